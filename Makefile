@@ -1,0 +1,63 @@
+# Two commands do everything on a fresh Debian machine:
+#   make demo   set up Python, run the main job on the embedded macro data, write a table and plots
+#   make test   set up Python and R (apt installs when missing), run pytest and the R tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+R_DEBS := r-base-core r-cran-reticulate r-cran-testthat r-cran-knitr r-cran-rmarkdown r-cran-forecast pandoc
+OUT ?= results/demo
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-python test-r setup setup-r r-debs bench clean help
+
+help:
+	@echo "make demo   - set up, then forecast US CPI inflation (naive, dense, LSTM, GRU) into $(OUT)/"
+	@echo "make test   - set up (Python venv + Debian R packages), run pytest and the R tests"
+	@echo "make bench  - run the benchmarks in benchmarks/ (slow; needs ../shared/data)"
+
+demo: setup
+	$(VENV)/bin/pybbdl forecast --dataset macro --models naive,dense,lstm,gru --out $(OUT)
+
+test: setup-r
+	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r; fi
+
+test-r:
+	RETICULATE_PYTHON=$(abspath $(PY)) Rscript -e 'testthat::test_local(".", reporter = "summary", stop_on_failure = TRUE)'
+
+setup: $(VENV)/.installed
+
+setup-r: r-debs $(VENV)/.installed-r
+
+# venv + pinned install; re-runs when the dependency files change.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "pybbdl needs Python >= 3.11, found " + sys.version' 
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  echo "installing python3-venv (apt)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+$(VENV)/.installed-r: $(VENV)/.installed
+	$(PIP) install -q -c constraints.txt -e ".[dev,r]"
+	touch $@
+
+# Debian's R side, installed only when something is missing.
+r-debs:
+	@missing=""; for p in $(R_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+bench: setup
+	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis *.Rcheck pybbdl_*.tar.gz

@@ -1,0 +1,12 @@
+"""pybbdl: deep learning for economists, from Python and from R.
+
+Importing pybbdl starts neither TensorFlow nor R: the Keras parts load when a model is
+built or fitted. The pipeline is data -> windows -> models -> evaluation -> reports:
+
+>>> from pybbdl.data import macro_data
+>>> from pybbdl.windows import make_split_windows
+>>> frame = macro_data()
+>>> w = make_split_windows(frame, target="infl", lookback=8, horizon=1)
+"""
+
+__version__ = "0.1.0"

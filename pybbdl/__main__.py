@@ -1,0 +1,5 @@
+import sys
+
+from pybbdl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,152 @@
+"""A Keras forecaster with the estimator contract: built, compiled and trained inside ``fit``."""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+import numpy as np
+
+from pybbdl._validation import check_positive_int
+from pybbdl.models.base import BaseForecaster
+from pybbdl.windows import Windows
+
+Architecture = Literal["dense", "simple_rnn", "lstm", "gru", "conv1d"]
+ARCHITECTURES = ("dense", "simple_rnn", "lstm", "gru", "conv1d")
+_OPTIMIZERS = ("rmsprop", "adam", "sgd")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow and make TF ops deterministic (same seed, same numbers)."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(int(seed))
+    tf.config.experimental.enable_op_determinism()
+
+
+class NeuralForecaster(BaseForecaster):
+    """Forecast the target `horizon` steps ahead with one of the book's Keras models.
+
+    Args:
+        architecture: ``"dense"``, ``"simple_rnn"``, ``"lstm"``, ``"gru"`` or ``"conv1d"``.
+        units: Hidden units (recurrent state size; dense width; conv filters).
+        dropout, recurrent_dropout: The book's dropout rates, in [0, 1).
+        layers: Stacked recurrent layers.
+        top_units: Units of the last layer of a stack (book: 64).
+        bidirectional: Bidirectional recurrent layers.
+        epochs: Maximum training epochs.
+        batch_size: Windows per batch.
+        optimizer: ``"rmsprop"`` (the book's), ``"adam"`` or ``"sgd"``.
+        learning_rate: Optimizer step size (book: 0.001).
+        loss: Keras loss name (book: ``"mae"``), on the scaled target.
+        patience: Early stopping on validation loss with best-weights restore; None = off.
+        random_state: Seed for weights, shuffling and dropout; None = not reproducible.
+        verbose: Keras ``fit`` verbosity (``"auto"``, 0, 1 = progress bar, 2 = one line/epoch).
+
+    Attributes:
+        model_: The trained ``keras.Model``.
+        history_: ``{"loss": [...], "val_loss": [...]}`` per epoch (scaled units).
+        epochs_run_, fit_seconds_, n_params_: What training took.
+    """
+
+    stochastic = True
+
+    def __init__(
+        self,
+        architecture: Architecture = "gru",
+        units: int = 32,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        layers: int = 1,
+        top_units: int | None = None,
+        bidirectional: bool = False,
+        epochs: int = 20,
+        batch_size: int = 128,
+        optimizer: Literal["rmsprop", "adam", "sgd"] = "rmsprop",
+        learning_rate: float = 1e-3,
+        loss: str = "mae",
+        patience: int | None = None,
+        random_state: int | None = None,
+        verbose: int | str = "auto",
+    ):
+        self.architecture = architecture
+        self.units = units
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.layers = layers
+        self.top_units = top_units
+        self.bidirectional = bidirectional
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.patience = patience
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def build(self, input_shape: tuple[int, int]):
+        """The uncompiled Keras model for windows of shape ``input_shape``."""
+        if self.architecture == "dense":
+            from pybbdl.models.dense import build_dense
+
+            return build_dense(input_shape, units=self.units, dropout=self.dropout)
+        if self.architecture == "conv1d":
+            from pybbdl.models.rnn import build_conv1d
+
+            return build_conv1d(input_shape, filters=self.units)
+        from pybbdl.models.rnn import build_rnn
+
+        return build_rnn(input_shape, cell=self.architecture, units=self.units, dropout=self.dropout,
+                         recurrent_dropout=self.recurrent_dropout, layers=self.layers,
+                         top_units=self.top_units, bidirectional=self.bidirectional)
+
+    def _check_params(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"`architecture` must be one of {ARCHITECTURES}. Received: {self.architecture!r}")
+        if self.optimizer not in _OPTIMIZERS:
+            raise ValueError(f"`optimizer` must be one of {_OPTIMIZERS}. Received: {self.optimizer!r}")
+        check_positive_int("epochs", self.epochs)
+        check_positive_int("batch_size", self.batch_size)
+        if not float(self.learning_rate) > 0:
+            raise ValueError(f"`learning_rate` must be > 0. Received: {self.learning_rate}")
+        if self.patience is not None:
+            check_positive_int("patience", self.patience)
+
+    def fit(self, windows: Windows) -> NeuralForecaster:
+        """Train on the training part (validation part for early stopping); returns self."""
+        import keras
+
+        windows = self._check_windows(windows)
+        self._check_params()
+        if self.random_state is not None:
+            seed_everything(self.random_state)
+        model = self.build((windows.lookback // windows.step, len(windows.columns)))
+        optimizer = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
+                     "sgd": keras.optimizers.SGD}[self.optimizer](learning_rate=float(self.learning_rate))
+        model.compile(optimizer=optimizer, loss=self.loss)
+        train = windows.dataset("train", batch_size=self.batch_size, shuffle=True, seed=self.random_state)
+        val = windows.dataset("val", batch_size=max(self.batch_size, 256)) if "val" in windows.parts else None
+        callbacks = []
+        if self.patience is not None and val is not None:
+            callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(self.patience),
+                                                           restore_best_weights=True))
+        start = time.perf_counter()
+        history = model.fit(train, validation_data=val, epochs=int(self.epochs), callbacks=callbacks,
+                            verbose=self.verbose)
+        self.fit_seconds_ = time.perf_counter() - start
+        self.model_ = model
+        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        self.epochs_run_ = len(self.history_.get("loss", []))
+        self.n_params_ = int(model.count_params())
+        self.fitted_ = True
+        return self
+
+    def predict(self, windows: Windows, part: str) -> np.ndarray:
+        """Forecasts of the part's targets, in original units, shape ``(n_windows,)``."""
+        self._check_fitted()
+        windows = self._check_windows(windows)
+        data = windows.dataset(part, batch_size=max(int(self.batch_size), 512), targets=False)
+        scaled = self.model_.predict(data, verbose=0).reshape(-1)
+        return windows.inverse_target(scaled)

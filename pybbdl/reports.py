@@ -1,0 +1,105 @@
+"""Tables (CSV, Markdown) and plots (forecasts vs actuals, training curves) of a comparison."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pybbdl.evaluation import Comparison
+
+
+def markdown_table(table: pd.DataFrame, digits: int = 3) -> str:
+    """A GitHub-flavoured Markdown table (no extra dependency)."""
+    def fmt(v):
+        if isinstance(v, (float, np.floating)):
+            return "" if np.isnan(v) else f"{v:.{digits}f}"
+        return str(v)
+
+    header = "| " + " | ".join(map(str, table.columns)) + " |"
+    rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns) + "|"
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def format_table(table: pd.DataFrame, digits: int = 3) -> str:
+    """Plain-text table for the terminal."""
+    return table.to_string(index=False, float_format=lambda v: f"{v:.{digits}f}")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; never needs a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_forecasts(comparison: Comparison, path: str | os.PathLike, *, part: str = "test",
+                   last: int | None = 400) -> Path:
+    """Actuals and each model's forecasts over the last `last` targets of `part`, as a PNG."""
+    plt = _pyplot()
+    frame = comparison.forecasts[part]
+    if last is not None:
+        frame = frame.iloc[-last:]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    ax.plot(frame.index, frame["actual"], color="black", lw=1.6, label="actual")
+    for col in frame.columns.drop("actual"):
+        ax.plot(frame.index, frame[col], lw=1.0, alpha=0.85, label=col)
+    w = comparison.windows
+    ax.set_title(f"{w.target}: {w.horizon}-step-ahead forecasts, {part} part")
+    ax.set_ylabel(w.target)
+    ax.legend(ncol=min(5, len(frame.columns)), fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_training(comparison: Comparison, path: str | os.PathLike) -> Path | None:
+    """Training and validation loss per epoch for each trained model, as a PNG (None if none)."""
+    if not comparison.histories:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for i, (name, hist) in enumerate(comparison.histories.items()):
+        color = f"C{i % 10}"
+        epochs = np.arange(1, len(hist["loss"]) + 1)
+        ax.plot(epochs, hist["loss"], color=color, label=f"{name} train")
+        if "val_loss" in hist:
+            ax.plot(epochs, hist["val_loss"], color=color, ls="--", label=f"{name} val")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (scaled units)")
+    ax.set_title("Training curves")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_report(comparison: Comparison, out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Write ``results.csv``, ``results.md``, ``forecasts_<part>.csv``/``.png`` and ``training.png``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"csv": out / "results.csv", "markdown": out / "results.md"}
+    comparison.table.to_csv(paths["csv"], index=False)
+    w = comparison.windows
+    header = (f"# Forecast comparison: {w.target}, {w.horizon} step(s) ahead\n\n"
+              f"lookback={w.lookback}, step={w.step}; errors in the target's units; skill = "
+              f"100 * (1 - MAE / naive MAE).\n\n")
+    paths["markdown"].write_text(header + markdown_table(comparison.table) + "\n")
+    for part, frame in comparison.forecasts.items():
+        frame.to_csv(out / f"forecasts_{part}.csv")
+        paths[f"forecasts_{part}_png"] = plot_forecasts(comparison, out / f"forecasts_{part}.png", part=part)
+    training = plot_training(comparison, out / "training.png")
+    if training is not None:
+        paths["training_png"] = training
+    return paths
