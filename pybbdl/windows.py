@@ -85,8 +85,10 @@ class WindowGenerator:
     """The book's ``generator()`` as an object: call it (R style) or ``next()`` it (Python style).
 
     Each call returns ``(samples, targets)`` with shapes ``(batch, lookback // step, n_vars)``
-    and ``(batch,)``, exactly the values the book's function returns. Build it with
-    :func:`generator`.
+    and ``(batch,)``, exactly the values the book's function returns. Sequential batches are
+    read-only strided views of ``data`` (zero-copy; R convention only when ``step == 1``, since
+    its spread-out indices are not evenly strided); shuffled batches are fresh arrays. Build it
+    with :func:`generator`.
     """
 
     def __init__(self, data, lookback, delay, min_index, max_index, shuffle, batch_size, step,
@@ -163,6 +165,11 @@ class WindowGenerator:
 
     def __call__(self) -> tuple[np.ndarray, np.ndarray]:
         rows0 = self._next_rows() - (0 if self.convention == "python" else 1)
+        if not self.shuffle and (self.convention == "python" or self.step == 1):
+            # consecutive rows and evenly strided windows: read-only views, nothing is copied
+            lo, hi = rows0[0], rows0[-1] + 1
+            return (_window_view(self.data, self.lookback, self.step, lo, hi),
+                    self.data[lo + self.delay:hi + self.delay, self.target_col])
         idx = window_indices(rows0, self.lookback, self.step, self.convention)
         return self.data[idx], self.data[rows0 + self.delay, self.target_col]
 

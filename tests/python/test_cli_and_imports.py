@@ -1,0 +1,69 @@
+"""CLI behaviour, start-up cost, and the one-way import rule of STYLE.md."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import pybbdl
+from pybbdl.cli import main
+
+PKG = Path(pybbdl.__file__).parent
+# data -> windows -> models -> evaluation -> reports; cli may import anything
+LAYER = {"data": 0, "windows": 1, "privacy": 1, "models": 2, "evaluation": 3, "reports": 4}
+
+
+def _layer(module: str):
+    parts = module.split(".")
+    return LAYER.get(parts[1]) if len(parts) > 1 and parts[0] == "pybbdl" else None
+
+
+def test_imports_go_one_way():
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG.parent).with_suffix("")
+        module = ".".join(rel.parts).removesuffix(".__init__")
+        own = _layer(module)
+        if own is None:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                target = _layer(node.module)
+                if target is not None and target > own:
+                    offenders.append(f"{module} imports {node.module}")
+    assert not offenders, offenders
+
+
+def test_import_pybbdl_and_help_do_not_start_tensorflow():
+    code = ("import sys, pybbdl, pybbdl.data, pybbdl.windows, pybbdl.models, pybbdl.evaluation, pybbdl.reports\n"
+            "from pybbdl.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "bad = [m for m in ('tensorflow', 'keras', 'rpy2') if m in sys.modules]\n"
+            "assert not bad, bad\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "forecast" in out.stdout
+
+
+def test_cli_forecast_writes_table_and_plots(tmp_path, capsys):
+    code = main(["forecast", "--models", "naive,dense", "--epochs", "2", "--out", str(tmp_path), "--verbose", "0"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "naive" in out and "dense" in out and "test_mae" in out
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert table["model"].tolist() == ["naive", "dense"]
+    assert table.loc[0, "test_mae"] > 0
+    assert (tmp_path / "forecasts_test.png").stat().st_size > 1000
+
+
+def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
+    assert main(["forecast", "--models", "naive,transformer", "--out", str(tmp_path)]) == 2
+    assert "Unknown model 'transformer'" in capsys.readouterr().err
+    assert main(["forecast", "--lookback", "7", "--step", "2", "--out", str(tmp_path)]) == 2
+    assert "multiple of `step`" in capsys.readouterr().err
+    csv = tmp_path / "d.csv"
+    pd.DataFrame({"date": ["2020-01-02", "2020-01-01"], "y": [1.0, 2.0]}).to_csv(csv, index=False)
+    assert main(["forecast", "--dataset", "csv", "--data-path", str(csv), "--target", "y"]) == 2
+    assert "sorted" in capsys.readouterr().err
