@@ -15,3 +15,7 @@ class NotFittedError(PybbdlError, ValueError, AttributeError):
 
 class DatasetUnavailableError(PybbdlError, OSError):
     """A dataset could not be found locally nor downloaded; the message says how to pass a file."""
+
+
+class ModelFitError(PybbdlError, RuntimeError):
+    """A model could not be fitted at all (e.g. an ARIMA order search where every candidate failed)."""

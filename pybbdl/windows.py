@@ -290,7 +290,7 @@ class Windows:
     """
 
     def __init__(self, frame: pd.DataFrame, *, lookback: int, horizon: int, step: int,
-                 bounds: dict[str, tuple[int, int]], convention: Convention):
+                 bounds: dict[str, tuple[int, int]], convention: Convention, scaler: Scaler | None = None):
         self.frame = frame
         self.target = str(frame.columns[0])
         self.columns = [str(c) for c in frame.columns]
@@ -299,7 +299,7 @@ class Windows:
         self.bounds = bounds
         self.values = frame.to_numpy(dtype=np.float64)
         train_start, train_stop = bounds["train"]
-        self.scaler = Scaler.fit(self.values[train_start:train_stop])
+        self.scaler = Scaler.fit(self.values[train_start:train_stop]) if scaler is None else scaler
         self.scaled = self.scaler.transform(self.values).astype(np.float32)
 
     # -- rows and targets -------------------------------------------------------------------
@@ -473,6 +473,7 @@ def prepare_windows(
     step: int = 1,
     split=(0.5, 0.25, 0.25),
     convention: Convention = "python",
+    scaler: Scaler | None = None,
 ) -> Windows:
     """Split a series, scale it on the training range, and cut it into windows.
 
@@ -489,6 +490,8 @@ def prepare_windows(
             integer rows or dates (``stop`` excluded; ``None`` = open end). A window belongs to
             the part that holds its target.
         convention: Index convention of the window rows, see the module docstring.
+        scaler: Use this fitted :class:`Scaler` instead of fitting one on the training range
+            (to apply already-trained models to a later stretch of the series).
 
     Returns:
         A :class:`Windows`.
@@ -524,7 +527,10 @@ def prepare_windows(
     if train_stop - train_start < 2:
         raise DataError(f"The training range must hold at least 2 rows to fit the scaler. Received: rows "
                         f"{train_start}..{train_stop}")
-    windows = Windows(frame, lookback=lookback, horizon=horizon, step=step, bounds=bounds, convention=convention)
+    if scaler is not None and len(scaler.mean_) != frame.shape[1]:
+        raise ValueError(f"`scaler` was fitted on {len(scaler.mean_)} columns; the data has {frame.shape[1]}.")
+    windows = Windows(frame, lookback=lookback, horizon=horizon, step=step, bounds=bounds, convention=convention,
+                      scaler=scaler)
     for part in windows.parts:
         if windows.n_windows(part) == 0:
             start, stop = bounds[part]

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pybbdl.models.arima import ArimaForecaster
 from pybbdl.models.base import BaseForecaster
 from pybbdl.models.baselines import NaiveForecaster, SeasonalNaiveForecaster, evaluate_naive_method
 from pybbdl.models.neural import NeuralForecaster
@@ -13,6 +14,7 @@ from pybbdl.models.neural import NeuralForecaster
 MODEL_SPECS: dict[str, tuple[type, dict]] = {
     "naive": (NaiveForecaster, {}),
     "seasonal_naive": (SeasonalNaiveForecaster, {}),
+    "arima": (ArimaForecaster, {}),
     "dense": (NeuralForecaster, {"architecture": "dense", "units": 32}),
     "simple_rnn": (NeuralForecaster, {"architecture": "simple_rnn", "units": 32}),
     "lstm": (NeuralForecaster, {"architecture": "lstm", "units": 32}),
@@ -44,5 +46,5 @@ def make_model(name: str, **params) -> BaseForecaster:
     return cls(**kwargs)
 
 
-__all__ = ["MODEL_NAMES", "MODEL_SPECS", "BaseForecaster", "NaiveForecaster", "NeuralForecaster",
+__all__ = ["MODEL_NAMES", "MODEL_SPECS", "ArimaForecaster", "BaseForecaster", "NaiveForecaster", "NeuralForecaster",
            "SeasonalNaiveForecaster", "evaluate_naive_method", "make_model"]

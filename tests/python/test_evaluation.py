@@ -55,8 +55,9 @@ def test_compare_table_and_forecasts(windows, tmp_path):
 
 def test_compare_accepts_estimators_and_rejects_bad_input(windows):
     result = compare(windows, {"naive": NaiveForecaster()}, parts=["val"], progress=False)
-    assert list(result.table.columns) == ["model", "val_mae", "val_rmse", "val_skill_pct", "epochs",
-                                          "fit_seconds", "n_params"]
+    assert list(result.table.columns) == ["model", "val_mae", "val_rmse", "val_skill_pct", "val_dm_vs_naive",
+                                          "val_p_vs_naive", "seeds", "epochs", "fit_seconds", "n_params", "spec",
+                                          "note"]
     with pytest.raises(ValueError, match="Unknown model"):
         compare(windows, ["naive", "transfomer"], progress=False)
     with pytest.raises(TypeError, match="prepare_windows"):
