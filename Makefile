@@ -14,12 +14,12 @@ PYTEST_ARGS ?=
 .PHONY: demo test test-python test-r setup setup-r r-debs bench clean help
 
 help:
-	@echo "make demo   - set up, then forecast US CPI inflation (naive, dense, LSTM, GRU) into $(OUT)/"
+	@echo "make demo   - set up, then forecast US CPI inflation (naive, ARIMA, dense, LSTM, GRU; 3 seeds) into $(OUT)/"
 	@echo "make test   - set up (Python venv + Debian R packages), run pytest and the R tests"
 	@echo "make bench  - run the benchmarks in benchmarks/ (slow; needs ../shared/data)"
 
 demo: setup
-	$(VENV)/bin/pybbdl forecast --dataset macro --models naive,dense,lstm,gru --out $(OUT)
+	$(VENV)/bin/pybbdl forecast --dataset macro --models naive,arima,dense,lstm,gru --seeds 3 --out $(OUT)
 
 test: setup-r
 	$(PY) -m pytest $(PYTEST_ARGS)

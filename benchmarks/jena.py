@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from _common import JENA_HOURLY, machine, require  # noqa: E402
 
-from pybbdl.data import jena_climate  # noqa: E402
+from pybbdl.data import jena_climate, with_calendar_features  # noqa: E402
 from pybbdl.evaluation import compare  # noqa: E402
 from pybbdl.reports import markdown_table  # noqa: E402
 from pybbdl.windows import prepare_windows  # noqa: E402
@@ -31,10 +31,13 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=32)
     parser.add_argument("--lookback", type=int, default=240)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--calendar", action="store_true", help="add time-of-day/day-of-year sin/cos inputs")
     parser.add_argument("--out", default=None, help="folder for the report (CSV, plots)")
     args = parser.parse_args()
 
     frame = jena_climate(require(JENA_HOURLY))
+    if args.calendar:
+        frame = with_calendar_features(frame)
     windows = prepare_windows(frame, target="T (degC)", lookback=args.lookback, horizon=24, step=1,
                               split=(0.5, 0.25, 0.25))
     print(f"machine: {machine()}", file=sys.stderr)
@@ -51,7 +54,7 @@ def main() -> None:
     cols = ["model", "val_mae", "test_mae", "test_skill_pct", "epochs", "fit_seconds"]
     print(f"\nJena hourly subset, T (degC) 24 h ahead, lookback {args.lookback} h, split 50/25/25, "
           f"seed {args.seed}, batch {args.batch_size}, {args.optimizer} lr {args.learning_rate}, "
-          f"patience {args.patience}; wall {wall:.0f} s on {machine()}")
+          f"patience {args.patience}, calendar inputs {args.calendar}; wall {wall:.0f} s on {machine()}")
     print(markdown_table(result.table[cols], digits=3))
 
 

@@ -37,7 +37,7 @@ def _build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--features", help="comma-separated input columns (default: all numeric columns)")
     fc.add_argument("--date-col", help="timestamp column of a CSV (default: the first, if it parses)")
     fc.add_argument("--models", default="naive,dense,lstm,gru",
-                    help="comma-separated: naive, seasonal_naive, dense, simple_rnn, lstm, gru, gru_dropout, "
+                    help="comma-separated: naive, seasonal_naive, arima, dense, simple_rnn, lstm, gru, gru_dropout, "
                          "stacked_gru, bidirectional_gru, conv1d (default: %(default)s)")
     fc.add_argument("--lookback", type=int, help="rows of history per window")
     fc.add_argument("--step", type=int, help="keep one row in STEP inside the window")
@@ -52,6 +52,13 @@ def _build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--learning-rate", type=float, default=1e-3)
     fc.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
     fc.add_argument("--seed", type=int, default=42, help="random seed (default %(default)s)")
+    fc.add_argument("--seeds", type=int, default=1,
+                    help="train each neural model with this many seeds (seed, seed+1, ...); table shows mean and sd")
+    fc.add_argument("--backtest", type=int, default=0, metavar="FOLDS",
+                    help="rolling-origin backtest over FOLDS blocks at the end of the series instead of one split")
+    fc.add_argument("--fold-size", type=int, help="rows per backtest fold (default: 10%% of the series)")
+    fc.add_argument("--sliding", type=int, metavar="ROWS", help="backtest with a sliding training window of ROWS")
+    fc.add_argument("--calendar", action="store_true", help="add time-of-day/day-of-year sin/cos inputs")
     fc.add_argument("--quick", action="store_true", help=f"{QUICK_EPOCHS} epochs, no early stopping: a smoke run")
     fc.add_argument("--out", default="results/forecast", help="output folder (default %(default)s)")
     fc.add_argument("--verbose", type=int, default=None, help="Keras verbosity: 0, 1 (bars) or 2 (one line/epoch)")
@@ -85,38 +92,49 @@ def _quiet_tensorflow() -> None:
 
 def _forecast(args) -> int:
     _quiet_tensorflow()
-    from pybbdl.evaluation import compare
+    from pybbdl.data import with_calendar_features
+    from pybbdl.evaluation import backtest, compare
     from pybbdl.exceptions import PybbdlError
-    from pybbdl.reports import format_table, write_report
+    from pybbdl.reports import format_table, summary_columns, write_report
     from pybbdl.windows import prepare_windows
 
     try:
         frame, defaults = _load(args)
+        if args.calendar:
+            frame = with_calendar_features(frame)
         opt = {k: getattr(args, k) for k in ("target", "lookback", "step", "horizon", "split", "batch_size",
                                               "epochs", "patience")}
         opt = {k: (defaults[k] if v is None else v) for k, v in opt.items()}
         if args.quick:
             opt["epochs"], opt["patience"] = min(opt["epochs"], QUICK_EPOCHS), None
         features = args.features.split(",") if args.features else None
-        split = [float(x) for x in str(opt["split"]).split(",")]
-        windows = prepare_windows(frame, target=opt["target"], features=features, lookback=opt["lookback"],
-                                  horizon=opt["horizon"], step=opt["step"], split=split)
-        print(windows, file=sys.stderr)
+        if features and args.calendar:
+            features += ["day_sin", "day_cos", "year_sin", "year_cos"]
         params = {"epochs": opt["epochs"], "batch_size": opt["batch_size"], "random_state": args.seed,
-                  "patience": opt["patience"] or None, "learning_rate": args.learning_rate,
+                  "patience": opt["patience"] or None, "learning_rate": args.learning_rate, "progress": True,
                   "verbose": args.verbose if args.verbose is not None else ("auto" if sys.stderr.isatty() else 2)}
         if args.units:
             params["units"] = args.units
         if args.season:
             params["period"] = args.season
-        result = compare(windows, args.models, params=params)
+        common = dict(target=opt["target"], features=features, lookback=opt["lookback"], horizon=opt["horizon"],
+                      step=opt["step"])
+        if args.backtest:
+            result = backtest(frame, **common, models=args.models, folds=args.backtest, fold_size=args.fold_size,
+                              train_length=args.sliding, params=params, seeds=args.seeds)
+        else:
+            split = [float(x) for x in str(opt["split"]).split(",")]
+            windows = prepare_windows(frame, **common, split=split)
+            print(windows, file=sys.stderr)
+            result = compare(windows, args.models, params=params, seeds=args.seeds)
     except (PybbdlError, ValueError, FileNotFoundError, OSError) as err:
         print(f"pybbdl forecast: error: {err}", file=sys.stderr)
         return 2
     paths = write_report(result, args.out)
-    print(f"\n{opt['target']}, {windows.horizon} step(s) ahead; errors in the target's units "
-          f"(skill = % MAE reduction vs naive)")
-    print(format_table(result.table))
+    kind = f"{args.backtest}-fold rolling-origin backtest" if args.backtest else "one split"
+    print(f"\n{opt['target']}, {opt['horizon']} step(s) ahead, {kind}; errors in the target's units; skill = % MAE "
+          f"reduction vs naive; p = Diebold-Mariano p-value (absolute loss); full table in {paths['csv']}")
+    print(format_table(result.table[summary_columns(result.table)]))
     print("\nwrote: " + ", ".join(str(p) for p in paths.values()))
     return 0
 

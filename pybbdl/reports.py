@@ -29,6 +29,16 @@ def format_table(table: pd.DataFrame, digits: int = 3) -> str:
     return table.to_string(index=False, float_format=lambda v: f"{v:.{digits}f}")
 
 
+def summary_columns(table: pd.DataFrame) -> list[str]:
+    """The columns worth printing in a terminal: the last scored part's headline numbers."""
+    parts = [c[:-4] for c in table.columns if c.endswith("_mae")]
+    last = parts[-1]
+    wanted = ["model"] + [f"{p}_mae" for p in parts] + [
+        f"{last}_mae_sd", f"{last}_rmse", f"{last}_skill_pct", f"{last}_p_vs_naive", f"{last}_p_vs_arima",
+        "folds", "seeds", "epochs", "fit_seconds", "spec", "note"]
+    return [c for c in wanted if c in table.columns]
+
+
 def _pyplot():
     import matplotlib
 
@@ -47,7 +57,7 @@ def plot_forecasts(comparison: Comparison, path: str | os.PathLike, *, part: str
         frame = frame.iloc[-last:]
     fig, ax = plt.subplots(figsize=(10, 4.5))
     ax.plot(frame.index, frame["actual"], color="black", lw=1.6, label="actual")
-    for col in frame.columns.drop("actual"):
+    for col in frame.columns.drop(["actual", "fold"], errors="ignore"):
         ax.plot(frame.index, frame[col], lw=1.0, alpha=0.85, label=col)
     w = comparison.windows
     ax.set_title(f"{w.target}: {w.horizon}-step-ahead forecasts, {part} part")

@@ -1,7 +1,7 @@
 """Load, tidy and attach units. Every loader returns a DataFrame with a time index."""
 
-from pybbdl.data.frames import from_frame, read_csv
+from pybbdl.data.frames import from_frame, read_csv, with_calendar_features
 from pybbdl.data.macro import macro_data
 from pybbdl.data.weather import JENA_URL, jena_climate
 
-__all__ = ["JENA_URL", "from_frame", "jena_climate", "macro_data", "read_csv"]
+__all__ = ["JENA_URL", "from_frame", "jena_climate", "macro_data", "read_csv", "with_calendar_features"]

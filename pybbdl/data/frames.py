@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from pybbdl._validation import check_frame_columns, check_time_index
@@ -84,3 +85,24 @@ def read_csv(
     if date_col is not None and date_col in frame.columns:
         frame[date_col] = pd.to_datetime(frame[date_col], format=date_format)
     return from_frame(frame, target=target, features=features, date_col=date_col)
+
+
+def with_calendar_features(frame: pd.DataFrame, *, daily: bool = True, yearly: bool = True) -> pd.DataFrame:
+    """Add sine/cosine of the time of day and of the day of the year as extra columns.
+
+    Temperature has both cycles; a network sees where in them a window ends without having to
+    infer it from the data. Needs a DatetimeIndex. The new columns are ``day_sin``, ``day_cos``,
+    ``year_sin``, ``year_cos`` (unitless, in [-1, 1]); the target stays first.
+    """
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        raise DataError(f"Calendar features need a DatetimeIndex. Received: {type(frame.index).__name__}")
+    out = frame.copy()
+    seconds = (frame.index - frame.index.normalize()).total_seconds().to_numpy()
+    if daily:
+        out["day_sin"] = np.sin(2 * np.pi * seconds / 86400.0)
+        out["day_cos"] = np.cos(2 * np.pi * seconds / 86400.0)
+    if yearly:
+        year_frac = (frame.index.dayofyear.to_numpy() - 1 + seconds / 86400.0) / 365.2425
+        out["year_sin"] = np.sin(2 * np.pi * year_frac)
+        out["year_cos"] = np.cos(2 * np.pi * year_frac)
+    return out

@@ -52,7 +52,8 @@ def number_of_differences(y: np.ndarray, *, max_d: int = 2, alpha: float = 0.05)
     while d < max_d and len(x) > 10 and np.ptp(x) > 0:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # p-values outside the table are clipped, with a warning
-            pvalue = kpss(x, regression="c", nlags=int(4 * (len(x) / 100) ** 0.25))[1]  # urca's "short"
+            # lags as R's forecast::ndiffs (ur.kpss(use.lag = trunc(3 * sqrt(n) / 13)))
+            pvalue = kpss(x, regression="c", nlags=max(1, int(3 * np.sqrt(len(x)) / 13)))[1]
         if pvalue >= alpha:
             break
         x = np.diff(x)
@@ -186,8 +187,10 @@ class ArimaForecaster(BaseForecaster):
                 continue
             search.append({"order": order, "seasonal_order": seasonal, "trend": trend, self.criterion: score,
                            "converged": _converged(res), "error": ""})
-            if best is None or score < best[0]:
-                best = (score, res, order, seasonal, trend)
+            # a fit whose optimiser did not converge is chosen only if none converged
+            key = (not _converged(res), score)
+            if best is None or key < best[0]:
+                best = (key, res, order, seasonal, trend)
         import pandas as pd
 
         self.search_ = pd.DataFrame(search)

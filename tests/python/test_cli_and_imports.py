@@ -67,3 +67,16 @@ def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
     pd.DataFrame({"date": ["2020-01-02", "2020-01-01"], "y": [1.0, 2.0]}).to_csv(csv, index=False)
     assert main(["forecast", "--dataset", "csv", "--data-path", str(csv), "--target", "y"]) == 2
     assert "sorted" in capsys.readouterr().err
+
+
+def test_cli_backtest_with_arima_and_seeds(tmp_path, capsys):
+    code = main(["forecast", "--models", "naive,arima,dense", "--backtest", "2", "--fold-size", "12",
+                 "--epochs", "1", "--seeds", "2", "--out", str(tmp_path), "--verbose", "0"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "2-fold rolling-origin backtest" in out and "test_p_vs_arima" in out
+    table = pd.read_csv(tmp_path / "results.csv").set_index("model")
+    assert table.loc["dense", "seeds"] == 2 and table.loc["arima", "folds"] == 2
+    assert table.loc["arima", "spec"].startswith("ARIMA(")
+    forecasts = pd.read_csv(tmp_path / "forecasts_test.csv")
+    assert len(forecasts) == 24 and set(forecasts["fold"]) == {1, 2}

@@ -122,3 +122,16 @@ def test_read_csv_rejects_unsorted_and_duplicate_dates(tmp_path):
     pd.DataFrame({"date": ["2020-01-01", "2020-01-01", "2020-01-03"], "y": [1.0, 2, 3]}).to_csv(path, index=False)
     with pytest.raises(DataError, match="duplicate"):
         read_csv(path, target="y")
+
+
+def test_calendar_features_encode_hour_and_day_of_year():
+    from pybbdl.data import with_calendar_features
+
+    idx = pd.DatetimeIndex(["2021-01-01 00:00", "2021-01-01 06:00", "2021-07-02 12:00"])
+    out = with_calendar_features(pd.DataFrame({"T": [1.0, 2.0, 3.0]}, index=idx))
+    assert list(out.columns) == ["T", "day_sin", "day_cos", "year_sin", "year_cos"]
+    np.testing.assert_allclose(out["day_sin"], [0.0, 1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(out["day_cos"], [1.0, 0.0, -1.0], atol=1e-12)
+    assert out["year_cos"].iloc[0] == pytest.approx(1.0) and out["year_cos"].iloc[2] == pytest.approx(-1.0, abs=1e-3)
+    with pytest.raises(DataError, match="DatetimeIndex"):
+        with_calendar_features(pd.DataFrame({"T": [1.0]}))
