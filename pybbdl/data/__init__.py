@@ -2,6 +2,7 @@
 
 from pybbdl.data.frames import from_frame, read_csv, with_calendar_features
 from pybbdl.data.macro import macro_data
+from pybbdl.data.mnist import MNIST_URL, load_mnist
 from pybbdl.data.weather import JENA_URL, jena_climate
 
-__all__ = ["JENA_URL", "from_frame", "jena_climate", "macro_data", "read_csv", "with_calendar_features"]
+__all__ = ["JENA_URL", "MNIST_URL", "load_mnist", "from_frame", "jena_climate", "macro_data", "read_csv", "with_calendar_features"]
