@@ -42,7 +42,8 @@
 #'   means more accurate than naive; also `_vs_arima` when ARIMA is in the comparison), then
 #'   `seeds`, `epochs` (epochs trained), `fit_seconds`, `n_params`, `spec` and `note`. Missing
 #'   values are `NA`. Attributes: `forecasts`, a list with one data frame per scored part (the
-#'   target time, `actual` and each model's forecast); `target`; `horizon`.
+#'   target time (or `row`, the 1-based row number, for data without time stamps), `actual` and
+#'   each model's forecast); `target`; `horizon`.
 #' @family forecasting
 #' @export
 #' @examples

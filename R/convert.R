@@ -77,7 +77,7 @@ as_time_frame <- function(data, arg = "data") {
   list(values = data[numeric], time = time, time_name = if (any(is_time)) names(data)[is_time] else NULL)
 }
 
-#' A pandas DataFrame with a DatetimeIndex as an R data frame, the time in the first column
+#' A pandas DataFrame as an R data frame, its DatetimeIndex (or 1-based row numbers) first
 #' @noRd
 pandas_to_r_frame <- function(frame, time_class = c("POSIXct", "Date")) {
   time_class <- match.arg(time_class)
@@ -85,11 +85,16 @@ pandas_to_r_frame <- function(frame, time_class = c("POSIXct", "Date")) {
   values <- reticulate::py_to_r(frame$to_numpy(dtype = "float64"))
   columns <- as.character(reticulate::py_to_r(frame$columns$astype("str")$tolist()))
   index <- frame$index
-  seconds <- as.numeric(reticulate::py_to_r(np$true_divide(index$asi8, 1e9)))
-  time <- as.POSIXct(seconds, origin = "1970-01-01", tz = "UTC")
-  if (time_class == "Date") time <- as.Date(time)
-  time_name <- reticulate::py_to_r(index$name)
-  if (is.null(time_name)) time_name <- "date"
+  if (inherits(index, "pandas.core.indexes.datetimes.DatetimeIndex")) {
+    seconds <- as.numeric(reticulate::py_to_r(np$true_divide(index$asi8, 1e9)))
+    time <- as.POSIXct(seconds, origin = "1970-01-01", tz = "UTC")
+    if (time_class == "Date") time <- as.Date(time)
+    time_name <- reticulate::py_to_r(index$name)
+    if (is.null(time_name)) time_name <- "date"
+  } else { # data without time stamps: 1-based row numbers
+    time <- as.integer(reticulate::py_to_r(index$to_numpy(dtype = "int64"))) + 1L
+    time_name <- "row"
+  }
   out <- data.frame(time, values, check.names = FALSE)
   names(out) <- c(time_name, columns)
   out
