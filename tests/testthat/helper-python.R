@@ -20,3 +20,12 @@ shared_data_file <- function(name) {
 }
 
 py_module <- function(name) reticulate::import(name, convert = FALSE)
+
+# `make r-check` runs R CMD check right after `make test-r`; there the tests that train networks
+# skip (test-r has just run them), which keeps the check quick.
+skip_if_quick_check <- function() {
+  if (nzchar(Sys.getenv("PYBBDL_R_CHECK_QUICK"))) {
+    skip("network training runs in `make test-r`; R CMD check skips it (PYBBDL_R_CHECK_QUICK is set)")
+  }
+  invisible(TRUE)
+}

@@ -16,6 +16,7 @@ python_table <- function(models, params, lookback = 8L, split = list(0.6, 0.2, 0
 
 test_that("forecast_compare(macro_data(), c('naive', 'gru')) equals the Python call with the same seed", {
   skip_if_no_pybbdl()
+  skip_if_quick_check()
   ours <- forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 2, batch_size = 16,
                            seed = 42)
   python <- python_table(list("naive", "gru"),
@@ -47,6 +48,7 @@ test_that("forecast_compare(macro_data(), c('naive', 'gru')) equals the Python c
 
 test_that("a spec with the book's arguments trains the same network as its model name", {
   skip_if_no_pybbdl()
+  skip_if_quick_check()
   by_name <- forecast_compare(macro_data(), models = "gru_dropout", epochs = 1, batch_size = 32,
                               seed = 7)
   by_spec <- forecast_compare(macro_data(), epochs = 1, batch_size = 32, seed = 7,
@@ -59,6 +61,7 @@ test_that("a spec with the book's arguments trains the same network as its model
 
 test_that("stacked and bidirectional specs become the book's networks", {
   skip_if_no_pybbdl()
+  skip_if_quick_check()
   stacked <- gru_spec(units = 8, dropout = 0.1, recurrent_dropout = 0.5, return_sequences = TRUE) |>
     gru_spec(units = 16, dropout = 0.1, recurrent_dropout = 0.5)
   expect_identical(pybbdl:::spec_params(stacked), list(
