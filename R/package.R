@@ -54,7 +54,8 @@ python_module <- function(name) {
 #' Is the Python side of pybbdl available?
 #'
 #' Starts Python if it is not running yet (see "Which Python" in [pybbdl-package]) and tries to
-#' import the `pybbdl` module. Tests skip with the reason when this is `FALSE`.
+#' import the `pybbdl` module and its submodules (which need NumPy and pandas). Tests skip with
+#' the reason when this is `FALSE`.
 #'
 #' @return `TRUE` or `FALSE`.
 #' @family python setup
@@ -62,7 +63,10 @@ python_module <- function(name) {
 #' @examples
 #' pybbdl_available()
 pybbdl_available <- function() {
-  isTRUE(tryCatch(reticulate::py_module_available("pybbdl"), error = function(e) FALSE))
+  isTRUE(tryCatch({
+    for (module in c("pybbdl.evaluation", "pybbdl.privacy")) reticulate::import(module)
+    TRUE
+  }, error = function(e) FALSE))
 }
 
 #' The Python interpreter pybbdl uses
