@@ -7,7 +7,13 @@ R or rpy2 is missing.
 
 from __future__ import annotations
 
+import atexit
 import functools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -130,3 +136,64 @@ def dm_test(e1, e2, *, h: int = 1, power: int = 2, varestimator: str = "acf") ->
     res = forecast.dm_test(ro.FloatVector(np.asarray(e1, float)), ro.FloatVector(np.asarray(e2, float)),
                            h=int(h), power=int(power), varestimator=varestimator)
     return float(res.rx2("statistic")[0]), float(res.rx2("p.value")[0])
+
+
+#: What `R CMD build` keeps of the repository root (the rest is the Python side, see .Rbuildignore).
+R_PACKAGE_FILES = ("DESCRIPTION", "NAMESPACE", "LICENSE", "R", "man")
+
+
+def r_package(source: str | os.PathLike, lib: str | os.PathLike, *, name: str = "pybbdl"):
+    """Install the R package at `source` into the library folder `lib` and load it in the embedded R.
+
+    This is how pytest drives the R package (the ``r_pybbdl`` fixture of ``tests/python``): R's
+    calls into Python run in *this* interpreter (reticulate uses the process it is embedded in),
+    so R and Python results can be compared object for object.
+
+    Only the package's own files (:data:`R_PACKAGE_FILES`) are copied and installed with
+    ``R CMD INSTALL``, so the repository's ``.venv`` is never copied.
+
+    Once reticulate has started inside the embedded R, R's regular shutdown (rpy2's ``endr`` at
+    exit) crashes the process in ``Rf_endEmbeddedR`` (R 4.2, reticulate 1.28, rpy2 3.6). So the
+    shutdown is replaced by removing R's session temp folder at exit; the OS frees the rest.
+
+    Returns:
+        The package as an rpy2 ``importr`` object (``pkg.dp_epsilon(...)``); ``ro.r("...")``
+        evaluates R code with it attached.
+
+    Raises:
+        ImportError: R or rpy2 missing (with the install line).
+        RuntimeError: ``R CMD INSTALL`` failed (its output is in the message).
+    """
+    ro = _robjects()
+    from rpy2.robjects.packages import importr
+
+    source, lib = Path(source), Path(lib)
+    missing = [f for f in R_PACKAGE_FILES if not (source / f).exists()]
+    if missing:
+        raise FileNotFoundError(f"{str(source)!r} is not an R package source: {missing} missing")
+    lib.mkdir(parents=True, exist_ok=True)
+    r_bin = str(ro.r('file.path(R.home("bin"), "R")')[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        stage = Path(tmp) / name
+        stage.mkdir()
+        for entry in R_PACKAGE_FILES:
+            src = source / entry
+            (shutil.copytree if src.is_dir() else shutil.copy2)(src, stage / entry)
+        out = subprocess.run([r_bin, "CMD", "INSTALL", "--no-test-load", "-l", str(lib), str(stage)],
+                             capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"R CMD INSTALL failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    _end_r_without_finalizers()
+    ro.r(f'library({name}, lib.loc = "{lib.as_posix()}")')
+    return importr(name, lib_loc=str(lib))
+
+
+@functools.cache
+def _end_r_without_finalizers() -> None:
+    """Replace rpy2's R shutdown at exit by removing R's temp folder (see :func:`r_package`)."""
+    ro = _robjects()
+    from rpy2.rinterface_lib import embedded
+
+    tmp = str(ro.r("tempdir()")[0])
+    atexit.unregister(embedded.endr)
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
