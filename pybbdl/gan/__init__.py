@@ -20,7 +20,7 @@ _EXPORTS = {
     "check_images": "images", "check_labels": "images", "to_unit": "images",
     "Maxout": "builders", "build_mlp_gan": "builders", "build_dcgan": "builders", "build_cgan": "builders",
     "build_gan": "builders", "GAN_MODELS": "builders",
-    "GAN": "model",
+    "GAN": "model", "make_gan": "model",
     "train_gan": "training", "TrainingHistory": "training", "save_checkpoint": "training",
     "restore_checkpoint": "training", "latest_checkpoint": "training",
     "build_mnist_classifier": "metrics", "train_mnist_classifier": "metrics", "load_classifier": "metrics",

@@ -186,3 +186,19 @@ class GAN(keras.Model):
         images = self.sample(rows * cols, labels, seed=seed)
         return (images.reshape(rows, cols, *images.shape[1:]),
                 None if labels is None else labels.reshape(rows, cols))
+
+
+def make_gan(model: str, latent_dim: int = 100, *, seed: int | None = None, label_smoothing: float = 0.0,
+             dp_l2_norm_clip: float | None = None, dp_noise_multiplier: float | None = None,
+             **builder_kwargs) -> GAN:
+    """Build ``"mlp"``, ``"dcgan"`` or ``"cgan"`` (MNIST shapes unless `builder_kwargs` say otherwise) and wrap it
+    in a :class:`GAN`. An int `seed` seeds the initial weights (``keras.utils.set_random_seed``) and the noise."""
+    from pybbdl.gan.builders import build_gan
+
+    if seed is not None:
+        keras.utils.set_random_seed(int(seed))
+    generator, discriminator = build_gan(model, latent_dim, **builder_kwargs)
+    num_classes = builder_kwargs.get("num_classes", 10) if model == "cgan" else None
+    return GAN(generator, discriminator, latent_dim=latent_dim, num_classes=num_classes, seed=seed,
+               label_smoothing=label_smoothing, dp_l2_norm_clip=dp_l2_norm_clip,
+               dp_noise_multiplier=dp_noise_multiplier)

@@ -245,3 +245,29 @@ def test_classifier_metrics_on_real_digits(tmp_path, mnist_small):
     assert fid(clf, xt[:500], xt[:500]) < 1e-6
     same = fid(clf, xt[:500], xt[500:])
     assert same < fid(clf, xt[:500], np.clip(xt[500:] + 0.5, -1, 1)) and same < fid(clf, xt[:500], xt[500:][yt[500:] == 1])
+
+
+# --------------------------------------------------------------------------- CLI
+def test_cli_gan_quick_run_writes_grid_curves_and_resumes(tmp_path, capsys, mnist_small):
+    from pybbdl.cli import main
+
+    argv = ["gan", "--model", "cgan", "--quick", "--data-path", str(MNIST), "--out", str(tmp_path),
+            "--checkpoint-every", "5"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "steps: 16" in out and "model: cgan" in out
+    for name in ("grid.png", "losses.png", "history.csv", "generator.keras", "summary.json",
+                 "checkpoints/ckpt-00000016.npz"):
+        assert (tmp_path / name).stat().st_size > 100, name
+    assert main(argv) == 0                      # the finished run is found and not trained again
+    assert "steps: 16" in capsys.readouterr().out
+
+
+def test_cli_gan_reports_bad_input_without_traceback(tmp_path, capsys):
+    from pybbdl.cli import main
+
+    assert main(["gan", "--data-path", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 2
+    assert "pybbdl gan: error: MNIST folder" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["gan", "--data-path", str(tmp_path / "empty"), "--out", str(tmp_path)]) == 2
+    assert "train-images-idx3-ubyte[.gz] is missing" in capsys.readouterr().err
