@@ -16,12 +16,18 @@ RCHECK_DIR ?= results/r-check
 SHARED_DATA ?= $(abspath ../shared/data)
 R_ENV = RETICULATE_PYTHON=$(abspath $(PY)) PYBBDL_SHARED_DATA=$(SHARED_DATA)
 
-.PHONY: demo test test-python test-r r-check setup setup-r r-debs bench clean help
+# The vignettes (vignettes/*.Rmd) and where `make vignettes` writes their HTML (git-ignored).
+QUICK ?= true
+VIGNETTES_OUT ?= results/vignettes
+VIGNETTE_FILES := $(sort $(wildcard vignettes/*.Rmd))
+
+.PHONY: demo test test-python test-r r-check setup setup-r r-debs bench clean help vignettes render-vignettes
 
 help:
 	@echo "make demo   - set up, then forecast US CPI inflation (naive, ARIMA, dense, LSTM, GRU; 3 seeds) into $(OUT)/"
 	@echo "make test   - set up (Python venv + Debian R packages), run pytest, the R tests and R CMD check"
 	@echo "make r-check - R CMD build + R CMD check --no-manual of the R package (in $(RCHECK_DIR)/)"
+	@echo "make vignettes - render vignettes/*.Rmd to HTML in $(VIGNETTES_OUT)/ (QUICK=false: full runs, hours)"
 	@echo "make bench  - run the benchmarks in benchmarks/ (slow; needs ../shared/data)"
 
 demo: setup
@@ -29,7 +35,7 @@ demo: setup
 
 test: setup-r
 	$(PY) -m pytest $(PYTEST_ARGS)
-	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r r-check; fi
+	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r r-check render-vignettes QUICK=true; fi
 
 test-r:
 	$(R_ENV) Rscript -e 'testthat::test_local(".", reporter = "summary", stop_on_failure = TRUE)'
@@ -47,6 +53,21 @@ r-check:
 	@status=$$(grep '^Status:' $(RCHECK_DIR)/pybbdl.Rcheck/00check.log); echo "R CMD check: $$status"; \
 	if echo "$$status" | grep -qE 'ERROR|WARNING'; then \
 	  grep -B2 -A12 -E '\.\.\. (ERROR|WARNING)$$' $(RCHECK_DIR)/pybbdl.Rcheck/00check.log; exit 1; fi
+
+# Renders each vignette in its own R process with the R package installed into a temporary
+# library (staged like r-check, so .venv is not copied) and this checkout's pybbdl on PYTHONPATH.
+# Fails on the first chunk that errors. `make test` runs it in quick mode.
+vignettes: setup-r
+	@$(MAKE) --no-print-directory render-vignettes
+
+render-vignettes:
+	rm -rf $(VIGNETTES_OUT)/library $(VIGNETTES_OUT)/stage && mkdir -p $(VIGNETTES_OUT)/library $(VIGNETTES_OUT)/stage/pybbdl
+	cp -R $(R_PKG_FILES) $(VIGNETTES_OUT)/stage/pybbdl/
+	R CMD INSTALL --no-test-load --no-html -l $(VIGNETTES_OUT)/library $(VIGNETTES_OUT)/stage/pybbdl >$(VIGNETTES_OUT)/install.log 2>&1 || { cat $(VIGNETTES_OUT)/install.log; exit 1; }
+	@for v in $(VIGNETTE_FILES); do \
+	  $(R_ENV) R_LIBS=$(abspath $(VIGNETTES_OUT)/library) PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 \
+	    Rscript vignettes/render.R $$v $(VIGNETTES_OUT) $(QUICK) || exit 1; \
+	done
 
 setup: $(VENV)/.installed
 
