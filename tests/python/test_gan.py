@@ -26,7 +26,9 @@ def _tiny(model: str, seed: int = 0) -> GAN:
         g, d = build_dcgan(4, image_shape=SHAPE, filters=2)
     else:
         g, d = build_cgan(4, num_classes=10, image_shape=SHAPE, embed_dim=3, g_units=(16,), d_units=(12, 8))
-    return GAN(g, d, latent_dim=4, num_classes=10 if model == "cgan" else None, seed=3, label_smoothing=0.1)
+    cond = model == "cgan"   # the cGAN also keeps a moving average of G (its variables must survive resume)
+    return GAN(g, d, latent_dim=4, num_classes=10 if cond else None, seed=3, label_smoothing=0.1,
+               ema_decay=0.9 if cond else None)
 
 
 def _data(n: int = 24, seed: int = 0):
@@ -50,6 +52,10 @@ def test_one_step_changes_both_players_and_losses_are_finite(model):
                               (before_d, gan.discriminator.trainable_variables)):
         changed = [not np.array_equal(b, v.numpy()) for b, v in zip(before, variables)]
         assert all(changed), f"{sum(changed)} of {len(changed)} variables moved"
+    if model == "cgan":   # ema = 0.9 * initial + 0.1 * updated, and sampling uses it
+        for b, v, avg in zip(before_g, gan.generator.trainable_variables, gan.generator_ema.trainable_variables):
+            np.testing.assert_allclose(avg.numpy(), 0.9 * b + 0.1 * v.numpy(), rtol=1e-5, atol=1e-7)
+        assert gan.sampler is gan.generator_ema
 
 
 def test_keras_fit_runs_the_custom_train_step():
@@ -97,7 +103,7 @@ def test_cgan_grid_is_10x10_with_row_r_conditioned_on_digit_r(tmp_path):
     assert (labels == np.arange(10)[:, None]).all()
     z = keras.random.normal((100, 4), seed=4)
     for r in (0, 3, 9):   # each row is exactly what G draws for label r from the same noise
-        rows = keras.ops.convert_to_numpy(gan.generator([z, keras.ops.full((100,), r, "int32")], training=False))
+        rows = keras.ops.convert_to_numpy(gan.sampler([z, keras.ops.full((100,), r, "int32")], training=False))
         np.testing.assert_allclose(images[r], rows.reshape(10, 10, *SHAPE)[r], atol=1e-6)
     assert not np.allclose(images[0], images[1])
     with pytest.raises(ValueError, match="one row per class"):
