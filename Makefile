@@ -40,6 +40,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	# test oracle only, never imported by pybbdl: 0.9.0 pins TF <= 2.15 and Keras 2, so skip its deps
+	$(PIP) install -q --no-deps tensorflow-privacy==0.9.0
 	touch $@
 
 $(VENV)/.installed-r: $(VENV)/.installed

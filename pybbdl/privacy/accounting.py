@@ -58,6 +58,17 @@ def _event(q: float, noise_multiplier: float, steps: int):
 
 
 def _epsilon(q: float, noise_multiplier: float, steps: int, delta: float, accountant: str) -> float:
+    from absl import logging as absl_logging
+
+    level = absl_logging.get_verbosity()
+    absl_logging.set_verbosity(absl_logging.ERROR)  # dp-accounting logs each fractional order it skips
+    try:
+        return _epsilon_quiet(q, noise_multiplier, steps, delta, accountant)
+    finally:
+        absl_logging.set_verbosity(level)
+
+
+def _epsilon_quiet(q: float, noise_multiplier: float, steps: int, delta: float, accountant: str) -> float:
     import dp_accounting
 
     event = _event(q, noise_multiplier, steps)
@@ -142,6 +153,22 @@ def dp_sgd_noise_multiplier(
     return hi
 
 
+def dp_sgd_epsilon_per_epoch_order(noise_multiplier: float, epochs: float, delta: float = 1e-5, *,
+                                   accountant: Accountant = "rdp") -> float:
+    """Epsilon when each example is used once per epoch in an arbitrary order: no amplification by
+    sampling, ``ceil(epochs)`` Gaussian mechanisms (tensorflow-privacy's conservative number)."""
+    import dp_accounting
+
+    if not float(noise_multiplier) > 0 or not float(epochs) > 0 or not 0 < delta < 1:
+        raise ValueError("need noise_multiplier > 0, epochs > 0 and delta in (0, 1)")
+    event = dp_accounting.SelfComposedDpEvent(dp_accounting.GaussianDpEvent(float(noise_multiplier)),
+                                              int(math.ceil(float(epochs))))
+    acc = dp_accounting.pld.PLDAccountant() if accountant == "pld" else dp_accounting.rdp.RdpAccountant(
+        list(RDP_ORDERS))
+    acc.compose(event)
+    return float(acc.get_epsilon(delta))
+
+
 def privacy_statement(
     n: int,
     batch_size: int,
@@ -151,26 +178,38 @@ def privacy_statement(
     *,
     sampling: Literal["poisson", "shuffle"] = "poisson",
     max_grad_norm: float | None = None,
+    microbatches: bool = False,
 ) -> str:
-    """A readable DP-SGD privacy statement: settings, accountant, epsilon, sampling caveat."""
+    """A readable DP-SGD privacy statement: settings, accountant, epsilon, sampling caveat.
+
+    With ``sampling="shuffle"`` it gives tensorflow-privacy's two numbers: epsilon assuming Poisson
+    sampling and the conservative epsilon with each example once per epoch in any order. With
+    ``microbatches`` (more than one example per clipped microbatch) one example can move a clipped
+    microbatch gradient by 2C, so the effective noise multiplier is halved, as tensorflow-privacy does.
+    """
     n, batch_size, steps = _check(n, batch_size, noise_multiplier, epochs, delta, None)
-    rdp = _epsilon(batch_size / n, noise_multiplier, steps, delta, "rdp")
-    pld = _epsilon(batch_size / n, noise_multiplier, steps, delta, "pld")
+    if sampling not in ("poisson", "shuffle"):
+        raise ValueError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
+    sigma = noise_multiplier / 2 if microbatches else noise_multiplier
+    rdp = _epsilon(batch_size / n, sigma, steps, delta, "rdp")
+    pld = _epsilon(batch_size / n, sigma, steps, delta, "pld")
     clip = f", clipping norm C = {max_grad_norm}" if max_grad_norm is not None else ""
     lines = [
         "DP-SGD privacy statement",
         f"  examples n = {n}, batch size = {batch_size} (q = {batch_size / n:.4g}), noise multiplier "
-        f"sigma = {noise_multiplier}{clip}",
-        f"  epochs = {epochs} ({steps} steps), delta = {delta:g}, add/remove-one-example adjacency",
+        f"sigma = {noise_multiplier}{clip}" + (" (microbatches: effective sigma halved)" if microbatches else ""),
+        f"  epochs = {epochs:g} ({steps} steps), delta = {delta:g}, add/remove-one-example adjacency",
         f"  epsilon = {rdp:.3f} (RDP accountant), {pld:.3f} (PLD accountant), dp-accounting",
         "  This covers every checkpoint of the run, not only the final model.",
     ]
     if sampling == "poisson":
         lines.append("  Sampling: Poisson (each example joins each batch independently with probability q): "
                      "the guarantee holds as stated.")
-    elif sampling == "shuffle":
-        lines.append("  Sampling: shuffled fixed-size batches. The numbers above assume Poisson sampling; for "
-                     "shuffling they are the usual approximation, not a proven guarantee.")
     else:
-        raise ValueError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
+        once = dp_sgd_epsilon_per_epoch_order(sigma, epochs, delta)
+        lines += [
+            "  Sampling: shuffled fixed-size batches, so the guarantee is not the one above:",
+            f"    epsilon with each example occurring once per epoch (proven, no amplification): {once:.3f}",
+            f"    epsilon assuming Poisson sampling (the usual approximation, not proven): {rdp:.3f}",
+        ]
     return "\n".join(lines)

@@ -1,0 +1,574 @@
+"""DP-SGD for Keras 3 models (TensorFlow backend): per-example clipping plus Gaussian noise inside ``fit()``.
+
+Each step computes every example's gradient g_i, clips it to L2 norm C (``g_i * min(1, C / ||g_i||)``),
+sums, adds N(0, sigma^2 C^2) to every coordinate and divides by the (expected) batch size
+(Abadi et al. 2016). Two ways to get the per-example norms:
+
+* ``"fast"`` (Dense, Conv1D, Conv2D models): one ordinary forward/backward pass records each
+  layer's input and the gradient of the summed loss with respect to its pre-activation output;
+  per-example gradient norms follow from those two (Goodfellow 2015; "ghost" norms when cheaper,
+  Li et al. 2022) and the clipped sum is one weighted matrix product per layer. No per-example
+  gradient is ever materialised for the whole model.
+* ``"vectorized"`` (any layer, e.g. GRU/LSTM): ``tf.vectorized_map`` over examples (or
+  microbatches) of the ordinary gradient.
+
+Layers that mix examples (BatchNormalization) make per-example gradients meaningless and are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import warnings
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from pybbdl.exceptions import PybbdlError
+from pybbdl.privacy.accounting import dp_sgd_epsilon, dp_sgd_noise_multiplier, privacy_statement
+
+Method = Literal["auto", "fast", "vectorized"]
+Sampling = Literal["poisson", "shuffle"]
+
+
+class UnsupportedLayerError(PybbdlError, ValueError):
+    """A layer whose per-example gradients DP-SGD cannot compute (e.g. BatchNormalization)."""
+
+
+#: Layers that couple the examples of a batch: per-example gradients do not exist for them.
+_BATCH_COUPLING = (keras.layers.BatchNormalization,)
+_FAST_TYPES = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D)
+
+
+@dataclass(frozen=True)
+class DPConfig:
+    """What `make_private` attached to a model (``model.dp_config``)."""
+
+    l2_norm_clip: float
+    noise_multiplier: float
+    num_microbatches: int | None
+    expected_batch_size: int | None
+    method: str
+    seed: int | None
+
+
+# --------------------------------------------------------------------------------------------- checks
+def _check_clip_noise(l2_norm_clip, noise_multiplier, *, allow_zero_noise=False):
+    if not (isinstance(l2_norm_clip, (int, float)) and math.isfinite(l2_norm_clip) or l2_norm_clip == math.inf):
+        raise ValueError(f"`l2_norm_clip` must be a positive number. Received: {l2_norm_clip!r}")
+    if not l2_norm_clip > 0:
+        raise ValueError(f"`l2_norm_clip` (C) must be > 0. Received: {l2_norm_clip}")
+    if not isinstance(noise_multiplier, (int, float)) or not math.isfinite(noise_multiplier):
+        raise ValueError(f"`noise_multiplier` must be a finite number. Received: {noise_multiplier!r}")
+    if noise_multiplier < 0 or (noise_multiplier == 0 and not allow_zero_noise):
+        raise ValueError(f"`noise_multiplier` (sigma) must be > 0: sigma = 0 trains without privacy. "
+                         f"Received: {noise_multiplier}")
+
+
+def _leaf_layers(model: keras.Layer) -> list[keras.Layer]:
+    return [layer for layer in model._flatten_layers(include_self=False, recursive=True)]
+
+
+def _is_fast_layer(layer) -> bool:
+    if type(layer) not in _FAST_TYPES:  # subclasses may change `call`
+        return False
+    if getattr(layer, "lora_enabled", False) or getattr(layer, "quantization_mode", None):
+        return False
+    if isinstance(layer, keras.layers.Dense):
+        return True
+    return layer.groups == 1 and layer.data_format == "channels_last"
+
+
+def _own_trainable(layer) -> list:
+    children = {id(v) for sub in layer._flatten_layers(include_self=False, recursive=True)
+                for v in sub.trainable_variables}
+    return [v for v in layer.trainable_variables if id(v) not in children]
+
+
+def check_dp_layers(model: keras.Layer) -> str:
+    """Raise for layers that couple examples; return ``"fast"`` if every trainable layer allows the
+    fast per-example norms, else ``"vectorized"``."""
+    fast = True
+    for layer in _leaf_layers(model):
+        if isinstance(layer, _BATCH_COUPLING):
+            raise UnsupportedLayerError(
+                f"Layer {layer.name!r} ({type(layer).__name__}) normalises with statistics of the whole batch, "
+                "so one example's gradient depends on the others and DP-SGD's per-example clipping does not bound "
+                "its influence. Use keras.layers.GroupNormalization or LayerNormalization instead.")
+        if _own_trainable(layer) and not _is_fast_layer(layer):
+            fast = False
+    return "fast" if fast else "vectorized"
+
+
+# ------------------------------------------------------------------------------- per-example losses
+def per_example_loss_fn(loss) -> Callable:
+    """A function ``(y_true, y_pred) -> (B,)`` from what `compile(loss=...)` accepts (a name, a
+    function or a ``keras.losses.Loss``); multi-output losses are refused."""
+    if isinstance(loss, (list, tuple, dict)):
+        raise ValueError("DP-SGD supports models compiled with a single loss; got " + type(loss).__name__)
+    if loss is None:
+        raise ValueError("Compile the model with a loss before DP training")
+    fn = keras.losses.get(loss)
+    if isinstance(fn, keras.losses.Loss):
+        config = fn.get_config()
+        config["reduction"] = None
+        fn = type(fn).from_config(config)
+
+    def per_example(y_true, y_pred):
+        values = fn(y_true, y_pred)
+        values = tf.convert_to_tensor(values)
+        if values.shape.rank and values.shape.rank > 1:
+            values = tf.reduce_mean(values, axis=list(range(1, values.shape.rank)))
+        return tf.cast(values, tf.float32)
+
+    return per_example
+
+
+# ----------------------------------------------------------------------------------- fast path: taps
+def _preactivation(layer, inputs):
+    if isinstance(layer, keras.layers.Dense):
+        z = tf.matmul(inputs, layer.kernel) if inputs.shape.rank == 2 else tf.tensordot(inputs, layer.kernel, 1)
+        return z + layer.bias if layer.bias is not None else z
+    padding = layer.padding
+    if padding == "causal":
+        inputs = tf.pad(inputs, [[0, 0], [layer.dilation_rate[0] * (layer.kernel_size[0] - 1), 0], [0, 0]])
+        padding = "valid"
+    z = keras.ops.conv(inputs, layer.kernel, strides=list(layer.strides), padding=padding,
+                       dilation_rate=layer.dilation_rate, data_format=layer.data_format)
+    if layer.use_bias:
+        z = z + tf.reshape(layer.bias, (1,) * (layer.rank + 1) + (layer.filters,))
+    return z
+
+
+class _Taps:
+    """Swap the `call` of fast layers for one that records (input, pre-activation) during a forward."""
+
+    def __init__(self, layers):
+        self.layers = layers
+        self.records: dict[int, list] = {}
+
+    def __enter__(self):
+        for layer in self.layers:
+            def call(inputs, *args, _layer=layer, **kwargs):
+                inputs = tf.convert_to_tensor(inputs)
+                z = _preactivation(_layer, inputs)
+                self.records.setdefault(id(_layer), []).append((inputs, z))
+                return _layer.activation(z) if _layer.activation is not None else z
+            layer.call = call
+        return self
+
+    def __exit__(self, *exc):
+        for layer in self.layers:
+            del layer.call
+        return False
+
+
+def _identity_conv_patches(x, k, s, d, padding):
+    """im2col by convolving with one-hot filters: oneDNN's convolution beats extract_patches on CPU."""
+    cin = x.shape[-1]
+    size = k[0] * k[1] * cin
+    eye = tf.reshape(tf.eye(size, dtype=x.dtype), (k[0], k[1], cin, size))
+    return tf.nn.conv2d(x, eye, strides=[1, *s, 1], padding=padding, dilations=[1, *d, 1])
+
+
+def _patches(layer, x):
+    """Rows of the im2col matrix: (B, positions, kernel elements) in the kernel's flattening order."""
+    if isinstance(layer, keras.layers.Dense):
+        return x[:, None, :] if x.shape.rank == 2 else tf.reshape(x, (tf.shape(x)[0], -1, x.shape[-1]))
+    if layer.rank == 1:
+        x = x[:, None, :, :]
+        k, s, d = (1, layer.kernel_size[0]), (1, layer.strides[0]), (1, layer.dilation_rate[0])
+    else:
+        k, s, d = layer.kernel_size, layer.strides, layer.dilation_rate
+    padding = layer.padding.upper()
+    if padding == "CAUSAL":
+        x = tf.pad(x, [[0, 0], [0, 0], [(k[1] - 1) * d[1], 0], [0, 0]])
+        padding = "VALID"
+    if k[0] * k[1] * x.shape[-1] <= 128:
+        p = _identity_conv_patches(x, k, s, d, padding)
+    else:
+        p = tf.image.extract_patches(x, sizes=[1, *k, 1], strides=[1, *s, 1], rates=[1, *d, 1], padding=padding)
+    return tf.reshape(p, (tf.shape(p)[0], -1, p.shape[-1]))
+
+
+def _group(t, groups):
+    """(B, L, K) -> (groups, (B / groups) * L, K): microbatch g holds examples g*B/M ... (g+1)*B/M - 1."""
+    if groups is None:
+        return t
+    return tf.reshape(t, (groups, -1, t.shape[-1]))
+
+
+def _fast_norms(taps: _Taps, deltas, groups):
+    """Per-example (or per-microbatch) gradient norms from each layer's input and output gradient."""
+    sq_norm = 0.0
+    for layer in taps.layers:
+        x, _ = taps.records[id(layer)][0]
+        delta = deltas[id(layer)]
+        g = _group(tf.reshape(delta, (tf.shape(delta)[0], -1, delta.shape[-1])), groups)  # (B, L, C)
+        if isinstance(layer, keras.layers.Dense) and x.shape.rank == 2 and groups is None:
+            kernel_sq = tf.reduce_sum(tf.square(x), 1) * tf.reduce_sum(tf.square(g[:, 0, :]), 1)
+        else:
+            a = _group(_patches(layer, x), groups)                                      # (B, L, K)
+            positions, k_dim, c_dim = a.shape[1], a.shape[-1], g.shape[-1]
+            if positions is not None and positions * positions < k_dim * c_dim:    # ghost norm
+                kernel_sq = tf.reduce_sum(tf.matmul(a, a, transpose_b=True) * tf.matmul(g, g, transpose_b=True),
+                                          [1, 2])
+            else:
+                kernel_sq = tf.reduce_sum(tf.square(tf.matmul(a, g, transpose_a=True)), [1, 2])
+        sq_norm += kernel_sq
+        if getattr(layer, "bias", None) is not None:
+            sq_norm += tf.reduce_sum(tf.square(tf.reduce_sum(g, axis=1)), axis=1)
+    return tf.sqrt(sq_norm)
+
+
+# ------------------------------------------------------------------------------------------ the step
+def _finish(clipped_sums, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator):
+    grads = []
+    for var, total in zip(variables, clipped_sums):
+        noise = 0.0
+        if noise_multiplier > 0:
+            noise = keras.random.normal(var.shape, stddev=noise_multiplier * l2_norm_clip, seed=seed_generator)
+        grads.append((total + noise) / denominator)
+    return grads
+
+
+def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, seed_generator,
+                       sample_weight=None, num_microbatches=None, denominator=None, method: Method = "auto",
+                       variables=None, training=True):
+    """DP-SGD gradients of ``model``'s trainable variables on one batch.
+
+    Returns ``(grads, per_example_losses, y_pred, norms)``; ``norms`` are the unclipped per-example
+    (per-microbatch) gradient norms. ``loss_fn(y, y_pred)`` must return one loss per example
+    (see :func:`per_example_loss_fn`). ``denominator`` defaults to the batch size (the expected batch
+    size under Poisson sampling is what :func:`make_private` passes). ``noise_multiplier=0`` is
+    allowed here (tests, and the non-private reference); public entry points refuse it.
+    """
+    _check_clip_noise(l2_norm_clip, noise_multiplier, allow_zero_noise=True)
+    if method == "auto":
+        method = check_dp_layers(model)
+    variables = list(model.trainable_variables if variables is None else variables)
+    batch = tf.shape(tf.nest.flatten(x)[0])[0]
+    groups = num_microbatches
+    if groups is not None:
+        tf.debugging.assert_equal(batch % groups, 0, message="batch size must be a multiple of num_microbatches")
+    if denominator is None:
+        denominator = tf.cast(groups if groups is not None else batch, tf.float32)
+
+    def losses_of(y_true, y_pred):
+        values = loss_fn(y_true, y_pred)
+        if sample_weight is not None:
+            values = values * tf.cast(tf.reshape(sample_weight, (-1,)), values.dtype)
+        return values
+
+    if method == "fast":
+        layers = [layer for layer in _leaf_layers(model) if _own_trainable(layer)]
+        with _Taps(layers) as taps, tf.GradientTape(persistent=True) as tape:
+            y_pred = model(x, training=training)
+            losses = losses_of(y, y_pred)
+            total = tf.reduce_sum(losses) if groups is None else tf.reduce_sum(losses) * tf.cast(
+                groups, tf.float32) / tf.cast(batch, tf.float32)
+        for layer in layers:
+            if len(taps.records.get(id(layer), [])) != 1:
+                raise UnsupportedLayerError(
+                    f"Layer {layer.name!r} ran {len(taps.records.get(id(layer), []))} times in one forward pass; "
+                    "shared or unused layers need method='vectorized'")
+        zs = [taps.records[id(layer)][0][1] for layer in layers]
+        grads_z = tape.gradient(total, zs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        norms = _fast_norms(taps, {id(layer): g for layer, g in zip(layers, grads_z)}, groups)
+        factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(norms, 1e-12))
+        per_row = factors if groups is None else tf.repeat(factors, batch // groups)
+        sums = {}
+        for layer, z, g in zip(layers, zs, grads_z):  # weight gradient of each layer with re-weighted rows
+            own = _own_trainable(layer)
+            weighted = g * tf.reshape(per_row, (-1,) + (1,) * (g.shape.rank - 1))
+            for var, grad in zip(own, tape.gradient(z, own, output_gradients=weighted)):
+                sums[id(var)] = grad
+        del tape
+        missing = [v.path for v in variables if id(v) not in sums]
+        if missing:
+            raise UnsupportedLayerError(f"No per-example gradient for {missing}; use method='vectorized'")
+        clipped = [sums[id(v)] for v in variables]
+    elif method == "vectorized":
+        xs = tf.nest.map_structure(lambda t: _group_batch(t, groups), x)
+        ys = tf.nest.map_structure(lambda t: _group_batch(t, groups), y)
+        sw = None if sample_weight is None else _group_batch(tf.reshape(sample_weight, (-1,)), groups)
+
+        def one(args):
+            xi, yi, wi = args if sw is not None else (*args, None)
+            if groups is None:
+                xi, yi = tf.nest.map_structure(lambda t: t[None], (xi, yi))
+                wi = None if wi is None else wi[None]
+            with tf.GradientTape() as tape:
+                pred = model(xi, training=training)
+                values = loss_fn(yi, pred)
+                if wi is not None:
+                    values = values * tf.cast(wi, values.dtype)
+                loss = tf.reduce_mean(values)
+            grads = tape.gradient(loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            return grads, values, pred
+
+        per_example, losses, y_pred = tf.vectorized_map(
+            one, (xs, ys) if sw is None else (xs, ys, sw), fallback_to_while_loop=True)
+        losses = tf.reshape(losses, (-1,))
+        y_pred = tf.nest.map_structure(lambda t: tf.reshape(t, tf.concat([[-1], tf.shape(t)[2:]], 0)), y_pred)
+        sq = tf.add_n([tf.reduce_sum(tf.reshape(tf.square(g), (tf.shape(g)[0], -1)), axis=1) for g in per_example])
+        norms = tf.sqrt(sq)
+        factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(norms, 1e-12))
+        clipped = [tf.tensordot(factors, g, axes=1) for g in per_example]
+    else:
+        raise ValueError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
+    grads = _finish(clipped, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator)
+    return grads, losses, y_pred, norms
+
+
+def _group_batch(t, groups):
+    if groups is None:
+        return t
+    t = tf.convert_to_tensor(t)
+    return tf.reshape(t, tf.concat([[groups, -1], tf.shape(t)[1:]], axis=0))
+
+
+def dp_gradients(tape, per_example_losses, variables, *, l2_norm_clip, noise_multiplier, seed_generator,
+                 num_microbatches=None, denominator=None):
+    """DP-SGD gradients from a persistent ``tf.GradientTape`` that recorded a per-example loss vector.
+
+    The generic route for custom training loops (e.g. a GAN discriminator): per-example gradients by
+    ``tape.jacobian`` (pfor). It is correct for any differentiable model but slow for convolutions;
+    for a Keras model prefer :func:`dp_model_gradients`, which takes the fast path where it can.
+    """
+    _check_clip_noise(l2_norm_clip, noise_multiplier, allow_zero_noise=True)
+    losses = per_example_losses
+    batch = tf.shape(losses)[0]
+    if num_microbatches is not None:
+        losses = tf.reduce_mean(tf.reshape(losses, (num_microbatches, -1)), axis=1)
+    jac = tape.jacobian(losses, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO,
+                        experimental_use_pfor=True)
+    sq = tf.add_n([tf.reduce_sum(tf.reshape(tf.square(j), (tf.shape(j)[0], -1)), axis=1) for j in jac])
+    factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(tf.sqrt(sq), 1e-12))
+    clipped = [tf.tensordot(factors, j, axes=1) for j in jac]
+    if denominator is None:
+        denominator = tf.cast(num_microbatches if num_microbatches is not None else batch, tf.float32)
+    return _finish(clipped, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator)
+
+
+def _dp_train_step(self, data):
+    """Replaces ``Model.train_step``: the TensorFlow trainer's step with the DP gradient."""
+    from keras.src.trainers.data_adapters import data_adapter_utils
+
+    cfg: DPConfig = self.dp_config
+    x, y, sample_weight = data_adapter_utils.unpack_x_y_sample_weight(data)
+    loss_fn = per_example_loss_fn(self.loss)
+    denominator = None
+    if cfg.expected_batch_size is not None:
+        denominator = float(cfg.expected_batch_size if cfg.num_microbatches is None else cfg.num_microbatches)
+    grads, losses, y_pred, _ = dp_model_gradients(
+        self, x, y, loss_fn, l2_norm_clip=cfg.l2_norm_clip, noise_multiplier=cfg.noise_multiplier,
+        seed_generator=self._dp_seed_generator, sample_weight=sample_weight,
+        num_microbatches=cfg.num_microbatches, denominator=denominator, method=cfg.method)
+    if self.losses:  # regularisation does not touch the data: added after clipping and noise
+        with tf.GradientTape() as tape:
+            penalty = tf.add_n(self.losses)
+        reg = tape.gradient(penalty, self.trainable_variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        grads = [g + r for g, r in zip(grads, reg)]
+    self.optimizer.apply(grads, self.trainable_variables)
+    batch = tf.shape(losses)[0]
+    mean_loss = tf.math.divide_no_nan(tf.reduce_sum(losses), tf.cast(batch, tf.float32))
+    self._loss_tracker.update_state(mean_loss, sample_weight=batch)
+    return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+
+def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: float,
+                 num_microbatches: int | None = None, expected_batch_size: int | None = None,
+                 method: Method = "auto", seed: int | None = None) -> keras.Model:
+    """Make ``model.fit()`` run DP-SGD (in place; the model is returned for chaining).
+
+    Compile as usual (any Keras optimizer, a single loss, metrics). Give ``expected_batch_size`` when
+    you feed Poisson-sampled batches (:class:`PoissonBatches`): the noisy sum is then divided by it,
+    as the privacy analysis assumes; otherwise by each batch's size. The (epsilon, delta) of a run
+    comes from :class:`PrivacyLedger` or :func:`dp_sgd_epsilon`.
+
+    Raises:
+        ValueError: sigma <= 0, C <= 0, a bad microbatch count.
+        UnsupportedLayerError: a layer that mixes examples (BatchNormalization).
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"make_private needs a keras.Model, got {type(model).__name__}")
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError(f"pybbdl's DP-SGD runs on the TensorFlow backend; KERAS_BACKEND is "
+                           f"{keras.backend.backend()!r}")
+    _check_clip_noise(l2_norm_clip, noise_multiplier)
+    if num_microbatches is not None and (int(num_microbatches) != num_microbatches or num_microbatches < 1):
+        raise ValueError(f"`num_microbatches` must be a positive integer. Received: {num_microbatches!r}")
+    if expected_batch_size is not None and (int(expected_batch_size) != expected_batch_size or expected_batch_size < 1):
+        raise ValueError(f"`expected_batch_size` must be a positive integer. Received: {expected_batch_size!r}")
+    found = check_dp_layers(model)
+    if method == "fast" and found != "fast":
+        raise UnsupportedLayerError("method='fast' needs every trainable layer to be Dense, Conv1D or Conv2D; "
+                                    "use method='auto' or 'vectorized'")
+    if method not in ("auto", "fast", "vectorized"):
+        raise ValueError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
+    model.dp_config = DPConfig(float(l2_norm_clip), float(noise_multiplier), num_microbatches, expected_batch_size,
+                               found if method == "auto" else method, seed)
+    model._dp_seed_generator = keras.random.SeedGenerator(seed)
+    model.train_step = types.MethodType(_dp_train_step, model)
+    model.train_function = None
+    return model
+
+
+def make_private_with_epsilon(model: keras.Model, *, target_epsilon: float, delta: float, n: int,
+                              batch_size: int, epochs: float, l2_norm_clip: float,
+                              num_microbatches: int | None = None, method: Method = "auto",
+                              seed: int | None = None, accountant: str = "rdp") -> keras.Model:
+    """:func:`make_private` with the smallest sigma whose epsilon after ``epochs`` is <= ``target_epsilon``
+    (Poisson sampling with expected batch size ``batch_size``)."""
+    sigma = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, epochs, delta, accountant=accountant)
+    return make_private(model, noise_multiplier=sigma, l2_norm_clip=l2_norm_clip, num_microbatches=num_microbatches,
+                        expected_batch_size=batch_size, method=method, seed=seed)
+
+
+# ---------------------------------------------------------------------------------------- sampling
+class PoissonBatches(keras.utils.PyDataset):
+    """Batches in which each example appears independently with probability q = batch_size / n.
+
+    ``steps`` batches per epoch (default ceil(n / batch_size)); batch sizes vary around
+    ``batch_size`` and can be 0. The draw of batch ``i`` in epoch ``e`` depends only on
+    ``(seed, e, i)``, so a run is reproducible.
+    """
+
+    def __init__(self, x, y=None, *, batch_size: int, seed: int = 0, sample_weight=None, steps: int | None = None):
+        super().__init__()
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        arrays = [a for a in tf.nest.flatten((x, y, sample_weight)) if a is not None]
+        self.n = len(arrays[0])
+        if any(len(a) != self.n for a in arrays):
+            raise ValueError(f"x, y and sample_weight need the same number of rows; got {[len(a) for a in arrays]}")
+        if not 1 <= int(batch_size) <= self.n:
+            raise ValueError(f"`batch_size` must be in [1, n={self.n}]. Received: {batch_size}")
+        self.batch_size = int(batch_size)
+        self.q = self.batch_size / self.n
+        self.steps = int(steps) if steps is not None else math.ceil(self.n / self.batch_size)
+        self.seed, self.epoch = int(seed), 0
+
+    def __len__(self):
+        return self.steps
+
+    def indices(self, i: int) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, self.epoch, i])
+        return np.flatnonzero(rng.random(self.n) < self.q)
+
+    def __getitem__(self, i):
+        idx = self.indices(i)
+        take = lambda a: None if a is None else tf.nest.map_structure(lambda t: t[idx], a)  # noqa: E731
+        out = (take(self.x), take(self.y))
+        return out + (take(self.sample_weight),) if self.sample_weight is not None else out
+
+    def on_epoch_end(self):
+        self.epoch += 1
+
+
+# ---------------------------------------------------------------------------------------- the ledger
+class PrivacyLedger(keras.callbacks.Callback):
+    """Writes the epsilon spent so far into the logs after each epoch (``history.history["epsilon"]``)
+    and stops training before an epoch would take epsilon above ``budget``.
+
+    Steps are counted as they run, so a stopped or interrupted run reports what it spent.
+    """
+
+    def __init__(self, *, n: int, batch_size: int, noise_multiplier: float | None = None, delta: float,
+                 budget: float | None = None, accountant: str = "rdp", steps_per_epoch: int | None = None,
+                 verbose: bool = False):
+        super().__init__()
+        self.n, self.batch_size, self.delta, self.budget = int(n), int(batch_size), float(delta), budget
+        self.noise_multiplier, self.accountant, self.verbose = noise_multiplier, accountant, verbose
+        self.steps_per_epoch = steps_per_epoch or math.ceil(self.n / self.batch_size)
+        self.steps = 0
+        self.epsilons: list[float] = []
+        if budget is not None and not budget > 0:
+            raise ValueError(f"`budget` must be > 0. Received: {budget}")
+
+    def epsilon(self, steps: int) -> float:
+        return dp_sgd_epsilon(self.n, self.batch_size, self._sigma(), steps=steps, delta=self.delta,
+                              accountant=self.accountant) if steps > 0 else 0.0
+
+    def _sigma(self) -> float:
+        if self.noise_multiplier is not None:
+            return self.noise_multiplier
+        cfg = getattr(self.model, "dp_config", None)
+        if cfg is None:
+            raise ValueError("PrivacyLedger: the model is not private (call make_private first) and no "
+                             "noise_multiplier was given")
+        # one example moves a clipped microbatch mean by up to 2C: the effective sigma is halved
+        return cfg.noise_multiplier / 2 if cfg.num_microbatches else cfg.noise_multiplier
+
+    def on_train_begin(self, logs=None):
+        if getattr(self.model, "dp_config", None) is None:
+            raise ValueError("PrivacyLedger on a model without DP-SGD: call make_private(model, ...) first; "
+                             "refusing to report epsilon for a non-private run")
+        if self.budget is not None and self.epsilon(self.steps + self.steps_per_epoch) > self.budget:
+            raise ValueError(f"One epoch already spends epsilon {self.epsilon(self.steps + self.steps_per_epoch):.3f}"
+                             f" > budget {self.budget}: raise the noise multiplier or the budget")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        eps = self.epsilon(self.steps)
+        self.epsilons.append(eps)
+        if logs is not None:
+            logs["epsilon"] = eps
+        if self.verbose:
+            print(f"epoch {epoch + 1}: {self.steps} DP steps, epsilon = {eps:.3f} (delta = {self.delta:g})")
+        if self.budget is not None and self.epsilon(self.steps + self.steps_per_epoch) > self.budget:
+            self.model.stop_training = True
+            if self.verbose:
+                print(f"stopping: another epoch would exceed the budget epsilon = {self.budget}")
+
+
+def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta: float,
+           noise_multiplier: float | None = None, target_epsilon: float | None = None, l2_norm_clip: float = 1.0,
+           sampling: Sampling = "poisson", budget: float | None = None, num_microbatches: int | None = None,
+           validation_data=None, callbacks=None, seed: int = 0, verbose="auto", method: Method = "auto"):
+    """Compile-then-train in one call: make ``model`` private, train on Poisson batches, keep a ledger.
+
+    Give ``noise_multiplier`` or ``target_epsilon`` (sigma is then calibrated for ``epochs``). The
+    model must be compiled. Returns the Keras ``History`` with ``history.history["epsilon"]`` and
+    ``history.privacy`` (the statement).
+    """
+    if model.optimizer is None or getattr(model, "loss", None) is None:
+        raise ValueError("Compile the model (optimizer and loss) before dp_fit")
+    if (noise_multiplier is None) == (target_epsilon is None):
+        raise ValueError("Give exactly one of `noise_multiplier` and `target_epsilon`")
+    if sampling not in ("poisson", "shuffle"):
+        raise ValueError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
+    n = len(tf.nest.flatten(x)[0])
+    if not 0 < delta < 1:
+        raise ValueError(f"`delta` must be in (0, 1). Received: {delta}")
+    if delta >= 1.0 / n:
+        warnings.warn(f"delta={delta} >= 1/n = {1.0 / n:.3g}: such a guarantee allows releasing a whole record; "
+                      "use delta well below 1/n.", UserWarning, stacklevel=2)
+    if num_microbatches is not None and sampling == "poisson":
+        raise ValueError("num_microbatches needs fixed-size batches: use sampling='shuffle' with a batch size "
+                         "divisible by num_microbatches")
+    if target_epsilon is not None:
+        noise_multiplier = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, epochs, delta)
+    make_private(model, noise_multiplier=noise_multiplier, l2_norm_clip=l2_norm_clip,
+                 num_microbatches=num_microbatches, method=method, seed=seed,
+                 expected_batch_size=batch_size if sampling == "poisson" else None)
+    ledger = PrivacyLedger(n=n, batch_size=batch_size, delta=delta, budget=budget)
+    callbacks = [ledger, *(callbacks or [])]
+    if sampling == "poisson":
+        data = PoissonBatches(x, y, batch_size=batch_size, seed=seed)
+        history = model.fit(data, epochs=epochs, validation_data=validation_data, callbacks=callbacks,
+                            verbose=verbose)
+    else:
+        history = model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True, callbacks=callbacks,
+                            validation_data=validation_data, verbose=verbose)
+    epochs_run = ledger.steps / ledger.steps_per_epoch
+    history.privacy = privacy_statement(n, batch_size, noise_multiplier, epochs_run, delta, sampling=sampling,
+                                        max_grad_norm=l2_norm_clip, microbatches=bool(num_microbatches)
+                                        ) if ledger.steps else "no DP steps were run"
+    history.epsilon = ledger.epsilons[-1] if ledger.epsilons else 0.0
+    return history
