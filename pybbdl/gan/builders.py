@@ -152,8 +152,9 @@ def build_cgan(
     Generator ``[z (batch, latent_dim), labels (batch,)]``: z concatenated with Embedding(num_classes,
     embed_dim)(label) -> Dense(g_units[i]) -> BN -> LeakyReLU(0.2) ... -> Dense(H*W*C, tanh) -> ``(H, W, C)``.
     Discriminator ``[images, labels]``: flattened image -> Dense(d_units[i]) -> LeakyReLU(0.2) -> Dropout ...
-    -> features phi. ``conditioning="projection"`` (Miyato & Koyama 2018): logit = Dense(1)(phi) + <Embedding(
-    label), phi>; ``"concat"``: the label embedding is concatenated to the flattened image at the input.
+    -> features phi. ``conditioning="projection"`` (Miyato & Koyama 2018): logit = Dense(1)(phi) + <embed(label),
+    phi>; ``"concat"``: the label embedding is concatenated to the flattened image at the input. D's embedding is
+    one-hot -> Dense(no bias) (identical to an Embedding lookup; keeps every D layer a Dense for fast DP-SGD).
     """
     latent_dim = check_positive_int("latent_dim", latent_dim)
     num_classes = check_positive_int("num_classes", num_classes, minimum=2)
@@ -178,12 +179,16 @@ def build_cgan(
     d_label = keras.Input((), dtype="int32", name="label")
     y = layers.Flatten()(img)
     if conditioning == "concat":
-        y = layers.Concatenate()([y, layers.Embedding(num_classes, embed_dim, name="d_label_embedding")(d_label)])
+        onehot = layers.CategoryEncoding(num_tokens=num_classes, output_mode="one_hot")(d_label)
+        y = layers.Concatenate()([y, layers.Dense(embed_dim, use_bias=False, name="d_label_embedding")(onehot)])
     for units in d_units:
         y = layers.Dropout(dropout)(layers.LeakyReLU(0.2)(layers.Dense(units)(y)))
     logit = layers.Dense(1)(y)
     if conditioning == "projection":
-        proj = layers.Embedding(num_classes, d_units[-1], name="d_label_embedding")(d_label)
+        # an embedding written as one-hot -> Dense(no bias): the same function and weights, but a Dense layer,
+        # for which DP-SGD has fast per-example gradient norms
+        onehot = layers.CategoryEncoding(num_tokens=num_classes, output_mode="one_hot")(d_label)
+        proj = layers.Dense(d_units[-1], use_bias=False, name="d_label_embedding")(onehot)
         logit = layers.Add()([logit, layers.Dot(axes=1)([proj, y])])
     discriminator = keras.Model([img, d_label], logit, name="cgan_discriminator")
     return generator, discriminator

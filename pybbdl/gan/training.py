@@ -37,12 +37,17 @@ class TrainingHistory:
         epoch_seconds: Wall time of each completed epoch (kept in checkpoints; an epoch that was interrupted
             counts only the part run after the resume).
         resumed_from: Step of the checkpoint training resumed from; 0 = fresh start.
+        timed_steps, timed_seconds: Steps run in this process after the first one (which includes tracing)
+            and their wall time: ``timed_seconds / timed_steps * steps_per_epoch`` estimates seconds per epoch
+            from a partial run.
     """
 
     steps_per_epoch: int
     losses: dict[str, np.ndarray] = field(default_factory=lambda: {k: np.zeros(0, np.float32) for k in LOSS_KEYS})
     epoch_seconds: list[float] = field(default_factory=list)
     resumed_from: int = 0
+    timed_steps: int = 0
+    timed_seconds: float = 0.0
 
     @property
     def steps(self) -> int:
@@ -196,9 +201,13 @@ def train_gan(
             perm, perm_epoch = np.random.default_rng([int(seed), epoch]).permutation(n), epoch
         idx = np.sort(perm[k * batch_size:(k + 1) * batch_size])
         batch = (tf.constant(x[idx]), tf.constant(y[idx])) if gan.conditional else tf.constant(x[idx])
+        step_start = time.perf_counter()
         logs = step_fn(batch)
         for key in LOSS_KEYS:
             records[key].append(np.asarray([float(logs[key])], np.float32))
+        if step > history.resumed_from:
+            history.timed_steps += 1
+            history.timed_seconds += time.perf_counter() - step_start
         step += 1
         bar.update(1)
         if step % 50 == 0:

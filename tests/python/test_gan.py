@@ -26,7 +26,9 @@ def _tiny(model: str, seed: int = 0) -> GAN:
         g, d = build_dcgan(4, image_shape=SHAPE, filters=2)
     else:
         g, d = build_cgan(4, num_classes=10, image_shape=SHAPE, embed_dim=3, g_units=(16,), d_units=(12, 8))
-    return GAN(g, d, latent_dim=4, num_classes=10 if model == "cgan" else None, seed=3, label_smoothing=0.1)
+    cond = model == "cgan"   # the cGAN also keeps a moving average of G (its variables must survive resume)
+    return GAN(g, d, latent_dim=4, num_classes=10 if cond else None, seed=3, label_smoothing=0.1,
+               ema_decay=0.9 if cond else None)
 
 
 def _data(n: int = 24, seed: int = 0):
@@ -50,6 +52,10 @@ def test_one_step_changes_both_players_and_losses_are_finite(model):
                               (before_d, gan.discriminator.trainable_variables)):
         changed = [not np.array_equal(b, v.numpy()) for b, v in zip(before, variables)]
         assert all(changed), f"{sum(changed)} of {len(changed)} variables moved"
+    if model == "cgan":   # ema = 0.9 * initial + 0.1 * updated, and sampling uses it
+        for b, v, avg in zip(before_g, gan.generator.trainable_variables, gan.generator_ema.trainable_variables):
+            np.testing.assert_allclose(avg.numpy(), 0.9 * b + 0.1 * v.numpy(), rtol=1e-5, atol=1e-7)
+        assert gan.sampler is gan.generator_ema
 
 
 def test_keras_fit_runs_the_custom_train_step():
@@ -97,7 +103,7 @@ def test_cgan_grid_is_10x10_with_row_r_conditioned_on_digit_r(tmp_path):
     assert (labels == np.arange(10)[:, None]).all()
     z = keras.random.normal((100, 4), seed=4)
     for r in (0, 3, 9):   # each row is exactly what G draws for label r from the same noise
-        rows = keras.ops.convert_to_numpy(gan.generator([z, keras.ops.full((100,), r, "int32")], training=False))
+        rows = keras.ops.convert_to_numpy(gan.sampler([z, keras.ops.full((100,), r, "int32")], training=False))
         np.testing.assert_allclose(images[r], rows.reshape(10, 10, *SHAPE)[r], atol=1e-6)
     assert not np.allclose(images[0], images[1])
     with pytest.raises(ValueError, match="one row per class"):
@@ -271,3 +277,60 @@ def test_cli_gan_reports_bad_input_without_traceback(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["gan", "--data-path", str(tmp_path / "empty"), "--out", str(tmp_path)]) == 2
     assert "train-images-idx3-ubyte[.gz] is missing" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- DP-GAN
+def _tiny_cgan_no_dropout(**dp):
+    keras.utils.set_random_seed(0)
+    g, d = build_cgan(4, num_classes=10, image_shape=SHAPE, embed_dim=3, g_units=(16,), d_units=(12, 8), dropout=0.0)
+    return GAN(g, d, latent_dim=4, num_classes=10, seed=3, **dp)
+
+
+def test_dp_discriminator_without_clipping_or_noise_equals_the_plain_step():
+    # each (real, fake) pair is one microbatch whose loss is the pair's mean: with a huge clip and no noise the
+    # DP gradient is exactly half the plain one, so SGD with twice the rate must land on the same weights
+    x, y = _data(8)
+    plain = _tiny_cgan_no_dropout()
+    plain.compile(d_optimizer=keras.optimizers.SGD(0.05), g_optimizer=keras.optimizers.SGD(0.05))
+    private = _tiny_cgan_no_dropout(dp_l2_norm_clip=1e6, dp_noise_multiplier=0.0)
+    private.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.05))
+    h_plain = train_gan(plain, x, y, epochs=1, batch_size=8, progress=False)
+    h_private = train_gan(private, x, y, epochs=1, batch_size=8, progress=False)
+    np.testing.assert_allclose(h_plain.losses["d_loss"], h_private.losses["d_loss"], rtol=1e-5)
+    for a, b in zip(plain.variables, private.variables):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-6, err_msg=a.path)
+
+
+def test_dp_clipping_bounds_each_examples_influence_and_noise_is_seeded():
+    x, y = _data(8)
+    runs = []
+    for seed in (0, 0, 1):
+        gan = _tiny_cgan_no_dropout(dp_l2_norm_clip=1e-3, dp_noise_multiplier=0.0)
+        gan.compile(d_optimizer=keras.optimizers.SGD(1.0), g_optimizer=keras.optimizers.SGD(0.0))
+        before = [v.numpy().copy() for v in gan.discriminator.trainable_variables]
+        train_gan(gan, x, y, epochs=1, batch_size=8, progress=False)
+        step = np.sqrt(sum(((v.numpy() - b) ** 2).sum() for v, b in zip(gan.discriminator.trainable_variables,
+                                                                          before)))
+        runs.append(step)
+    # mean of 8 clipped gradients: the update norm is at most the clip norm, and here it binds
+    assert runs[0] <= 1e-3 * (1 + 1e-5) and runs[0] > 1e-4
+    noisy = []
+    for seed in (5, 5, 6):
+        keras.utils.set_random_seed(0)
+        g, d = build_cgan(4, num_classes=10, image_shape=SHAPE, embed_dim=3, g_units=(16,), d_units=(12, 8))
+        gan = GAN(g, d, latent_dim=4, num_classes=10, seed=seed, dp_l2_norm_clip=1.0, dp_noise_multiplier=1.0)
+        train_gan(gan, x, y, epochs=1, batch_size=8, progress=False)
+        noisy.append(gan.discriminator.trainable_variables[0].numpy())
+    np.testing.assert_array_equal(noisy[0], noisy[1])
+    assert not np.allclose(noisy[0], noisy[2])
+
+
+def test_cli_gan_dp_reports_epsilon(tmp_path, capsys, mnist_small):
+    from pybbdl.cli import main
+
+    assert main(["gan", "--model", "mlp", "--quick", "--dp", "--target-epsilon", "5", "--data-path", str(MNIST),
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "DP-SGD privacy statement" in out
+    eps = float(out.split("epsilon: ")[1].split()[0])
+    assert 4.5 < eps <= 5.0
