@@ -28,7 +28,9 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=100)
     p.add_argument("--dp-epochs", type=int, default=30)
     p.add_argument("--dp-batch-size", type=int, default=50)
-    p.add_argument("--target-epsilon", type=float, default=3.0)
+    p.add_argument("--target-epsilons", default="1,3", help="comma-separated epsilons of the DP runs")
+    p.add_argument("--activation", choices=["relu", "tanh"], default="relu")
+    p.add_argument("--dp-lr", type=float, default=0.5)
     p.add_argument("--delta", type=float, default=1e-5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plot", default="results/dp_audit_roc.png")
@@ -39,14 +41,15 @@ def main() -> None:
     members, others = (x[:n, ..., None], y[:n]), (xt[:n, ..., None], yt[:n])
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     rows, results = [], []
-    for private in (False, True):
+    for target in [None] + [float(e) for e in args.target_epsilons.split(",")]:
+        private = target is not None
         keras.utils.set_random_seed(args.seed)
-        model = mnist_cnn()
+        model = mnist_cnn(activation=args.activation if private else "relu")
         t0 = time.perf_counter()
         if private:
-            model.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss, metrics=["accuracy"])
+            model.compile(optimizer=keras.optimizers.SGD(args.dp_lr), loss=loss, metrics=["accuracy"])
             hist = dp_fit(model, *members, epochs=args.dp_epochs, batch_size=args.dp_batch_size,
-                          target_epsilon=args.target_epsilon, delta=args.delta, l2_norm_clip=1.0, seed=args.seed,
+                          target_epsilon=target, delta=args.delta, l2_norm_clip=1.0, seed=args.seed,
                           verbose=0)
             eps, sigma = hist.epsilon, model.dp_config.noise_multiplier
         else:
@@ -61,7 +64,8 @@ def main() -> None:
         rows.append(("DP-SGD" if private else "non-private", args.dp_epochs if private else args.epochs, sigma, eps,
                      train_acc, test_acc, audit.auc, audit.advantage, bound, wall))
         results.append(audit)
-    print(f"machine: {machine()}; {n} members (MNIST train) vs {n} non-members (MNIST test), tutorial CNN")
+    print(f"machine: {machine()}; {n} members (MNIST train) vs {n} non-members (MNIST test), tutorial CNN "
+          f"({args.activation} for DP), DP: B={args.dp_batch_size}, SGD lr {args.dp_lr}, C=1, delta={args.delta}")
     print("| model | epochs | sigma | epsilon | train acc | test acc | attack AUC | advantage | DP bound on advantage"
           " | wall (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -71,7 +75,8 @@ def main() -> None:
     if args.plot:
         os.makedirs(os.path.dirname(args.plot) or ".", exist_ok=True)
         ax = results[0].plot(label=f"non-private, AUC {results[0].auc:.3f}")
-        results[1].plot(ax=ax, label=f"DP-SGD eps {rows[1][3]:.2f}, AUC {results[1].auc:.3f}")
+        for row, res in zip(rows[1:], results[1:]):
+            res.plot(ax=ax, label=f"DP-SGD eps {row[3]:.2f}, AUC {res.auc:.3f}")
         ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
         print(f"ROC curves: {args.plot}")
 
