@@ -40,6 +40,7 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--lr", type=float, default=0.15)
     p.add_argument("--momentum", type=float, default=0.0)
+    p.add_argument("--activation", choices=["relu", "tanh"], default="relu")
     p.add_argument("--delta", type=float, default=1e-5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="use the first N training images (smoke runs)")
@@ -56,7 +57,7 @@ def main() -> None:
         if private is False and args.nondp_epochs == 0:
             continue
         keras.utils.set_random_seed(args.seed)
-        model = mnist_cnn()
+        model = mnist_cnn(activation=args.activation)
         model.compile(optimizer=keras.optimizers.SGD(args.lr, momentum=args.momentum), loss=loss,
                       metrics=["accuracy"])
         timer = EpochTimer()
@@ -82,7 +83,7 @@ def main() -> None:
         fh.write("private,epoch,test_accuracy,seconds,epsilon\n")
         fh.writelines(f"{a},{b},{c:.4f},{d:.2f},{e:.4f}\n" for a, b, c, d, e in hist_rows)
     print(f"\nmachine: {machine()}; n = {len(x)}, B = {args.batch_size}, sigma = {args.sigma}, C = {args.clip}, "
-          f"SGD lr {args.lr} momentum {args.momentum}, delta = {args.delta}")
+          f"SGD lr {args.lr} momentum {args.momentum}, {args.activation}, delta = {args.delta}")
     print("| run | epochs | final test accuracy | best test accuracy | s/epoch (median) | wall (s) | epsilon |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
