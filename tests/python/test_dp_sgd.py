@@ -278,3 +278,16 @@ def test_membership_inference_on_a_memorising_model():
     result = membership_inference(model, (x[:32], y[:32]), (x[32:], y[32:]))
     assert result.auc > 0.8 and result.advantage > 0.4
     assert "AUC" in str(result)
+
+
+def test_exact_cross_entropy_matches_keras_and_does_not_saturate():
+    from pybbdl.privacy.audit import _exact_sparse_xent
+
+    rng = np.random.default_rng(2)
+    logits = rng.normal(scale=3, size=(50, 10))
+    labels = rng.integers(0, 10, 50)
+    keras_loss = np.asarray(per_example_loss_fn(XENT)(labels, logits.astype("float32")))
+    np.testing.assert_allclose(_exact_sparse_xent(logits, labels), keras_loss, rtol=1e-5, atol=1e-6)
+    big = np.array([[60.0, 0.0, 0.0], [70.0, 0.0, 0.0]])  # margins beyond float64's 1 + eps
+    exact = _exact_sparse_xent(big, np.array([0, 0]))
+    assert 0 < exact[1] < exact[0]  # keras gives 0 and 0: a tie
