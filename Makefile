@@ -10,12 +10,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 R_DEBS := r-base-core r-cran-reticulate r-cran-testthat r-cran-knitr r-cran-rmarkdown r-cran-forecast pandoc
 OUT ?= results/demo
 PYTEST_ARGS ?=
+# The R package (DESCRIPTION at the root) and where `make r-check` builds and checks it.
+R_PKG_FILES := DESCRIPTION NAMESPACE LICENSE .Rbuildignore R man
+RCHECK_DIR ?= results/r-check
+SHARED_DATA ?= $(abspath ../shared/data)
+R_ENV = RETICULATE_PYTHON=$(abspath $(PY)) PYBBDL_SHARED_DATA=$(SHARED_DATA)
 
-.PHONY: demo test test-python test-r setup setup-r r-debs bench clean help
+.PHONY: demo test test-python test-r r-check setup setup-r r-debs bench clean help
 
 help:
 	@echo "make demo   - set up, then forecast US CPI inflation (naive, ARIMA, dense, LSTM, GRU; 3 seeds) into $(OUT)/"
-	@echo "make test   - set up (Python venv + Debian R packages), run pytest and the R tests"
+	@echo "make test   - set up (Python venv + Debian R packages), run pytest, the R tests and R CMD check"
+	@echo "make r-check - R CMD build + R CMD check --no-manual of the R package (in $(RCHECK_DIR)/)"
 	@echo "make bench  - run the benchmarks in benchmarks/ (slow; needs ../shared/data)"
 
 demo: setup
@@ -23,10 +29,24 @@ demo: setup
 
 test: setup-r
 	$(PY) -m pytest $(PYTEST_ARGS)
-	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r; fi
+	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r r-check; fi
 
 test-r:
-	RETICULATE_PYTHON=$(abspath $(PY)) Rscript -e 'testthat::test_local(".", reporter = "summary", stop_on_failure = TRUE)'
+	$(R_ENV) Rscript -e 'testthat::test_local(".", reporter = "summary", stop_on_failure = TRUE)'
+
+# R CMD build copies the whole folder (.venv included) before applying .Rbuildignore, so the
+# package is staged first. The check's tests skip the network training that test-r has just run
+# (PYBBDL_R_CHECK_QUICK); it fails on any ERROR or WARNING (NOTEs are printed).
+r-check:
+	rm -rf $(RCHECK_DIR) && mkdir -p $(RCHECK_DIR)/pybbdl/tests
+	cp -R $(R_PKG_FILES) $(RCHECK_DIR)/pybbdl/
+	cp -R tests/testthat.R tests/testthat $(RCHECK_DIR)/pybbdl/tests/
+	cd $(RCHECK_DIR) && R CMD build --no-build-vignettes --no-manual pybbdl
+	cd $(RCHECK_DIR) && $(R_ENV) PYBBDL_R_CHECK_QUICK=1 _R_CHECK_FORCE_SUGGESTS_=false \
+	  R CMD check --no-manual --no-build-vignettes pybbdl_*.tar.gz
+	@status=$$(grep '^Status:' $(RCHECK_DIR)/pybbdl.Rcheck/00check.log); echo "R CMD check: $$status"; \
+	if echo "$$status" | grep -qE 'ERROR|WARNING'; then \
+	  grep -B2 -A12 -E '\.\.\. (ERROR|WARNING)$$' $(RCHECK_DIR)/pybbdl.Rcheck/00check.log; exit 1; fi
 
 setup: $(VENV)/.installed
 

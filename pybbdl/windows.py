@@ -163,15 +163,38 @@ class WindowGenerator:
         self._i += len(rows)
         return rows
 
-    def __call__(self) -> tuple[np.ndarray, np.ndarray]:
-        rows0 = self._next_rows() - (0 if self.convention == "python" else 1)
-        if not self.shuffle and (self.convention == "python" or self.step == 1):
+    def batch(self, rows) -> tuple[np.ndarray, np.ndarray]:
+        """Samples and targets of the given rows (the book's ``rows``, in the convention's index base).
+
+        ``__call__`` uses it for the rows it draws; the R package draws shuffled rows with R's own
+        ``sample()`` (so ``set.seed()`` gives the book's batches) and hands them here.
+
+        Raises:
+            ValueError: a row outside ``[min_index + lookback, max_index]`` (Python: ``max_index``
+                excluded), or no rows.
+        """
+        rows = np.asarray(rows)
+        if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.number) \
+                or not np.all(rows == np.floor(rows)):
+            raise ValueError(f"`rows` must be a non-empty vector of whole numbers. Received: {rows!r}")
+        rows = rows.astype(np.int64)
+        lo = self.min_index + self.lookback
+        hi = self.max_index - (1 if self.convention == "python" else 0)
+        bad = (rows < lo) | (rows > hi)
+        if bad.any():
+            raise ValueError(f"`rows` must lie in [{lo}, {hi}] (min_index + lookback .. the last row before "
+                             f"max_index + delay, {self.convention} convention). Received: {rows[bad][:5].tolist()}")
+        rows0 = rows - (0 if self.convention == "python" else 1)
+        if np.all(np.diff(rows0) == 1) and (self.convention == "python" or self.step == 1):
             # consecutive rows and evenly strided windows: read-only views, nothing is copied
-            lo, hi = rows0[0], rows0[-1] + 1
-            return (_window_view(self.data, self.lookback, self.step, lo, hi),
-                    self.data[lo + self.delay:hi + self.delay, self.target_col])
+            first, stop = rows0[0], rows0[-1] + 1
+            return (_window_view(self.data, self.lookback, self.step, first, stop),
+                    self.data[first + self.delay:stop + self.delay, self.target_col])
         idx = window_indices(rows0, self.lookback, self.step, self.convention)
         return self.data[idx], self.data[rows0 + self.delay, self.target_col]
+
+    def __call__(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.batch(self._next_rows())
 
     __next__ = __call__
 

@@ -264,3 +264,16 @@ def test_naive_on_real_jena_hourly_matches_dlwp_second_edition(jena_hourly_path)
     test = np.mean(np.abs(w.last_values("test") - w.y("test", scaled=False)))
     assert val == pytest.approx(2.44, abs=0.01)
     assert test == pytest.approx(2.62, abs=0.01)
+
+
+def test_generator_batch_takes_given_rows_and_checks_them():
+    data = np.arange(60, dtype=float).reshape(30, 2)
+    gen = generator(data, lookback=4, delay=2, min_index=1, max_index=20, batch_size=3, step=2, convention="r")
+    samples, targets = gen.batch([9, 5, 12])  # 1-based rows, as R's sample() draws them
+    # R: seq(row - 4, row - 1, length.out = 2) = (row - 4, row - 1); target data[row + 2, 2]
+    assert samples[:, :, 0].tolist() == [[(9 - 5) * 2, (9 - 2) * 2], [0 * 2, 3 * 2], [7 * 2, 10 * 2]]
+    assert targets.tolist() == [(9 + 1) * 2 + 1, (5 + 1) * 2 + 1, (12 + 1) * 2 + 1]
+    with pytest.raises(ValueError, match=r"must lie in \[5, 20\].*Received: \[4, 21\]"):
+        gen.batch([4, 21])
+    with pytest.raises(ValueError, match="whole numbers"):
+        gen.batch([5.5])

@@ -1,0 +1,150 @@
+#' Model specifications with the book's layer arguments
+#'
+#' Describe a network the way the book's `layer_gru()`, `layer_lstm()`, `layer_simple_rnn()`,
+#' `bidirectional()` and `layer_dense()` calls do, then hand it to [forecast_compare()] in its
+#' `models` list. Nothing is built or trained here: a spec is a plain R list that becomes a
+#' `pybbdl.models.NeuralForecaster` (Keras 3) when a comparison fits it. Every network ends in
+#' `Dense(1)`, trained with RMSprop on the mean absolute error, as in the book.
+#'
+#' Recurrent specs stack by piping: a layer that feeds another must have `return_sequences =
+#' TRUE`, the last must not, as in Keras. The Python core stacks layers of one kind that share
+#' `dropout`, `recurrent_dropout` and `bidirectional`, and all but the top layer share `units`;
+#' the top layer of a stack uses the relu activation, as the book's stacked GRU does. Other
+#' stacks are refused with a message.
+#'
+#' @param object A spec to stack the new layer onto (piping), or `NULL` for the first layer.
+#' @param units Units of the layer: the recurrent state size, or the width of the dense layer.
+#' @param dropout Dropout rate on the layer's inputs, in \[0, 1).
+#' @param recurrent_dropout Dropout rate on the recurrent state, in \[0, 1).
+#' @param return_sequences Return the whole sequence (`TRUE`, to feed another recurrent layer)
+#'   or the last state only.
+#' @param bidirectional Wrap the layer in `bidirectional()`, reading the window both ways.
+#' @return A `pybbdl_model_spec` object.
+#' @family model specs
+#' @export
+#' @examples
+#' # the book's GRU with dropout (section 6.3.6)
+#' gru_spec(units = 32, dropout = 0.2, recurrent_dropout = 0.2)
+#' # the book's stacked GRU (section 6.3.7)
+#' gru_spec(units = 32, dropout = 0.1, recurrent_dropout = 0.5, return_sequences = TRUE) |>
+#'   gru_spec(units = 64, dropout = 0.1, recurrent_dropout = 0.5)
+#' # the book's bidirectional GRU (section 6.3.8)
+#' gru_spec(units = 32, bidirectional = TRUE)
+gru_spec <- function(object = NULL, units = 32, dropout = 0, recurrent_dropout = 0,
+                     return_sequences = FALSE, bidirectional = FALSE) {
+  rnn_spec("gru", object, units, dropout, recurrent_dropout, return_sequences, bidirectional)
+}
+
+#' @rdname gru_spec
+#' @export
+lstm_spec <- function(object = NULL, units = 32, dropout = 0, recurrent_dropout = 0,
+                      return_sequences = FALSE, bidirectional = FALSE) {
+  rnn_spec("lstm", object, units, dropout, recurrent_dropout, return_sequences, bidirectional)
+}
+
+#' @rdname gru_spec
+#' @export
+simple_rnn_spec <- function(object = NULL, units = 32, dropout = 0, recurrent_dropout = 0,
+                            return_sequences = FALSE, bidirectional = FALSE) {
+  rnn_spec("simple_rnn", object, units, dropout, recurrent_dropout, return_sequences, bidirectional)
+}
+
+#' @rdname gru_spec
+#' @details `dense_spec()` is the book's first network (section 6.3.4): the window flattened,
+#'   one relu layer of `units`, `Dense(1)`; it takes no `object`, since it does not stack.
+#' @export
+dense_spec <- function(units = 32, dropout = 0) {
+  layer <- list(kind = "dense", units = check_count(units, "units"),
+                dropout = check_rate(dropout, "dropout"))
+  new_spec(list(layer))
+}
+
+new_spec <- function(layers) structure(list(layers = layers), class = "pybbdl_model_spec")
+
+check_rate <- function(x, name) {
+  if (!is.numeric(x) || length(x) != 1 || is.na(x) || x < 0 || x >= 1) {
+    stop("`", name, "` must be a rate in [0, 1), not ", describe(x), ".", call. = FALSE)
+  }
+  as.numeric(x)
+}
+
+rnn_spec <- function(kind, object, units, dropout, recurrent_dropout, return_sequences,
+                     bidirectional) {
+  if (!is.null(object) && !inherits(object, "pybbdl_model_spec")) {
+    hint <- if (is.numeric(object)) paste0(" (to set the units, name the argument: units = ", object[[1]], ")") else ""
+    stop("`object` must be a model spec to stack onto, or NULL, not ", describe(object), hint, ".",
+         call. = FALSE)
+  }
+  layer <- list(kind = kind, units = check_count(units, "units"),
+                dropout = check_rate(dropout, "dropout"),
+                recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout"),
+                return_sequences = check_flag(return_sequences, "return_sequences"),
+                bidirectional = check_flag(bidirectional, "bidirectional"))
+  if (is.null(object)) {
+    return(new_spec(list(layer)))
+  }
+  below <- object$layers[[length(object$layers)]]
+  if (below$kind == "dense") {
+    stop("A recurrent layer cannot be stacked onto `dense_spec()`; start the stack with the ",
+         "recurrent layer.", call. = FALSE)
+  }
+  if (!isTRUE(below$return_sequences)) {
+    stop("The layer below must have `return_sequences = TRUE` to feed another recurrent layer, ",
+         "as in Keras.", call. = FALSE)
+  }
+  same <- c("kind", "dropout", "recurrent_dropout", "bidirectional")
+  differs <- same[!vapply(same, function(f) identical(layer[[f]], below[[f]]), logical(1))]
+  if (length(differs)) {
+    stop("Stacked layers must share ", paste0("`", differs, "`", collapse = ", "), " in pybbdl, ",
+         "not ", paste0(differs, " = ", vapply(differs, function(f) format(below[[f]]), ""), " then ",
+                        vapply(differs, function(f) format(layer[[f]]), ""), collapse = "; "),
+         ".", call. = FALSE)
+  }
+  new_spec(c(object$layers, list(layer)))
+}
+
+#' The NeuralForecaster arguments of a spec (a named R list)
+#' @noRd
+spec_params <- function(spec, name = "the spec") {
+  layers <- spec$layers
+  top <- layers[[length(layers)]]
+  if (top$kind == "dense") {
+    return(list(architecture = "dense", units = top$units, dropout = top$dropout))
+  }
+  if (isTRUE(top$return_sequences)) {
+    stop("The top layer of ", name, " must have `return_sequences = FALSE`: the forecast is made ",
+         "from its last state.", call. = FALSE)
+  }
+  lower_units <- unique(vapply(layers[-length(layers)], function(l) l$units, integer(1)))
+  if (length(lower_units) > 1) {
+    stop("All layers of ", name, " but the top one must have the same `units` in pybbdl, not ",
+         paste(lower_units, collapse = ", "), ".", call. = FALSE)
+  }
+  stacked <- length(layers) > 1
+  list(architecture = top$kind, units = if (stacked) lower_units else top$units,
+       dropout = top$dropout, recurrent_dropout = top$recurrent_dropout,
+       layers = length(layers), top_units = if (stacked) top$units else NULL,
+       bidirectional = top$bidirectional)
+}
+
+#' @export
+print.pybbdl_model_spec <- function(x, ...) {
+  cat("<pybbdl_model_spec>\n")
+  n <- length(x$layers)
+  for (i in seq_len(n)) {
+    layer <- x$layers[[i]]
+    if (layer$kind == "dense") {
+      cat(sprintf("  layer_flatten() |> layer_dense(units = %d, activation = \"relu\")%s\n",
+                  layer$units, if (layer$dropout > 0) sprintf(" |> layer_dropout(%g)", layer$dropout) else ""))
+      next
+    }
+    call <- sprintf("layer_%s(units = %d, dropout = %g, recurrent_dropout = %g%s)", layer$kind,
+                    layer$units, layer$dropout, layer$recurrent_dropout,
+                    paste0(if (i == n && n > 1) ", activation = \"relu\"" else "",
+                           if (layer$return_sequences) ", return_sequences = TRUE" else ""))
+    if (layer$bidirectional) call <- sprintf("bidirectional(%s)", call)
+    cat("  ", call, "\n", sep = "")
+  }
+  cat("  layer_dense(units = 1)\n")
+  invisible(x)
+}

@@ -1,0 +1,48 @@
+test_that("dp_epsilon() gives tf-privacy's 2.597 for the MNIST example", {
+  skip_if_no_pybbdl()
+  expect_equal(dp_epsilon(60000, 256, 1.1, 60, 1e-5), 2.597, tolerance = 0.001 / 2.597)
+  privacy <- py_module("pybbdl.privacy")
+  for (accountant in c("rdp_classic", "pld")) {
+    expect_identical(dp_epsilon(60000, 256, 1.1, 60, 1e-5, accountant = accountant),
+                     reticulate::py_to_r(privacy$dp_sgd_epsilon(60000L, 256L, 1.1, 60, 1e-5,
+                                                               accountant = accountant)))
+  }
+  # more noise, less epsilon
+  expect_lt(dp_epsilon(60000, 256, 2, 60, 1e-5), dp_epsilon(60000, 256, 1.1, 60, 1e-5))
+})
+
+test_that("dp_noise_multiplier() reaches the budget without exceeding it", {
+  skip_if_no_pybbdl()
+  sigma <- dp_noise_multiplier(60000, 256, target_epsilon = 2.597, epochs = 60, delta = 1e-5)
+  expect_equal(sigma, 1.1, tolerance = 0.01)
+  expect_lte(dp_epsilon(60000, 256, sigma, 60, 1e-5), 2.597)
+  statement <- privacy_statement(60000, 256, 1.1, 60, 1e-5, sampling = "shuffle", max_grad_norm = 1)
+  expect_match(statement, "epsilon = 2.597 \\(RDP accountant\\)")
+  expect_match(statement, "clipping norm C = 1")
+  expect_match(statement, "shuffled fixed-size batches")
+})
+
+test_that("privacy arguments are checked in R", {
+  expect_error(dp_epsilon(100, 256, 1.1, 60), "`batch_size` must be <= n = 100, not 256")
+  expect_error(dp_epsilon(60000, 256, 0, 60), "`noise_multiplier` must be a finite number > 0, not 0")
+  expect_error(dp_epsilon(60000, 256, 1.1, 60, delta = 1), "`delta` must be a finite number in \\(0, 1\\), not 1")
+  expect_error(dp_epsilon(60000, 256, 1.1, 60, accountant = "moments"), "should be one of")
+  expect_error(gaussian_mechanism("5", 1, 0.5, 1e-5), "`value` must be finite numbers")
+  expect_error(gaussian_mechanism(5, 1, 2, 1e-5, method = "classic"), "`epsilon` must be < 1 for method = \"classic\"")
+})
+
+test_that("gaussian_mechanism() adds the Python core's noise, shape kept, sigma attached", {
+  skip_if_no_pybbdl()
+  value <- matrix(c(1, 2, 3, 4), 2)
+  noisy <- gaussian_mechanism(value, sensitivity = 1, epsilon = 0.5, delta = 1e-5, seed = 3)
+  expect_identical(dim(noisy), c(2L, 2L))
+  privacy <- py_module("pybbdl.privacy")
+  expect_identical(attr(noisy, "sigma"), reticulate::py_to_r(privacy$gaussian_sigma(1, 0.5, 1e-5)))
+  want <- reticulate::py_to_r(privacy$gaussian_mechanism(reticulate::np_array(c(1, 2, 3, 4)), 1, 0.5, 1e-5,
+                                                        seed = 3L))
+  expect_identical(as.vector(noisy), as.vector(want))
+  expect_identical(gaussian_mechanism(value, 1, 0.5, 1e-5, seed = 3), noisy)
+  expect_false(identical(gaussian_mechanism(value, 1, 0.5, 1e-5, seed = 4), noisy))
+  classic <- gaussian_mechanism(10, 1, 0.5, 1e-5, method = "classic", seed = 1)
+  expect_equal(attr(classic, "sigma"), sqrt(2 * log(1.25 / 1e-5)) / 0.5)
+})
