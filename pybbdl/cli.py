@@ -1,4 +1,4 @@
-"""Command line: ``pybbdl forecast ...``, ``pybbdl gan ...``. Only argparse is imported up front, so ``--help`` is instant."""
+"""Command line: ``pybbdl forecast ...``. Only argparse is imported up front, so ``--help`` is instant."""
 
 from __future__ import annotations
 

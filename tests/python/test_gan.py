@@ -251,7 +251,8 @@ def test_classifier_metrics_on_real_digits(tmp_path, mnist_small):
     assert ones.covered <= 2 and ones.effective < 1.5
     assert fid(clf, xt[:500], xt[:500]) < 1e-6
     same = fid(clf, xt[:500], xt[500:])
-    assert same < fid(clf, xt[:500], np.clip(xt[500:] + 0.5, -1, 1)) and same < fid(clf, xt[:500], xt[500:][yt[500:] == 1])
+    assert same < fid(clf, xt[:500], np.clip(xt[500:] + 0.5, -1, 1))          # brightened digits
+    assert same < fid(clf, xt[:500], xt[500:][yt[500:] == 1])                  # only ones: a collapsed mode
 
 
 # --------------------------------------------------------------------------- CLI
