@@ -59,12 +59,15 @@ def test_one_step_changes_both_players_and_losses_are_finite(model):
         assert gan.sampler is gan.generator_ema
 
 
-def test_keras_fit_runs_the_custom_train_step():
+def test_keras_fit_runs_the_custom_train_step_and_the_grid_callback(tmp_path):
+    from pybbdl.gan import GridCallback
+
     gan = _tiny("cgan")
     gan.compile()
     x, y = _data()
-    logs = gan.fit(x, y, epochs=1, batch_size=8, verbose=0).history
-    assert set(logs) == {"d_loss", "g_loss"} and np.isfinite(logs["d_loss"][0])
+    logs = gan.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[GridCallback(tmp_path)]).history
+    assert set(logs) == {"d_loss", "g_loss"} and np.isfinite(logs["d_loss"]).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_001.png", "epoch_002.png"]
 
 
 def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
