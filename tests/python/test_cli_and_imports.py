@@ -11,8 +11,8 @@ import pybbdl
 from pybbdl.cli import main
 
 PKG = Path(pybbdl.__file__).parent
-# data -> windows -> models -> evaluation -> reports; cli may import anything
-LAYER = {"data": 0, "windows": 1, "privacy": 1, "models": 2, "evaluation": 3, "reports": 4}
+# data -> windows -> models -> evaluation -> reports -> gan; cli may import anything
+LAYER = {"data": 0, "windows": 1, "privacy": 1, "models": 2, "evaluation": 3, "reports": 4, "gan": 5}
 
 
 def _layer(module: str):
@@ -38,13 +38,15 @@ def test_imports_go_one_way():
 
 def test_import_pybbdl_and_help_do_not_start_tensorflow():
     code = ("import sys, pybbdl, pybbdl.data, pybbdl.windows, pybbdl.models, pybbdl.evaluation, pybbdl.reports\n"
+            "import pybbdl.gan, pybbdl.gan.images\n"
             "from pybbdl.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "for argv in (['--help'], ['gan', '--help']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
             "bad = [m for m in ('tensorflow', 'keras', 'rpy2') if m in sys.modules]\n"
             "assert not bad, bad\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert "forecast" in out.stdout
+    assert "forecast" in out.stdout and "--target-epsilon" in out.stdout
 
 
 def test_cli_forecast_writes_table_and_plots(tmp_path, capsys):

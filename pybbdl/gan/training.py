@@ -1,0 +1,268 @@
+"""Training loop for :class:`~pybbdl.gan.model.GAN`: fixed-size shuffled batches, a progress bar, sample grids,
+loss curves, checkpoints every N steps, and deterministic resume.
+
+Resume is exact: a checkpoint holds every model variable (weights, BatchNormalization statistics, the noise
+and dropout seed-generator states), both optimizers' slots and step counters, and the per-step history; the
+batch order of epoch e is a permutation drawn from ``numpy.random.default_rng([seed, e])``. Training that is
+interrupted and resumed therefore ends with the same weights as an uninterrupted run with the same seed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from pybbdl._validation import check_positive_int
+from pybbdl.gan.images import ValueRange, check_images, check_labels
+from pybbdl.gan.model import GAN
+
+_CKPT = re.compile(r"^ckpt-(\d{8})\.npz$")
+LOSS_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
+
+
+@dataclass
+class TrainingHistory:
+    """Per-step losses (``d_loss``, ``g_loss`` in nats; ``d_real``, ``d_fake``: mean D probabilities) and timing.
+
+    Attributes:
+        steps_per_epoch: Batches per epoch (``n // batch_size``; the remainder is dropped).
+        epoch_seconds: Wall time of each completed epoch (kept in checkpoints; an epoch that was interrupted
+            counts only the part run after the resume).
+        resumed_from: Step of the checkpoint training resumed from; 0 = fresh start.
+        timed_steps, timed_seconds: Steps run in this process after the first one (which includes tracing)
+            and their wall time: ``timed_seconds / timed_steps * steps_per_epoch`` estimates seconds per epoch
+            from a partial run.
+    """
+
+    steps_per_epoch: int
+    losses: dict[str, np.ndarray] = field(default_factory=lambda: {k: np.zeros(0, np.float32) for k in LOSS_KEYS})
+    epoch_seconds: list[float] = field(default_factory=list)
+    resumed_from: int = 0
+    timed_steps: int = 0
+    timed_seconds: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return int(len(self.losses["d_loss"]))
+
+    def epoch_means(self) -> dict[str, np.ndarray]:
+        """Mean of each loss over every completed epoch."""
+        k = self.steps // self.steps_per_epoch
+        return {key: v[: k * self.steps_per_epoch].reshape(k, self.steps_per_epoch).mean(axis=1)
+                for key, v in self.losses.items()}
+
+
+def _variables(gan: GAN) -> dict[str, list]:
+    return {"model": list(gan.variables), "d_opt": list(gan.d_optimizer.variables),
+            "g_opt": list(gan.g_optimizer.variables)}
+
+
+def save_checkpoint(gan: GAN, folder: str | os.PathLike, step: int, history: TrainingHistory | None = None,
+                    *, keep: int | None = 2) -> Path:
+    """Write ``folder/ckpt-<step>.npz`` atomically (all variables, optimizer state, history); keep the newest
+    `keep` checkpoints (None = all). Returns the path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {"step": np.asarray(step, np.int64)}
+    paths = {}
+    for group, variables in _variables(gan).items():
+        paths[group] = [v.path for v in variables]
+        for i, v in enumerate(variables):
+            arrays[f"{group}/{i}"] = keras.ops.convert_to_numpy(v.value)
+    if history is not None:
+        for key, values in history.losses.items():
+            arrays[f"history/{key}"] = values
+        arrays["history/epoch_seconds"] = np.asarray(history.epoch_seconds, np.float64)
+    arrays["meta"] = np.asarray(json.dumps({"paths": paths}))
+    path = folder / f"ckpt-{int(step):08d}.npz"
+    tmp = folder / f".{path.name}.part"
+    with open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+    os.replace(tmp, path)
+    if keep is not None:
+        for old in sorted(p for p in folder.iterdir() if _CKPT.match(p.name))[:-keep]:
+            old.unlink()
+    return path
+
+
+def latest_checkpoint(folder: str | os.PathLike) -> Path | None:
+    """The newest ``ckpt-*.npz`` in `folder`, or None."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    found = sorted(p for p in folder.iterdir() if _CKPT.match(p.name))
+    return found[-1] if found else None
+
+
+def restore_checkpoint(gan: GAN, path: str | os.PathLike, history: TrainingHistory | None = None) -> int:
+    """Load a checkpoint written by :func:`save_checkpoint` into `gan` (optimizers are built first); returns the
+    step. Raises ValueError when the checkpoint belongs to a different architecture."""
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        gan.build_optimizers()
+        for group, variables in _variables(gan).items():
+            saved = meta["paths"][group]
+            if len(saved) != len(variables):
+                raise ValueError(f"Checkpoint {path} does not fit this GAN: {group} has {len(saved)} variables "
+                                 f"saved, the model has {len(variables)}")
+            for i, v in enumerate(variables):
+                value = data[f"{group}/{i}"]
+                if tuple(value.shape) != tuple(v.shape):
+                    raise ValueError(f"Checkpoint {path} does not fit this GAN: {v.path} has shape {tuple(v.shape)}"
+                                     f", saved {saved[i]} has {value.shape}")
+                v.assign(value)
+        if history is not None:
+            history.losses = {k: data[f"history/{k}"].astype(np.float32) for k in LOSS_KEYS}
+            history.epoch_seconds = data["history/epoch_seconds"].tolist()
+        return int(data["step"])
+
+
+def train_gan(
+    gan: GAN,
+    images,
+    labels=None,
+    *,
+    epochs: int = 1,
+    batch_size: int = 128,
+    seed: int = 0,
+    value_range: ValueRange = "auto",
+    out_dir: str | os.PathLike | None = None,
+    checkpoint_every: int | None = None,
+    keep_checkpoints: int | None = 2,
+    resume: bool = True,
+    max_steps: int | None = None,
+    grids: bool = True,
+    progress: bool = True,
+) -> TrainingHistory:
+    """Train `gan` for `epochs` passes over `images` (and `labels` if conditional).
+
+    Args:
+        images: ``(n, H, W[, C])`` or ``(n, H*W*C)``; [-1, 1], [0, 1] or [0, 255] (see `value_range`,
+            :func:`~pybbdl.gan.images.check_images`).
+        labels: Integer classes ``(n,)``; required for a conditional GAN, ignored otherwise.
+        batch_size: Images per batch; each epoch runs ``n // batch_size`` full batches.
+        seed: Seeds the batch order (the GAN's own `seed` seeds its noise).
+        out_dir: Folder for ``checkpoints/``, ``grids/epoch_NNN.png`` (one 10x10 grid per epoch, rows = classes
+            when conditional), ``losses.png`` and ``history.csv``. None = write nothing.
+        checkpoint_every: Save a checkpoint every this many steps (and at the end); needs `out_dir`.
+        resume: Continue from the newest checkpoint in ``out_dir/checkpoints`` if there is one.
+        max_steps: Stop after this many steps in total (counting resumed ones); None = ``epochs`` full epochs.
+
+    Returns:
+        The :class:`TrainingHistory` (resumed runs include the steps before the interruption).
+    """
+    from tqdm.auto import tqdm
+
+    if not isinstance(gan, GAN):
+        raise TypeError(f"`gan` must be a pybbdl.gan.GAN. Received: {type(gan).__name__}")
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    image_shape = tuple(int(d) for d in gan.generator.output_shape[1:])
+    x = check_images(images, image_shape=image_shape, value_range=value_range)
+    n = len(x)
+    y = check_labels(labels, n, gan.num_classes) if gan.conditional else None
+    if batch_size > n:
+        raise ValueError(f"`batch_size` must be <= the number of images. Received: batch_size={batch_size}, n={n}")
+    if checkpoint_every is not None:
+        checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
+        if out_dir is None:
+            raise ValueError("`checkpoint_every` needs `out_dir`, the folder the checkpoints go to.")
+    if not hasattr(gan, "d_optimizer"):
+        gan.compile()
+    gan.build_optimizers()
+    tf.config.experimental.enable_op_determinism()
+
+    spe = n // batch_size
+    total = epochs * spe if max_steps is None else min(check_positive_int("max_steps", max_steps), epochs * spe)
+    history = TrainingHistory(steps_per_epoch=spe)
+    out = Path(out_dir) if out_dir is not None else None
+    ckpt_dir = out / "checkpoints" if out is not None else None
+    step = 0
+    if resume and ckpt_dir is not None and (found := latest_checkpoint(ckpt_dir)) is not None:
+        step = restore_checkpoint(gan, found, history)
+        history.resumed_from = step
+    records = {k: [history.losses[k]] for k in LOSS_KEYS}
+
+    step_fn = tf.function(gan.train_step_losses, reduce_retracing=True)
+    bar = tqdm(total=total, initial=step, desc=f"{gan.generator.name} steps", unit="step", disable=not progress,
+               mininterval=2.0)
+    perm, perm_epoch, tick = None, -1, time.perf_counter()
+    while step < total:
+        epoch, k = divmod(step, spe)
+        if epoch != perm_epoch:
+            perm, perm_epoch = np.random.default_rng([int(seed), epoch]).permutation(n), epoch
+        idx = np.sort(perm[k * batch_size:(k + 1) * batch_size])
+        batch = (tf.constant(x[idx]), tf.constant(y[idx])) if gan.conditional else tf.constant(x[idx])
+        step_start = time.perf_counter()
+        logs = step_fn(batch)
+        for key in LOSS_KEYS:
+            records[key].append(np.asarray([float(logs[key])], np.float32))
+        if step > history.resumed_from:
+            history.timed_steps += 1
+            history.timed_seconds += time.perf_counter() - step_start
+        step += 1
+        bar.update(1)
+        if step % 50 == 0:
+            bar.set_postfix(d_loss=f"{float(logs['d_loss']):.3f}", g_loss=f"{float(logs['g_loss']):.3f}")
+        if step % spe == 0 or step == total:
+            history.losses = {key: np.concatenate(v) for key, v in records.items()}
+            records = {key: [v] for key, v in history.losses.items()}
+        if step % spe == 0:
+            history.epoch_seconds.append(time.perf_counter() - tick)
+            tick = time.perf_counter()
+            if out is not None and grids:
+                _save_grid(gan, out / "grids" / f"epoch_{step // spe:03d}.png")
+        if ckpt_dir is not None and checkpoint_every is not None and (step % checkpoint_every == 0 or step == total):
+            history.losses = {key: np.concatenate(v) for key, v in records.items()}
+            records = {key: [v] for key, v in history.losses.items()}
+            save_checkpoint(gan, ckpt_dir, step, history, keep=keep_checkpoints)
+    bar.close()
+    history.losses = {key: np.concatenate(v) for key, v in records.items()}
+    if out is not None:
+        from pybbdl.gan.plots import plot_losses
+
+        out.mkdir(parents=True, exist_ok=True)
+        if history.steps:
+            plot_losses(history, out / "losses.png")
+        if grids:
+            _save_grid(gan, out / "grid.png")
+        _write_history_csv(history, out / "history.csv")
+    return history
+
+
+def _save_grid(gan: GAN, path: Path) -> None:
+    from pybbdl.gan.plots import save_grid_png
+
+    images, _ = gan.grid(gan.num_classes or 10, 10, seed=0)
+    save_grid_png(images, path)
+
+
+class GridCallback(keras.callbacks.Callback):
+    """For ``gan.fit(...)``: after every epoch, save the GAN's 10x10 grid (rows = classes when conditional, from
+    fixed noise) as ``folder/epoch_NNN.png``. :func:`train_gan` does the same without a callback."""
+
+    def __init__(self, folder: str | os.PathLike):
+        super().__init__()
+        self.folder = Path(folder)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not isinstance(self.model, GAN):
+            raise TypeError(f"GridCallback needs a pybbdl.gan.GAN. Received: {type(self.model).__name__}")
+        _save_grid(self.model, self.folder / f"epoch_{epoch + 1:03d}.png")
+
+
+def _write_history_csv(history: TrainingHistory, path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(history.losses)
+    frame.insert(0, "step", np.arange(1, len(frame) + 1))
+    frame.insert(1, "epoch", (frame["step"] - 1) // history.steps_per_epoch + 1)
+    frame.to_csv(path, index=False, float_format="%.6g")
