@@ -41,6 +41,7 @@ def main() -> None:
     p.add_argument("--lr", type=float, default=0.15)
     p.add_argument("--momentum", type=float, default=0.0)
     p.add_argument("--activation", choices=["relu", "tanh"], default="relu")
+    p.add_argument("--cosine", action="store_true", help="cosine decay of the learning rate to 0 over the run")
     p.add_argument("--delta", type=float, default=1e-5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="use the first N training images (smoke runs)")
@@ -58,8 +59,11 @@ def main() -> None:
             continue
         keras.utils.set_random_seed(args.seed)
         model = mnist_cnn(activation=args.activation)
-        model.compile(optimizer=keras.optimizers.SGD(args.lr, momentum=args.momentum), loss=loss,
-                      metrics=["accuracy"])
+        epochs = args.epochs if private else args.nondp_epochs
+        lr = args.lr
+        if args.cosine:
+            lr = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=epochs * round(len(x) / args.batch_size))
+        model.compile(optimizer=keras.optimizers.SGD(lr, momentum=args.momentum), loss=loss, metrics=["accuracy"])
         timer = EpochTimer()
         t0 = time.perf_counter()
         if private:
@@ -83,7 +87,8 @@ def main() -> None:
         fh.write("private,epoch,test_accuracy,seconds,epsilon\n")
         fh.writelines(f"{a},{b},{c:.4f},{d:.2f},{e:.4f}\n" for a, b, c, d, e in hist_rows)
     print(f"\nmachine: {machine()}; n = {len(x)}, B = {args.batch_size}, sigma = {args.sigma}, C = {args.clip}, "
-          f"SGD lr {args.lr} momentum {args.momentum}, {args.activation}, delta = {args.delta}")
+          f"SGD lr {args.lr}{' cosine-decayed' if args.cosine else ''} momentum {args.momentum}, {args.activation}, "
+          f"delta = {args.delta}")
     print("| run | epochs | final test accuracy | best test accuracy | s/epoch (median) | wall (s) | epsilon |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:

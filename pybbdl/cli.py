@@ -1,4 +1,4 @@
-"""Command line: ``pybbdl forecast ...``, ``pybbdl gan ...``. Only argparse is imported up front, so ``--help`` is instant."""
+"""Command line: ``pybbdl forecast ...``. Only argparse is imported up front, so ``--help`` is instant."""
 
 from __future__ import annotations
 
@@ -283,7 +283,8 @@ def _add_gan_parser(sub) -> None:
     gan.add_argument("--delta", type=float, default=1e-5, help="with --dp: target delta (default %(default)s)")
     gan.add_argument("--clip", type=float, default=1.0, help="with --dp: per-example L2 clipping norm")
     gan.add_argument("--classifier", help="a classifier saved by pybbdl.gan.train_mnist_classifier: adds FID, "
-                                          "label accuracy (cgan) and class coverage on 10,000 samples")
+                                          "label accuracy (cgan) and class coverage on 10,000 samples "
+                                          "(1,000 with --quick), against the test images")
     gan.add_argument("--quick", action="store_true",
                      help=f"1 epoch on the first {GAN_QUICK_IMAGES} training images: a smoke run")
     gan.add_argument("--out", default="results/gan", help="output folder (default %(default)s)")
@@ -337,6 +338,8 @@ def _gan(args) -> int:
         except (FileNotFoundError, ValueError, OSError) as err:
             print(f"pybbdl gan: error: {err}", file=sys.stderr)
             return 2
+        if args.quick:                                   # a smoke run: score on 1,000 test images
+            xt, yt = xt[:1000], yt[:1000]
         labels = yt if gan.conditional else None
         fake = gan.sample(len(xt), labels, seed=args.seed)
         summary["fid"] = fid(clf, xt, fake)

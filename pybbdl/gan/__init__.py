@@ -22,7 +22,7 @@ _EXPORTS = {
     "build_gan": "builders", "GAN_MODELS": "builders",
     "GAN": "model", "make_gan": "model",
     "train_gan": "training", "TrainingHistory": "training", "save_checkpoint": "training",
-    "restore_checkpoint": "training", "latest_checkpoint": "training",
+    "restore_checkpoint": "training", "latest_checkpoint": "training", "GridCallback": "training",
     "build_mnist_classifier": "metrics", "train_mnist_classifier": "metrics", "load_classifier": "metrics",
     "classifier_features": "metrics", "predict_labels": "metrics", "frechet_distance": "metrics", "fid": "metrics",
     "label_accuracy": "metrics", "class_coverage": "metrics", "ClassCoverage": "metrics",

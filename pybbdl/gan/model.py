@@ -31,9 +31,10 @@ class GAN(keras.Model):
             std ``dp_noise_multiplier * dp_l2_norm_clip`` is added. G never sees real data, so it inherits D's
             guarantee by post-processing. Epsilon: ``pybbdl.privacy.dp_sgd_epsilon(n, batch_size,
             dp_noise_multiplier, epochs, delta)`` (shuffled fixed-size batches: the usual approximation).
-        ema_decay: Keep an exponential moving average of G's variables, ``ema = d * ema + (1 - d) * w`` after
-            every G update (Yazici et al. 2019); ``sample`` and ``grid`` then draw from the average, which has
-            visibly less pixel noise. None = off; 0.999 is typical.
+        ema_decay: Keep an exponential moving average of G's variables, ``ema = d_n * ema + (1 - d_n) * w``
+            after G update n, with ``d_n = min(ema_decay, (1 + n) / (10 + n))`` (the warm-up of
+            ``tf.train.ExponentialMovingAverage``) (Yazici et al. 2019); ``sample`` and ``grid`` then draw from
+            the average, which has visibly less pixel noise. None = off; 0.999 is typical.
         dp_num_microbatches: With DP: clip the mean gradient of this many equal microbatches of (real, fake)
             pairs instead of every pair (cheaper; one example still changes one clipped microbatch). None = one
             microbatch per example. Must divide the batch size.
@@ -160,8 +161,12 @@ class GAN(keras.Model):
             g_loss = ops.mean(ops.softplus(-logits))  # non-saturating: -log sigmoid(D(G(z)))
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
         if self.ema_decay is not None:
+            # warm-up as tf.train.ExponentialMovingAverage(num_updates=n): decay min(d, (1 + n) / (10 + n)), so
+            # the average forgets the random initial weights within the first few hundred steps
+            n = ops.cast(self.g_optimizer.iterations, "float32")
+            decay = ops.minimum(self.ema_decay, (1.0 + n) / (10.0 + n))
             for avg, var in zip(self.generator_ema.variables, self.generator.variables):
-                avg.assign(self.ema_decay * avg + (1.0 - self.ema_decay) * var)
+                avg.assign(decay * avg + (1.0 - decay) * ops.cast(var, avg.dtype))
         return {"d_loss": d_loss, "g_loss": g_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
                 "d_fake": ops.mean(ops.sigmoid(fake_logits))}
 

@@ -36,11 +36,12 @@ def grid_mosaic(images, *, pad: int = 2) -> np.ndarray:
 
 
 def save_grid_png(images, path: str | os.PathLike, *, pad: int = 2) -> Path:
-    """Write :func:`grid_mosaic` of `images` as a grayscale PNG (one image pixel per PNG pixel)."""
-    plt = _pyplot()
+    """Write :func:`grid_mosaic` of `images` as an 8-bit grayscale PNG (one image pixel per PNG pixel)."""
+    from PIL import Image  # Pillow comes with matplotlib
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    plt.imsave(path, grid_mosaic(images, pad=pad), cmap="gray", vmin=0, vmax=255)
+    Image.fromarray(grid_mosaic(images, pad=pad)).save(path, optimize=True)   # uint8 2-D: mode "L"
     return path
 
 

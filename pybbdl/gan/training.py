@@ -245,6 +245,20 @@ def _save_grid(gan: GAN, path: Path) -> None:
     save_grid_png(images, path)
 
 
+class GridCallback(keras.callbacks.Callback):
+    """For ``gan.fit(...)``: after every epoch, save the GAN's 10x10 grid (rows = classes when conditional, from
+    fixed noise) as ``folder/epoch_NNN.png``. :func:`train_gan` does the same without a callback."""
+
+    def __init__(self, folder: str | os.PathLike):
+        super().__init__()
+        self.folder = Path(folder)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not isinstance(self.model, GAN):
+            raise TypeError(f"GridCallback needs a pybbdl.gan.GAN. Received: {type(self.model).__name__}")
+        _save_grid(self.model, self.folder / f"epoch_{epoch + 1:03d}.png")
+
+
 def _write_history_csv(history: TrainingHistory, path: Path) -> None:
     import pandas as pd
 

@@ -75,13 +75,40 @@ def loss_threshold_attack(member_losses, non_member_losses) -> AuditResult:
                        n_non_members=others.size, fpr=fpr, tpr=tpr)
 
 
+def _exact_sparse_xent(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Cross-entropy from logits in float64 as softplus(logsumexp of the other logits - true logit).
+
+    The usual ``logsumexp(l) - l_y`` rounds to exactly 0 once the margin passes ~17 (float32) or
+    ~37 (float64), so memorised and well-classified examples tie at 0 and the attack loses its
+    ranking; this form keeps every loss distinct (down to ~1e-300).
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    labels = np.asarray(labels).reshape(-1).astype(int)
+    true = logits[np.arange(len(labels)), labels]
+    others = logits.copy()
+    others[np.arange(len(labels)), labels] = -np.inf
+    top = others.max(axis=1)
+    lse = top + np.log(np.sum(np.exp(others - top[:, None]), axis=1))
+    margin = lse - true
+    return np.logaddexp(0.0, margin)
+
+
 def example_losses(model, x, y, *, loss=None, batch_size: int = 512) -> np.ndarray:
-    """One loss per example of a compiled Keras model (its compiled loss unless ``loss`` is given)."""
+    """One loss per example of a compiled Keras model (its compiled loss unless ``loss`` is given).
+
+    Sparse categorical cross-entropy on logits is computed exactly in float64 (see
+    :func:`_exact_sparse_xent`); other losses through Keras.
+    """
+    import keras
+
     from pybbdl.privacy.dp_sgd import per_example_loss_fn
 
-    fn = per_example_loss_fn(loss if loss is not None else model.loss)
+    loss = loss if loss is not None else model.loss
     preds = model.predict(x, batch_size=batch_size, verbose=0)
-    return np.asarray(fn(y, preds))
+    fn = keras.losses.get(loss)
+    if isinstance(fn, keras.losses.SparseCategoricalCrossentropy) and fn.get_config().get("from_logits"):
+        return _exact_sparse_xent(preds, y)
+    return np.asarray(per_example_loss_fn(loss)(y, preds), dtype=np.float64)
 
 
 def membership_inference(model, members, non_members, *, loss=None, batch_size: int = 512) -> AuditResult:

@@ -82,6 +82,22 @@ def _is_fast_layer(layer) -> bool:
     return layer.groups == 1 and layer.data_format == "channels_last"
 
 
+def _is_fast_gru(layer) -> bool:
+    """A plain Keras GRU (reset_after, no dropout, forward, stateless): replayed step by step with taps."""
+    if type(layer) is not keras.layers.GRU:
+        return False
+    cell = layer.cell
+    return (cell.reset_after and not cell.dropout and not cell.recurrent_dropout and not layer.go_backwards
+            and not layer.stateful and not layer.return_state and not getattr(layer, "zero_output_for_mask", False)
+            and not getattr(cell, "lora_enabled", False))
+
+
+def _fast_units(model) -> list:
+    """Layers whose per-example gradient norms come from taps: Dense/Conv with weights, and GRUs."""
+    return [layer for layer in _leaf_layers(model)
+            if (_is_fast_layer(layer) and _own_trainable(layer)) or _is_fast_gru(layer)]
+
+
 def _own_trainable(layer) -> list:
     children = {id(v) for sub in layer._flatten_layers(include_self=False, recursive=True)
                 for v in sub.trainable_variables}
@@ -90,7 +106,7 @@ def _own_trainable(layer) -> list:
 
 def check_dp_layers(model: keras.Layer) -> str:
     """Raise for layers that couple examples; return ``"fast"`` if every trainable layer allows the
-    fast per-example norms, else ``"vectorized"``."""
+    fast per-example norms (Dense, Conv1D, Conv2D, plain GRU), else ``"vectorized"``."""
     fast = True
     for layer in _leaf_layers(model):
         if isinstance(layer, _BATCH_COUPLING):
@@ -98,8 +114,9 @@ def check_dp_layers(model: keras.Layer) -> str:
                 f"Layer {layer.name!r} ({type(layer).__name__}) normalises with statistics of the whole batch, "
                 "so one example's gradient depends on the others and DP-SGD's per-example clipping does not bound "
                 "its influence. Use keras.layers.GroupNormalization or LayerNormalization instead.")
-        if _own_trainable(layer) and not _is_fast_layer(layer):
-            fast = False
+    covered = {id(v) for unit in _fast_units(model) for v in unit.trainable_variables}
+    if any(id(v) not in covered for v in model.trainable_variables):
+        fast = False
     return "fast" if fast else "vectorized"
 
 
@@ -152,6 +169,10 @@ class _Taps:
 
     def __enter__(self):
         for layer in self.layers:
+            if isinstance(layer, keras.layers.GRU):
+                layer.call = self._gru_call(layer)
+                continue
+
             def call(inputs, *args, _layer=layer, **kwargs):
                 inputs = tf.convert_to_tensor(inputs)
                 z = _preactivation(_layer, inputs)
@@ -164,6 +185,41 @@ class _Taps:
         for layer in self.layers:
             del layer.call
         return False
+
+    def _gru_call(self, layer):
+        """Keras's GRU (reset_after) replayed with ``tf.scan``. The input projection ``xp`` and a zero
+        tensor ``e`` added to the recurrent projection are recorded: the gradients of the loss with
+        respect to them are those of every step's pre-activations."""
+        cell = layer.cell
+
+        def call(inputs, mask=None, training=None, initial_state=None):
+            if mask is not None:
+                raise UnsupportedLayerError(f"GRU {layer.name!r} with a mask: use method='vectorized'")
+            inputs = tf.convert_to_tensor(inputs)
+            units = cell.units
+            xp = tf.tensordot(inputs, cell.kernel, 1)
+            if cell.use_bias:
+                xp = xp + cell.bias[0]
+            e = tf.zeros_like(xp) * xp[..., :1]  # a recorded zero: d loss / d e = d loss / d (h U)
+            h0 = (tf.zeros((tf.shape(inputs)[0], units), inputs.dtype) if initial_state is None
+                  else tf.convert_to_tensor(tf.nest.flatten(initial_state)[0]))
+
+            def step(h, xs):
+                xp_t, e_t = xs
+                hp = tf.matmul(h, cell.recurrent_kernel) + e_t
+                if cell.use_bias:
+                    hp = hp + cell.bias[1]
+                z = cell.recurrent_activation(xp_t[:, :units] + hp[:, :units])
+                r = cell.recurrent_activation(xp_t[:, units:2 * units] + hp[:, units:2 * units])
+                hh = cell.activation(xp_t[:, 2 * units:] + r * hp[:, 2 * units:])
+                return z * h + (1 - z) * hh
+
+            hs = tf.scan(step, (tf.transpose(xp, (1, 0, 2)), tf.transpose(e, (1, 0, 2))), initializer=h0)
+            h_prev = tf.transpose(tf.concat([h0[None], hs[:-1]], axis=0), (1, 0, 2))
+            self.records.setdefault(id(layer), []).append((inputs, xp, h_prev, e))
+            return tf.transpose(hs, (1, 0, 2)) if layer.return_sequences else hs[-1]
+
+        return call
 
 
 def _identity_conv_patches(x, k, s, d, padding):
@@ -264,7 +320,7 @@ def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, 
         return values
 
     if method == "fast":
-        layers = [layer for layer in _leaf_layers(model) if _own_trainable(layer)]
+        layers = _fast_units(model)
         with _Taps(layers) as taps, tf.GradientTape(persistent=True) as tape:
             y_pred = model(x, training=training)
             losses = losses_of(y, y_pred)
@@ -275,17 +331,43 @@ def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, 
                 raise UnsupportedLayerError(
                     f"Layer {layer.name!r} ran {len(taps.records.get(id(layer), []))} times in one forward pass; "
                     "shared or unused layers need method='vectorized'")
-        zs = [taps.records[id(layer)][0][1] for layer in layers]
-        grads_z = tape.gradient(total, zs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        norms = _fast_norms(taps, {id(layer): g for layer, g in zip(layers, grads_z)}, groups)
+        dense = [layer for layer in layers if not isinstance(layer, keras.layers.GRU)]
+        grus = [layer for layer in layers if isinstance(layer, keras.layers.GRU)]
+        targets = [taps.records[id(layer)][0][1] for layer in dense]
+        targets += [t for layer in grus for t in (taps.records[id(layer)][0][1], taps.records[id(layer)][0][3])]
+        grads_t = tape.gradient(total, targets, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        grads_z, grads_gru = grads_t[:len(dense)], grads_t[len(dense):]
+        dense_taps = _Taps(dense)
+        dense_taps.records = taps.records
+        norms_sq = tf.square(_fast_norms(dense_taps, {id(l): g for l, g in zip(dense, grads_z)}, groups)) \
+            if dense else 0.0
+        gru_grads = []
+        for i, layer in enumerate(grus):  # per-example gradients of a GRU are small: materialise them
+            inputs, _, h_prev, _ = taps.records[id(layer)][0]
+            d_xp, d_e = grads_gru[2 * i], grads_gru[2 * i + 1]
+            cell = layer.cell
+            per = {id(cell.kernel): tf.einsum("btf,btc->bfc", inputs, d_xp),
+                   id(cell.recurrent_kernel): tf.einsum("btu,btc->buc", h_prev, d_e)}
+            if cell.use_bias:
+                per[id(cell.bias)] = tf.stack([tf.reduce_sum(d_xp, 1), tf.reduce_sum(d_e, 1)], axis=1)
+            if groups is not None:
+                per = {k: tf.reduce_sum(tf.reshape(v, tf.concat([[groups, -1], tf.shape(v)[1:]], 0)), 1)
+                       for k, v in per.items()}
+            for v in per.values():
+                norms_sq += tf.reduce_sum(tf.reshape(tf.square(v), (tf.shape(v)[0], -1)), axis=1)
+            gru_grads.append(per)
+        norms = tf.sqrt(norms_sq)
         factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(norms, 1e-12))
         per_row = factors if groups is None else tf.repeat(factors, batch // groups)
         sums = {}
-        for layer, z, g in zip(layers, zs, grads_z):  # weight gradient of each layer with re-weighted rows
+        for layer, z, g in zip(dense, targets, grads_z):  # weight gradient of each layer with re-weighted rows
             own = _own_trainable(layer)
             weighted = g * tf.reshape(per_row, (-1,) + (1,) * (g.shape.rank - 1))
             for var, grad in zip(own, tape.gradient(z, own, output_gradients=weighted)):
                 sums[id(var)] = grad
+        for per in gru_grads:
+            for key, value in per.items():
+                sums[key] = tf.tensordot(factors, value, axes=1)
         del tape
         missing = [v.path for v in variables if id(v) not in sums]
         if missing:
@@ -310,8 +392,19 @@ def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, 
             grads = tape.gradient(loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
             return grads, values, pred
 
-        per_example, losses, y_pred = tf.vectorized_map(
-            one, (xs, ys) if sw is None else (xs, ys, sw), fallback_to_while_loop=True)
+        elems = (xs, ys) if sw is None else (xs, ys, sw)
+        # pfor mis-converts the TensorList of an RNN returning sequences (stacked RNNs fail at run
+        # time in TF 2.21): those models loop over examples instead (correct, slower)
+        stacked_rnn = any(isinstance(layer, keras.layers.RNN) and layer.return_sequences
+                          for layer in _leaf_layers(model))
+        try:
+            if stacked_rnn:
+                raise NotImplementedError
+            per_example, losses, y_pred = tf.vectorized_map(one, elems, fallback_to_while_loop=True)
+        except (TypeError, ValueError, NotImplementedError):  # pfor cannot convert some ops
+            first = one(tf.nest.map_structure(lambda t: t[0], elems))
+            signature = tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype), first)
+            per_example, losses, y_pred = tf.map_fn(one, elems, fn_output_signature=signature)
         losses = tf.reshape(losses, (-1,))
         y_pred = tf.nest.map_structure(lambda t: tf.reshape(t, tf.concat([[-1], tf.shape(t)[2:]], 0)), y_pred)
         sq = tf.add_n([tf.reduce_sum(tf.reshape(tf.square(g), (tf.shape(g)[0], -1)), axis=1) for g in per_example])

@@ -42,16 +42,29 @@ def small_gru():
     return keras.Sequential([keras.Input((6, 2)), keras.layers.GRU(4), keras.layers.Dense(1)])
 
 
+def stacked_gru():
+    return keras.Sequential([keras.Input((6, 2)), keras.layers.GRU(3, return_sequences=True),
+                             keras.layers.GRU(4, use_bias=False), keras.layers.Dense(2, activation="relu"),
+                             keras.layers.Dense(1)])
+
+
+def gru_dropout():  # the book's regularised GRU: dropout masks need the vectorized path
+    return keras.Sequential([keras.Input((6, 2)), keras.layers.GRU(4, dropout=0.2, recurrent_dropout=0.2),
+                             keras.layers.Dense(1)])
+
+
 def data(kind, n=8, seed=0):
     rng = np.random.default_rng(seed)
     if kind == "cnn":
         return rng.normal(size=(n, 12, 12, 2)).astype("float32"), rng.integers(0, 3, n), XENT
     if kind == "seq":
         return rng.normal(size=(n, 9, 3)).astype("float32"), rng.normal(size=(n, 1)).astype("float32"), "mae"
+    if kind == "stacked":
+        return rng.normal(size=(n, 6, 2)).astype("float32"), rng.normal(size=(n, 1)).astype("float32"), "mae"
     return rng.normal(size=(n, 6, 2)).astype("float32"), rng.normal(size=(n, 1)).astype("float32"), "mse"
 
 
-BUILD = {"cnn": small_cnn, "seq": small_seq, "gru": small_gru}
+BUILD = {"cnn": small_cnn, "seq": small_seq, "gru": small_gru, "stacked": stacked_gru}
 
 
 def grads_of(model, x, y, loss, **kw):
@@ -59,7 +72,7 @@ def grads_of(model, x, y, loss, **kw):
     return dp_model_gradients(model, x, y, per_example_loss_fn(loss), **kw)
 
 
-@pytest.mark.parametrize("kind", ["cnn", "seq"])
+@pytest.mark.parametrize("kind", ["cnn", "seq", "stacked"])
 @pytest.mark.parametrize("microbatches", [None, 4])
 def test_fast_norms_and_clipped_sums_equal_vectorized(kind, microbatches):
     keras.utils.set_random_seed(1)
@@ -75,7 +88,7 @@ def test_fast_norms_and_clipped_sums_equal_vectorized(kind, microbatches):
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-@pytest.mark.parametrize("kind", ["cnn", "seq", "gru"])
+@pytest.mark.parametrize("kind", ["cnn", "seq", "gru", "stacked"])
 def test_no_noise_no_clipping_equals_ordinary_gradient(kind):
     keras.utils.set_random_seed(2)
     model = BUILD[kind]()
@@ -158,7 +171,7 @@ def test_dp_fit_changes_weights_and_ledger_equals_accountant():
     np.testing.assert_allclose(eps, [dp_sgd_epsilon(40, 8, 1.2, steps=5 * k, delta=1e-3) for k in (1, 2, 3)])
     assert hist.epsilon == eps[-1]
     assert "holds as stated" in hist.privacy and "epochs = 3 (15 steps)" in hist.privacy
-    assert model.dp_config.method == "vectorized" and model.dp_config.expected_batch_size == 8
+    assert model.dp_config.method == "fast" and model.dp_config.expected_batch_size == 8
     assert all(np.all(np.isfinite(w)) for w in model.get_weights())
     assert any(not np.allclose(a, b) for a, b in zip(before, model.get_weights()))
 
@@ -218,7 +231,7 @@ def test_bad_input_is_refused_never_trained_without_privacy():
     with pytest.raises(UnsupportedLayerError, match="GroupNormalization"):
         make_private(bn, noise_multiplier=1.0, l2_norm_clip=1.0)
     with pytest.raises(UnsupportedLayerError, match="method='fast'"):
-        make_private(small_gru(), noise_multiplier=1.0, l2_norm_clip=1.0, method="fast")
+        make_private(gru_dropout(), noise_multiplier=1.0, l2_norm_clip=1.0, method="fast")
     with pytest.raises(ValueError, match="unreachable"):
         make_private_with_epsilon(small_cnn(), target_epsilon=1e-4, delta=1e-5, n=100, batch_size=100, epochs=1000,
                                   l2_norm_clip=1.0)
@@ -278,3 +291,26 @@ def test_membership_inference_on_a_memorising_model():
     result = membership_inference(model, (x[:32], y[:32]), (x[32:], y[32:]))
     assert result.auc > 0.8 and result.advantage > 0.4
     assert "AUC" in str(result)
+
+
+def test_exact_cross_entropy_matches_keras_and_does_not_saturate():
+    from pybbdl.privacy.audit import _exact_sparse_xent
+
+    rng = np.random.default_rng(2)
+    logits = rng.normal(scale=3, size=(50, 10))
+    labels = rng.integers(0, 10, 50)
+    keras_loss = np.asarray(per_example_loss_fn(XENT)(labels, logits.astype("float32")))
+    np.testing.assert_allclose(_exact_sparse_xent(logits, labels), keras_loss, rtol=1e-5, atol=1e-6)
+    big = np.array([[60.0, 0.0, 0.0], [70.0, 0.0, 0.0]])  # margins beyond float64's 1 + eps
+    exact = _exact_sparse_xent(big, np.array([0, 0]))
+    assert 0 < exact[1] < exact[0]  # keras gives 0 and 0: a tie
+
+
+def test_gru_with_dropout_trains_on_the_vectorized_path():
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential([keras.Input((6, 2)), keras.layers.GRU(3, return_sequences=True, dropout=0.1),
+                              keras.layers.GRU(4, recurrent_dropout=0.2), keras.layers.Dense(1)])
+    x, y, loss = data("gru", n=16)
+    model.compile(optimizer="sgd", loss=loss)
+    hist = dp_fit(model, x, y, epochs=1, batch_size=4, noise_multiplier=1.0, delta=1e-3, verbose=0)
+    assert model.dp_config.method == "vectorized" and np.isfinite(hist.history["loss"][0])

@@ -52,18 +52,22 @@ def test_one_step_changes_both_players_and_losses_are_finite(model):
                               (before_d, gan.discriminator.trainable_variables)):
         changed = [not np.array_equal(b, v.numpy()) for b, v in zip(before, variables)]
         assert all(changed), f"{sum(changed)} of {len(changed)} variables moved"
-    if model == "cgan":   # ema = 0.9 * initial + 0.1 * updated, and sampling uses it
+    if model == "cgan":   # after G update n = 1 the decay is min(0.9, 2 / 11); sampling uses the average
+        d = 2 / 11
         for b, v, avg in zip(before_g, gan.generator.trainable_variables, gan.generator_ema.trainable_variables):
-            np.testing.assert_allclose(avg.numpy(), 0.9 * b + 0.1 * v.numpy(), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(avg.numpy(), d * b + (1 - d) * v.numpy(), rtol=1e-5, atol=1e-7)
         assert gan.sampler is gan.generator_ema
 
 
-def test_keras_fit_runs_the_custom_train_step():
+def test_keras_fit_runs_the_custom_train_step_and_the_grid_callback(tmp_path):
+    from pybbdl.gan import GridCallback
+
     gan = _tiny("cgan")
     gan.compile()
     x, y = _data()
-    logs = gan.fit(x, y, epochs=1, batch_size=8, verbose=0).history
-    assert set(logs) == {"d_loss", "g_loss"} and np.isfinite(logs["d_loss"][0])
+    logs = gan.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[GridCallback(tmp_path)]).history
+    assert set(logs) == {"d_loss", "g_loss"} and np.isfinite(logs["d_loss"]).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_001.png", "epoch_002.png"]
 
 
 def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
@@ -250,7 +254,8 @@ def test_classifier_metrics_on_real_digits(tmp_path, mnist_small):
     assert ones.covered <= 2 and ones.effective < 1.5
     assert fid(clf, xt[:500], xt[:500]) < 1e-6
     same = fid(clf, xt[:500], xt[500:])
-    assert same < fid(clf, xt[:500], np.clip(xt[500:] + 0.5, -1, 1)) and same < fid(clf, xt[:500], xt[500:][yt[500:] == 1])
+    assert same < fid(clf, xt[:500], np.clip(xt[500:] + 0.5, -1, 1))          # brightened digits
+    assert same < fid(clf, xt[:500], xt[500:][yt[500:] == 1])                  # only ones: a collapsed mode
 
 
 # --------------------------------------------------------------------------- CLI
@@ -265,8 +270,14 @@ def test_cli_gan_quick_run_writes_grid_curves_and_resumes(tmp_path, capsys, mnis
     for name in ("grid.png", "losses.png", "history.csv", "generator.keras", "summary.json",
                  "checkpoints/ckpt-00000016.npz"):
         assert (tmp_path / name).stat().st_size > 100, name
-    assert main(argv) == 0                      # the finished run is found and not trained again
-    assert "steps: 16" in capsys.readouterr().out
+    from pybbdl.gan import train_mnist_classifier
+
+    x, y, _, _ = mnist_small
+    train_mnist_classifier(x[:1000], y[:1000], epochs=1, path=tmp_path / "clf.keras", verbose=0)
+    assert main(argv + ["--classifier", str(tmp_path / "clf.keras")]) == 0   # finished: found, not retrained
+    out = capsys.readouterr().out
+    assert "steps: 16" in out and "fid: " in out and "classes_covered: " in out
+    assert 0 <= float(out.split("label_accuracy: ")[1].split()[0]) <= 1
 
 
 def test_cli_gan_reports_bad_input_without_traceback(tmp_path, capsys):

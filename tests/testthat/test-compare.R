@@ -72,7 +72,7 @@ test_that("stacked and bidirectional specs become the book's networks", {
                             models = list(stacked = stacked,
                                           bi = lstm_spec(units = 4, bidirectional = TRUE),
                                           dense = dense_spec(units = 8)))
-  # GRU(8): 3 * (8 * (5 + 8) + 2 * 8) ... computed by Keras; check against the Python builder
+  # parameter counts as the Python builders give them for windows of 8 quarters x 5 series
   rnn <- py_module("pybbdl.models.rnn")
   want <- reticulate::py_to_r(rnn$build_rnn(reticulate::tuple(8L, 5L), cell = "gru", units = 8L,
                                             layers = 2L, top_units = 16L, dropout = 0.1,
