@@ -135,3 +135,85 @@ gaussian_mechanism <- function(value, sensitivity, epsilon, delta,
   attr(out, "sigma") <- sigma
   out
 }
+
+#' Train the MNIST CNN with DP-SGD and audit it
+#'
+#' DP-SGD (Poisson-sampled batches, each example's gradient clipped to `l2_norm_clip`, Gaussian
+#' noise) on MNIST with tensorflow-privacy's tutorial CNN, a ledger that records the epsilon spent
+#' after every epoch, and a loss-threshold membership-inference audit (training images vs images
+#' never trained on).
+#'
+#' @param data_path Folder with the four MNIST IDX files; `NULL` downloads them once.
+#' @param epochs,batch_size Epochs and expected batch size.
+#' @param noise_multiplier Noise std / clipping norm; or give `target_epsilon` instead.
+#' @param target_epsilon Calibrate the noise so that all epochs spend at most this.
+#' @param l2_norm_clip Clipping norm C.
+#' @param learning_rate SGD learning rate.
+#' @param activation `"relu"` (the tutorial) or `"tanh"` (tempered sigmoid; learns better under DP).
+#' @param limit Train on the first `limit` images (the audit's non-members are the next `limit`).
+#' @param delta Target delta.
+#' @param seed Seed of the weights and of the Poisson batches.
+#' @return A list: `ledger` (data.frame: epoch, loss, accuracy, test accuracy, epsilon),
+#'   `epsilon`, `noise_multiplier`, `test_accuracy`, `audit` (list: auc, advantage), `statement`.
+#' @family privacy
+#' @export
+#' @examples
+#' if (pybbdl_available() && dir.exists("../shared/data/mnist")) {
+#'   res <- dp_train_mnist("../shared/data/mnist", epochs = 1, limit = 2000, noise_multiplier = 1.1)
+#'   res$ledger
+#' }
+dp_train_mnist <- function(data_path = NULL, epochs = 60, batch_size = 256, noise_multiplier = NULL,
+                           target_epsilon = NULL, l2_norm_clip = 1, learning_rate = 0.15,
+                           activation = c("relu", "tanh"), limit = NULL, delta = 1e-5, seed = 0) {
+  activation <- match.arg(activation)
+  epochs <- check_count(epochs, "epochs")
+  batch_size <- check_count(batch_size, "batch_size")
+  limit <- check_count(limit, "limit", null_ok = TRUE)
+  seed <- check_count(seed, "seed", minimum = 0)
+  if (is.null(noise_multiplier) == is.null(target_epsilon)) {
+    stop("give exactly one of `noise_multiplier` and `target_epsilon`", call. = FALSE)
+  }
+  if (!is.null(noise_multiplier)) noise_multiplier <- check_number(noise_multiplier, "noise_multiplier", lower = 0)
+  if (!is.null(target_epsilon)) target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
+  l2_norm_clip <- check_number(l2_norm_clip, "l2_norm_clip", lower = 0)
+  learning_rate <- check_number(learning_rate, "learning_rate", lower = 0)
+  keras <- python_module_raw("keras")
+  data <- with_py_errors(python_module("data")$load_mnist(data_path, scale = "unit"))
+  np <- py_np()
+  item <- function(obj, i) reticulate::py_get_item(obj, as.integer(i))
+  builtins <- reticulate::import_builtins(convert = FALSE)
+  slice <- function(a, i, j) reticulate::py_get_item(a, builtins$slice(as.integer(i), as.integer(j)))
+  x <- np$expand_dims(item(data$train, 0), -1L)
+  y <- item(data$train, 1)
+  xt <- np$expand_dims(item(data$test, 0), -1L)
+  yt <- item(data$test, 1)
+  held_out <- list(xt, yt)
+  if (!is.null(limit)) {
+    held_out <- list(slice(x, as.integer(limit), as.integer(2 * limit)), slice(y, as.integer(limit), as.integer(2 * limit)))
+    x <- slice(x, 0L, as.integer(limit))
+    y <- slice(y, 0L, as.integer(limit))
+  }
+  keras$utils$set_random_seed(as.integer(seed))
+  model <- python_module("models.vision")$mnist_cnn(activation = activation)
+  model$compile(optimizer = keras$optimizers$SGD(learning_rate),
+                loss = keras$losses$SparseCategoricalCrossentropy(from_logits = TRUE), metrics = list("accuracy"))
+  privacy <- python_module("privacy")
+  hist <- with_py_errors(privacy$dp_fit(
+    model, x, y, epochs = as.integer(epochs), batch_size = as.integer(batch_size),
+    noise_multiplier = noise_multiplier, target_epsilon = target_epsilon, l2_norm_clip = l2_norm_clip,
+    delta = delta, validation_data = reticulate::tuple(xt, yt), seed = as.integer(seed), verbose = 0L
+  ))
+  h <- reticulate::py_to_r(hist$history)
+  ledger <- data.frame(epoch = seq_along(h$epsilon), loss = unlist(h$loss), accuracy = unlist(h$accuracy),
+                       test_accuracy = unlist(h$val_accuracy), epsilon = unlist(h$epsilon))
+  n_audit <- as.integer(min(reticulate::py_len(x), reticulate::py_len(held_out[[1]])))
+  audit <- with_py_errors(privacy$membership_inference(
+    model, reticulate::tuple(slice(x, 0L, n_audit), slice(y, 0L, n_audit)),
+    reticulate::tuple(slice(held_out[[1]], 0L, n_audit), slice(held_out[[2]], 0L, n_audit))
+  ))
+  list(ledger = ledger, epsilon = utils::tail(ledger$epsilon, 1),
+       noise_multiplier = reticulate::py_to_r(model$dp_config$noise_multiplier),
+       test_accuracy = utils::tail(ledger$test_accuracy, 1),
+       audit = list(auc = reticulate::py_to_r(audit$auc), advantage = reticulate::py_to_r(audit$advantage)),
+       statement = reticulate::py_to_r(hist$privacy))
+}
