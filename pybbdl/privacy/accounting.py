@@ -29,6 +29,15 @@ Accountant = Literal["rdp", "rdp_classic", "pld"]
 RDP_ORDERS = tuple([1 + x / 10.0 for x in range(1, 100)] + list(range(11, 64)) + [128, 256, 512])
 
 
+def check_delta(delta: float, n: int, *, stacklevel: int = 2) -> None:
+    """delta must lie in (0, 1); at or above 1/n it warns (such a guarantee allows releasing a record)."""
+    if not 0 < float(delta) < 1:
+        raise ValueError(f"`delta` must be in (0, 1). Received: delta={delta}")
+    if delta >= 1.0 / n:
+        warnings.warn(f"delta={delta} >= 1/n = {1.0 / n:.3g}: such a guarantee allows releasing a whole record; "
+                      "use delta well below 1/n.", UserWarning, stacklevel=stacklevel)
+
+
 def _check(n, batch_size, noise_multiplier, epochs, delta, steps):
     n = check_positive_int("n", n)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -36,11 +45,7 @@ def _check(n, batch_size, noise_multiplier, epochs, delta, steps):
         raise ValueError(f"`batch_size` must be <= n. Received: batch_size={batch_size}, n={n}")
     if noise_multiplier is not None and not float(noise_multiplier) > 0:
         raise ValueError(f"`noise_multiplier` must be > 0 (sigma = 0 is not private). Received: {noise_multiplier}")
-    if not 0 < float(delta) < 1:
-        raise ValueError(f"`delta` must be in (0, 1). Received: delta={delta}")
-    if delta >= 1.0 / n:
-        warnings.warn(f"delta={delta} >= 1/n = {1.0 / n:.3g}: such a guarantee allows releasing a whole record; "
-                      "use delta well below 1/n.", UserWarning, stacklevel=3)
+    check_delta(delta, n, stacklevel=4)
     if (epochs is None) == (steps is None):
         raise ValueError("Pass exactly one of `epochs` and `steps`.")
     if steps is None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import types
-import warnings
 from dataclasses import dataclass
 from typing import Callable, Literal
 
@@ -28,7 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from pybbdl.exceptions import PybbdlError
-from pybbdl.privacy.accounting import dp_sgd_epsilon, dp_sgd_noise_multiplier, privacy_statement
+from pybbdl.privacy.accounting import check_delta, dp_sgd_epsilon, dp_sgd_noise_multiplier, privacy_statement
 
 Method = Literal["auto", "fast", "vectorized"]
 Sampling = Literal["poisson", "shuffle"]
@@ -57,10 +56,8 @@ class DPConfig:
 
 # --------------------------------------------------------------------------------------------- checks
 def _check_clip_noise(l2_norm_clip, noise_multiplier, *, allow_zero_noise=False):
-    if not (isinstance(l2_norm_clip, (int, float)) and math.isfinite(l2_norm_clip) or l2_norm_clip == math.inf):
-        raise ValueError(f"`l2_norm_clip` must be a positive number. Received: {l2_norm_clip!r}")
-    if not l2_norm_clip > 0:
-        raise ValueError(f"`l2_norm_clip` (C) must be > 0. Received: {l2_norm_clip}")
+    if not isinstance(l2_norm_clip, (int, float)) or not l2_norm_clip > 0:  # inf (no clipping) is allowed
+        raise ValueError(f"`l2_norm_clip` (C) must be a number > 0. Received: {l2_norm_clip!r}")
     if not isinstance(noise_multiplier, (int, float)) or not math.isfinite(noise_multiplier):
         raise ValueError(f"`noise_multiplier` must be a finite number. Received: {noise_multiplier!r}")
     if noise_multiplier < 0 or (noise_multiplier == 0 and not allow_zero_noise):
@@ -645,11 +642,7 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
     if sampling not in ("poisson", "shuffle"):
         raise ValueError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
     n = len(tf.nest.flatten(x)[0])
-    if not 0 < delta < 1:
-        raise ValueError(f"`delta` must be in (0, 1). Received: {delta}")
-    if delta >= 1.0 / n:
-        warnings.warn(f"delta={delta} >= 1/n = {1.0 / n:.3g}: such a guarantee allows releasing a whole record; "
-                      "use delta well below 1/n.", UserWarning, stacklevel=2)
+    check_delta(delta, n, stacklevel=3)
     if num_microbatches is not None and sampling == "poisson":
         raise ValueError("num_microbatches needs fixed-size batches: use sampling='shuffle' with a batch size "
                          "divisible by num_microbatches")
