@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from pybbdl.exceptions import DataError
+from pybbdl.exceptions import ArgumentError, DataError
 
 
 def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
@@ -16,9 +16,9 @@ def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
             value = int(value)
         else:
-            raise ValueError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
+            raise ArgumentError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
     if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value}")
+        raise ArgumentError(f"`{name}` must be >= {minimum}. Received: {name}={value}")
     return int(value)
 
 
@@ -26,7 +26,7 @@ def check_lookback_step(lookback: int, step: int) -> tuple[int, int]:
     lookback = check_positive_int("lookback", lookback)
     step = check_positive_int("step", step)
     if lookback % step:
-        raise ValueError(
+        raise ArgumentError(
             f"`lookback` must be a multiple of `step` (each window holds lookback/step rows). "
             f"Received: lookback={lookback}, step={step}"
         )

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pybbdl._validation import check_positive_int
-from pybbdl.exceptions import DataError, ModelFitError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, ModelFitError
 from pybbdl.models import BaseForecaster, NaiveForecaster, make_model
 from pybbdl.windows import Windows, prepare_windows
 
@@ -46,11 +46,11 @@ def diebold_mariano(actual, forecast, reference, *, horizon: int = 1, loss: Loss
     from statsmodels.tsa.stattools import diebold_mariano_test
 
     if loss not in ("mae", "mse"):
-        raise ValueError(f'`loss` must be "mae" or "mse". Received: loss={loss!r}')
+        raise ArgumentError(f'`loss` must be "mae" or "mse". Received: loss={loss!r}')
     horizon = check_positive_int("horizon", horizon)
     actual, forecast, reference = (np.asarray(a, dtype=float) for a in (actual, forecast, reference))
     if not (actual.shape == forecast.shape == reference.shape) or actual.ndim != 1:
-        raise ValueError(f"actual, forecast and reference must be 1-D of equal length. Received: "
+        raise ArgumentError(f"actual, forecast and reference must be 1-D of equal length. Received: "
                          f"{actual.shape}, {forecast.shape}, {reference.shape}")
     if len(actual) < 3:
         raise DataError(f"The Diebold-Mariano test needs at least 3 forecasts. Received: {len(actual)}")
@@ -97,7 +97,7 @@ def _as_estimators(models, params: Mapping | None) -> dict[str, BaseForecaster]:
         out = dict(models)
         for name, est in out.items():
             if not isinstance(est, BaseForecaster):
-                raise TypeError(f"Model {name!r} must be a pybbdl forecaster. Received: {type(est).__name__}")
+                raise ArgumentTypeError(f"Model {name!r} must be a pybbdl forecaster. Received: {type(est).__name__}")
     else:
         out = {name: make_model(name, **(params or {})) for name in models}
     if "naive" not in out:  # the baseline is always in the table
@@ -113,7 +113,7 @@ def _as_seeds(seeds, params: Mapping | None) -> list:
         return [int(base) + i for i in range(check_positive_int("seeds", seeds))]
     seeds = [int(s) for s in seeds]
     if not seeds:
-        raise ValueError("`seeds` must hold at least one seed")
+        raise ArgumentError("`seeds` must hold at least one seed")
     return seeds
 
 
@@ -228,7 +228,7 @@ def compare(
         A :class:`Comparison`.
     """
     if not isinstance(windows, Windows):
-        raise TypeError(f"`windows` must come from prepare_windows(). Received: {type(windows).__name__}")
+        raise ArgumentTypeError(f"`windows` must come from prepare_windows(). Received: {type(windows).__name__}")
     estimators = _as_estimators(models, params)
     seeds = _as_seeds(seeds, params)
     parts = [p for p in windows.parts if p != "train"] if parts is None else list(parts)
@@ -305,7 +305,7 @@ def backtest(
     folds = check_positive_int("folds", folds)
     stride = check_positive_int("stride", stride)
     if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"`val_fraction` must be in (0, 1). Received: {val_fraction}")
+        raise ArgumentError(f"`val_fraction` must be in (0, 1). Received: {val_fraction}")
     n = len(data)
     if start is not None and isinstance(start, float):
         start = int(start * n)
@@ -315,7 +315,7 @@ def backtest(
     first = n - folds * fold_size if start is None else int(start)
     min_train = lookback + horizon + 2  # at least a couple of training windows before the first fold
     if first < min_train or first + folds * fold_size > n:
-        raise ValueError(
+        raise ArgumentError(
             f"{folds} folds of {fold_size} rows do not fit a series of {n} rows with lookback={lookback}, "
             f"horizon={horizon}: the first fold would start at row {first}, but at least {min_train} rows "
             "must precede it. Use fewer or smaller folds.")

@@ -1,8 +1,21 @@
-"""Exception types raised by pybbdl."""
+"""Exception types raised by pybbdl.
+
+Every error that pybbdl raises on purpose derives from :class:`PybbdlError`, so the command line
+can turn it into a one-line message (exit code 2) and leave tracebacks to real bugs. Each type
+also derives from the builtin a caller would expect (``ValueError``, ``TypeError``, ``OSError``).
+"""
 
 
 class PybbdlError(Exception):
     """Base class of pybbdl's own errors."""
+
+
+class ArgumentError(PybbdlError, ValueError):
+    """An argument's value is refused (out of range, unknown option, contradicting another)."""
+
+
+class ArgumentTypeError(PybbdlError, TypeError):
+    """An argument has the wrong type."""
 
 
 class DataError(PybbdlError, ValueError):
@@ -19,3 +32,7 @@ class DatasetUnavailableError(PybbdlError, OSError):
 
 class ModelFitError(PybbdlError, RuntimeError):
     """A model could not be fitted at all (e.g. an ARIMA order search where every candidate failed)."""
+
+
+class OutputError(PybbdlError, OSError):
+    """An output folder cannot be written (checked before any training starts)."""

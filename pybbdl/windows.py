@@ -44,7 +44,7 @@ from pybbdl._validation import (
     check_positive_int,
 )
 from pybbdl.data.frames import from_frame
-from pybbdl.exceptions import DataError
+from pybbdl.exceptions import ArgumentError, DataError
 
 Convention = Literal["python", "r"]
 PARTS = ("train", "val", "test")
@@ -52,7 +52,7 @@ PARTS = ("train", "val", "test")
 
 def _check_convention(convention: str) -> str:
     if convention not in ("python", "r"):
-        raise ValueError(f'`convention` must be "python" or "r". Received: convention={convention!r}')
+        raise ArgumentError(f'`convention` must be "python" or "r". Received: convention={convention!r}')
     return convention
 
 
@@ -102,7 +102,7 @@ class WindowGenerator:
         n, n_vars = self.data.shape
         self.target_col = check_positive_int("target_col", target_col, minimum=0)
         if self.target_col >= n_vars:
-            raise ValueError(f"`target_col` must be < the number of columns ({n_vars}). Received: {target_col}")
+            raise ArgumentError(f"`target_col` must be < the number of columns ({n_vars}). Received: {target_col}")
         if n < self.lookback + self.delay + 1:
             raise DataError(
                 f"The series is too short: {n} rows, but one window needs lookback + delay + 1 = "
@@ -176,13 +176,13 @@ class WindowGenerator:
         rows = np.asarray(rows)
         if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.number) \
                 or not np.all(rows == np.floor(rows)):
-            raise ValueError(f"`rows` must be a non-empty vector of whole numbers. Received: {rows!r}")
+            raise ArgumentError(f"`rows` must be a non-empty vector of whole numbers. Received: {rows!r}")
         rows = rows.astype(np.int64)
         lo = self.min_index + self.lookback
         hi = self.max_index - (1 if self.convention == "python" else 0)
         bad = (rows < lo) | (rows > hi)
         if bad.any():
-            raise ValueError(f"`rows` must lie in [{lo}, {hi}] (min_index + lookback .. the last row before "
+            raise ArgumentError(f"`rows` must lie in [{lo}, {hi}] (min_index + lookback .. the last row before "
                              f"max_index + delay, {self.convention} convention). Received: {rows[bad][:5].tolist()}")
         rows0 = rows - (0 if self.convention == "python" else 1)
         if np.all(np.diff(rows0) == 1) and (self.convention == "python" or self.step == 1):
@@ -332,7 +332,7 @@ class Windows:
 
     def _check_part(self, part: str) -> str:
         if part not in self.bounds:
-            raise ValueError(f"`part` must be one of {self.parts}. Received: part={part!r}")
+            raise ArgumentError(f"`part` must be one of {self.parts}. Received: part={part!r}")
         return part
 
     def rows(self, part: str) -> np.ndarray:
@@ -448,15 +448,15 @@ def _resolve_bound(index: pd.Index, value, name: str) -> int:
         return len(index) if name.endswith("stop") else 0
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         if not 0 <= value <= len(index):
-            raise ValueError(f"`split` bound {name} must be within 0..{len(index)}. Received: {value}")
+            raise ArgumentError(f"`split` bound {name} must be within 0..{len(index)}. Received: {value}")
         return int(value)
     if isinstance(index, pd.DatetimeIndex):
         try:
             stamp = pd.Timestamp(value)
         except (ValueError, TypeError):
-            raise ValueError(f"`split` bound {name} must be an integer row or a date. Received: {value!r}") from None
+            raise ArgumentError(f"`split` bound {name} must be an integer row or a date. Received: {value!r}") from None
         return int(index.searchsorted(stamp, side="left"))
-    raise ValueError(f"`split` bound {name} must be an integer row (the index has no dates). Received: {value!r}")
+    raise ArgumentError(f"`split` bound {name} must be an integer row (the index has no dates). Received: {value!r}")
 
 
 def _split_bounds(index: pd.Index, split) -> dict[str, tuple[int, int]]:
@@ -464,7 +464,7 @@ def _split_bounds(index: pd.Index, split) -> dict[str, tuple[int, int]]:
     if isinstance(split, Mapping):
         unknown = set(split) - set(PARTS)
         if unknown or "train" not in split:
-            raise ValueError(f"`split` keys must include 'train' and be among {PARTS}. Received: {list(split)}")
+            raise ArgumentError(f"`split` keys must include 'train' and be among {PARTS}. Received: {list(split)}")
         bounds = {}
         for part in PARTS:
             if part in split:
@@ -474,7 +474,7 @@ def _split_bounds(index: pd.Index, split) -> dict[str, tuple[int, int]]:
     else:
         fractions = [float(f) for f in split]
         if len(fractions) not in (2, 3) or any(f < 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
-            raise ValueError(
+            raise ArgumentError(
                 "`split` must be 2 or 3 non-negative fractions (train, val[, test]) summing to <= 1, "
                 f"or a dict of row/date ranges. Received: split={split!r}"
             )
@@ -551,7 +551,7 @@ def prepare_windows(
         raise DataError(f"The training range must hold at least 2 rows to fit the scaler. Received: rows "
                         f"{train_start}..{train_stop}")
     if scaler is not None and len(scaler.mean_) != frame.shape[1]:
-        raise ValueError(f"`scaler` was fitted on {len(scaler.mean_)} columns; the data has {frame.shape[1]}.")
+        raise ArgumentError(f"`scaler` was fitted on {len(scaler.mean_)} columns; the data has {frame.shape[1]}.")
     windows = Windows(frame, lookback=lookback, horizon=horizon, step=step, bounds=bounds, convention=convention,
                       scaler=scaler)
     for part in windows.parts:

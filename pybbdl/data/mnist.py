@@ -20,7 +20,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from pybbdl.data.weather import default_cache_dir
-from pybbdl.exceptions import DataError, DatasetUnavailableError
+from pybbdl.exceptions import ArgumentError, DataError, DatasetUnavailableError
 
 #: TensorFlow's mirror of LeCun's files (gzip-compressed IDX).
 MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -90,7 +90,7 @@ def _scale(images: np.ndarray, scale: Scale) -> np.ndarray:
         return images.astype(np.float32) / np.float32(255.0)
     if scale == "symmetric":
         return images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
-    raise ValueError(f"scale must be 'symmetric' ([-1, 1]), 'unit' ([0, 1]) or 'raw' (uint8), got {scale!r}")
+    raise ArgumentError(f"scale must be 'symmetric' ([-1, 1]), 'unit' ([0, 1]) or 'raw' (uint8), got {scale!r}")
 
 
 def load_mnist(

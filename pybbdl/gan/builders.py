@@ -13,6 +13,7 @@ import keras
 from keras import layers, ops
 
 from pybbdl._validation import check_positive_int
+from pybbdl.exceptions import ArgumentError
 
 GAN_MODELS = ("mlp", "dcgan", "cgan")
 
@@ -50,13 +51,13 @@ class Maxout(layers.Layer):
 
 def _check_shape(image_shape) -> tuple[int, int, int]:
     if len(tuple(image_shape)) != 3:
-        raise ValueError(f"`image_shape` must be (height, width, channels). Received: image_shape={image_shape}")
+        raise ArgumentError(f"`image_shape` must be (height, width, channels). Received: image_shape={image_shape}")
     return tuple(check_positive_int("image_shape", v) for v in image_shape)
 
 
 def _check_rate(name: str, value: float) -> float:
     if not 0 <= float(value) < 1:
-        raise ValueError(f"`{name}` must be in [0, 1). Received: {name}={value}")
+        raise ArgumentError(f"`{name}` must be in [0, 1). Received: {name}={value}")
     return float(value)
 
 
@@ -114,7 +115,7 @@ def build_dcgan(
     latent_dim = check_positive_int("latent_dim", latent_dim)
     h, w, c = _check_shape(image_shape)
     if h % 4 or w % 4:
-        raise ValueError(f"`image_shape` must have height and width divisible by 4 (two stride-2 layers). "
+        raise ArgumentError(f"`image_shape` must have height and width divisible by 4 (two stride-2 layers). "
                          f"Received: image_shape={image_shape}")
     f = check_positive_int("filters", filters)
     dropout = _check_rate("dropout", dropout)
@@ -163,10 +164,10 @@ def build_cgan(
     g_units = tuple(check_positive_int("g_units", u) for u in g_units)
     d_units = tuple(check_positive_int("d_units", u) for u in d_units)
     if not g_units or not d_units:
-        raise ValueError(f"`g_units` and `d_units` must each name at least one layer. Received: {g_units}, {d_units}")
+        raise ArgumentError(f"`g_units` and `d_units` must each name at least one layer. Received: {g_units}, {d_units}")
     dropout = _check_rate("dropout", dropout)
     if conditioning not in ("projection", "concat"):
-        raise ValueError(f'`conditioning` must be "projection" or "concat". Received: {conditioning!r}')
+        raise ArgumentError(f'`conditioning` must be "projection" or "concat". Received: {conditioning!r}')
     z = keras.Input((latent_dim,), name="z")
     label = keras.Input((), dtype="int32", name="label")
     x = layers.Concatenate()([z, layers.Embedding(num_classes, embed_dim, name="g_label_embedding")(label)])
@@ -198,5 +199,5 @@ def build_gan(model: Literal["mlp", "dcgan", "cgan"], latent_dim: int = 100, **k
     """``(generator, discriminator)`` by name: ``"mlp"``, ``"dcgan"`` or ``"cgan"``; kwargs go to the builder."""
     builders = {"mlp": build_mlp_gan, "dcgan": build_dcgan, "cgan": build_cgan}
     if model not in builders:
-        raise ValueError(f"`model` must be one of {list(GAN_MODELS)}. Received: model={model!r}")
+        raise ArgumentError(f"`model` must be one of {list(GAN_MODELS)}. Received: model={model!r}")
     return builders[model](latent_dim, **kwargs)

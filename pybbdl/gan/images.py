@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from pybbdl.exceptions import DataError
+from pybbdl.exceptions import ArgumentError, DataError
 
 ValueRange = Literal["auto", "symmetric", "unit", "raw"]
 _RANGES = {"symmetric": (-1.0, 1.0), "unit": (0.0, 1.0), "raw": (0.0, 255.0)}
@@ -44,7 +44,7 @@ def check_images(images, *, image_shape: tuple[int, int, int] = (28, 28, 1), val
     if value_range == "auto":
         value_range = _infer_range(arr, name)
     if value_range not in _RANGES:
-        raise ValueError(f'`value_range` must be "auto", "symmetric", "unit" or "raw". Received: {value_range!r}')
+        raise ArgumentError(f'`value_range` must be "auto", "symmetric", "unit" or "raw". Received: {value_range!r}')
     arr = arr.astype(np.float32, copy=False)
     if not np.isfinite(arr).all():
         raise DataError(f"`{name}` must be finite: {int((~np.isfinite(arr)).sum())} NaN/inf pixel(s)")

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pybbdl._validation import check_positive_int
-from pybbdl.exceptions import DataError
+from pybbdl.exceptions import ArgumentError, DataError
 from pybbdl.gan.images import ValueRange, check_images, check_labels
 
 FEATURE_LAYER = "features"
@@ -65,7 +65,7 @@ def train_mnist_classifier(images, labels, *, epochs: int = 3, batch_size: int =
     if path is not None:
         path = os.fspath(path)
         if not path.endswith(".keras"):
-            raise ValueError(f"`path` must end in .keras. Received: path={path!r}")
+            raise ArgumentError(f"`path` must end in .keras. Received: path={path!r}")
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         model.save(path)
     return model
@@ -152,7 +152,7 @@ class ClassCoverage(NamedTuple):
 def class_coverage(classifier, images, *, min_share: float = 0.01, batch_size: int = 1000) -> ClassCoverage:
     """How many classes the samples cover, by the classifier's predictions (detects mode collapse)."""
     if not 0 <= min_share < 1:
-        raise ValueError(f"`min_share` must be in [0, 1). Received: min_share={min_share}")
+        raise ArgumentError(f"`min_share` must be in [0, 1). Received: min_share={min_share}")
     pred = predict_labels(classifier, images, batch_size=batch_size)
     k = int(classifier.output_shape[-1])
     shares = np.bincount(pred, minlength=k) / len(pred)
@@ -201,7 +201,7 @@ def parzen_log_likelihood(samples, points, sigma: float, *, batch_size: int = 50
     """Log-density ``(n_points,)`` of `points` under a Gaussian Parzen window (isotropic std `sigma`) centred on
     `samples`: ``log (1/N) sum_i N(x; s_i, sigma^2 I)``, in nats. Points and samples: ``(n, d)`` or images."""
     if not float(sigma) > 0:
-        raise ValueError(f"`sigma` must be > 0. Received: sigma={sigma}")
+        raise ArgumentError(f"`sigma` must be > 0. Received: sigma={sigma}")
     s, p = _flat(samples, "samples"), _flat(points, "points")
     if s.shape[1] != p.shape[1]:
         raise DataError(f"`samples` and `points` must have the same dimension. Received {s.shape[1]} and {p.shape[1]}")
@@ -226,7 +226,7 @@ def parzen_evaluation(samples, validation, test, *, sigmas=None, batch_size: int
                         f"{v.shape[1]}, {t.shape[1]}")
     sigmas = np.logspace(-1.0, 0.0, 10) if sigmas is None else np.asarray(sigmas, dtype=np.float64).ravel()
     if sigmas.size == 0 or not (sigmas > 0).all():
-        raise ValueError(f"`sigmas` must be positive bandwidths. Received: {sigmas}")
+        raise ArgumentError(f"`sigmas` must be positive bandwidths. Received: {sigmas}")
     batch_size = check_positive_int("batch_size", batch_size)
     val = np.concatenate([_parzen_many(s, v[i:i + batch_size], sigmas, batch_size)
                           for i in tqdm(range(0, len(v), batch_size), desc="Parzen bandwidth",

@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from pybbdl._validation import check_positive_int
+from pybbdl.exceptions import ArgumentError
 
 
 class GAN(keras.Model):
@@ -57,14 +58,14 @@ class GAN(keras.Model):
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
         self.num_classes = None if num_classes is None else check_positive_int("num_classes", num_classes, minimum=2)
         if not 0 <= float(label_smoothing) < 0.5:
-            raise ValueError(f"`label_smoothing` must be in [0, 0.5). Received: label_smoothing={label_smoothing}")
+            raise ArgumentError(f"`label_smoothing` must be in [0, 0.5). Received: label_smoothing={label_smoothing}")
         self.label_smoothing = float(label_smoothing)
         if (dp_l2_norm_clip is None) != (dp_noise_multiplier is None):
-            raise ValueError("DP-SGD needs both `dp_l2_norm_clip` and `dp_noise_multiplier` (or neither). Received: "
+            raise ArgumentError("DP-SGD needs both `dp_l2_norm_clip` and `dp_noise_multiplier` (or neither). Received: "
                              f"dp_l2_norm_clip={dp_l2_norm_clip}, dp_noise_multiplier={dp_noise_multiplier}")
         if dp_l2_norm_clip is not None:
             if not float(dp_l2_norm_clip) > 0 or not float(dp_noise_multiplier) >= 0:
-                raise ValueError("`dp_l2_norm_clip` must be > 0 and `dp_noise_multiplier` >= 0. Received: "
+                raise ArgumentError("`dp_l2_norm_clip` must be > 0 and `dp_noise_multiplier` >= 0. Received: "
                                  f"{dp_l2_norm_clip}, {dp_noise_multiplier}")
             from pybbdl.privacy import check_dp_layers
 
@@ -76,7 +77,7 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         if ema_decay is not None and not 0 < float(ema_decay) < 1:
-            raise ValueError(f"`ema_decay` must be in (0, 1) or None. Received: ema_decay={ema_decay}")
+            raise ArgumentError(f"`ema_decay` must be in (0, 1) or None. Received: ema_decay={ema_decay}")
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.generator_ema = None
         if self.ema_decay is not None:
@@ -128,7 +129,7 @@ class GAN(keras.Model):
         else:
             images, labels = data, None
         if self.conditional and labels is None:
-            raise ValueError("A conditional GAN trains on (images, labels) pairs; no labels were given.")
+            raise ArgumentError("A conditional GAN trains on (images, labels) pairs; no labels were given.")
         return images, (ops.cast(labels, "int32") if self.conditional else None)
 
     def train_step_losses(self, data):
@@ -233,7 +234,7 @@ class GAN(keras.Model):
         labels = None
         if self.conditional:
             if rows != self.num_classes:
-                raise ValueError(f"A conditional grid has one row per class: `rows` must be {self.num_classes}. "
+                raise ArgumentError(f"A conditional grid has one row per class: `rows` must be {self.num_classes}. "
                                  f"Received: rows={rows}")
             labels = np.repeat(np.arange(rows, dtype=np.int32), cols)
         images = self.sample(rows * cols, labels, seed=seed)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pybbdl.exceptions import ArgumentError
+
 
 def _pyplot():
     import matplotlib
@@ -24,7 +26,7 @@ def grid_mosaic(images, *, pad: int = 2) -> np.ndarray:
     if arr.ndim == 5 and arr.shape[-1] == 1:
         arr = arr[..., 0]
     if arr.ndim != 4:
-        raise ValueError(f"`images` must have shape (rows, cols, H, W) or (rows, cols, H, W, 1). Received {arr.shape}")
+        raise ArgumentError(f"`images` must have shape (rows, cols, H, W) or (rows, cols, H, W, 1). Received {arr.shape}")
     rows, cols, h, w = arr.shape
     pix = np.clip(np.rint((arr + 1.0) * 127.5), 0, 255).astype(np.uint8)
     out = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad), 64, np.uint8)

@@ -23,6 +23,7 @@ import tensorflow as tf
 from pybbdl._validation import check_positive_int
 from pybbdl.gan.images import ValueRange, check_images, check_labels
 from pybbdl.gan.model import GAN
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 
 _CKPT = re.compile(r"^ckpt-(\d{8})\.npz$")
 LOSS_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -111,12 +112,12 @@ def restore_checkpoint(gan: GAN, path: str | os.PathLike, history: TrainingHisto
         for group, variables in _variables(gan).items():
             saved = meta["paths"][group]
             if len(saved) != len(variables):
-                raise ValueError(f"Checkpoint {path} does not fit this GAN: {group} has {len(saved)} variables "
+                raise ArgumentError(f"Checkpoint {path} does not fit this GAN: {group} has {len(saved)} variables "
                                  f"saved, the model has {len(variables)}")
             for i, v in enumerate(variables):
                 value = data[f"{group}/{i}"]
                 if tuple(value.shape) != tuple(v.shape):
-                    raise ValueError(f"Checkpoint {path} does not fit this GAN: {v.path} has shape {tuple(v.shape)}"
+                    raise ArgumentError(f"Checkpoint {path} does not fit this GAN: {v.path} has shape {tuple(v.shape)}"
                                      f", saved {saved[i]} has {value.shape}")
                 v.assign(value)
         if history is not None:
@@ -162,7 +163,7 @@ def train_gan(
     from tqdm.auto import tqdm
 
     if not isinstance(gan, GAN):
-        raise TypeError(f"`gan` must be a pybbdl.gan.GAN. Received: {type(gan).__name__}")
+        raise ArgumentTypeError(f"`gan` must be a pybbdl.gan.GAN. Received: {type(gan).__name__}")
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     image_shape = tuple(int(d) for d in gan.generator.output_shape[1:])
@@ -170,11 +171,11 @@ def train_gan(
     n = len(x)
     y = check_labels(labels, n, gan.num_classes) if gan.conditional else None
     if batch_size > n:
-        raise ValueError(f"`batch_size` must be <= the number of images. Received: batch_size={batch_size}, n={n}")
+        raise ArgumentError(f"`batch_size` must be <= the number of images. Received: batch_size={batch_size}, n={n}")
     if checkpoint_every is not None:
         checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
         if out_dir is None:
-            raise ValueError("`checkpoint_every` needs `out_dir`, the folder the checkpoints go to.")
+            raise ArgumentError("`checkpoint_every` needs `out_dir`, the folder the checkpoints go to.")
     if not hasattr(gan, "d_optimizer"):
         gan.compile()
     gan.build_optimizers()
@@ -255,7 +256,7 @@ class GridCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if not isinstance(self.model, GAN):
-            raise TypeError(f"GridCallback needs a pybbdl.gan.GAN. Received: {type(self.model).__name__}")
+            raise ArgumentTypeError(f"GridCallback needs a pybbdl.gan.GAN. Received: {type(self.model).__name__}")
         _save_grid(self.model, self.folder / f"epoch_{epoch + 1:03d}.png")
 
 

@@ -9,6 +9,7 @@ from pybbdl.models.arima import ArimaForecaster
 from pybbdl.models.base import BaseForecaster
 from pybbdl.models.baselines import NaiveForecaster, SeasonalNaiveForecaster, evaluate_naive_method
 from pybbdl.models.neural import NeuralForecaster
+from pybbdl.exceptions import ArgumentError
 
 #: Model names and the estimator parameters they stand for (DLwR §6.3 and the baselines).
 MODEL_SPECS: dict[str, tuple[type, dict]] = {
@@ -39,7 +40,7 @@ def make_model(name: str, **params) -> BaseForecaster:
         ValueError: unknown model name.
     """
     if name not in MODEL_SPECS:
-        raise ValueError(f"Unknown model {name!r}. Known models: {', '.join(MODEL_NAMES)}")
+        raise ArgumentError(f"Unknown model {name!r}. Known models: {', '.join(MODEL_NAMES)}")
     cls, defaults = MODEL_SPECS[name]
     accepted = set(cls._param_names())
     kwargs = {**defaults, **{k: v for k, v in params.items() if k in accepted}}

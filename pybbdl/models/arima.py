@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from pybbdl._validation import check_positive_int
-from pybbdl.exceptions import DataError, ModelFitError
+from pybbdl.exceptions import ArgumentError, DataError, ModelFitError
 from pybbdl.models.base import BaseForecaster
 from pybbdl.windows import Windows
 
@@ -71,7 +71,7 @@ def h_step_forecasts(filter_results, origins: np.ndarray, horizon: int) -> np.nd
     """
     fr = filter_results
     if fr.transition.shape[-1] != 1 or fr.design.shape[-1] != 1:
-        raise ValueError("h_step_forecasts needs time-invariant transition and design matrices")
+        raise ArgumentError("h_step_forecasts needs time-invariant transition and design matrices")
     T, Z = fr.transition[:, :, 0], fr.design[:, :, 0]
     c, d = fr.state_intercept, fr.obs_intercept
 
@@ -164,7 +164,7 @@ class ArimaForecaster(BaseForecaster):
 
         windows = self._check_windows(windows)
         if self.criterion not in ("aicc", "aic", "bic"):
-            raise ValueError(f'`criterion` must be "aicc", "aic" or "bic". Received: {self.criterion!r}')
+            raise ArgumentError(f'`criterion` must be "aicc", "aic" or "bic". Received: {self.criterion!r}')
         start, stop = windows.bounds["train"]
         if self.max_train is not None:
             start = max(start, stop - check_positive_int("max_train", self.max_train, minimum=10))
@@ -180,7 +180,7 @@ class ArimaForecaster(BaseForecaster):
                 res = _fit_arima(y, order, seasonal, trend)
                 score = self._score(res)
                 if not np.isfinite(score):
-                    raise ValueError(f"{self.criterion} is not finite")
+                    raise ArgumentError(f"{self.criterion} is not finite")
             except Exception as err:  # noqa: BLE001 - every failure is recorded in search_
                 search.append({"order": order, "seasonal_order": seasonal, "trend": trend,
                                self.criterion: np.nan, "converged": False, "error": f"{type(err).__name__}: {err}"})

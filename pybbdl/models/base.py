@@ -12,7 +12,7 @@ import inspect
 
 import numpy as np
 
-from pybbdl.exceptions import NotFittedError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, NotFittedError
 from pybbdl.windows import Windows
 
 
@@ -34,7 +34,7 @@ class BaseForecaster:
         valid = self._param_names()
         for key, value in params.items():
             if key not in valid:
-                raise ValueError(f"Invalid parameter {key!r} for {type(self).__name__}. Valid: {valid}")
+                raise ArgumentError(f"Invalid parameter {key!r} for {type(self).__name__}. Valid: {valid}")
             setattr(self, key, value)
         return self
 
@@ -53,7 +53,7 @@ class BaseForecaster:
     @staticmethod
     def _check_windows(windows) -> Windows:
         if not isinstance(windows, Windows):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"`windows` must be a pybbdl.windows.Windows (from prepare_windows). Received: {type(windows).__name__}"
             )
         return windows

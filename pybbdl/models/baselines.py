@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pybbdl._validation import check_positive_int
-from pybbdl.exceptions import DataError
+from pybbdl.exceptions import ArgumentTypeError, DataError
 from pybbdl.models.base import BaseForecaster
 from pybbdl.windows import WindowGenerator, Windows
 
@@ -65,7 +65,7 @@ def evaluate_naive_method(gen: WindowGenerator, steps: int | None = None) -> flo
         steps: Batches to draw; default the book's ``val_steps`` (``gen.steps_per_epoch``).
     """
     if not isinstance(gen, WindowGenerator):
-        raise TypeError(f"`gen` must come from pybbdl.windows.generator(). Received: {type(gen).__name__}")
+        raise ArgumentTypeError(f"`gen` must come from pybbdl.windows.generator(). Received: {type(gen).__name__}")
     steps = gen.steps_per_epoch if steps is None else check_positive_int("steps", steps)
     gen.reset()
     batch_maes = []

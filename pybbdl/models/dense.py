@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from pybbdl._validation import check_positive_int
+from pybbdl.exceptions import ArgumentError
 
 
 def build_dense(input_shape: tuple[int, int], *, units: int = 32, dropout: float = 0.0) -> keras.Model:
@@ -31,5 +32,5 @@ def build_dense(input_shape: tuple[int, int], *, units: int = 32, dropout: float
 
 def _check_rate(name: str, value: float) -> float:
     if not 0.0 <= float(value) < 1.0:
-        raise ValueError(f"`{name}` must be in [0, 1). Received: {name}={value}")
+        raise ArgumentError(f"`{name}` must be in [0, 1). Received: {name}={value}")
     return float(value)

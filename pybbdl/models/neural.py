@@ -10,6 +10,7 @@ import numpy as np
 from pybbdl._validation import check_positive_int
 from pybbdl.models.base import BaseForecaster
 from pybbdl.windows import Windows
+from pybbdl.exceptions import ArgumentError
 
 Architecture = Literal["dense", "simple_rnn", "lstm", "gru", "conv1d"]
 ARCHITECTURES = ("dense", "simple_rnn", "lstm", "gru", "conv1d")
@@ -104,13 +105,13 @@ class NeuralForecaster(BaseForecaster):
 
     def _check_params(self) -> None:
         if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"`architecture` must be one of {ARCHITECTURES}. Received: {self.architecture!r}")
+            raise ArgumentError(f"`architecture` must be one of {ARCHITECTURES}. Received: {self.architecture!r}")
         if self.optimizer not in _OPTIMIZERS:
-            raise ValueError(f"`optimizer` must be one of {_OPTIMIZERS}. Received: {self.optimizer!r}")
+            raise ArgumentError(f"`optimizer` must be one of {_OPTIMIZERS}. Received: {self.optimizer!r}")
         check_positive_int("epochs", self.epochs)
         check_positive_int("batch_size", self.batch_size)
         if not float(self.learning_rate) > 0:
-            raise ValueError(f"`learning_rate` must be > 0. Received: {self.learning_rate}")
+            raise ArgumentError(f"`learning_rate` must be > 0. Received: {self.learning_rate}")
         if self.patience is not None:
             check_positive_int("patience", self.patience)
 

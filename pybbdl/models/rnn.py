@@ -9,6 +9,7 @@ import keras
 
 from pybbdl._validation import check_positive_int
 from pybbdl.models.dense import _check_rate
+from pybbdl.exceptions import ArgumentError
 
 Cell = Literal["simple_rnn", "lstm", "gru"]
 _CELLS = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
@@ -39,7 +40,7 @@ def build_rnn(
         bidirectional: Wrap each layer in ``Bidirectional``.
     """
     if cell not in _CELLS:
-        raise ValueError(f"`cell` must be one of {sorted(_CELLS)}. Received: cell={cell!r}")
+        raise ArgumentError(f"`cell` must be one of {sorted(_CELLS)}. Received: cell={cell!r}")
     units = check_positive_int("units", units)
     layers = check_positive_int("layers", layers)
     _check_rate("dropout", dropout)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from pybbdl.exceptions import ArgumentError
+
 
 def mnist_cnn(*, input_shape: tuple[int, int, int] = (28, 28, 1), classes: int = 10,
               activation: str = "relu") -> keras.Model:
@@ -15,7 +17,7 @@ def mnist_cnn(*, input_shape: tuple[int, int, int] = (28, 28, 1), classes: int =
     keeps activations bounded and learns better under gradient clipping.
     """
     if activation not in ("relu", "tanh"):
-        raise ValueError(f'`activation` must be "relu" or "tanh". Received: {activation!r}')
+        raise ArgumentError(f'`activation` must be "relu" or "tanh". Received: {activation!r}')
     return keras.Sequential([
         keras.Input(input_shape),
         keras.layers.Conv2D(16, 8, strides=2, padding="same", activation=activation),

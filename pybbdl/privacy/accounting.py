@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 from pybbdl._validation import check_positive_int
+from pybbdl.exceptions import ArgumentError
 
 Accountant = Literal["rdp", "rdp_classic", "pld"]
 #: tensorflow-privacy's RDP orders (compute_dp_sgd_privacy_lib).
@@ -32,7 +33,7 @@ RDP_ORDERS = tuple([1 + x / 10.0 for x in range(1, 100)] + list(range(11, 64)) +
 def check_delta(delta: float, n: int, *, stacklevel: int = 2) -> None:
     """delta must lie in (0, 1); at or above 1/n it warns (such a guarantee allows releasing a record)."""
     if not 0 < float(delta) < 1:
-        raise ValueError(f"`delta` must be in (0, 1). Received: delta={delta}")
+        raise ArgumentError(f"`delta` must be in (0, 1). Received: delta={delta}")
     if delta >= 1.0 / n:
         warnings.warn(f"delta={delta} >= 1/n = {1.0 / n:.3g}: such a guarantee allows releasing a whole record; "
                       "use delta well below 1/n.", UserWarning, stacklevel=stacklevel)
@@ -42,15 +43,15 @@ def _check(n, batch_size, noise_multiplier, epochs, delta, steps):
     n = check_positive_int("n", n)
     batch_size = check_positive_int("batch_size", batch_size)
     if batch_size > n:
-        raise ValueError(f"`batch_size` must be <= n. Received: batch_size={batch_size}, n={n}")
+        raise ArgumentError(f"`batch_size` must be <= n. Received: batch_size={batch_size}, n={n}")
     if noise_multiplier is not None and not float(noise_multiplier) > 0:
-        raise ValueError(f"`noise_multiplier` must be > 0 (sigma = 0 is not private). Received: {noise_multiplier}")
+        raise ArgumentError(f"`noise_multiplier` must be > 0 (sigma = 0 is not private). Received: {noise_multiplier}")
     check_delta(delta, n, stacklevel=4)
     if (epochs is None) == (steps is None):
-        raise ValueError("Pass exactly one of `epochs` and `steps`.")
+        raise ArgumentError("Pass exactly one of `epochs` and `steps`.")
     if steps is None:
         if not float(epochs) > 0:
-            raise ValueError(f"`epochs` must be > 0. Received: epochs={epochs}")
+            raise ArgumentError(f"`epochs` must be > 0. Received: epochs={epochs}")
         steps = int(math.ceil(float(epochs) * n / batch_size))
     return n, batch_size, check_positive_int("steps", steps)
 
@@ -82,7 +83,7 @@ def _epsilon_quiet(q: float, noise_multiplier: float, steps: int, delta: float, 
         acc.compose(event)
         return float(acc.get_epsilon(delta))
     if accountant not in ("rdp", "rdp_classic"):
-        raise ValueError(f'`accountant` must be "rdp", "rdp_classic" or "pld". Received: {accountant!r}')
+        raise ArgumentError(f'`accountant` must be "rdp", "rdp_classic" or "pld". Received: {accountant!r}')
     acc = dp_accounting.rdp.RdpAccountant(list(RDP_ORDERS))
     acc.compose(event)
     if accountant == "rdp":
@@ -138,7 +139,7 @@ def dp_sgd_noise_multiplier(
     """
     n, batch_size, steps = _check(n, batch_size, None, epochs, delta, steps)
     if not float(target_epsilon) > 0:
-        raise ValueError(f"`target_epsilon` must be > 0. Received: {target_epsilon}")
+        raise ArgumentError(f"`target_epsilon` must be > 0. Received: {target_epsilon}")
     q = batch_size / n
 
     def eps(sigma):
@@ -148,7 +149,7 @@ def dp_sgd_noise_multiplier(
     while eps(hi) > target_epsilon:
         lo, hi = hi, hi * 2
         if hi > 1000:
-            raise ValueError(f"target_epsilon={target_epsilon} is unreachable: even noise_multiplier=1000 spends "
+            raise ArgumentError(f"target_epsilon={target_epsilon} is unreachable: even noise_multiplier=1000 spends "
                              f"more ({steps} steps, q={q:.4g}, delta={delta}). Train fewer steps or raise epsilon.")
     if eps(lo) <= target_epsilon:
         return lo
@@ -165,7 +166,7 @@ def dp_sgd_epsilon_per_epoch_order(noise_multiplier: float, epochs: float, delta
     import dp_accounting
 
     if not float(noise_multiplier) > 0 or not float(epochs) > 0 or not 0 < delta < 1:
-        raise ValueError("need noise_multiplier > 0, epochs > 0 and delta in (0, 1)")
+        raise ArgumentError("need noise_multiplier > 0, epochs > 0 and delta in (0, 1)")
     event = dp_accounting.SelfComposedDpEvent(dp_accounting.GaussianDpEvent(float(noise_multiplier)),
                                               int(math.ceil(float(epochs))))
     acc = dp_accounting.pld.PLDAccountant() if accountant == "pld" else dp_accounting.rdp.RdpAccountant(
@@ -194,7 +195,7 @@ def privacy_statement(
     """
     n, batch_size, steps = _check(n, batch_size, noise_multiplier, epochs, delta, None)
     if sampling not in ("poisson", "shuffle"):
-        raise ValueError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
+        raise ArgumentError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
     sigma = noise_multiplier / 2 if microbatches else noise_multiplier
     rdp = _epsilon(batch_size / n, sigma, steps, delta, "rdp")
     pld = _epsilon(batch_size / n, sigma, steps, delta, "pld")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pybbdl.exceptions import ArgumentError
+
 
 @dataclass(frozen=True)
 class AuditResult:
@@ -48,9 +50,9 @@ class AuditResult:
 def _check_losses(name, values) -> np.ndarray:
     arr = np.asarray(values, dtype=float).reshape(-1)
     if arr.size == 0:
-        raise ValueError(f"`{name}` is empty")
+        raise ArgumentError(f"`{name}` is empty")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"`{name}` holds {int(np.sum(~np.isfinite(arr)))} non-finite losses")
+        raise ArgumentError(f"`{name}` holds {int(np.sum(~np.isfinite(arr)))} non-finite losses")
     return arr
 
 
@@ -124,5 +126,5 @@ def membership_inference(model, members, non_members, *, loss=None, batch_size: 
 def dp_advantage_bound(epsilon: float, delta: float = 0.0) -> float:
     """The largest membership advantage an (epsilon, delta)-DP training algorithm allows."""
     if not epsilon >= 0 or not 0 <= delta < 1:
-        raise ValueError(f"need epsilon >= 0 and delta in [0, 1); got {epsilon}, {delta}")
+        raise ArgumentError(f"need epsilon >= 0 and delta in [0, 1); got {epsilon}, {delta}")
     return min(1.0, (math.exp(epsilon) - 1 + 2 * delta) / (math.exp(epsilon) + 1))

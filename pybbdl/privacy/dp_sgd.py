@@ -26,7 +26,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pybbdl.exceptions import PybbdlError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, PybbdlError
 from pybbdl.privacy.accounting import check_delta, dp_sgd_epsilon, dp_sgd_noise_multiplier, privacy_statement
 
 Method = Literal["auto", "fast", "vectorized"]
@@ -57,11 +57,11 @@ class DPConfig:
 # --------------------------------------------------------------------------------------------- checks
 def _check_clip_noise(l2_norm_clip, noise_multiplier, *, allow_zero_noise=False):
     if not isinstance(l2_norm_clip, (int, float)) or not l2_norm_clip > 0:  # inf (no clipping) is allowed
-        raise ValueError(f"`l2_norm_clip` (C) must be a number > 0. Received: {l2_norm_clip!r}")
+        raise ArgumentError(f"`l2_norm_clip` (C) must be a number > 0. Received: {l2_norm_clip!r}")
     if not isinstance(noise_multiplier, (int, float)) or not math.isfinite(noise_multiplier):
-        raise ValueError(f"`noise_multiplier` must be a finite number. Received: {noise_multiplier!r}")
+        raise ArgumentError(f"`noise_multiplier` must be a finite number. Received: {noise_multiplier!r}")
     if noise_multiplier < 0 or (noise_multiplier == 0 and not allow_zero_noise):
-        raise ValueError(f"`noise_multiplier` (sigma) must be > 0: sigma = 0 trains without privacy. "
+        raise ArgumentError(f"`noise_multiplier` (sigma) must be > 0: sigma = 0 trains without privacy. "
                          f"Received: {noise_multiplier}")
 
 
@@ -122,9 +122,9 @@ def per_example_loss_fn(loss) -> Callable:
     """A function ``(y_true, y_pred) -> (B,)`` from what `compile(loss=...)` accepts (a name, a
     function or a ``keras.losses.Loss``); multi-output losses are refused."""
     if isinstance(loss, (list, tuple, dict)):
-        raise ValueError("DP-SGD supports models compiled with a single loss; got " + type(loss).__name__)
+        raise ArgumentError("DP-SGD supports models compiled with a single loss; got " + type(loss).__name__)
     if loss is None:
-        raise ValueError("Compile the model with a loss before DP training")
+        raise ArgumentError("Compile the model with a loss before DP training")
     fn = keras.losses.get(loss)
     if isinstance(fn, keras.losses.Loss):
         config = fn.get_config()
@@ -409,7 +409,7 @@ def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, 
         factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(norms, 1e-12))
         clipped = [tf.tensordot(factors, g, axes=1) for g in per_example]
     else:
-        raise ValueError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
+        raise ArgumentError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
     grads = _finish(clipped, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator)
     return grads, losses, y_pred, norms
 
@@ -487,21 +487,21 @@ def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: f
         UnsupportedLayerError: a layer that mixes examples (BatchNormalization).
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(f"make_private needs a keras.Model, got {type(model).__name__}")
+        raise ArgumentTypeError(f"make_private needs a keras.Model, got {type(model).__name__}")
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(f"pybbdl's DP-SGD runs on the TensorFlow backend; KERAS_BACKEND is "
                            f"{keras.backend.backend()!r}")
     _check_clip_noise(l2_norm_clip, noise_multiplier)
     if num_microbatches is not None and (int(num_microbatches) != num_microbatches or num_microbatches < 1):
-        raise ValueError(f"`num_microbatches` must be a positive integer. Received: {num_microbatches!r}")
+        raise ArgumentError(f"`num_microbatches` must be a positive integer. Received: {num_microbatches!r}")
     if expected_batch_size is not None and (int(expected_batch_size) != expected_batch_size or expected_batch_size < 1):
-        raise ValueError(f"`expected_batch_size` must be a positive integer. Received: {expected_batch_size!r}")
+        raise ArgumentError(f"`expected_batch_size` must be a positive integer. Received: {expected_batch_size!r}")
     found = check_dp_layers(model)
     if method == "fast" and found != "fast":
         raise UnsupportedLayerError("method='fast' needs every trainable layer to be Dense, Conv1D or Conv2D; "
                                     "use method='auto' or 'vectorized'")
     if method not in ("auto", "fast", "vectorized"):
-        raise ValueError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
+        raise ArgumentError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
     model.dp_config = DPConfig(float(l2_norm_clip), float(noise_multiplier), num_microbatches, expected_batch_size,
                                found if method == "auto" else method, seed)
     model._dp_seed_generator = keras.random.SeedGenerator(seed)
@@ -542,9 +542,9 @@ class PoissonBatches(keras.utils.PyDataset):
         arrays = [a for a in tf.nest.flatten((x, y, sample_weight)) if a is not None]
         self.n = len(arrays[0])
         if any(len(a) != self.n for a in arrays):
-            raise ValueError(f"x, y and sample_weight need the same number of rows; got {[len(a) for a in arrays]}")
+            raise ArgumentError(f"x, y and sample_weight need the same number of rows; got {[len(a) for a in arrays]}")
         if not 1 <= int(batch_size) <= self.n:
-            raise ValueError(f"`batch_size` must be in [1, n={self.n}]. Received: {batch_size}")
+            raise ArgumentError(f"`batch_size` must be in [1, n={self.n}]. Received: {batch_size}")
         self.batch_size = int(batch_size)
         self.q = self.batch_size / self.n
         self.steps = int(steps) if steps is not None else poisson_steps_per_epoch(self.n, self.batch_size)
@@ -585,7 +585,7 @@ class PrivacyLedger(keras.callbacks.Callback):
         self.steps = 0
         self.epsilons: list[float] = []
         if budget is not None and not budget > 0:
-            raise ValueError(f"`budget` must be > 0. Received: {budget}")
+            raise ArgumentError(f"`budget` must be > 0. Received: {budget}")
 
     def epsilon(self, steps: int) -> float:
         return dp_sgd_epsilon(self.n, self.batch_size, self._sigma(), steps=steps, delta=self.delta,
@@ -596,17 +596,17 @@ class PrivacyLedger(keras.callbacks.Callback):
             return self.noise_multiplier
         cfg = getattr(self.model, "dp_config", None)
         if cfg is None:
-            raise ValueError("PrivacyLedger: the model is not private (call make_private first) and no "
+            raise ArgumentError("PrivacyLedger: the model is not private (call make_private first) and no "
                              "noise_multiplier was given")
         # one example moves a clipped microbatch mean by up to 2C: the effective sigma is halved
         return cfg.noise_multiplier / 2 if cfg.num_microbatches else cfg.noise_multiplier
 
     def on_train_begin(self, logs=None):
         if getattr(self.model, "dp_config", None) is None:
-            raise ValueError("PrivacyLedger on a model without DP-SGD: call make_private(model, ...) first; "
+            raise ArgumentError("PrivacyLedger on a model without DP-SGD: call make_private(model, ...) first; "
                              "refusing to report epsilon for a non-private run")
         if self.budget is not None and self.epsilon(self.steps + self.steps_per_epoch) > self.budget:
-            raise ValueError(f"One epoch already spends epsilon {self.epsilon(self.steps + self.steps_per_epoch):.3f}"
+            raise ArgumentError(f"One epoch already spends epsilon {self.epsilon(self.steps + self.steps_per_epoch):.3f}"
                              f" > budget {self.budget}: raise the noise multiplier or the budget")
 
     def on_train_batch_end(self, batch, logs=None):
@@ -636,15 +636,15 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
     ``history.privacy`` (the statement).
     """
     if model.optimizer is None or getattr(model, "loss", None) is None:
-        raise ValueError("Compile the model (optimizer and loss) before dp_fit")
+        raise ArgumentError("Compile the model (optimizer and loss) before dp_fit")
     if (noise_multiplier is None) == (target_epsilon is None):
-        raise ValueError("Give exactly one of `noise_multiplier` and `target_epsilon`")
+        raise ArgumentError("Give exactly one of `noise_multiplier` and `target_epsilon`")
     if sampling not in ("poisson", "shuffle"):
-        raise ValueError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
+        raise ArgumentError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
     n = len(tf.nest.flatten(x)[0])
     check_delta(delta, n, stacklevel=3)
     if num_microbatches is not None and sampling == "poisson":
-        raise ValueError("num_microbatches needs fixed-size batches: use sampling='shuffle' with a batch size "
+        raise ArgumentError("num_microbatches needs fixed-size batches: use sampling='shuffle' with a batch size "
                          "divisible by num_microbatches")
     if target_epsilon is not None:
         noise_multiplier = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, epochs, delta)

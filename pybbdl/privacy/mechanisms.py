@@ -7,14 +7,16 @@ from typing import Literal
 
 import numpy as np
 
+from pybbdl.exceptions import ArgumentError
+
 
 def _check(sensitivity, epsilon, delta):
     if not float(sensitivity) > 0:
-        raise ValueError(f"`sensitivity` must be > 0. Received: sensitivity={sensitivity}")
+        raise ArgumentError(f"`sensitivity` must be > 0. Received: sensitivity={sensitivity}")
     if not float(epsilon) > 0:
-        raise ValueError(f"`epsilon` must be > 0. Received: epsilon={epsilon}")
+        raise ArgumentError(f"`epsilon` must be > 0. Received: epsilon={epsilon}")
     if not 0 < float(delta) < 1:
-        raise ValueError(f"`delta` must be in (0, 1). Received: delta={delta}")
+        raise ArgumentError(f"`delta` must be in (0, 1). Received: delta={delta}")
 
 
 def _analytic_delta(sigma: float, sensitivity: float, epsilon: float) -> float:
@@ -43,11 +45,11 @@ def gaussian_sigma(sensitivity: float, epsilon: float, delta: float,
     _check(sensitivity, epsilon, delta)
     if method == "classic":
         if epsilon >= 1:
-            raise ValueError(f"The classic Gaussian mechanism is proven only for epsilon < 1. Received: "
+            raise ArgumentError(f"The classic Gaussian mechanism is proven only for epsilon < 1. Received: "
                              f"epsilon={epsilon}. Use method='analytic'.")
         return float(sensitivity * math.sqrt(2 * math.log(1.25 / delta)) / epsilon)
     if method != "analytic":
-        raise ValueError(f'`method` must be "analytic" or "classic". Received: {method!r}')
+        raise ArgumentError(f'`method` must be "analytic" or "classic". Received: {method!r}')
     from scipy.optimize import brentq
 
     lo, hi = 1e-6 * sensitivity, sensitivity
@@ -66,6 +68,6 @@ def gaussian_mechanism(value, sensitivity: float, epsilon: float, delta: float, 
     sigma = gaussian_sigma(sensitivity, epsilon, delta, method)
     arr = np.asarray(value, dtype=float)
     if not np.all(np.isfinite(arr)):
-        raise ValueError("`value` must be finite")
+        raise ArgumentError("`value` must be finite")
     noisy = arr + np.random.default_rng(seed).normal(0.0, sigma, size=arr.shape)
     return float(noisy) if noisy.ndim == 0 else noisy

@@ -1,0 +1,57 @@
+"""Command line: ``pybbdl forecast|privacy|gan ...``. Only argparse is imported up front, so
+``--help`` is instant.
+
+Each subcommand lives in its own module (``forecast``, ``privacy``, ``gan``) with an
+``add_parser(sub)`` and a ``run(args) -> int``; the runs themselves are the workflows of
+:mod:`pybbdl.workflows`, the CLI only parses, calls one workflow and prints. Any
+:class:`~pybbdl.exceptions.PybbdlError` (bad input, unwritable folder, missing data) ends the
+command with a one-line message on stderr and exit code 2; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pybbdl.cli import forecast as _forecast_cmd
+from pybbdl.cli import gan as _gan_cmd
+from pybbdl.cli import privacy as _privacy_cmd
+
+COMMANDS = {"forecast": _forecast_cmd, "privacy": _privacy_cmd, "gan": _gan_cmd}
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pybbdl", description="Deep learning for economists: forecasts beside honest baselines.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command")
+    for module in COMMANDS.values():
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from pybbdl import __version__
+
+        print(f"pybbdl {__version__}")
+        return 0
+    if args.command not in COMMANDS:
+        parser.print_help()
+        return 0
+    from pybbdl.exceptions import PybbdlError
+
+    name = args.command + (f" {args.privacy_command}" if args.command == "privacy" else "")
+    try:
+        return COMMANDS[args.command].run(args)
+    except PybbdlError as err:
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"pybbdl {name}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

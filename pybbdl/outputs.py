@@ -1,0 +1,154 @@
+"""Output folders that are complete or absent: atomic files, a manifest written last, no stale files.
+
+Every file a run writes goes to a temporary name in the same folder and is renamed into place
+(``os.replace`` is atomic on POSIX), so a kill while writing never leaves a truncated
+``results.csv``. ``manifest.json`` is written last: it lists the run's files, its settings,
+the library versions and the completion time, so a folder without it (or whose manifest names a
+different run) is an interrupted run. Files that an earlier run's manifest lists and this run
+did not write are removed, so a rerun into the same folder never leaves old plots beside a new
+table. Files that no pybbdl manifest names are never touched.
+
+:func:`prepare_output_dir` is called by every workflow *before* any training, so an unwritable
+folder fails in a second rather than after an hour of training.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from pybbdl.exceptions import OutputError
+
+MANIFEST = "manifest.json"
+
+#: File names that pybbdl 0.1 wrote without a manifest; removed from a folder that has no
+#: manifest when a new run is saved there (only these names, nothing else).
+LEGACY_NAMES = ("results.csv", "results.md", "training.png", "ledger.csv", "membership_roc.png", "summary.json")
+LEGACY_PREFIXES = ("forecasts_",)
+
+
+def prepare_output_dir(path: str | os.PathLike) -> Path:
+    """Create `path` if needed and prove it is writable by writing and removing a probe file.
+
+    Raises:
+        OutputError: the folder cannot be created or written (read-only, a file in the way, ...).
+    """
+    out = Path(path)
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"Output folder {str(out)!r} exists and is not a folder.")
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".pybbdl-probe-", dir=out)
+        os.close(fd)
+        os.remove(probe)
+    except OutputError:
+        raise
+    except OSError as err:
+        raise OutputError(f"Output folder {str(out)!r} is not writable ({err.strerror or err}). "
+                          "Choose another folder with --out / out_dir.") from err
+    return out
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp_path)`` and rename the temporary file to `path` when it succeeds.
+
+    `write` receives a path in the same folder with the same suffix (so writers that look at
+    the extension, like matplotlib or ``keras.Model.save``, do the right thing). On any error
+    the temporary file is removed and `path` keeps its old content.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write `text` (UTF-8) to `path` atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _jsonable(value):
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _jsonable(value.item())
+    return str(value)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, pybbdl and the libraries that decide the numbers (only those imported)."""
+    import platform
+    import sys
+
+    from pybbdl import __version__
+
+    out = {"python": platform.python_version(), "pybbdl": __version__}
+    for name in ("numpy", "pandas", "statsmodels", "tensorflow", "keras", "dp_accounting"):
+        module = sys.modules.get(name)
+        if module is not None:
+            out[name] = getattr(module, "__version__", "?")
+    return out
+
+
+def read_manifest(out_dir: str | os.PathLike) -> dict | None:
+    """The manifest of the run saved in `out_dir`, or None when there is none (or it is unreadable)."""
+    path = Path(out_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _stale_files(out: Path, keep: set[str]) -> list[Path]:
+    previous = read_manifest(out)
+    if previous is not None:
+        names = [str(n) for n in previous.get("files", [])]
+    else:
+        names = [p.name for p in out.iterdir() if p.is_file()
+                 and (p.name in LEGACY_NAMES or p.name.startswith(LEGACY_PREFIXES))]
+    return [out / n for n in names if n not in keep and n != MANIFEST and (out / n).is_file()
+            and Path(n).name == n]  # only plain names inside the folder
+
+
+def finish_output_dir(out_dir: str | os.PathLike, files: Iterable[str | os.PathLike], *, kind: str,
+                      settings: Mapping) -> Path:
+    """Remove files of an earlier run that this run did not write, then write ``manifest.json``.
+
+    Args:
+        out_dir: The folder (already holding the run's files, each written atomically).
+        files: The files this run wrote (names or paths inside `out_dir`).
+        kind: What ran, e.g. ``"forecast_comparison"``.
+        settings: The settings actually used (JSON-able after conversion of numpy scalars).
+
+    Returns:
+        The path of the manifest.
+    """
+    out = Path(out_dir)
+    names = sorted({Path(f).name for f in files})
+    for stale in _stale_files(out, set(names)):
+        stale.unlink(missing_ok=True)
+    manifest = {"kind": kind, "completed": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                "files": names, "settings": _jsonable(dict(settings)), "versions": versions()}
+    return atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+
+
+__all__ = ["MANIFEST", "atomic_write", "atomic_write_text", "finish_output_dir", "prepare_output_dir",
+           "read_manifest", "versions"]

@@ -1,0 +1,15 @@
+"""One function per end-to-end run; the CLI and the R package are thin adapters over these.
+
+Each workflow takes plain arguments with one documented set of defaults, checks them before any
+training starts (including that the output folder, if given, is writable), runs, and returns a
+:class:`~pybbdl.workflows.results.RunResult`: a long table with fixed column names, the settings
+actually used (seeds, sigma, epsilon, library versions), ``plot()`` and an atomic ``save(dir)``.
+
+Importing this package starts no TensorFlow; submodules load what they need when called.
+"""
+
+from __future__ import annotations
+
+from pybbdl.workflows.results import RunResult
+
+__all__ = ["RunResult"]
