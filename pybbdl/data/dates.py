@@ -209,13 +209,16 @@ def irregular_step(index: pd.Index) -> str | None:
     odd = (steps < lo) | (steps > hi)
     if not odd.any():
         return None
-    j = int(np.argmax(np.where(odd, np.abs(steps - median), -1)))
     usual = pd.Timedelta(int(median), unit="ns")
+    if (steps > hi).any():
+        j, what = int(np.argmax(steps)), "the largest gap"
+    else:
+        j, what = int(np.argmin(steps)), "the shortest step"
     return (
-        f"The time index is irregular: {int(odd.sum())} step(s) differ from the usual {usual}; the largest "
-        f"gap is {pd.Timedelta(int(steps[j]), unit='ns')} between {format_stamp(index[j])} and {format_stamp(index[j + 1])} "
-        f"(rows {j + 1} and {j + 2}). Windows count rows, not time, so a window across a gap mixes periods. "
-        "Fill the gaps (e.g. frame.asfreq(...).interpolate()) if they are missing data."
+        f"The time index is irregular: {int(odd.sum())} step(s) differ from the usual {usual}; {what} "
+        f"is {pd.Timedelta(int(steps[j]), unit='ns')} between {format_stamp(index[j])} and "
+        f"{format_stamp(index[j + 1])} (rows {j + 1} and {j + 2}). Windows count rows, not time, so a window "
+        "across a gap mixes periods. Fill the gaps (e.g. frame.asfreq(...).interpolate()) if they are missing data."
     )
 
 

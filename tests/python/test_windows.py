@@ -103,3 +103,92 @@ def test_naive_on_real_jena_hourly_matches_dlwp_second_edition(jena_hourly_path)
     test = np.mean(np.abs(w.last_values("test") - w.y("test", scaled=False)))
     assert val == pytest.approx(2.44, abs=0.01)
     assert test == pytest.approx(2.62, abs=0.01)
+
+
+# -- issue 11 case 3: splits ------------------------------------------------------------------------
+def test_fraction_split_must_use_every_row_and_says_how_many_it_would_leave():
+    frame = _frame()
+    with pytest.raises(ArgumentError, match=r"sum to 1.*summing to 0\.9: 10 of 100 rows would go unused"):
+        prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.5, 0.2, 0.2))
+    with pytest.raises(ArgumentError, match="30 of 100 rows"):
+        prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.5, 0.2))
+    w = prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.6, 0.2, 0.2))  # 1.0000000000000002
+    assert w.bounds == {"train": (0, 60), "val": (60, 80), "test": (80, 100)}
+
+
+@pytest.mark.parametrize("split,match", [
+    ({"train": (0, 60), "val": (60, 80), "test": (70, 100)}, r"must not overlap.*val rows 61\.\.80 .* and test "
+                                                           r"rows 71\.\.100 .*share rows 71\.\.80"),
+    ({"train": (None, 70), "test": (60, None)}, r"train rows 1\.\.70 \(2000-01-01 .. 2000-01-03 21:00:00\) and "
+                                               r"test rows 61\.\.100"),
+    ({"train": (50, 100), "test": (0, 50)}, r"time order train < val < test\. Received: test rows 1\.\.50 "
+                                            r"\(2000-01-01 .. 2000-01-03 01:00:00\) starts before train"),
+    ({"train": ("2000-01-03", None), "val": ("2000-01-01", "2000-01-02")}, "time order"),
+    ({"train": (0, 60), "val": (70, 70)}, r"`split\['val'\]` must hold rows.*no rows"),
+    ({"train": (0, 60), "test": ("2000-01-03", "2000-01-02")}, r"`split\['test'\]` must hold rows"),
+])
+def test_row_and_date_splits_refuse_overlap_and_wrong_order(split, match):
+    with pytest.raises(DataError, match=match):
+        prepare_windows(_frame(), target="y", features=["x"], lookback=6, split=split)
+
+
+def test_a_gap_between_parts_is_allowed():
+    w = prepare_windows(_frame(), target="y", features=["x"], lookback=6, split={"train": (0, 50), "test": (60, 90)})
+    assert w.bounds == {"train": (0, 50), "test": (60, 90)} and w.parts == ["train", "test"]
+
+
+_bound = st.one_of(st.none(), st.integers(0, 30))
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.dictionaries(st.sampled_from(["val", "test"]), st.tuples(_bound, _bound)),
+       train=st.tuples(_bound, _bound))
+def test_split_checker_accepts_exactly_the_ordered_disjoint_non_empty_ranges(parts, train):
+    index = pd.RangeIndex(30)
+    split = {"train": train, **parts}
+    resolved = {p: (0 if a is None else a, 30 if b is None else b) for p, (a, b) in split.items()}
+    ordered = [resolved[p] for p in ("train", "val", "test") if p in resolved]
+    valid = all(a < b for a, b in ordered) and all(x[1] <= y[0] for x, y in zip(ordered, ordered[1:]))
+    if valid:
+        assert split_bounds(index, split) == resolved
+    else:
+        with pytest.raises(DataError, match="split"):
+            split_bounds(index, split)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(10, 500), fractions=st.lists(st.floats(0, 1), min_size=2, max_size=3))
+def test_fraction_splits_cover_every_row_once_or_are_refused(n, fractions):
+    if abs(sum(fractions) - 1) > 1e-9:
+        with pytest.raises(ArgumentError, match="must sum to 1"):
+            split_bounds(pd.RangeIndex(n), fractions)
+        return
+    bounds = list(split_bounds(pd.RangeIndex(n), fractions).values())
+    assert bounds[0][0] == 0 and bounds[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+
+
+# -- issue 11 case 5 (data side): a constant target ----------------------------------------------------
+def test_constant_target_on_the_training_part_is_refused():
+    frame = _frame()
+    with pytest.raises(DataError, match=r"'y' must vary over the training part\. Received: it is constant \(= 3\) "
+                                        r"over rows 1\.\.50 \(2000-01-01 .. 2000-01-03 01:00:00\)"):
+        prepare_windows(frame.assign(y=3.0), target="y", features=["x"], lookback=6)
+    varying_later = frame.assign(y=np.where(np.arange(100) < 50, 3.0, frame["y"]))
+    with pytest.raises(DataError, match="constant"):
+        prepare_windows(varying_later, target="y", features=["x"], lookback=6)
+    with pytest.raises(DataError, match="constant"):
+        prepare_windows(np.ones((40, 2)), lookback=4, split=(0.5, 0.25, 0.25))
+    # a constant input column is fine (it scales to zeros)
+    w = prepare_windows(frame.assign(x=1.0), target="y", features=["x"], lookback=6)
+    assert np.all(w.X("val")[:, :, 1] == 0.0)
+
+
+def test_step_windows_end_on_the_row_before_the_origin():
+    frame = _frame()
+    w = prepare_windows(frame, target="y", features=["x"], lookback=12, horizon=2, step=3, split=(0.6, 0.4))
+    rows0 = w.rows("val")
+    np.testing.assert_array_equal(w.X("val", scaled=False), frame[["y", "x"]].to_numpy()[window_positions(rows0, 12, 3)])
+    np.testing.assert_array_equal(w.X("val", scaled=False)[:, -1, 0], frame["y"].to_numpy()[rows0 - 1])
+    np.testing.assert_array_equal(w.last_values("val"), frame["y"].to_numpy()[rows0 - 1])
+    np.testing.assert_array_equal(w.dataset("val", batch_size=500)[0][0], w.X("val"))
