@@ -102,21 +102,21 @@ def check_time_index(index: pd.Index) -> None:
         first = index[dup][0]
         rows = (np.flatnonzero(index == first) + 1).tolist()
         raise DataError(
-            f"The time index must not repeat a timestamp. Received: {format_stamp(first)} at rows {rows[:5]} ({ROW_NOTE}), "
-            f"{int(index.duplicated().sum())} repeat(s) in all. Drop them first, e.g. "
+            f"The time index must not repeat a timestamp. Received: {format_stamp(first)} at rows {rows[:5]} "
+            f"({ROW_NOTE}), {int(index.duplicated().sum())} repeat(s) in all. Drop them first, e.g. "
             "frame = frame[~frame.index.duplicated()]."
         )
     if not index.is_monotonic_increasing:
         if len(index) > 1 and index.is_monotonic_decreasing:
             raise DataError(
-                f"The time index must be sorted in increasing order. Received: decreasing stamps, from {format_stamp(index[0])} "
-                f"(row 1) to {format_stamp(index[-1])} (row {len(index)}). Use frame.sort_index() if the rows are the periods "
-                "in reverse."
+                "The time index must be sorted in increasing order. Received: decreasing stamps, from "
+                f"{format_stamp(index[0])} (row 1) to {format_stamp(index[-1])} (row {len(index)}). "
+                "Use frame.sort_index() if the rows are the periods in reverse."
             )
         pos = int(np.flatnonzero(np.diff(index.asi8) < 0)[0]) + 1
         raise DataError(
-            f"The time index must be sorted in increasing order. Received: {format_stamp(index[pos])} at row {pos + 1} after "
-            f"{format_stamp(index[pos - 1])} at row {pos} ({ROW_NOTE}). Check the date format (day/month?), or use "
+            f"The time index must be sorted in increasing order. Received: {format_stamp(index[pos])} at row "
+            f"{pos + 1} after {format_stamp(index[pos - 1])} at row {pos} ({ROW_NOTE}). Check the date format (day/month?), or use "
             "frame.sort_index()."
         )
 
@@ -145,7 +145,8 @@ def check_frame_columns(frame: pd.DataFrame, target: str, features: Iterable[str
     if not isinstance(target, str) and not isinstance(target, (int, np.integer)):
         raise ArgumentError(f"`target` must be a column name. Received: target={target!r}")
     if target not in frame.columns:
-        raise DataError(f"`target` must name a column. Received: target={target!r} (not found); available: {list(frame.columns)}")
+        raise DataError(f"`target` must name a column. Received: target={target!r} (not found); "
+                        f"available: {list(frame.columns)}")
     if features is None:
         features = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                     and not pd.api.types.is_bool_dtype(frame[c])]
@@ -161,7 +162,8 @@ def check_frame_columns(frame: pd.DataFrame, target: str, features: Iterable[str
     features = list(features)
     missing = [c for c in features if c not in frame.columns]
     if missing:
-        raise DataError(f"`features` must name columns. Received: {missing} (not found); available: {list(frame.columns)}")
+        raise DataError(f"`features` must name columns. Received: {missing} (not found); "
+                        f"available: {list(frame.columns)}")
     columns = [target] + [c for c in features if c != target]
     for c in columns:
         col = frame[c]

@@ -108,7 +108,8 @@ def _read(path, encoding, **kwargs) -> pd.DataFrame:
         raise DataError(f"CSV file {os.fspath(path)!r} must have a header and data rows. Received: an empty file.") \
             from None
     except pd.errors.ParserError as err:
-        raise DataError(f"CSV file {os.fspath(path)!r} must be a well-formed CSV. Received: {str(err).strip()}") from None
+        raise DataError(f"CSV file {os.fspath(path)!r} must be a well-formed CSV. "
+                        f"Received: {str(err).strip()}") from None
 
 
 def read_csv(

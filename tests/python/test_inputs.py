@@ -155,8 +155,9 @@ def test_looks_like_dates_needs_most_values_to_parse():
 # -- case 2: the time index -------------------------------------------------------------------------
 def test_a_gap_warns_naming_the_largest_gap_and_its_dates(tmp_path):
     stamps = DAYS.delete([3, 10, 11, 12])  # 2000-02-04 and 2000-02-11 .. 13 missing
-    with pytest.warns(IrregularTimeIndexWarning, match=r"2 step\(s\) differ from the usual 1 days.*largest gap is "
-                                                        r"4 days 00:00:00 between 2000-02-10 and 2000-02-14 \(rows 9 and 10\)"):
+    expected = (r"2 step\(s\) differ from the usual 1 days.*largest gap is 4 days 00:00:00 between 2000-02-10 and "
+                r"2000-02-14 \(rows 9 and 10\)")
+    with pytest.warns(IrregularTimeIndexWarning, match=expected):
         read_csv(_csv(tmp_path, stamps.strftime("%Y-%m-%d")), target="y")
     hourly = pd.date_range("2000-01-01", periods=10, freq="h").insert(5, pd.Timestamp("2000-01-01 04:30"))
     assert "the shortest step is 0 days 00:30:00 between 2000-01-01 04:00:00 and 2000-01-01 04:30:00" \
@@ -227,8 +228,8 @@ def test_non_numeric_value_is_named_with_its_row(tmp_path):
 def test_nan_and_inf_in_used_columns_are_refused_with_count_stamps_and_a_fix(column):
     frame = pd.DataFrame({"y": np.arange(30.0), "x": np.ones(30)}, index=DAYS)
     frame.loc[DAYS[[4, 9]], column] = [np.nan, np.inf]
-    with pytest.raises(DataError, match=rf"Column '{column}' must hold finite numbers\. Received: 2 NaN/inf value\(s\), "
-                                        r"first at 2000-02-05 \(row 5\), 2000-02-10 \(row 10\).*interpolate\(\)"):
+    with pytest.raises(DataError, match=rf"Column '{column}' must hold finite numbers\. Received: 2 NaN/inf "
+                                        r"value\(s\), first at 2000-02-05 \(row 5\), 2000-02-10 \(row 10\).*interpolate\(\)"):
         from_frame(frame, target="y", features=["x"])
     # a column that is not used may hold NaN
     other = "x" if column == "y" else "y"
