@@ -128,12 +128,15 @@ def parse_dates(
             raise _refuse_bad_value(column, text, pos, f"date_format={date_format!r}",
                                     "Fix that value, or pass the `date_format` that every value matches.")
         return pd.DatetimeIndex(parsed, name=column)
-    quarters = text.str.extract(_QUARTER)
-    if quarters.notna().all(axis=None):
+    quarters = text.str.extract(_QUARTER) if _QUARTER.match(str(text.iloc[0])) else None
+    if quarters is not None and quarters.notna().all(axis=None):
         stamps = pd.PeriodIndex.from_fields(year=quarters[0].astype(int), quarter=quarters[1].astype(int), freq="Q")
         return pd.DatetimeIndex(stamps.to_timestamp(how="start"), name=column)
-    iso = _try_format(text, "ISO8601")
-    if _first_bad(text, iso) is None:
+    # formats are first tried on a sample (the first and spread-out values): full parses are slow
+    spread = np.linspace(0, len(text) - 1, 1500).astype(int)
+    sample = text.iloc[np.unique(np.r_[np.arange(min(len(text), 500)), spread])]
+    iso = _try_format(text, "ISO8601") if _first_bad(sample, _try_format(sample, "ISO8601")) is None else None
+    if iso is not None and _first_bad(text, iso) is None:
         return pd.DatetimeIndex(iso, name=column)
     first = str(text.iloc[0])
     from pandas.tseries.api import guess_datetime_format
@@ -146,6 +149,7 @@ def parse_dates(
             if fmt and fmt not in candidates:
                 candidates.append(fmt)
     if not candidates:  # the first value is ISO (or unreadable): report where ISO reading stops
+        iso = _try_format(text, "ISO8601") if iso is None else iso
         pos = _first_bad(text, iso)
         if pos == 0 and not iso.notna().any():
             raise DataError(
@@ -153,8 +157,10 @@ def parse_dates(
                 f"row 1 ({ROW_NOTE}). Pass `date_format`, e.g. date_format='%b %Y' for 'Jan 2000'.")
         raise _refuse_bad_value(column, text, pos, f"ISO 8601 like {first!r}",
                                 "Fix that value, or pass `date_format` if the file really uses one other format.")
-    results = {fmt: _try_format(text, fmt) for fmt in candidates}
+    survivors = [fmt for fmt in candidates if _first_bad(sample, _try_format(sample, fmt)) is None]
+    results = {fmt: _try_format(text, fmt) for fmt in (survivors or candidates)}
     complete = [fmt for fmt, p in results.items() if _first_bad(text, p) is None]
+    candidates = list(results)
     if len(complete) == 1:
         return pd.DatetimeIndex(results[complete[0]], name=column)
     if len(complete) == 2:
