@@ -65,13 +65,24 @@ def _first_bad(text: pd.Series, parsed: pd.Series) -> int | None:
     return int(bad[0]) if len(bad) else None
 
 
+_OFFSET = r"(Z|[+-]\d\d:?\d\d)$"
+
+
 def _try_format(text: pd.Series, fmt: str) -> pd.Series:
+    """Parse with one format; unparsable values become NaT. Mixed UTC offsets (summer time) become UTC."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return pd.to_datetime(text, format=fmt, errors="coerce")
-        except (ValueError, TypeError):  # e.g. mixed time zones
-            return pd.Series(pd.NaT, index=text.index)
+            out = pd.to_datetime(text, format=fmt, errors="coerce")
+            if pd.api.types.is_datetime64_any_dtype(out):
+                return out
+        except (ValueError, TypeError):
+            pass
+        try:  # several offsets: the same instants in UTC; a value without an offset is refused, not assumed UTC
+            out = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+            return out.where(text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool))
+        except (ValueError, TypeError):
+            return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
 
 
 def _refuse_bad_value(column: str, text: pd.Series, pos: int, how: str, hint: str) -> DataError:

@@ -114,6 +114,15 @@ def test_quarter_labels_and_a_text_index_parse():
     assert list(out.index) == list(pd.date_range("2000-01-01", periods=4, freq="QS"))
 
 
+def test_summer_time_offsets_become_utc_and_a_missing_offset_is_refused():
+    text = pd.Series(["2020-03-29T01:00:00+01:00", "2020-03-29T03:00:00+02:00", "2020-03-29T04:00:00+02:00"])
+    parsed = parse_dates(text, column="t")
+    assert list(parsed) == list(pd.date_range("2020-03-29 00:00", periods=3, freq="h", tz="UTC"))
+    text[1] = "2020-03-29T03:00:00"
+    with pytest.raises(DataError, match="'2020-03-29T03:00:00' at row 2"):
+        parse_dates(text, column="t")
+
+
 FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M:%S", "%Y%m%d"]
 
 
