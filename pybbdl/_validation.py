@@ -65,6 +65,8 @@ def describe_rows(index: pd.Index, positions, limit: int = 3) -> str:
     positions = [int(p) for p in positions[:limit]]
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         return ", ".join(f"{format_stamp(index[p])} (row {p + 1})" for p in positions)
+    if isinstance(index, pd.RangeIndex):  # positions inside a slice: rows of the whole series
+        return "row(s) " + ", ".join(str(index[p] + 1) for p in positions)
     return "row(s) " + ", ".join(str(p + 1) for p in positions)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from pybbdl._validation import (
     check_finite_column,
@@ -115,7 +116,7 @@ class WindowGenerator:
                 f"rows={n}. The largest valid max_index is {n - self.delay}."
             )
         check_finite_column(self.data[first0 + self.delay:last0 + self.delay + 1, self.target_col],
-                            f"column {self.target_col}")
+                            f"column {self.target_col}", pd.RangeIndex(first0 + self.delay, last0 + self.delay + 1))
         self._rng = np.random.default_rng(seed)
         self.reset()
 

@@ -69,7 +69,8 @@ def make_windows(
     if n < lookback + horizon:
         raise DataError(f"The series is too short: {n} rows < lookback + horizon = {lookback + horizon}.")
     rows0 = np.arange(lookback, n - horizon + 1)
-    check_finite_column(arr[rows0 + horizon - 1, target_col], f"column {target_col}")
+    check_finite_column(arr[rows0 + horizon - 1, target_col], f"column {target_col}",
+                        pd.RangeIndex(lookback + horizon - 1, n))
     X = _window_view(arr, lookback, step, rows0[0], rows0[-1] + 1)
     return X, arr[rows0 + horizon - 1, target_col]
 
