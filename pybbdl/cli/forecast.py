@@ -109,7 +109,12 @@ def _load(args):
         raise ArgumentError("pybbdl forecast --dataset csv needs --data-path FILE and --target COLUMN")
     kw = {"date_col": args.date_col, "date_format": args.date_format, "encoding": args.encoding}
     if args.dayfirst is not None:
-        kw["dayfirst"] = True  # TypeError if this pybbdl's read_csv cannot: a bug, not a user error
+        import inspect
+
+        if "dayfirst" not in inspect.signature(read_csv).parameters:
+            raise ArgumentError("--dayfirst is not supported by this version of pybbdl.data.read_csv; "
+                                "use --date-format instead, e.g. --date-format %d/%m/%Y")
+        kw["dayfirst"] = True
     features = args.features.split(",") if args.features else None
     return read_csv(args.data_path, target=args.target, features=features, **kw), "csv"
 

@@ -246,3 +246,16 @@ def test_neural_fit_restores_op_determinism(macro):
             import tensorflow as tf
 
             tf.config.experimental.enable_op_determinism()
+
+
+def test_cli_passes_csv_reading_options(tmp_path, capsys):
+    csv = tmp_path / "d.csv"
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS")
+    y = np.sin(np.arange(60) / 4.0) + 3
+    pd.DataFrame({"date": dates.strftime("%d.%m.%Y"), "y": y}).to_csv(csv, index=False, encoding="latin-1")
+    out = tmp_path / "o"
+    assert main(["forecast", "--dataset", "csv", "--data-path", str(csv), "--target", "y", "--date-format",
+                 "%d.%m.%Y", "--encoding", "latin-1", "--models", "naive", "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    fc = pd.read_csv(out / "forecasts_test.csv", index_col=0, parse_dates=True)
+    assert fc.index[-1] == dates[-1]  # the dates were parsed with the given format
