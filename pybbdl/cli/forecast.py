@@ -8,6 +8,7 @@ dataset's preset, exactly as for the Python and R calls.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from pybbdl.cli._common import quiet_tensorflow as _quiet_tensorflow
@@ -163,7 +164,8 @@ def run(args) -> int:
 
     frame, kwargs, backtest = settings_from_args(args)
     workflow = forecast_backtest if backtest else forecast_compare
-    result = workflow(frame, **kwargs, out_dir=args.out)
+    with contextlib.redirect_stdout(sys.stderr):  # Keras prints its progress to stdout; the table goes there
+        result = workflow(frame, **kwargs, out_dir=args.out)
     print("\n" + result.summary())
     print("\nwrote: " + ", ".join(str(p) for p in result.paths))
     return 0
