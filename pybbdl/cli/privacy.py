@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from pybbdl.cli._common import quiet_tensorflow as _quiet_tensorflow
 from pybbdl.exceptions import ArgumentError
 
@@ -89,9 +87,6 @@ def _privacy_mnist(args) -> int:
     _quiet_tensorflow()
     from pybbdl.workflows.privacy import dp_train_mnist
 
-    print(f"DP-SGD on MNIST: batch {args.batch_size} (Poisson), C = {args.l2_norm_clip}, "
-          + (f"sigma for epsilon <= {args.target_epsilon}" if args.target_epsilon is not None
-             else f"sigma = {args.noise_multiplier if args.noise_multiplier is not None else 1.1}"), file=sys.stderr)
     run = dp_train_mnist(args.data_path, epochs=args.epochs, batch_size=args.batch_size,
                          noise_multiplier=args.noise_multiplier, target_epsilon=args.target_epsilon,
                          l2_norm_clip=args.l2_norm_clip, learning_rate=args.learning_rate, momentum=args.momentum,
