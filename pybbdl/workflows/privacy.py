@@ -117,6 +117,13 @@ class PrivacyRun(RunResult):
         paths.append(self._write_text(out / "statement.txt", str(self) + "\n"))
         fig = self.plot()
         paths.append(atomic_write(out / "training.png", lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight")))
+        if self.audit is not None:
+            from matplotlib.figure import Figure
+
+            roc = Figure(figsize=(4, 4))
+            self.audit.plot(ax=roc.subplots())
+            paths.append(atomic_write(out / "membership_roc.png",
+                                      lambda tmp: roc.savefig(tmp, dpi=120, bbox_inches="tight")))
         if self.model is not None:
             paths.append(atomic_write(out / "model.keras", lambda tmp: self.model.save(tmp)))
         return paths
@@ -145,7 +152,8 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
             :func:`audit_split`.
         seed: Seeds the weights, the Poisson batches and the DP noise.
         activation: ``"relu"`` (the tutorial) or ``"tanh"`` (tempered sigmoid).
-        out_dir: Write ``table.csv``, ``ledger.csv``, ``statement.txt``, ``training.png``, ``model.keras``
+        out_dir: Write ``table.csv``, ``ledger.csv``, ``statement.txt``, ``training.png``,
+            ``membership_roc.png``, ``model.keras``
             and ``manifest.json`` here (checked for writability before training); None = write nothing.
         progress: Print Keras's per-epoch lines.
 

@@ -48,7 +48,8 @@ def test_dp_train_mnist_python_and_cli_give_the_same_table(idx, tmp_path, capsys
     pd.testing.assert_frame_equal(cli, saved)
     pd.testing.assert_frame_equal(saved, run.table, check_exact=False, rtol=1e-15)
     files = set(pd.read_json(tmp_path / "cli" / "manifest.json", typ="series")["files"])
-    assert files == {"table.csv", "ledger.csv", "statement.txt", "training.png", "model.keras"}
+    assert files == {"table.csv", "ledger.csv", "statement.txt", "training.png", "membership_roc.png",
+                     "model.keras"}
     assert run.plot().axes
 
 
