@@ -259,3 +259,19 @@ def test_cli_passes_csv_reading_options(tmp_path, capsys):
     capsys.readouterr()
     fc = pd.read_csv(out / "forecasts_test.csv", index_col=0, parse_dates=True)
     assert fc.index[-1] == dates[-1]  # the dates were parsed with the given format
+
+
+def test_cli_dayfirst_dates(tmp_path, capsys):
+    from pybbdl.data import read_csv
+
+    if "dayfirst" not in inspect.signature(read_csv).parameters:
+        pytest.skip("this read_csv has no dayfirst")
+    csv = tmp_path / "d.csv"
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS") + pd.Timedelta(days=20)  # day 21: unambiguous
+    pd.DataFrame({"date": dates.strftime("%d/%m/%Y"), "y": np.sin(np.arange(60) / 4.0) + 3}).to_csv(csv, index=False)
+    out = tmp_path / "o"
+    assert main(["forecast", "--dataset", "csv", "--data-path", str(csv), "--target", "y", "--dayfirst",
+                 "--models", "naive", "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    fc = pd.read_csv(out / "forecasts_test.csv", index_col=0, parse_dates=True)
+    assert fc.index[-1] == dates[-1]
