@@ -46,6 +46,9 @@ def test_signature_defaults_are_the_defaults_dict():
             assert sig == {k: v for k, v in want.items() if k != "split"}
     assert resolve_settings("macro")["target"] == "infl"
     assert resolve_settings("csv", lookback=12)["lookback"] == 12 and resolve_settings("csv")["split"] == (0.6, 0.2, 0.2)
+    with pytest.raises(ArgumentError, match=r"Unknown setting\(s\) \['lookbak'\]"):
+        resolve_settings("macro", lookbak=4)
+    assert resolve_settings(backtest=True)["models"] == BACKTEST_DEFAULTS["models"]
 
 
 def test_help_prints_the_defaults(capsys):
