@@ -112,7 +112,7 @@ def test_predict_does_not_change_the_model(macro, make):
 @pytest.mark.parametrize("kwargs,match", [
     ({"units": 0}, "`units` must be >= 1"),
     ({"season": 0, "models": ["seasonal_naive"]}, "`season` must be >= 1"),
-    ({"learning_rate": -1.0}, "`learning_rate` must be a finite number > 0"),
+    ({"learning_rate": -1.0, "models": ["naive", "arima"]}, "`learning_rate` must be a finite number > 0"),
     ({"learning_rate": float("nan")}, "`learning_rate`"),
     ({"params": {"epoch": 1}}, r"\['epoch'\].*Valid keys: .*'epochs'"),
     ({"models": ""}, "`models` must"),
@@ -142,7 +142,7 @@ def test_given_values_reach_the_models():
 @pytest.mark.parametrize("argv,match", [
     (["--units", "0"], "`units` must be >= 1"),
     (["--models", "seasonal_naive", "--season", "0"], "`season` must be >= 1"),
-    (["--learning-rate", "-1"], "`learning_rate` must be"),
+    (["--models", "naive", "--learning-rate", "-1"], "`learning_rate` must be a finite number"),
     (["--models", ""], "`models` must"),
     (["--data-path", "x.csv"], "`--data-path` is not used by --dataset macro"),
     (["--encoding", "latin-1"], "only apply to --dataset csv"),
