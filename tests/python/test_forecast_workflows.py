@@ -278,3 +278,17 @@ def test_cli_dayfirst_dates(tmp_path, capsys):
     capsys.readouterr()
     fc = pd.read_csv(out / "forecasts_test.csv", index_col=0, parse_dates=True)
     assert fc.index[-1] == dates[-1]
+
+
+def test_plots_leave_the_matplotlib_backend_alone(macro, tmp_path):
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # stands in for a notebook's inline backend
+    try:
+        run = forecast_compare(macro, target="infl", models=["naive"], out_dir=tmp_path, **QUIET)
+        fig = run.plot("test", last=20)
+        assert len(fig.axes[0].lines) == 2 and (tmp_path / "forecasts_test.png").read_bytes()[:4] == b"\x89PNG"
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
