@@ -17,7 +17,8 @@ of freedom, exactly as ``dm.test`` (forecast 8.x). A negative statistic means th
 
 Degenerate inputs never produce a p-value from round-off: when both forecasts are exact to
 numerical precision, or the loss differential is constant, the result is ``(nan, nan)`` with a
-``note`` saying why (R stops with an error there). Identical losses everywhere give statistic 0.
+``note`` saying why (R stops with an error there). Losses that are identical up to round-off
+(relative ``1.5e-8``, e.g. ARIMA(0,1,0) against naive) give statistic 0 and a note.
 """
 
 from __future__ import annotations
@@ -124,9 +125,11 @@ def dm_test(e1, e2, *, alternative: Alternative = "two-sided", h: int = 1, power
     if not (np.all(np.isfinite(e1)) and np.all(np.isfinite(e2))):
         raise DataError("`e1` and `e2` must be finite (no NaN/inf errors).")
     meta = {"alternative": alternative, "h": h, "power": power, "varestimator": varestimator, "n": n}
-    d = np.abs(e1) ** power - np.abs(e2) ** power
-    if not np.any(d):
-        return DMResult(0.0, _p_value(0.0, n - 1, alternative), note="identical losses at every target", **meta)
+    l1, l2 = np.abs(e1) ** power, np.abs(e2) ** power
+    d = l1 - l2
+    if np.max(np.abs(d)) <= ZERO_RTOL * max(np.max(l1), np.max(l2)):  # equal up to round-off (or exactly)
+        return DMResult(0.0, _p_value(0.0, n - 1, alternative), note="identical losses at every target "
+                        "(up to round-off): no difference to test", **meta)
     gamma = _autocovariances(d, h - 1)
     if gamma[0] <= (ZERO_RTOL * np.max(np.abs(d))) ** 2:
         return DMResult(np.nan, np.nan, note="the loss differential is constant: its variance is zero, no test",

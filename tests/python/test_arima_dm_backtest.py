@@ -315,10 +315,10 @@ class _Recorder(NaiveForecaster):
 
 def test_constant_series_is_refused_before_any_model_trains():
     frame = pd.DataFrame({"y": np.full(60, 2.5)}, index=pd.date_range("2000-01-01", periods=60, freq="QS"))
-    w = prepare_windows(frame, target="y", lookback=4, split=(0.6, 0.2, 0.2))
     _Recorder.fits = 0
-    with pytest.raises(ValueError, match="constant"):
-        compare(w, {"rec": _Recorder()}, progress=False)
+    with pytest.raises(ValueError, match="constant"):  # windows (or, without them, compare) refuse it
+        compare(prepare_windows(frame, target="y", lookback=4, split=(0.6, 0.2, 0.2)), {"rec": _Recorder()},
+                progress=False)
     with pytest.raises(ValueError, match="constant"):
         backtest(frame, target="y", lookback=4, models={"rec": _Recorder()}, folds=2, fold_size=10, progress=False)
     assert _Recorder.fits == 0
@@ -351,3 +351,18 @@ def test_dm_minimum_length_is_checked_before_training():
         backtest(frame, target="y", lookback=4, horizon=2, models={"rec": _Recorder()}, folds=1, fold_size=3,
                  progress=False)
     assert _Recorder.fits == 0
+
+
+def test_dm_of_forecasts_equal_up_to_round_off_is_no_difference():
+    # ARIMA(0,1,0) without drift *is* the naive forecast; its errors differ from naive's by ~1e-15
+    from pybbdl.evaluation import dm_test
+
+    rng = np.random.default_rng(3)
+    e = rng.normal(size=30)
+    res = dm_test(e, e * (1 + 1e-15 * rng.normal(size=30)), power=1)
+    assert res == (0.0, 1.0) and "round-off" in res.note
+    y = np.cumsum(rng.normal(size=120)) + 50
+    w = _series_windows(y, lookback=2, split=(0.6, 0.2, 0.2))
+    result = compare(w, ["arima"], params={"order": (0, 1, 0), "trend": "n"}, progress=False)
+    t = result.table.set_index("model")
+    assert t.loc["arima", "test_p_vs_naive"] == 1.0 and t.loc["arima", "test_dm_vs_naive"] == 0.0
