@@ -106,6 +106,11 @@ def test_a_date_column_is_never_a_model_input(tmp_path):
     with pytest.raises(DataError, match=r"\['year'\] look like time stamps.*date_col='year'"):
         from_frame(years, target="y")
     assert from_frame(years, target="y", date_col="year").index[0] == pd.Timestamp("1990-01-01")
+    saved = tmp_path / "saved.csv"
+    pd.DataFrame({"y": np.arange(10.0), "x": np.ones(10)}).to_csv(saved)  # index written as column "Unnamed: 0"
+    with pytest.raises(DataError, match=r"\['Unnamed: 0'\] look like a row index saved with the data"):
+        read_csv(saved, target="y")
+    assert list(read_csv(saved, target="y", features=["x"]).columns) == ["y", "x"]
 
 
 def test_quarter_labels_and_a_text_index_parse():
