@@ -253,6 +253,7 @@ def test_gan_train_python_and_cli_give_the_same_table_and_epsilon(idx, tmp_path,
     (["--dp", "--l2-norm-clip", "inf"], "`l2_norm_clip`"),
     (["--dp", "--target-epsilon", "0"], "`target_epsilon` must be a finite number > 0"),
     (["--limit", "0"], "`limit` must be >= 1"),
+    (["--target-epsilon", "3"], "`target_epsilon` applies to DP training only"),   # was silently ignored
 ])
 def test_gan_cli_refuses_ignored_or_crashing_settings(tmp_path, capsys, argv, message):
     import re
