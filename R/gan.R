@@ -150,8 +150,8 @@ summary.pybbdl_gan <- function(object, ...) {
 
 #' @export
 print.summary.pybbdl_gan <- function(x, ...) {
-  str <- vapply(x$settings, function(v) if (is.null(v)) "NULL" else format(v), "")
-  cat(paste0(format(names(str)), ": ", str), sep = "\n")
+  vals <- vapply(x$settings, function(v) if (is.null(v)) "NULL" else format(v), "")
+  cat(paste0(format(names(vals)), ": ", vals), sep = "\n")
   if (nzchar(x$statement)) cat("\n", x$statement, "\n", sep = "")
   cat("\n")
   print(x$losses)
