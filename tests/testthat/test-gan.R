@@ -47,6 +47,7 @@ test_that("train_gan(dp = TRUE) states the Python workflow's epsilon and table; 
   expect_error(train_gan("mlp", images, epochs = 1, batch_size = 2^31), "2147483647")
   expect_error(train_gan("mlp", images, epochs = 1, checkpoint_every = 0), "`checkpoint_every`")
   expect_error(train_gan("mlp", images, epochs = 1, dp = TRUE, l2_norm_clip = Inf), "`l2_norm_clip`")
+  expect_error(train_gan("mlp", images, epochs = 1, target_epsilon = 5), "dp = TRUE")
   expect_error(train_gan("cgan", images), "labels")
   expect_error(train_gan("mlp", matrix(1, 3, 3)), "n x 28 x 28")
   expect_error(gan_grid(list()), "train_gan")
