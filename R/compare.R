@@ -3,19 +3,34 @@
 #' Splits the series by time into train/validation/test parts, scales every column on the
 #' training part only, cuts windows of `lookback` rows whose target lies `horizon` rows after the
 #' window, fits each model on the training part and scores it on the others, in the target's own
-#' units. This is `pybbdl.evaluation.compare(pybbdl.windows.prepare_windows(...))` of the Python
-#' core; with the same seed it gives the same numbers.
+#' units. The Python core does all of it (`pybbdl.evaluation.compare()` on
+#' `pybbdl.windows.prepare_windows()`); with the same settings and seed it gives the same numbers.
 #'
 #' The naive baseline (the last observed value) is always in the table. A window belongs to the
 #' part that holds its target, so every model is scored on identical targets.
 #'
+#' @section Defaults:
+#' One set of defaults serves Python, the command line and R (`FORECAST_DEFAULTS` of the Python
+#' workflow; a test keeps them equal):
+#'
+#' | argument | default | | argument | default |
+#' |---|---|---|---|---|
+#' | `models` | naive, dense, lstm, gru | | `epochs` | 100 |
+#' | `lookback` | 8 | | `batch_size` | 32 |
+#' | `horizon` | 1 | | `patience` | 10 |
+#' | `step` | 1 | | `seed` | 42 |
+#' | `split` | 0.6, 0.2, 0.2 | | `seeds` | 1 |
+#' | `dm_loss` | `"mae"` | | backtest `folds` | 5 |
+#'
 #' @param data A data frame (numeric columns, and at most one Date or POSIXct column, used as the
 #'   time index), a `ts`/`mts` object (frequency 4 or 12 gets a date index) or a numeric matrix.
-#'   Rows must be in time order, one per period.
+#'   Rows must be in time order, one per period. The columns used must hold no `NA`, `NaN` or
+#'   infinite values (the error names how many and the first timestamps).
 #' @param models Model names, from `"naive"`, `"seasonal_naive"`, `"arima"`, `"dense"`,
 #'   `"simple_rnn"`, `"lstm"`, `"gru"`, `"gru_dropout"`, `"stacked_gru"`,
 #'   `"bidirectional_gru"`, `"conv1d"` (the book's networks with 32 units); or a named list
-#'   whose elements are such names or specs from [gru_spec()] and friends.
+#'   whose elements are such names, specs from [gru_spec()] and friends, or Python objects that
+#'   follow pybbdl's forecaster contract (your own model, made with reticulate).
 #' @param target Name of the column to forecast. Default: the first numeric column.
 #' @param features Names of the input columns (the target is always one). Default: every numeric
 #'   column.
@@ -32,39 +47,135 @@
 #'   and TensorFlow runs deterministically), so a call gives the same numbers each time. `NULL`
 #'   leaves the networks unseeded.
 #' @param seeds Train each network once per seed: a count (seeds `seed`, `seed + 1`, ...) or a
-#'   vector of seeds; the table then shows the mean and standard deviation (`_sd` columns).
-#'   `NULL` is one run with `seed`.
-#' @param dm_loss Loss of the Diebold-Mariano tests: `"mae"` (absolute) or `"mse"` (squared).
+#'   vector of seeds; the table then shows the mean and the standard deviation across seeds.
+#' @param dm_loss Loss of the Diebold-Mariano tests: `"mae"` (absolute errors, [dm_test()]'s
+#'   `power = 1`) or `"mse"` (squared, `power = 2`). The tests use the Bartlett variance.
 #' @param verbose Print one line per fit and Keras' progress.
-#' @return A data frame with one row per model and the columns of the Python table: `model`,
-#'   then per scored part (`val`, `test`) `_mae`, `_rmse` (target units), `_skill_pct`
-#'   (`100 * (1 - MAE / naive MAE)`), `_dm_vs_naive` and `_p_vs_naive` (a negative statistic
-#'   means more accurate than naive; also `_vs_arima` when ARIMA is in the comparison), then
-#'   `seeds`, `epochs` (epochs trained), `fit_seconds`, `n_params`, `spec` and `note`. Missing
-#'   values are `NA`. Attributes: `forecasts`, a list with one data frame per scored part (the
-#'   target time (or `row`, the 1-based row number, for data without time stamps), `actual` and
-#'   each model's forecast); `target`; `horizon`.
+#' @return An object of class `pybbdl_comparison`, a list with
+#'   * `table`: the long table, one row per model, part and metric, with the columns `model`,
+#'     `part` (`"val"`, `"test"`, or `"train"` for what fitting took), `metric` (`mae`, `rmse`
+#'     in target units; `skill_pct` = `100 * (1 - MAE / naive MAE)`; `dm_stat_vs_<b>` and
+#'     `p_vs_<b>`, the Diebold-Mariano statistic (negative = more accurate than `b`) and
+#'     p-value against each baseline `b` (naive, and arima when it is in the comparison);
+#'     `epochs`, `fit_seconds`, `n_params` for `"train"`), `value`, `sd` (across seeds), `n`
+#'     (targets scored), `seeds`; `as.data.frame()` returns it;
+#'   * `wide`: the same numbers, one row per model (`val_mae`, `test_p_vs_naive`, ..., `spec`,
+#'     `note`);
+#'   * `forecasts`: one data frame per scored part: the target time (or `row`, the 1-based row
+#'     number, for data without time stamps), `actual` and each model's forecast (first seed);
+#'   * `models`: the fitted Python models (first seed), see [arima_summary()];
+#'   * `settings`: every setting used.
+#'
+#'   `print()` shows the table with the DM p-values and the models' specs, `plot()` draws the
+#'   forecasts against the actual values, `summary()` gives the one-row-per-model table (see
+#'   [forecast-methods]).
 #' @family forecasting
 #' @export
 #' @examples
 #' \donttest{
 #' if (pybbdl_available()) {
-#'   table <- forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 5)
-#'   table[, c("model", "test_mae", "test_skill_pct", "test_p_vs_naive")]
-#'   fc <- attr(table, "forecasts")$test
-#'   matplot(fc$date, fc[, -1], type = "l", lty = 1, ylab = "inflation, % per year")
+#'   run <- forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 5)
+#'   run
+#'   plot(run)
+#'   head(as.data.frame(run))
 #' }
 #' }
 forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                              features = NULL, lookback = 8, horizon = 1, step = 1,
-                             split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 20,
-                             batch_size = 128, patience = NULL, seed = 42, seeds = NULL,
+                             split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 100,
+                             batch_size = 32, patience = 10, seed = 42, seeds = 1,
                              dm_loss = c("mae", "mse"), verbose = FALSE) {
+  dm_loss <- match.arg(dm_loss)
+  args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
+                              patience, seed, seeds, verbose)
+  if (!is.numeric(split) || !length(split) %in% 2:3 || anyNA(split) || any(split < 0) ||
+      sum(split) > 1 + 1e-9) {
+    stop("`split` must be 2 or 3 fractions (train, val, test) >= 0 summing to at most 1, not ",
+         paste(format(split), collapse = ", "), ".", call. = FALSE)
+  }
+  if (args$n_rows < args$lookback + args$horizon) {
+    stop("`data` must have at least lookback + horizon = ", args$lookback + args$horizon,
+         " rows, not ", args$n_rows, ".", call. = FALSE)
+  }
+  args$split <- unname(as.numeric(split))
+  args$dm_loss <- dm_loss
+  args$models <- as_model_list(models, args$params)
+  run <- run_forecast_workflow("compare", args)
+  new_forecast_run(run, args, "pybbdl_comparison")
+}
+
+#' Rolling-origin backtest of forecasting models
+#'
+#' Cuts the last rows of the series into `folds` consecutive blocks of `fold_size` targets and,
+#' before each block, fits every model on the rows before it (all of them, or the last
+#' `train_length`; the last fifth serves as validation for early stopping), so that each model
+#' forecasts the same targets, fold after fold. The Python core does the work
+#' (`pybbdl.evaluation.backtest()`); the table pools the targets of all folds.
+#'
+#' @inheritParams forecast_compare
+#' @inheritSection forecast_compare Defaults
+#' @param folds Number of test blocks, a whole number >= 1.
+#' @param fold_size Targets per block; `NULL`: the rows after `start` split evenly, or a tenth of
+#'   the series per block when `start` is `NULL` too.
+#' @param start First scored row (a whole number, 1-based) or a fraction of the series in (0, 1);
+#'   `NULL`: the blocks end with the series.
+#' @param train_length `NULL` trains on every row before a block (expanding window); a whole
+#'   number trains on that many rows before it (sliding window).
+#' @param retrain Refit the models before every block (`TRUE`) or only before the first.
+#' @param stride Score every `stride`-th target of a block only (1 = all).
+#' @return An object of class `pybbdl_backtest` (also a `pybbdl_comparison`, so its methods
+#'   apply, see [forecast-methods]), with the elements of [forecast_compare()]'s
+#'   result; the one scored part is `"test"` (all folds pooled) and its forecasts have a `fold`
+#'   column.
+#' @family forecasting
+#' @export
+#' @examples
+#' \donttest{
+#' if (pybbdl_available()) {
+#'   bt <- forecast_backtest(macro_data(), models = c("naive", "arima"), folds = 3,
+#'                           fold_size = 8)
+#'   bt
+#'   plot(bt)
+#' }
+#' }
+forecast_backtest <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
+                              features = NULL, lookback = 8, horizon = 1, step = 1, folds = 5,
+                              fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
+                              stride = 1, epochs = 100, batch_size = 32, patience = 10, seed = 42,
+                              seeds = 1, dm_loss = c("mae", "mse"), verbose = FALSE) {
+  dm_loss <- match.arg(dm_loss)
+  args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
+                              patience, seed, seeds, verbose)
+  args$folds <- check_count(folds, "folds")
+  args$fold_size <- check_count(fold_size, "fold_size", null_ok = TRUE)
+  if (!is.null(start)) {
+    if (is.numeric(start) && length(start) == 1 && !is.na(start) && start > 0 && start < 1) {
+      args$start <- as.numeric(start)
+    } else {
+      args$start <- check_count(start, "start") - 1L # the Python core counts rows from 0
+    }
+  }
+  args$train_length <- check_count(train_length, "train_length", null_ok = TRUE)
+  args$retrain <- check_flag(retrain, "retrain")
+  args$stride <- check_count(stride, "stride")
+  args$dm_loss <- dm_loss
+  args$models <- as_model_list(models, args$params)
+  run <- run_forecast_workflow("backtest", args)
+  new_forecast_run(run, args, c("pybbdl_backtest", "pybbdl_comparison"))
+}
+
+#' The checks and settings both forecasting functions share
+#' @noRd
+check_forecast_args <- function(data, target, features, lookback, horizon, step, epochs,
+                                batch_size, patience, seed, seeds, verbose) {
   frame <- as_time_frame(data)
   columns <- names(frame$values)
   if (!length(columns)) stop("`data` must have at least one numeric column.", call. = FALSE)
   target <- if (is.null(target)) columns[[1]] else check_column(target, "target", data, columns)
   if (!is.null(features)) {
+    if (!is.character(features) || !length(features)) {
+      stop("`features` must be column names, not ", describe(features), ".", call. = FALSE)
+    }
     for (f in features) check_column(f, "features", data, columns)
   }
   lookback <- check_count(lookback, "lookback")
@@ -74,42 +185,103 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
     stop("`lookback` must be a multiple of `step`, not lookback = ", lookback, " with step = ",
          step, ".", call. = FALSE)
   }
-  if (!is.numeric(split) || !length(split) %in% 2:3 || anyNA(split) || any(split < 0) ||
-      sum(split) > 1 + 1e-9) {
-    stop("`split` must be 2 or 3 fractions (train, val, test) >= 0 summing to at most 1, not ",
-         paste(format(split), collapse = ", "), ".", call. = FALSE)
-  }
-  n_rows <- nrow(frame$values)
-  if (n_rows < lookback + horizon) {
-    stop("`data` must have at least lookback + horizon = ", lookback + horizon, " rows, not ",
-         n_rows, ".", call. = FALSE)
-  }
+  check_finite_columns(frame, unique(c(target, if (is.null(features)) columns else features)))
+  verbose <- check_flag(verbose, "verbose")
   params <- list(epochs = check_count(epochs, "epochs"),
                  batch_size = check_count(batch_size, "batch_size"),
                  patience = check_count(patience, "patience", null_ok = TRUE),
                  random_state = check_count(seed, "seed", minimum = 0, null_ok = TRUE),
-                 verbose = if (check_flag(verbose, "verbose")) "auto" else 0L)
-  seeds <- check_seeds(seeds)
-  dm_loss <- match.arg(dm_loss)
-  models <- as_model_list(models, params)
+                 verbose = if (verbose) "auto" else 0L)
+  list(data = data, frame = frame, n_rows = nrow(frame$values), target = target,
+       features = features, lookback = lookback, horizon = horizon, step = step,
+       params = params, seeds = check_seeds(seeds), verbose = verbose)
+}
 
-  windows <- python_module("windows")
+#' Run the Python forecasting workflow: the one place R calls it (kind "compare" or "backtest").
+#'
+#' Returns list(python, wide, long, forecasts, models). Today this calls
+#' pybbdl.evaluation.compare()/backtest(); the Python workflow layer's forecast_compare()/
+#' forecast_backtest() (ForecastRun) replace them here, and nowhere else.
+#' @noRd
+run_forecast_workflow <- function(kind, args) {
   evaluation <- python_module("evaluation")
-  w <- with_py_errors(windows$prepare_windows(
-    as_pandas_frame(data), target = target, features = features, lookback = lookback,
-    horizon = horizon, step = step, split = reticulate::tuple(as.list(as.numeric(split)))
-  ))
-  result <- with_py_errors(evaluation$compare(w, models, params = reticulate::dict(params),
-                                       seeds = seeds, dm_loss = dm_loss, progress = verbose))
-  table <- pandas_table_to_r(result$table)
-  time_class <- if (inherits(frame$time, "Date")) "Date" else "POSIXct"
-  forecasts <- reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$list(result$forecasts$keys()))
-  attr(table, "forecasts") <- stats::setNames(lapply(forecasts, function(part) {
-    pandas_to_r_frame(result$forecasts[[part]], time_class = time_class)
-  }), forecasts)
-  attr(table, "target") <- target
-  attr(table, "horizon") <- horizon
-  table
+  data <- as_pandas_frame(args$data)
+  seeds <- args$seeds
+  result <- if (kind == "compare") {
+    windows <- with_py_errors(python_module("windows")$prepare_windows(
+      data, target = args$target, features = args$features, lookback = args$lookback,
+      horizon = args$horizon, step = args$step, split = reticulate::tuple(as.list(args$split))
+    ))
+    with_py_errors(evaluation$compare(windows, args$models, params = reticulate::dict(args$params),
+                                      seeds = seeds, dm_loss = args$dm_loss,
+                                      progress = args$verbose))
+  } else {
+    with_py_errors(evaluation$backtest(
+      data, target = args$target, features = args$features, lookback = args$lookback,
+      horizon = args$horizon, step = args$step, models = args$models, folds = args$folds,
+      fold_size = args$fold_size, start = args$start, train_length = args$train_length,
+      retrain = args$retrain, stride = args$stride, params = reticulate::dict(args$params),
+      seeds = seeds, dm_loss = args$dm_loss, progress = args$verbose
+    ))
+  }
+  time_class <- if (inherits(args$frame$time, "Date")) "Date" else "POSIXct"
+  parts <- reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$list(result$forecasts$keys()))
+  forecasts <- stats::setNames(lapply(parts, function(part) {
+    frame <- pandas_to_r_frame(result$forecasts[[part]], time_class = time_class)
+    if ("fold" %in% names(frame)) frame$fold <- as.integer(frame$fold)
+    frame
+  }), parts)
+  wide <- pandas_table_to_r(result$table)
+  long <- if (reticulate::py_has_attr(result, "long") && !is.null(reticulate::py_to_r(result$long))) {
+    pandas_table_to_r(result$long)
+  } else {
+    long_from_wide(wide, forecasts)
+  }
+  list(python = result, wide = wide, long = long, forecasts = forecasts, models = result$models)
+}
+
+#' The long table (model, part, metric, value, sd, n, seeds) from the wide one; used until the
+#' Python core returns its own long table.
+#' @noRd
+long_from_wide <- function(wide, forecasts) {
+  rows <- list()
+  for (i in seq_len(nrow(wide))) {
+    for (part in names(forecasts)) {
+      prefix <- paste0(part, "_")
+      cols <- names(wide)[startsWith(names(wide), prefix) & !endsWith(names(wide), "_sd")]
+      metric <- sub("^dm_vs_", "dm_stat_vs_", substring(cols, nchar(prefix) + 1))
+      sd_col <- paste0(cols, "_sd")
+      sd <- vapply(sd_col, function(c) if (c %in% names(wide)) wide[[c]][[i]] else NA_real_, 0)
+      rows[[length(rows) + 1]] <- data.frame(
+        model = wide$model[[i]], part = part, metric = metric,
+        value = vapply(cols, function(c) as.numeric(wide[[c]][[i]]), 0), sd = unname(sd),
+        n = nrow(forecasts[[part]]), seeds = as.integer(wide$seeds[[i]]), stringsAsFactors = FALSE
+      )
+    }
+    train <- c("epochs", "fit_seconds", "n_params")
+    rows[[length(rows) + 1]] <- data.frame(
+      model = wide$model[[i]], part = "train", metric = train,
+      value = vapply(train, function(c) as.numeric(wide[[c]][[i]]), 0), sd = NA_real_,
+      n = NA_integer_, seeds = as.integer(wide$seeds[[i]]), stringsAsFactors = FALSE
+    )
+  }
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}
+
+new_forecast_run <- function(run, args, class) {
+  settings <- c(list(target = args$target, features = args$features, lookback = args$lookback,
+                     horizon = args$horizon, step = args$step),
+                args[intersect(c("split", "folds", "fold_size", "start", "train_length", "retrain",
+                                 "stride"), names(args))],
+                args$params[c("epochs", "batch_size", "patience")],
+                list(seed = args$params$random_state, seeds = args$seeds, dm_loss = args$dm_loss))
+  if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
+  structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
+                 models = run$models, settings = settings, target = args$target,
+                 horizon = args$horizon),
+            class = class)
 }
 
 check_column <- function(name, arg, data, columns) {
@@ -138,7 +310,7 @@ check_seeds <- function(seeds) {
 }
 
 #' Model names stay a list of names (compare() builds them with `params`, exactly as from
-#' Python); a list holding specs becomes a dict of estimators.
+#' Python); a list holding specs or Python forecasters becomes a dict of estimators.
 #' @noRd
 as_model_list <- function(models, params) {
   known <- reticulate::py_to_r(python_module("models")$MODEL_NAMES)
@@ -170,9 +342,11 @@ as_model_list <- function(models, params) {
       with_py_errors(do.call(py_models$NeuralForecaster, c(spec, training)))
     } else if (is.character(m) && length(m) == 1) {
       with_py_errors(do.call(py_models$make_model, c(list(check_name(m)), params)))
+    } else if (inherits(m, "python.builtin.object")) {
+      m # a forecaster of the user's, made with reticulate; the Python core checks the contract
     } else {
-      stop("`models$", name, "` must be a model name or a spec from gru_spec() and friends, not ",
-           describe(m), ".", call. = FALSE)
+      stop("`models$", name, "` must be a model name, a spec from gru_spec() and friends or a ",
+           "Python forecaster, not ", describe(m), ".", call. = FALSE)
     }
   }
   estimators
