@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 R_PKG_FILES := DESCRIPTION NAMESPACE LICENSE .Rbuildignore R man
 RCHECK_DIR ?= results/r-check
 SHARED_DATA ?= $(abspath ../shared/data)
-R_ENV = RETICULATE_PYTHON=$(abspath $(PY)) PYBBDL_SHARED_DATA=$(SHARED_DATA)
+R_ENV = RETICULATE_PYTHON=$(abspath $(PY)) PYTHONPATH=$(CURDIR) PYBBDL_SHARED_DATA=$(SHARED_DATA)
 
 # The vignettes (vignettes/*.Rmd) and where `make vignettes` writes their HTML (git-ignored).
 QUICK ?= true

@@ -289,12 +289,11 @@ arima_summary <- function(x, model = "arima") {
   }
   res <- fitted$results_
   get <- function(obj) reticulate::py_to_r(obj)
-  params <- res$params
-  terms <- as.character(get(params$index$astype("str")$tolist()))
-  coefficients <- data.frame(term = terms, estimate = as.numeric(get(params$to_numpy())),
-                             std_error = as.numeric(get(res$bse$to_numpy())),
-                             p_value = as.numeric(get(res$pvalues$to_numpy())),
-                             stringsAsFactors = FALSE)
+  np <- py_np()
+  values <- function(obj) as.numeric(get(np$asarray(obj, dtype = "float64")))
+  coefficients <- data.frame(term = as.character(unlist(get(res$model$param_names))),
+                             estimate = values(res$params), std_error = values(res$bse),
+                             p_value = values(res$pvalues), stringsAsFactors = FALSE)
   structure(list(
     model = model, spec = get(fitted$describe()), order = as.integer(unlist(get(fitted$order_))),
     seasonal_order = as.integer(unlist(get(fitted$seasonal_order_))),

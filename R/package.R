@@ -18,6 +18,12 @@
 #'
 #' [pybbdl_available()] says whether the Python side can be imported; [pybbdl_python()] shows
 #' which interpreter the package will use.
+#'
+#' @section TensorFlow's messages:
+#' Loading the package sets the environment variable `TF_CPP_MIN_LOG_LEVEL` to `"3"` when it is
+#' unset, so that TensorFlow's C++ start-up lines (such as the CUDA "failed call to cuInit" error
+#' on a machine without a GPU) stay out of the console. Set it yourself (e.g. to `"0"`) before
+#' the first call that trains a network to see them.
 #' @keywords internal
 "_PACKAGE"
 
@@ -28,12 +34,21 @@ pybbdl <- NULL
 .modules <- new.env(parent = emptyenv())
 
 .onLoad <- function(libname, pkgname) {
+  quiet_tensorflow()
   suggest_pybbdl_virtualenv()
   register_s3_methods()
   pybbdl <<- reticulate::import("pybbdl", delay_load = list(
     priority = 10,
     on_error = function(e) stop(python_missing_message(conditionMessage(e)), call. = FALSE)
   ))
+}
+
+# TensorFlow reads its C++ log level once, when it loads: "3" keeps its start-up lines (incl. the
+# CUDA "failed call to cuInit" error on machines without a GPU) out of the R console. A value the
+# user set is kept.
+quiet_tensorflow <- function() {
+  if (!nzchar(Sys.getenv("TF_CPP_MIN_LOG_LEVEL"))) Sys.setenv(TF_CPP_MIN_LOG_LEVEL = "3")
+  invisible()
 }
 
 python_missing_message <- function(detail = NULL) {

@@ -1,0 +1,77 @@
+# R's forecast_compare()/forecast_backtest() give the Python workflow's tables (issue 12 acceptance).
+py_wide <- function(result) pybbdl:::pandas_table_to_r(result$table)
+
+test_that("a user-defined forecaster runs through forecast_compare() with no change to pybbdl", {
+  skip_if_no_pybbdl()
+  ridge <- user_forecaster(alpha = 0.5)
+  run <- skip_until_contract(forecast_compare(macro_data(), models = list(ridge = ridge)))
+  expect_identical(run$wide$model, c("naive", "ridge"))
+  expect_identical(run$wide$spec[[2]], "ridge on lagged values (alpha=0.5)")
+  # the same object through the Python core: identical numbers
+  w <- py_module("pybbdl.windows")$prepare_windows(py_module("pybbdl.data")$macro_data(), target = "infl",
+                                                    lookback = 8L, horizon = 1L,
+                                                    split = reticulate::tuple(0.6, 0.2, 0.2))
+  python <- py_wide(py_module("pybbdl.evaluation")$compare(w, reticulate::dict(ridge = ridge),
+                                                            progress = FALSE))
+  same <- setdiff(names(python), "fit_seconds")
+  expect_equal(run$wide[same], python[same], ignore_attr = TRUE, tolerance = 0)
+  expect_lt(run$wide$test_mae[[2]], 2 * run$wide$test_mae[[1]]) # a sane forecaster
+})
+
+test_that("forecast_backtest() equals the Python backtest with the same settings", {
+  skip_if_no_pybbdl()
+  skip_if_quick_check()
+  run <- forecast_backtest(macro_data(), models = c("naive", "dense"), folds = 2, fold_size = 8,
+                           epochs = 1, batch_size = 32, patience = NULL, seed = 5)
+  expect_s3_class(run, c("pybbdl_backtest", "pybbdl_comparison"))
+  python <- py_wide(py_module("pybbdl.evaluation")$backtest(
+    py_module("pybbdl.data")$macro_data(), target = "infl", lookback = 8L, horizon = 1L,
+    models = list("naive", "dense"), folds = 2L, fold_size = 8L, seeds = 1L,
+    params = reticulate::dict(epochs = 1L, batch_size = 32L, patience = NULL, random_state = 5L,
+                              verbose = 0L),
+    progress = FALSE))
+  same <- setdiff(names(python), "fit_seconds")
+  expect_identical(names(run$wide), names(python))
+  expect_equal(run$wide[same], python[same], ignore_attr = TRUE, tolerance = 0)
+  fc <- run$forecasts$test
+  expect_identical(names(fc), c("date", "actual", "fold", "naive", "dense"))
+  expect_identical(fc$fold, rep(1:2, each = 8))
+  expect_identical(max(fc$date), max(macro_data()$date))
+  text <- format(run)
+  expect_match(text[[1]], "<pybbdl backtest> infl, 2 folds, refit before each fold")
+  expect_true(any(grepl("test part: 16 targets", text, fixed = TRUE)))
+  png_file <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(png_file)
+  plot(run)
+  grDevices::dev.off()
+  expect_gt(file.size(png_file), 1000)
+  skip_if_not_installed("ggplot2")
+  expect_s3_class(ggplot2::autoplot(run), "ggplot")
+})
+
+test_that("forecast_backtest() counts `start` from 1 and refuses folds that do not fit", {
+  skip_if_no_pybbdl()
+  ridge_free <- forecast_backtest(macro_data(), models = "naive", folds = 2, fold_size = 10,
+                                  start = 183)
+  expect_identical(ridge_free$settings$start, 183L)
+  macro <- macro_data()
+  # row 183 (1-based) is the first scored target
+  expect_identical(ridge_free$forecasts$test$date[[1]], macro$date[[183]])
+  expect_error(forecast_backtest(macro_data(), models = "naive", folds = 50, fold_size = 10),
+               "50 folds of 10 rows do not fit")
+})
+
+test_that("R's defaults are the Python workflow's FORECAST_DEFAULTS", {
+  skip_if_no_pybbdl()
+  forecasting <- tryCatch(reticulate::import("pybbdl.workflows.forecasting"), error = function(e) NULL)
+  skip_if(is.null(forecasting), "pybbdl.workflows.forecasting is not on this branch yet")
+  defaults <- forecasting$FORECAST_DEFAULTS
+  for (fun in list(forecast_compare, forecast_backtest)) {
+    ours <- formals(fun)
+    for (name in intersect(names(ours), names(defaults))) {
+      value <- eval(ours[[name]])
+      if (name == "dm_loss") value <- value[[1]]
+      expect_equal(unname(unlist(value)), unname(unlist(defaults[[name]])), label = name)
+    }
+  }
+})
