@@ -16,8 +16,8 @@
 #' | argument | default | | argument | default |
 #' |---|---|---|---|---|
 #' | `models` | naive, dense, lstm, gru | | `epochs` | 100 |
-#' | `lookback` | 8 | | `batch_size` | 32 |
-#' | `horizon` | 1 | | `patience` | 10 |
+#' | `lookback` | 8 | | `batch_size` | 16 |
+#' | `horizon` | 1 | | `patience` | 20 |
 #' | `step` | 1 | | `seed` | 42 |
 #' | `split` | 0.6, 0.2, 0.2 | | `seeds` | 1 |
 #' | `dm_loss` | `"mae"` | | backtest `folds` | 5 |
@@ -83,7 +83,7 @@
 forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                              features = NULL, lookback = 8, horizon = 1, step = 1,
                              split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 100,
-                             batch_size = 32, patience = 10, seed = 42, seeds = 1,
+                             batch_size = 16, patience = 20, seed = 42, seeds = 1,
                              dm_loss = c("mae", "mse"), verbose = FALSE) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
@@ -141,7 +141,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 forecast_backtest <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                               features = NULL, lookback = 8, horizon = 1, step = 1, folds = 5,
                               fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
-                              stride = 1, epochs = 100, batch_size = 32, patience = 10, seed = 42,
+                              stride = 1, epochs = 100, batch_size = 16, patience = 20, seed = 42,
                               seeds = 1, dm_loss = c("mae", "mse"), verbose = FALSE) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
@@ -199,30 +199,56 @@ check_forecast_args <- function(data, target, features, lookback, horizon, step,
 
 #' Run the Python forecasting workflow: the one place R calls it (kind "compare" or "backtest").
 #'
-#' Returns list(python, wide, long, forecasts, models). Today this calls
-#' pybbdl.evaluation.compare()/backtest(); the Python workflow layer's forecast_compare()/
-#' forecast_backtest() (ForecastRun) replace them here, and nowhere else.
+#' Returns list(python, wide, long, forecasts, models, settings). Calls the workflow layer's
+#' pybbdl.workflows.forecasting.forecast_compare()/forecast_backtest() (ForecastRun); with an
+#' older Python core that lacks it, pybbdl.evaluation.compare()/backtest().
 #' @noRd
 run_forecast_workflow <- function(kind, args) {
-  evaluation <- python_module("evaluation")
   data <- as_pandas_frame(args$data)
-  seeds <- args$seeds
-  result <- if (kind == "compare") {
-    windows <- with_py_errors(python_module("windows")$prepare_windows(
-      data, target = args$target, features = args$features, lookback = args$lookback,
-      horizon = args$horizon, step = args$step, split = reticulate::tuple(as.list(args$split))
+  workflow <- tryCatch(python_module("workflows.forecasting"), error = function(e) NULL)
+  common <- list(target = args$target, features = args$features, models = args$models,
+                 lookback = args$lookback, horizon = args$horizon, step = args$step)
+  if (!is.null(workflow)) {
+    p <- args$params
+    settings <- c(common, list(
+      epochs = p$epochs, batch_size = p$batch_size,
+      patience = if (is.null(p$patience)) 0L else p$patience, # 0 = no early stopping
+      seed = if (is.null(p$random_state)) 42L else p$random_state,
+      seeds = args$seeds, dm_loss = args$dm_loss, progress = args$verbose
     ))
-    with_py_errors(evaluation$compare(windows, args$models, params = reticulate::dict(args$params),
-                                      seeds = seeds, dm_loss = args$dm_loss,
-                                      progress = args$verbose))
+    result <- if (kind == "compare") {
+      with_py_errors(do.call(workflow$forecast_compare,
+                             c(list(data), settings,
+                               list(split = reticulate::tuple(as.list(args$split))))))
+    } else {
+      with_py_errors(do.call(workflow$forecast_backtest, c(list(data), settings, list(
+        folds = args$folds, fold_size = args$fold_size, start = args$start,
+        train_length = args$train_length, retrain = args$retrain, stride = args$stride
+      ))))
+    }
+    wide_py <- result$wide
+    long <- pandas_table_to_r(result$table)
   } else {
-    with_py_errors(evaluation$backtest(
-      data, target = args$target, features = args$features, lookback = args$lookback,
-      horizon = args$horizon, step = args$step, models = args$models, folds = args$folds,
-      fold_size = args$fold_size, start = args$start, train_length = args$train_length,
-      retrain = args$retrain, stride = args$stride, params = reticulate::dict(args$params),
-      seeds = seeds, dm_loss = args$dm_loss, progress = args$verbose
-    ))
+    evaluation <- python_module("evaluation")
+    result <- if (kind == "compare") {
+      windows <- with_py_errors(do.call(python_module("windows")$prepare_windows, c(
+        list(data), common[setdiff(names(common), "models")],
+        list(split = reticulate::tuple(as.list(args$split)))
+      )))
+      with_py_errors(evaluation$compare(windows, args$models,
+                                        params = reticulate::dict(args$params),
+                                        seeds = args$seeds, dm_loss = args$dm_loss,
+                                        progress = args$verbose))
+    } else {
+      with_py_errors(do.call(evaluation$backtest, c(list(data), common, list(
+        folds = args$folds, fold_size = args$fold_size, start = args$start,
+        train_length = args$train_length, retrain = args$retrain, stride = args$stride,
+        params = reticulate::dict(args$params), seeds = args$seeds, dm_loss = args$dm_loss,
+        progress = args$verbose
+      ))))
+    }
+    wide_py <- result$table
+    long <- NULL
   }
   time_class <- if (inherits(args$frame$time, "Date")) "Date" else "POSIXct"
   parts <- reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$list(result$forecasts$keys()))
@@ -231,12 +257,8 @@ run_forecast_workflow <- function(kind, args) {
     if ("fold" %in% names(frame)) frame$fold <- as.integer(frame$fold)
     frame
   }), parts)
-  wide <- pandas_table_to_r(result$table)
-  long <- if (reticulate::py_has_attr(result, "long") && !is.null(reticulate::py_to_r(result$long))) {
-    pandas_table_to_r(result$long)
-  } else {
-    long_from_wide(wide, forecasts)
-  }
+  wide <- pandas_table_to_r(wide_py)
+  if (is.null(long)) long <- long_from_wide(wide, forecasts)
   list(python = result, wide = wide, long = long, forecasts = forecasts, models = result$models)
 }
 
