@@ -11,7 +11,7 @@ test_that("a user-defined forecaster runs through forecast_compare() with no cha
   w <- py_module("pybbdl.windows")$prepare_windows(py_module("pybbdl.data")$macro_data(), target = "infl",
                                                     lookback = 8L, horizon = 1L,
                                                     split = reticulate::tuple(0.6, 0.2, 0.2))
-  python <- py_wide(py_module("pybbdl.evaluation")$compare(w, reticulate::dict(ridge = ridge),
+  python <- py_wide(py_module("pybbdl.evaluation")$compare(w, reticulate::py_dict("ridge", list(ridge)),
                                                             progress = FALSE))
   same <- setdiff(names(python), "fit_seconds")
   expect_equal(run$wide[same], python[same], ignore_attr = TRUE, tolerance = 0)
@@ -74,4 +74,32 @@ test_that("R's defaults are the Python workflow's FORECAST_DEFAULTS", {
       expect_equal(unname(unlist(value)), unname(unlist(defaults[[name]])), label = name)
     }
   }
+})
+
+test_that("forecast_compare() and forecast_backtest() give the Python workflow's long tables", {
+  skip_if_no_pybbdl()
+  skip_if_quick_check()
+  forecasting <- tryCatch(reticulate::import("pybbdl.workflows.forecasting", convert = FALSE),
+                          error = function(e) NULL)
+  skip_if(is.null(forecasting), "pybbdl.workflows.forecasting is not on this branch yet")
+  macro <- py_module("pybbdl.data")$macro_data()
+  same_numbers <- function(ours, python) {
+    python <- pybbdl:::pandas_table_to_r(python)
+    expect_identical(names(ours), names(python))
+    timing <- ours$metric == "fit_seconds" # wall-clock time is the one number that differs
+    expect_identical(ours[!timing, c("model", "part", "metric")], python[!timing, c("model", "part", "metric")])
+    expect_equal(ours$value[!timing], python$value[!timing], tolerance = 0)
+    expect_equal(ours$sd[!timing], python$sd[!timing], tolerance = 0)
+    expect_identical(ours$n, python$n)
+  }
+  run <- forecast_compare(macro_data(), models = c("naive", "dense"), epochs = 2, seed = 3)
+  python <- forecasting$forecast_compare(macro, target = "infl", models = list("naive", "dense"),
+                                         epochs = 2L, seed = 3L, progress = FALSE)
+  same_numbers(as.data.frame(run), python$table)
+  bt <- forecast_backtest(macro_data(), models = c("naive", "dense"), folds = 2, fold_size = 8,
+                          epochs = 1, seed = 3)
+  python <- forecasting$forecast_backtest(macro, target = "infl", models = list("naive", "dense"),
+                                          folds = 2L, fold_size = 8L, epochs = 1L, seed = 3L,
+                                          progress = FALSE)
+  same_numbers(as.data.frame(bt), python$table)
 })
