@@ -20,7 +20,9 @@
 #' | `horizon` | 1 | | `patience` | 20 |
 #' | `step` | 1 | | `seed` | 42 |
 #' | `split` | 0.6, 0.2, 0.2 | | `seeds` | 1 |
-#' | `dm_loss` | `"mae"` | | backtest `folds` | 5 |
+#' | `dm_loss` | `"mae"` | | `learning_rate` | 0.001 |
+#' | `baselines` | naive (+ arima) | | `units`, `season` | each model's own |
+#' | `quick` | `FALSE` | | backtest `folds` | 5 |
 #'
 #' @param data A data frame (numeric columns, and at most one Date or POSIXct column, used as the
 #'   time index), a `ts`/`mts` object (frequency 4 or 12 gets a date index) or a numeric matrix.
@@ -42,12 +44,21 @@
 #'   to at most 1.
 #' @param epochs,batch_size Training epochs (at most) and windows per batch of the networks.
 #' @param patience Stop training after this many epochs without a better validation loss and
-#'   keep the best weights; `NULL` trains all `epochs`.
+#'   keep the best weights; `NULL` or 0 trains all `epochs`.
+#' @param learning_rate Adam's learning rate of the networks, a number > 0.
+#' @param units Hidden units of the networks; `NULL`: each model's own (32).
+#' @param season Period, in rows, of `"seasonal_naive"`; `NULL`: its own (24).
 #' @param seed Seed of weights, shuffling and dropout (Python, NumPy and TensorFlow are seeded
-#'   and TensorFlow runs deterministically), so a call gives the same numbers each time. `NULL`
-#'   leaves the networks unseeded.
+#'   and TensorFlow runs deterministically while a network trains), so a call gives the same
+#'   numbers each time; a whole number >= 0.
 #' @param seeds Train each network once per seed: a count (seeds `seed`, `seed + 1`, ...) or a
 #'   vector of seeds; the table then shows the mean and the standard deviation across seeds.
+#' @param baselines Models the Diebold-Mariano columns test against; `NULL`: naive, and arima
+#'   when it is in the comparison.
+#' @param quick A smoke run: every network trains a few epochs without early stopping and ARIMA
+#'   searches a small grid on the last rows (the Python workflow's `QUICK` settings).
+#' @param out_dir A folder to save the run in (tables, forecasts, plots, `manifest.json`
+#'   written last); checked writable before any training. `NULL` saves nothing.
 #' @param dm_loss Loss of the Diebold-Mariano tests: `"mae"` (absolute errors, [dm_test()]'s
 #'   `power = 1`) or `"mse"` (squared, `power = 2`). The tests use the Bartlett variance.
 #' @param verbose Print one line per fit and Keras' progress.
@@ -83,11 +94,14 @@
 forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                              features = NULL, lookback = 8, horizon = 1, step = 1,
                              split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 100,
-                             batch_size = 16, patience = 20, seed = 42, seeds = 1,
-                             dm_loss = c("mae", "mse"), verbose = FALSE) {
+                             batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
+                             season = NULL, seed = 42, seeds = 1, baselines = NULL,
+                             dm_loss = c("mae", "mse"), quick = FALSE, out_dir = NULL,
+                             verbose = FALSE) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
-                              patience, seed, seeds, verbose)
+                              patience, learning_rate, units, season, seed, seeds, baselines,
+                              quick, out_dir, verbose)
   if (!is.numeric(split) || !length(split) %in% 2:3 || anyNA(split) || any(split < 0) ||
       sum(split) > 1 + 1e-9) {
     stop("`split` must be 2 or 3 fractions (train, val, test) >= 0 summing to at most 1, not ",
@@ -141,11 +155,14 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 forecast_backtest <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                               features = NULL, lookback = 8, horizon = 1, step = 1, folds = 5,
                               fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
-                              stride = 1, epochs = 100, batch_size = 16, patience = 20, seed = 42,
-                              seeds = 1, dm_loss = c("mae", "mse"), verbose = FALSE) {
+                              stride = 1, epochs = 100, batch_size = 16, patience = 20,
+                              learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
+                              seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
+                              quick = FALSE, out_dir = NULL, verbose = FALSE) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
-                              patience, seed, seeds, verbose)
+                              patience, learning_rate, units, season, seed, seeds, baselines,
+                              quick, out_dir, verbose)
   args$folds <- check_count(folds, "folds")
   args$fold_size <- check_count(fold_size, "fold_size", null_ok = TRUE)
   if (!is.null(start)) {
@@ -167,7 +184,8 @@ forecast_backtest <- function(data, models = c("naive", "dense", "lstm", "gru"),
 #' The checks and settings both forecasting functions share
 #' @noRd
 check_forecast_args <- function(data, target, features, lookback, horizon, step, epochs,
-                                batch_size, patience, seed, seeds, verbose) {
+                                batch_size, patience, learning_rate, units, season, seed, seeds,
+                                baselines, quick, out_dir, verbose) {
   frame <- as_time_frame(data)
   columns <- names(frame$values)
   if (!length(columns)) stop("`data` must have at least one numeric column.", call. = FALSE)
@@ -187,14 +205,25 @@ check_forecast_args <- function(data, target, features, lookback, horizon, step,
   }
   check_finite_columns(frame, unique(c(target, if (is.null(features)) columns else features)))
   verbose <- check_flag(verbose, "verbose")
+  patience <- check_count(patience, "patience", minimum = 0, null_ok = TRUE)
+  if (identical(patience, 0L)) patience <- NULL
   params <- list(epochs = check_count(epochs, "epochs"),
                  batch_size = check_count(batch_size, "batch_size"),
-                 patience = check_count(patience, "patience", null_ok = TRUE),
-                 random_state = check_count(seed, "seed", minimum = 0, null_ok = TRUE),
+                 patience = patience,
+                 learning_rate = check_number(learning_rate, "learning_rate", lower = 0),
+                 random_state = check_count(seed, "seed", minimum = 0),
                  verbose = if (verbose) "auto" else 0L)
+  if (!is.null(baselines) && (!is.character(baselines) || !length(baselines) || anyNA(baselines))) {
+    stop("`baselines` must be model names or NULL, not ", describe(baselines), ".", call. = FALSE)
+  }
+  if (!is.null(out_dir)) check_string(out_dir, "out_dir")
   list(data = data, frame = frame, n_rows = nrow(frame$values), target = target,
        features = features, lookback = lookback, horizon = horizon, step = step,
-       params = params, seeds = check_seeds(seeds), verbose = verbose)
+       params = params, units = check_count(units, "units", null_ok = TRUE),
+       season = check_count(season, "season", null_ok = TRUE), seeds = check_seeds(seeds),
+       baselines = if (is.null(baselines)) NULL else as.list(baselines),
+       quick = check_flag(quick, "quick"),
+       out_dir = if (is.null(out_dir)) NULL else path.expand(out_dir), verbose = verbose)
 }
 
 #' Run the Python forecasting workflow: the one place R calls it (kind "compare" or "backtest").
@@ -213,8 +242,10 @@ run_forecast_workflow <- function(kind, args) {
     settings <- c(common, list(
       epochs = p$epochs, batch_size = p$batch_size,
       patience = if (is.null(p$patience)) 0L else p$patience, # 0 = no early stopping
-      seed = if (is.null(p$random_state)) 42L else p$random_state,
-      seeds = args$seeds, dm_loss = args$dm_loss, progress = args$verbose
+      learning_rate = p$learning_rate, units = args$units, season = args$season,
+      seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
+      dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir,
+      progress = args$verbose
     ))
     result <- if (kind == "compare") {
       with_py_errors(do.call(workflow$forecast_compare,
@@ -229,6 +260,14 @@ run_forecast_workflow <- function(kind, args) {
     wide_py <- result$wide
     long <- pandas_table_to_r(result$table)
   } else {
+    newer <- c(units = !is.null(args$units), season = !is.null(args$season),
+               baselines = !is.null(args$baselines), quick = args$quick,
+               out_dir = !is.null(args$out_dir))
+    if (any(newer)) {
+      stop("`", names(newer)[newer][[1]], "` needs the Python workflow layer ",
+           "(pybbdl.workflows.forecasting), which the pybbdl Python package in use lacks; ",
+           "update it (see install_pybbdl()).", call. = FALSE)
+    }
     evaluation <- python_module("evaluation")
     result <- if (kind == "compare") {
       windows <- with_py_errors(do.call(python_module("windows")$prepare_windows, c(
@@ -297,8 +336,10 @@ new_forecast_run <- function(run, args, class) {
                      horizon = args$horizon, step = args$step),
                 args[intersect(c("split", "folds", "fold_size", "start", "train_length", "retrain",
                                  "stride"), names(args))],
-                args$params[c("epochs", "batch_size", "patience")],
-                list(seed = args$params$random_state, seeds = args$seeds, dm_loss = args$dm_loss))
+                args$params[c("epochs", "batch_size", "patience", "learning_rate")],
+                list(units = args$units, season = args$season, seed = args$params$random_state,
+                     seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
+                     quick = args$quick, out_dir = args$out_dir))
   if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
   structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
                  models = run$models, settings = settings, target = args$target,

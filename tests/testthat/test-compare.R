@@ -183,6 +183,11 @@ test_that("forecast_compare() stops on common mistakes with a clear message", {
   expect_error(forecast_compare(macro, lookback = 40), "at least lookback \\+ horizon = 41 rows, not 40")
   expect_error(forecast_compare("infl"), "`data` must be a data frame, a `ts` object or a numeric matrix")
   expect_error(forecast_compare(macro, seed = 1.5), "`seed` must be a whole number between 0 and 2147483647, not 1.5")
+  # a given value is used or refused, never replaced (issue 11 case 4)
+  expect_error(forecast_compare(macro, seed = NULL), "`seed` must be a whole number between 0 and 2147483647, not NULL")
+  expect_error(forecast_compare(macro, units = 0), "`units` must be a whole number between 1 and")
+  expect_error(forecast_compare(macro, learning_rate = -1), "`learning_rate` must be a finite number > 0, not -1")
+  expect_error(forecast_compare(macro, baselines = 1), "`baselines` must be model names or NULL")
   skip_if_no_pybbdl()
   expect_error(forecast_compare(macro, models = c("naive", "transformer")),
                "\"transformer\" is unknown. Known: \"naive\"")

@@ -103,3 +103,17 @@ test_that("forecast_compare() and forecast_backtest() give the Python workflow's
                                           progress = FALSE)
   same_numbers(as.data.frame(bt), python$table)
 })
+
+test_that("quick, baselines and out_dir reach the Python workflow", {
+  skip_if_no_pybbdl()
+  skip_if(is.null(tryCatch(reticulate::import("pybbdl.workflows.forecasting"), error = function(e) NULL)),
+          "pybbdl.workflows.forecasting is not on this branch yet")
+  out <- file.path(withr::local_tempdir(), "run")
+  run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), season = 4,
+                          baselines = "seasonal_naive", quick = TRUE, out_dir = out)
+  expect_true(file.exists(file.path(out, "manifest.json")))
+  expect_true(all(c("dm_stat_vs_seasonal_naive", "p_vs_seasonal_naive") %in% run$table$metric))
+  expect_false("p_vs_naive" %in% run$table$metric)
+  expect_true(run$settings$quick)
+  expect_identical(run$settings$season, 4L)
+})
