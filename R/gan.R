@@ -1,11 +1,13 @@
 #' Train a GAN on MNIST-shaped images
 #'
 #' `train_gan()` builds one of pybbdl's GANs (Goodfellow et al.'s MLP GAN, the TensorFlow DCGAN, or
-#' the conditional GAN whose grid has one row per digit) and trains it: each step updates the
-#' discriminator, then the generator (non-saturating loss). With `target_epsilon` the
-#' discriminator, the only part that sees the real images, is trained with DP-SGD and the noise is
-#' calibrated for that epsilon over `epochs`. `gan_grid()` draws the 10 x 10 grid of samples and
-#' `plot_gan_grid()` draws it with base graphics.
+#' the conditional GAN whose grid has one row per digit) and trains it through the Python workflow
+#' `pybbdl.workflows.gan.gan_train()`, the same function as `pybbdl gan`: each step updates the
+#' discriminator, then the generator (non-saturating loss). With `dp = TRUE` the discriminator, the
+#' only part that sees the real images, is trained with DP-SGD; the noise multiplier is calibrated
+#' in Python (`pybbdl.privacy.calibrate_noise()`) for `target_epsilon` over the steps that run, so R,
+#' Python and the command line state the same epsilon. `gan_grid()` draws the 10 x 10 grid of
+#' samples and `plot_gan_grid()` draws it with base graphics.
 #'
 #' @param model `"cgan"` (conditional, rows = digits 0-9), `"mlp"` or `"dcgan"`.
 #' @param images Images as an array `n x 28 x 28` (values in \[0, 1\], \[0, 255\] or \[-1, 1\]);
@@ -14,16 +16,26 @@
 #' @param labels Digits 0-9, one per image; needed by `"cgan"` when `images` is given.
 #' @param data_path Folder with the MNIST IDX files, used when `images` is `NULL`.
 #' @param limit Use only the first `limit` images (quick looks).
-#' @param epochs,batch_size Passes over the images and images per step.
+#' @param epochs Passes over the images, >= 1; `NULL` = the model's default (mlp 20, dcgan 5,
+#'   cgan 30).
+#' @param batch_size Images per step.
 #' @param seed Seeds the initial weights, the noise and the batch order.
-#' @param label_smoothing One-sided label smoothing of the real targets (0 = none).
+#' @param label_smoothing One-sided label smoothing of the real targets, in \[0, 0.5).
 #' @param ema_decay Sample from a moving average of the generator's weights (e.g. 0.999); `NULL` = off.
-#' @param target_epsilon `NULL` (no privacy) or the epsilon the discriminator's DP-SGD may spend.
-#' @param delta,l2_norm_clip DP-SGD's delta and clipping norm (with `target_epsilon`).
-#' @param out_dir Folder for grids, loss curves and checkpoints (a rerun resumes); `NULL` = none.
-#' @return `train_gan()`: an object of class `pybbdl_gan`: a list with `gan` (the Python model),
-#'   `history` (a data.frame: step, d_loss, g_loss, d_real, d_fake), `model`, `epsilon` and
-#'   `noise_multiplier` (`NA` without privacy).
+#' @param dp `TRUE` trains the discriminator with DP-SGD.
+#' @param target_epsilon,delta,l2_norm_clip With `dp = TRUE`: the epsilon to calibrate the noise
+#'   to, delta, and the clipping norm C (finite, > 0).
+#' @param latent_dim Size of the generator's noise input.
+#' @param checkpoint_every Steps between checkpoints (default one epoch when `out_dir` is given).
+#' @param deterministic Run TensorFlow ops deterministically during training (restored afterwards).
+#' @param out_dir Folder for grids, loss curves, the table, checkpoints and a manifest; a rerun
+#'   resumes when the checkpoint's settings match and is refused otherwise; `NULL` = no files.
+#' @param progress Show a progress bar.
+#' @return `train_gan()`: an object of class `pybbdl_gan`: a list with `table` (long: step, epoch,
+#'   metric, value), `history` (one row per step: step, d_loss, g_loss, d_real, d_fake), `model`,
+#'   `epsilon` and `noise_multiplier` (`NA` without privacy), `statement`, `settings`, `gan` (the
+#'   Python model) and `run` (the Python `GanRun`); with `print()`, `format()`, `summary()`,
+#'   `plot()` and `as.data.frame()` methods.
 #' @family gan
 #' @export
 #' @examples
@@ -31,72 +43,129 @@
 #'   set.seed(1)
 #'   images <- array(runif(64 * 28 * 28), c(64, 28, 28))
 #'   fit <- train_gan("mlp", images, epochs = 1, batch_size = 32)
+#'   fit
 #'   grid <- gan_grid(fit)
 #'   plot_gan_grid(grid)
 #' }
 train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels = NULL, data_path = NULL,
-                      limit = NULL, epochs = 1, batch_size = 128, seed = 1, label_smoothing = 0.1,
-                      ema_decay = NULL, target_epsilon = NULL, delta = 1e-5, l2_norm_clip = 1,
-                      out_dir = NULL) {
+                      limit = NULL, epochs = NULL, batch_size = 128, seed = 1, label_smoothing = 0.1,
+                      ema_decay = NULL, dp = FALSE, target_epsilon = 10, delta = 1e-5, l2_norm_clip = 1,
+                      latent_dim = 100, checkpoint_every = NULL, deterministic = TRUE, out_dir = NULL,
+                      progress = FALSE) {
   model <- match.arg(model)
-  epochs <- check_count(epochs, "epochs")
-  batch_size <- check_count(batch_size, "batch_size")
-  seed <- check_count(seed, "seed", minimum = 0)
-  limit <- check_count(limit, "limit", null_ok = TRUE)
-  label_smoothing <- check_number(label_smoothing, "label_smoothing", lower = 0, upper = 1, open = FALSE)
+  epochs <- check_whole(epochs, "epochs", null_ok = TRUE)
+  batch_size <- check_whole(batch_size, "batch_size")
+  seed <- check_whole(seed, "seed", minimum = 0)
+  limit <- check_whole(limit, "limit", null_ok = TRUE)
+  latent_dim <- check_whole(latent_dim, "latent_dim")
+  checkpoint_every <- check_whole(checkpoint_every, "checkpoint_every", null_ok = TRUE)
+  label_smoothing <- check_number(label_smoothing, "label_smoothing", lower = 0, upper = 0.5, open = FALSE)
   if (!is.null(ema_decay)) ema_decay <- check_number(ema_decay, "ema_decay", lower = 0, upper = 1)
-  if (is.null(images)) {
-    data <- with_py_errors(python_module("data")$load_mnist(data_path, scale = "symmetric"))
-    train <- reticulate::py_to_r(data$train)
-    images <- train[[1]]
-    labels <- as.integer(train[[2]])
-  } else {
+  dp <- check_flag(dp, "dp")
+  target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
+  delta <- check_number(delta, "delta", lower = 0, upper = 1)
+  l2_norm_clip <- check_number(l2_norm_clip, "l2_norm_clip", lower = 0)
+  deterministic <- check_flag(deterministic, "deterministic")
+  progress <- check_flag(progress, "progress")
+  if (!is.null(data_path)) data_path <- check_string(data_path, "data_path")
+  if (!is.null(out_dir)) out_dir <- check_string(out_dir, "out_dir")
+  np <- py_np()
+  py_images <- NULL
+  py_labels <- NULL
+  if (!is.null(images)) {
     if (!is.numeric(images) || length(dim(images)) < 3) {
       stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1); got ", describe(images),
            call. = FALSE)
     }
-    if (!is.null(labels)) labels <- as.integer(labels)
+    py_images <- np$asarray(images, dtype = "float32")
+    if (!is.null(labels)) {
+      if (!is.numeric(labels) || anyNA(labels) || any(labels != round(labels))) {
+        stop("`labels` must be whole numbers 0-9, not ", describe(labels), ".", call. = FALSE)
+      }
+      py_labels <- np$asarray(as.integer(labels), dtype = "int32")
+    }
+    if (model == "cgan" && is.null(labels)) {
+      stop("`labels` (digits 0-9) are needed by the conditional GAN", call. = FALSE)
+    }
   }
-  if (!is.null(limit)) {
-    keep <- seq_len(min(limit, dim(images)[1]))
-    images <- images[keep, , , drop = FALSE]
-    if (!is.null(labels)) labels <- labels[keep]
-  }
-  if (model == "cgan" && is.null(labels)) stop("`labels` (digits 0-9) are needed by the conditional GAN", call. = FALSE)
-  n <- dim(images)[1]
-  sigma <- NULL
-  epsilon <- NA_real_
-  if (!is.null(target_epsilon)) {
-    steps_epochs <- floor(n / batch_size) * epochs * batch_size / n
-    sigma <- dp_noise_multiplier(n, batch_size, target_epsilon, steps_epochs, delta)
-    epsilon <- dp_epsilon(n, batch_size, sigma, steps_epochs, delta)
-  }
-  np <- py_np()
-  gan_mod <- python_module("gan")
-  gan <- with_py_errors(gan_mod$make_gan(
-    model, seed = as.integer(seed), label_smoothing = label_smoothing, ema_decay = ema_decay,
-    dp_l2_norm_clip = if (is.null(sigma)) NULL else l2_norm_clip, dp_noise_multiplier = sigma
+  run <- with_py_errors(python_module("workflows.gan")$gan_train(
+    model, data_path, images = py_images, labels = py_labels, epochs = epochs, batch_size = batch_size,
+    latent_dim = latent_dim, label_smoothing = label_smoothing, seed = seed,
+    checkpoint_every = checkpoint_every, dp = dp, target_epsilon = target_epsilon, delta = delta,
+    l2_norm_clip = l2_norm_clip, ema_decay = ema_decay, limit = limit, deterministic = deterministic,
+    out_dir = out_dir, progress = progress
   ))
-  hist <- with_py_errors(gan_mod$train_gan(
-    gan, np$asarray(images, dtype = "float32"),
-    if (is.null(labels)) NULL else np$asarray(labels, dtype = "int32"),
-    epochs = as.integer(epochs), batch_size = as.integer(batch_size), seed = as.integer(seed),
-    out_dir = out_dir, progress = FALSE
-  ))
-  losses <- reticulate::py_to_r(hist$losses)
-  history <- data.frame(step = seq_along(losses$d_loss), lapply(losses, as.numeric))
-  structure(list(gan = gan, history = history, model = model, epsilon = epsilon,
-                 noise_multiplier = if (is.null(sigma)) NA_real_ else sigma),
+  gan_run_from_python(run)
+}
+
+# The R object of a Python GanRun.
+gan_run_from_python <- function(run) {
+  table <- py_frame(run$table)
+  settings <- reticulate::py_to_r(run$settings)
+  history <- if (nrow(table)) stats::reshape(table[, c("step", "metric", "value")], idvar = "step",
+                                             timevar = "metric", direction = "wide") else
+    data.frame(step = integer(0))
+  names(history) <- sub("^value\\.", "", names(history))
+  history <- history[order(history$step), intersect(c("step", "d_loss", "g_loss", "d_real", "d_fake"),
+                                                    names(history)), drop = FALSE]
+  rownames(history) <- NULL
+  structure(list(table = table, history = history, model = settings$model,
+                 epsilon = if (isTRUE(settings$dp)) settings$epsilon else NA_real_,
+                 noise_multiplier = if (isTRUE(settings$dp)) settings$noise_multiplier else NA_real_,
+                 statement = reticulate::py_to_r(run$statement), settings = settings, gan = run$gan, run = run),
             class = "pybbdl_gan")
 }
 
 #' @export
-print.pybbdl_gan <- function(x, ...) {
+format.pybbdl_gan <- function(x, ...) {
   last <- utils::tail(x$history, 1)
-  cat(sprintf("pybbdl %s GAN: %d steps, last d_loss %.3f, g_loss %.3f", x$model, nrow(x$history),
-              last$d_loss, last$g_loss))
-  if (!is.na(x$epsilon)) cat(sprintf("; discriminator DP-SGD, epsilon %.3f", x$epsilon))
+  s <- x$settings
+  out <- sprintf("pybbdl %s GAN: %d images, %d steps (batch %d), last d_loss %.3f, g_loss %.3f", x$model,
+                 as.integer(s$n), nrow(x$history), as.integer(s$batch_size), last$d_loss, last$g_loss)
+  if (!is.na(x$epsilon)) {
+    out <- c(out, sprintf("discriminator DP-SGD: sigma %.4g, C = %g, epsilon %.3f at delta = %g",
+                          x$noise_multiplier, s$l2_norm_clip, x$epsilon, s$delta))
+  }
+  out
+}
+
+#' @export
+print.pybbdl_gan <- function(x, ...) {
+  cat(format(x), sep = "\n")
+  invisible(x)
+}
+
+#' @export
+summary.pybbdl_gan <- function(object, ...) {
+  s <- object$settings
+  keep <- intersect(c("model", "n", "epochs", "steps", "batch_size", "seed", "dp", "noise_multiplier",
+                      "l2_norm_clip", "delta", "target_epsilon", "epsilon"), names(s))
+  structure(list(settings = s[keep], statement = object$statement,
+                 losses = summary(object$history[, setdiff(names(object$history), "step"), drop = FALSE])),
+            class = "summary.pybbdl_gan")
+}
+
+#' @export
+print.summary.pybbdl_gan <- function(x, ...) {
+  str <- vapply(x$settings, function(v) if (is.null(v)) "NULL" else format(v), "")
+  cat(paste0(format(names(str)), ": ", str), sep = "\n")
+  if (nzchar(x$statement)) cat("\n", x$statement, "\n", sep = "")
   cat("\n")
+  print(x$losses)
+  invisible(x)
+}
+
+#' @export
+as.data.frame.pybbdl_gan <- function(x, row.names = NULL, optional = FALSE, ...) {
+  x$table
+}
+
+#' @export
+plot.pybbdl_gan <- function(x, y, ...) {
+  h <- x$history
+  graphics::matplot(h$step, h[, c("d_loss", "g_loss")], type = "l", lty = 1, col = c("black", "red"),
+                    xlab = "step", ylab = "loss (nats)", ...)
+  graphics::legend("topright", legend = c("d_loss", "g_loss"), col = c("black", "red"), lty = 1, bty = "n")
   invisible(x)
 }
 

@@ -60,25 +60,34 @@ dp_noise_multiplier <- function(n, batch_size, target_epsilon, epochs, delta = 1
 #' @param sampling How batches are drawn in training: `"poisson"` (the guarantee holds as stated)
 #'   or `"shuffle"` (fixed-size shuffled batches: the usual approximation, and the statement says
 #'   so).
-#' @param max_grad_norm The clipping norm, reported in the statement; `NULL` leaves it out.
+#' @param l2_norm_clip The clipping norm C, reported in the statement; `NULL` leaves it out.
+#' @param microbatching `TRUE` states tensorflow-privacy's microbatching convention (more than one
+#'   example per clipped microbatch: sensitivity 2C, so the effective noise multiplier is halved).
+#' @param max_grad_norm Deprecated name of `l2_norm_clip` (warns).
 #' @return `privacy_statement()`: the statement, one string with line breaks.
 #' @export
 privacy_statement <- function(n, batch_size, noise_multiplier, epochs, delta = 1e-5,
-                              sampling = c("poisson", "shuffle"), max_grad_norm = NULL) {
+                              sampling = c("poisson", "shuffle"), l2_norm_clip = NULL,
+                              microbatching = FALSE, max_grad_norm = NULL) {
   args <- check_dp_args(n, batch_size, epochs, delta)
   noise_multiplier <- check_number(noise_multiplier, "noise_multiplier", lower = 0)
   sampling <- match.arg(sampling)
-  if (!is.null(max_grad_norm)) max_grad_norm <- check_number(max_grad_norm, "max_grad_norm", lower = 0)
+  if (!is.null(max_grad_norm)) {
+    warning("`max_grad_norm` is deprecated: use `l2_norm_clip`.", call. = FALSE)
+    if (is.null(l2_norm_clip)) l2_norm_clip <- max_grad_norm
+  }
+  if (!is.null(l2_norm_clip)) l2_norm_clip <- check_number(l2_norm_clip, "l2_norm_clip", lower = 0)
+  microbatching <- check_flag(microbatching, "microbatching")
   text <- with_py_errors(python_module("privacy")$privacy_statement(
     args$n, args$batch_size, noise_multiplier, args$epochs, args$delta, sampling = sampling,
-    max_grad_norm = max_grad_norm
+    l2_norm_clip = l2_norm_clip, microbatching = microbatching
   ))
   reticulate::py_to_r(text)
 }
 
 check_dp_args <- function(n, batch_size, epochs, delta) {
-  n <- check_count(n, "n")
-  batch_size <- check_count(batch_size, "batch_size")
+  n <- check_whole(n, "n")
+  batch_size <- check_whole(batch_size, "batch_size")
   if (batch_size > n) {
     stop("`batch_size` must be <= n = ", n, ", not ", batch_size, ".", call. = FALSE)
   }
@@ -140,80 +149,155 @@ gaussian_mechanism <- function(value, sensitivity, epsilon, delta,
 #'
 #' DP-SGD (Poisson-sampled batches, each example's gradient clipped to `l2_norm_clip`, Gaussian
 #' noise) on MNIST with tensorflow-privacy's tutorial CNN, a ledger that records the epsilon spent
-#' after every epoch, and a loss-threshold membership-inference audit (training images vs images
-#' never trained on).
+#' after every epoch, and a loss-threshold membership-inference audit. It calls the Python workflow
+#' `pybbdl.workflows.privacy.dp_train_mnist()`, the same function as `pybbdl privacy mnist`, so the
+#' same arguments give the same table through R, Python and the command line. Arguments are checked
+#' in R first (counts must be whole numbers, at most 2147483647).
+#'
+#' The audit's non-members are the `limit` training images after the first `limit` when MNIST has
+#' that many, else the test set (one rule for every door).
 #'
 #' @param data_path Folder with the four MNIST IDX files; `NULL` downloads them once.
-#' @param epochs,batch_size Epochs and expected batch size.
-#' @param noise_multiplier Noise std / clipping norm; or give `target_epsilon` instead.
+#' @param epochs Epochs, a whole number >= 1.
+#' @param batch_size Expected batch size (Poisson sampling).
+#' @param noise_multiplier Noise std / clipping norm (default 1.1 when `target_epsilon` is `NULL`).
 #' @param target_epsilon Calibrate the noise so that all epochs spend at most this.
-#' @param l2_norm_clip Clipping norm C.
-#' @param learning_rate SGD learning rate.
+#' @param l2_norm_clip Clipping norm C, finite and > 0.
+#' @param learning_rate,momentum SGD's learning rate (> 0) and momentum (in \[0, 1)).
 #' @param activation `"relu"` (the tutorial) or `"tanh"` (tempered sigmoid; learns better under DP).
-#' @param limit Train on the first `limit` images (the audit's non-members are the next `limit`).
+#' @param limit Train on the first `limit` images only (>= 1).
 #' @param delta Target delta.
-#' @param seed Seed of the weights and of the Poisson batches.
-#' @return A list: `ledger` (data.frame: epoch, loss, accuracy, test accuracy, epsilon),
-#'   `epsilon`, `noise_multiplier`, `test_accuracy`, `audit` (list: auc, advantage), `statement`.
+#' @param budget Stop before an epoch would take epsilon above this; `NULL` = no stop.
+#' @param seed Seed of the weights, the Poisson batches and the noise.
+#' @param out_dir Folder for `table.csv`, `ledger.csv`, `statement.txt`, plots, the model and
+#'   `manifest.json` (checked before training); `NULL` writes nothing.
+#' @param progress Print Keras's per-epoch lines.
+#' @return An object of class `pybbdl_privacy_run`: a list with `table` (the long table: epoch,
+#'   metric, value), `ledger` (one row per epoch: loss, accuracy, test_loss, test_accuracy,
+#'   epsilon), `epsilon`, `noise_multiplier` (the sigma used), `test_accuracy`, `audit` (auc,
+#'   advantage, non_members), `statement`, `settings` and `run` (the Python `PrivacyRun`). It has
+#'   `print()`, `format()`, `summary()`, `plot()` and `as.data.frame()` methods.
 #' @family privacy
 #' @export
 #' @examples
 #' if (pybbdl_available() && dir.exists("../shared/data/mnist")) {
 #'   res <- dp_train_mnist("../shared/data/mnist", epochs = 1, limit = 2000, noise_multiplier = 1.1)
-#'   res$ledger
+#'   res
+#'   as.data.frame(res)
 #' }
 dp_train_mnist <- function(data_path = NULL, epochs = 60, batch_size = 256, noise_multiplier = NULL,
-                           target_epsilon = NULL, l2_norm_clip = 1, learning_rate = 0.15,
-                           activation = c("relu", "tanh"), limit = NULL, delta = 1e-5, seed = 0) {
+                           target_epsilon = NULL, l2_norm_clip = 1, learning_rate = 0.15, momentum = 0,
+                           activation = c("relu", "tanh"), limit = NULL, delta = 1e-5, budget = NULL,
+                           seed = 0, out_dir = NULL, progress = FALSE) {
   activation <- match.arg(activation)
-  epochs <- check_count(epochs, "epochs")
-  batch_size <- check_count(batch_size, "batch_size")
-  limit <- check_count(limit, "limit", null_ok = TRUE)
-  seed <- check_count(seed, "seed", minimum = 0)
-  if (is.null(noise_multiplier) == is.null(target_epsilon)) {
-    stop("give exactly one of `noise_multiplier` and `target_epsilon`", call. = FALSE)
+  if (!is.null(data_path)) data_path <- check_string(data_path, "data_path")
+  epochs <- check_whole(epochs, "epochs")
+  batch_size <- check_whole(batch_size, "batch_size")
+  limit <- check_whole(limit, "limit", null_ok = TRUE)
+  seed <- check_whole(seed, "seed", minimum = 0)
+  if (!is.null(noise_multiplier) && !is.null(target_epsilon)) {
+    stop("give at most one of `noise_multiplier` and `target_epsilon`.", call. = FALSE)
   }
   if (!is.null(noise_multiplier)) noise_multiplier <- check_number(noise_multiplier, "noise_multiplier", lower = 0)
   if (!is.null(target_epsilon)) target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
   l2_norm_clip <- check_number(l2_norm_clip, "l2_norm_clip", lower = 0)
   learning_rate <- check_number(learning_rate, "learning_rate", lower = 0)
-  keras <- python_module_raw("keras")
-  data <- with_py_errors(python_module("data")$load_mnist(data_path, scale = "unit"))
-  np <- py_np()
-  item <- function(obj, i) reticulate::py_get_item(obj, as.integer(i))
-  builtins <- reticulate::import_builtins(convert = FALSE)
-  slice <- function(a, i, j) reticulate::py_get_item(a, builtins$slice(as.integer(i), as.integer(j)))
-  x <- np$expand_dims(item(data$train, 0), -1L)
-  y <- item(data$train, 1)
-  xt <- np$expand_dims(item(data$test, 0), -1L)
-  yt <- item(data$test, 1)
-  held_out <- list(xt, yt)
-  if (!is.null(limit)) {
-    held_out <- list(slice(x, as.integer(limit), as.integer(2 * limit)), slice(y, as.integer(limit), as.integer(2 * limit)))
-    x <- slice(x, 0L, as.integer(limit))
-    y <- slice(y, 0L, as.integer(limit))
+  momentum <- check_number(momentum, "momentum", lower = 0, upper = 1, open = FALSE)
+  delta <- check_number(delta, "delta", lower = 0, upper = 1)
+  if (!is.null(budget)) budget <- check_number(budget, "budget", lower = 0)
+  if (!is.null(out_dir)) out_dir <- check_string(out_dir, "out_dir")
+  progress <- check_flag(progress, "progress")
+  run <- with_py_errors(python_module("workflows.privacy")$dp_train_mnist(
+    data_path, epochs = epochs, batch_size = batch_size, noise_multiplier = noise_multiplier,
+    target_epsilon = target_epsilon, l2_norm_clip = l2_norm_clip, learning_rate = learning_rate,
+    momentum = momentum, delta = delta, budget = budget, limit = limit, seed = seed,
+    activation = activation, out_dir = out_dir, progress = progress
+  ))
+  privacy_run_from_python(run)
+}
+
+# The R object of a Python PrivacyRun.
+privacy_run_from_python <- function(run) {
+  table <- py_frame(run$table)
+  settings <- reticulate::py_to_r(run$settings)
+  ledger <- py_frame(run$wide(), index = "epoch")
+  structure(list(
+    table = table, ledger = ledger, epsilon = settings$epsilon, noise_multiplier = settings$noise_multiplier,
+    test_accuracy = if (nrow(ledger)) utils::tail(ledger$test_accuracy, 1) else NA_real_,
+    audit = list(auc = settings$audit_auc, advantage = settings$audit_advantage,
+                 non_members = settings$audit_non_members),
+    statement = reticulate::py_to_r(run$statement), settings = settings, run = run
+  ), class = "pybbdl_privacy_run")
+}
+
+# A pandas DataFrame as a plain data.frame (row names 1..n; `index` keeps the index as a column).
+py_frame <- function(frame, index = NULL) {
+  if (!is.null(index)) frame <- frame$reset_index()
+  columns <- reticulate::py_to_r(frame$to_dict("list"))   # column by column: no pandas-index conversion
+  as.data.frame(lapply(columns, unlist), stringsAsFactors = FALSE, optional = TRUE)
+}
+
+#' @export
+format.pybbdl_privacy_run <- function(x, ...) {
+  s <- x$settings
+  c(sprintf("pybbdl DP-SGD on MNIST: n = %d, %d epoch(s), batch %d (Poisson), sigma = %.4g, C = %g",
+            as.integer(s$n), as.integer(s$epochs_run), as.integer(s$batch_size), x$noise_multiplier,
+            s$l2_norm_clip),
+    sprintf("epsilon = %.4g at delta = %g (RDP); test accuracy %.4f", x$epsilon, s$delta, x$test_accuracy),
+    sprintf("membership inference (non-members: %s): AUC %.3f, advantage %.3f", x$audit$non_members,
+            x$audit$auc, x$audit$advantage))
+}
+
+#' @export
+print.pybbdl_privacy_run <- function(x, ...) {
+  cat(format(x), sep = "\n")
+  cat("\nledger (epsilon after each epoch):\n")
+  print(x$ledger, row.names = FALSE, digits = 4)
+  invisible(x)
+}
+
+#' @export
+summary.pybbdl_privacy_run <- function(object, ...) {
+  s <- object$settings
+  structure(list(settings = s[c("n", "epochs", "epochs_run", "batch_size", "noise_multiplier", "l2_norm_clip",
+                                "delta", "epsilon", "learning_rate", "seed", "limit")],
+                 ledger = object$ledger, audit = object$audit, statement = object$statement),
+            class = "summary.pybbdl_privacy_run")
+}
+
+#' @export
+print.summary.pybbdl_privacy_run <- function(x, ...) {
+  cat(x$statement, "\n\n", sep = "")
+  print(x$ledger, row.names = FALSE, digits = 4)
+  cat(sprintf("\nmembership inference: AUC %.3f, advantage %.3f (non-members: %s)\n", x$audit$auc,
+              x$audit$advantage, x$audit$non_members))
+  invisible(x)
+}
+
+#' @export
+as.data.frame.pybbdl_privacy_run <- function(x, row.names = NULL, optional = FALSE, ...) {
+  x$table
+}
+
+#' @export
+plot.pybbdl_privacy_run <- function(x, y, ...) {
+  l <- x$ledger
+  old <- graphics::par(mfrow = c(1, 2))
+  on.exit(graphics::par(old))
+  graphics::plot(l$epoch, l$test_accuracy, type = "b", xlab = "epoch", ylab = "test accuracy",
+                 ylim = range(c(l$accuracy, l$test_accuracy), na.rm = TRUE), ...)
+  graphics::lines(l$epoch, l$accuracy, type = "b", lty = 2)
+  graphics::plot(l$epoch, l$epsilon, type = "b", xlab = "epoch", ylab = "epsilon spent")
+  invisible(x)
+}
+
+# check_count() with R's integer limit: whole numbers above 2^31 - 1 are refused here, with a
+# message, instead of turning into NA on their way to Python.
+check_whole <- function(x, name, minimum = 1, null_ok = FALSE) {
+  if (is.numeric(x) && length(x) == 1 && !is.na(x) && is.finite(x) && x == round(x) &&
+      x > .Machine$integer.max) {
+    stop("`", name, "` must be a whole number <= ", .Machine$integer.max, " (R's integer limit), not ",
+         format(x, scientific = FALSE), ".", call. = FALSE)
   }
-  keras$utils$set_random_seed(as.integer(seed))
-  model <- python_module("models.vision")$mnist_cnn(activation = activation)
-  model$compile(optimizer = keras$optimizers$SGD(learning_rate),
-                loss = keras$losses$SparseCategoricalCrossentropy(from_logits = TRUE), metrics = list("accuracy"))
-  privacy <- python_module("privacy")
-  hist <- with_py_errors(privacy$dp_fit(
-    model, x, y, epochs = as.integer(epochs), batch_size = as.integer(batch_size),
-    noise_multiplier = noise_multiplier, target_epsilon = target_epsilon, l2_norm_clip = l2_norm_clip,
-    delta = delta, validation_data = reticulate::tuple(xt, yt), seed = as.integer(seed), verbose = 0L
-  ))
-  h <- reticulate::py_to_r(hist$history)
-  ledger <- data.frame(epoch = seq_along(h$epsilon), loss = unlist(h$loss), accuracy = unlist(h$accuracy),
-                       test_accuracy = unlist(h$val_accuracy), epsilon = unlist(h$epsilon))
-  n_audit <- as.integer(min(reticulate::py_len(x), reticulate::py_len(held_out[[1]])))
-  audit <- with_py_errors(privacy$membership_inference(
-    model, reticulate::tuple(slice(x, 0L, n_audit), slice(y, 0L, n_audit)),
-    reticulate::tuple(slice(held_out[[1]], 0L, n_audit), slice(held_out[[2]], 0L, n_audit))
-  ))
-  list(ledger = ledger, epsilon = utils::tail(ledger$epsilon, 1),
-       noise_multiplier = reticulate::py_to_r(model$dp_config$noise_multiplier),
-       test_accuracy = utils::tail(ledger$test_accuracy, 1),
-       audit = list(auc = reticulate::py_to_r(audit$auc), advantage = reticulate::py_to_r(audit$advantage)),
-       statement = reticulate::py_to_r(hist$privacy))
+  check_count(x, name, minimum = minimum, null_ok = null_ok)
 }

@@ -110,7 +110,7 @@ def main() -> None:
         sigma = dp_sgd_noise_multiplier(len(x), args.dp_batch_size, eps, args.dp_epochs, args.delta)
         runs.append((f"dp_cgan_eps{eps:g}", "cgan",
                      {"epochs": args.dp_epochs, "batch_size": args.dp_batch_size, "max_steps": None},
-                     {"dp_l2_norm_clip": args.dp_clip, "dp_noise_multiplier": sigma}))
+                     {"l2_norm_clip": args.dp_clip, "dp_noise_multiplier": sigma}))
     for label, model, train_kw, dp in runs:
         gan = make_gan(model, seed=args.seed, label_smoothing=0.1, ema_decay=args.ema_decay or None, **dp)
         spe = len(x) // train_kw["batch_size"]

@@ -4,9 +4,9 @@ Importing pybbdl starts neither TensorFlow nor R: the Keras parts load when a mo
 built or fitted. The pipeline is data -> windows -> models -> evaluation -> reports:
 
 >>> from pybbdl.data import macro_data
->>> from pybbdl.windows import make_split_windows
+>>> from pybbdl.windows import prepare_windows
 >>> frame = macro_data()
->>> w = make_split_windows(frame, target="infl", lookback=8, horizon=1)
+>>> w = prepare_windows(frame, target="infl", lookback=8, horizon=1, split=(0.6, 0.2, 0.2))
 """
 
 __version__ = "0.1.0"

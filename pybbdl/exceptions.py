@@ -22,6 +22,10 @@ class DataError(PybbdlError, ValueError):
     """Input data violates what a function needs (NaN target, unsorted index, too short, ...)."""
 
 
+class DataFileNotFoundError(PybbdlError, FileNotFoundError):
+    """A data file named by the user does not exist (a FileNotFoundError too)."""
+
+
 class NotFittedError(PybbdlError, ValueError, AttributeError):
     """An estimator was used before `fit` (a ValueError and an AttributeError, like sklearn's)."""
 
@@ -36,3 +40,11 @@ class ModelFitError(PybbdlError, RuntimeError):
 
 class OutputError(PybbdlError, OSError):
     """An output folder cannot be written (checked before any training starts)."""
+
+
+class IrregularTimeIndexWarning(UserWarning):
+    """A time index whose steps are not regular (a gap in daily data, say); the message names the largest gap.
+
+    Monthly, quarterly, yearly and business-day calendars count as regular. Turn it into an error with
+    ``warnings.simplefilter("error", IrregularTimeIndexWarning)``.
+    """

@@ -1,4 +1,8 @@
-"""Tables (CSV, Markdown) and plots (forecasts vs actuals, training curves) of a comparison."""
+"""Tables (CSV, Markdown) and plots (forecasts vs actuals, training curves) of a comparison.
+
+Every file is written atomically (temporary name + rename, :mod:`pybbdl.outputs`), and
+:func:`write_report` writes ``manifest.json`` last and removes an earlier run's leftovers.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pybbdl.evaluation import Comparison
+from pybbdl.outputs import atomic_write, atomic_write_text, finish_output_dir, prepare_output_dir
 
 
 def markdown_table(table: pd.DataFrame, digits: int = 3) -> str:
@@ -33,8 +38,9 @@ def summary_columns(table: pd.DataFrame) -> list[str]:
     """The columns worth printing in a terminal: the last scored part's headline numbers."""
     parts = [c[:-4] for c in table.columns if c.endswith("_mae")]
     last = parts[-1]
+    pvals = [c for c in table.columns if c.startswith(f"{last}_p_vs_")]
     wanted = ["model"] + [f"{p}_mae" for p in parts] + [
-        f"{last}_mae_sd", f"{last}_rmse", f"{last}_skill_pct", f"{last}_p_vs_naive", f"{last}_p_vs_arima",
+        f"{last}_mae_sd", f"{last}_rmse", f"{last}_skill_pct", *pvals,
         "folds", "seeds", "epochs", "fit_seconds", "spec", "note"]
     return [c for c in wanted if c in table.columns]
 
@@ -48,10 +54,13 @@ def _pyplot():
     return plt
 
 
-def plot_forecasts(comparison: Comparison, path: str | os.PathLike, *, part: str = "test",
-                   last: int | None = 400) -> Path:
-    """Actuals and each model's forecasts over the last `last` targets of `part`, as a PNG."""
+def forecast_figure(comparison: Comparison, *, part: str = "test", last: int | None = 400):
+    """A matplotlib Figure of the actuals and each model's forecasts over the last `last` targets."""
     plt = _pyplot()
+    if part not in comparison.forecasts:
+        from pybbdl.exceptions import ArgumentError
+
+        raise ArgumentError(f"`part` must be one of {list(comparison.forecasts)}. Received: {part!r}")
     frame = comparison.forecasts[part]
     if last is not None:
         frame = frame.iloc[-last:]
@@ -65,14 +74,25 @@ def plot_forecasts(comparison: Comparison, path: str | os.PathLike, *, part: str
     ax.legend(ncol=min(5, len(frame.columns)), fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def plot_training(comparison: Comparison, path: str | os.PathLike) -> Path | None:
-    """Training and validation loss per epoch for each trained model, as a PNG (None if none)."""
+def _save_figure(fig, path: Path) -> Path:
+    plt = _pyplot()
+    try:
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110))
+    finally:
+        plt.close(fig)
+
+
+def plot_forecasts(comparison: Comparison, path: str | os.PathLike, *, part: str = "test",
+                   last: int | None = 400) -> Path:
+    """Actuals and each model's forecasts over the last `last` targets of `part`, as a PNG."""
+    return _save_figure(forecast_figure(comparison, part=part, last=last), Path(path))
+
+
+def training_figure(comparison: Comparison):
+    """Training and validation loss per epoch of each trained model (None if none was trained)."""
     if not comparison.histories:
         return None
     plt = _pyplot()
@@ -89,27 +109,43 @@ def plot_training(comparison: Comparison, path: str | os.PathLike) -> Path | Non
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def write_report(comparison: Comparison, out_dir: str | os.PathLike) -> dict[str, Path]:
-    """Write ``results.csv``, ``results.md``, ``forecasts_<part>.csv``/``.png`` and ``training.png``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"csv": out / "results.csv", "markdown": out / "results.md"}
-    comparison.table.to_csv(paths["csv"], index=False)
+def plot_training(comparison: Comparison, path: str | os.PathLike) -> Path | None:
+    """Training and validation loss per epoch for each trained model, as a PNG (None if none)."""
+    fig = training_figure(comparison)
+    return None if fig is None else _save_figure(fig, Path(path))
+
+
+def markdown_report(comparison: Comparison) -> str:
+    """``results.md``: a header with the spec, then the one-row-per-model table."""
     w = comparison.windows
     header = (f"# Forecast comparison: {w.target}, {w.horizon} step(s) ahead\n\n"
               f"lookback={w.lookback}, step={w.step}; errors in the target's units; skill = "
-              f"100 * (1 - MAE / naive MAE).\n\n")
-    paths["markdown"].write_text(header + markdown_table(comparison.table) + "\n")
+              f"100 * (1 - MAE / naive MAE); DM loss: {comparison.table.attrs.get('dm_loss', 'mae')}.\n\n")
+    return header + markdown_table(comparison.table) + "\n"
+
+
+def report_files(comparison: Comparison, out: Path) -> dict[str, Path]:
+    """Write ``results.csv``, ``results.md``, ``forecasts_<part>.csv``/``.png`` and ``training.png``
+    into the existing folder `out`, each atomically (no manifest; see :func:`write_report`)."""
+    out = Path(out)
+    paths = {"csv": atomic_write(out / "results.csv", lambda tmp: comparison.table.to_csv(tmp, index=False)),
+             "markdown": atomic_write_text(out / "results.md", markdown_report(comparison))}
     for part, frame in comparison.forecasts.items():
-        frame.to_csv(out / f"forecasts_{part}.csv")
+        paths[f"forecasts_{part}_csv"] = atomic_write(out / f"forecasts_{part}.csv", frame.to_csv)
         paths[f"forecasts_{part}_png"] = plot_forecasts(comparison, out / f"forecasts_{part}.png", part=part)
     training = plot_training(comparison, out / "training.png")
     if training is not None:
         paths["training_png"] = training
+    return paths
+
+
+def write_report(comparison: Comparison, out_dir: str | os.PathLike, *, settings: dict | None = None) -> dict[str, Path]:
+    """Write the report files atomically into `out_dir`, remove files an earlier run there wrote
+    and this one did not, and write ``manifest.json`` last (key ``"manifest"``)."""
+    out = prepare_output_dir(out_dir)
+    paths = report_files(comparison, out)
+    paths["manifest"] = finish_output_dir(out, paths.values(), kind="forecast_report", settings=settings or {})
     return paths

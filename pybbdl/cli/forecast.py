@@ -1,31 +1,42 @@
-"""`pybbdl forecast`: argument parsing and printing around the forecast workflows."""
+"""`pybbdl forecast`: parse the arguments, call one forecast workflow, print its table.
+
+Defaults are not set here: every option defaults to None ("not given") and
+:func:`pybbdl.workflows.forecasting.resolve_settings` fills in ``FORECAST_DEFAULTS`` and the
+dataset's preset, exactly as for the Python and R calls.
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import sys
 
 from pybbdl.cli._common import quiet_tensorflow as _quiet_tensorflow
 
-#: Defaults that depend on the dataset (hourly Jena: 10 days back, 24 h ahead; quarterly macro:
-#: 2 years back, 1 quarter ahead).
-DATASET_DEFAULTS = {
-    "macro": {"target": "infl", "lookback": 8, "step": 1, "horizon": 1, "split": "0.6,0.2,0.2",
-              "batch_size": 16, "epochs": 100, "patience": 20},
-    "jena_hourly": {"target": "T (degC)", "lookback": 240, "step": 1, "horizon": 24, "split": "0.5,0.25,0.25",
-                    "batch_size": 128, "epochs": 20, "patience": 5},
-    "jena": {"target": "T (degC)", "lookback": 1440, "step": 6, "horizon": 144, "split": "0.5,0.25,0.25",
-             "batch_size": 128, "epochs": 20, "patience": 5},
-    "csv": {"target": None, "lookback": 24, "step": 1, "horizon": 1, "split": "0.5,0.25,0.25",
-            "batch_size": 64, "epochs": 30, "patience": 5},
-}
-QUICK_EPOCHS = 3
+_SPLIT_HELP = "train,val,test fractions, e.g. 0.6,0.2,0.2"
+
+
+def _defaults_text() -> str:
+    # the workflow module imports numpy/pandas but no TensorFlow, so --help stays fast
+    from pybbdl.workflows.forecasting import BACKTEST_DEFAULTS, DATASET_PRESETS, FORECAST_DEFAULTS, QUICK
+
+    def fmt(d):
+        return "\n".join(f"  {k:<14} {v!r}" for k, v in d.items())
+
+    presets = "\n".join(f"  {name}: {preset}" for name, preset in DATASET_PRESETS.items())
+    return (f"defaults (pybbdl.workflows.forecasting.FORECAST_DEFAULTS; the same in Python and R):\n"
+            f"{fmt(FORECAST_DEFAULTS)}\nbacktest defaults (BACKTEST_DEFAULTS):\n{fmt(BACKTEST_DEFAULTS)}\n"
+            f"dataset presets (for options not given; jena_hourly = --data-path *.npz):\n{presets}\n"
+            f"--quick: {QUICK}")
 
 
 def add_parser(sub) -> None:
     fc = sub.add_parser(
         "forecast", help="train the book's Keras models beside the naive baseline and print one table",
         description="Forecast a series h steps ahead with Keras models beside the naive baseline; write "
-                    "results.csv, results.md and PNG plots into --out.")
+                    "table.csv (long), results.csv, results.md, forecast CSVs, PNG plots and manifest.json "
+                    "into --out.",
+        epilog=_defaults_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     fc.add_argument("--dataset", choices=["macro", "jena", "csv"], default="macro",
                     help="macro: US CPI inflation, embedded (default); jena: Jena climate (downloads the "
                          "Keras CSV once unless --data-path is given); csv: your own file (--data-path)")
@@ -33,94 +44,128 @@ def add_parser(sub) -> None:
     fc.add_argument("--target", help="column to forecast (macro: infl; jena: 'T (degC)')")
     fc.add_argument("--features", help="comma-separated input columns (default: all numeric columns)")
     fc.add_argument("--date-col", help="timestamp column of a CSV (default: the first, if it parses)")
-    fc.add_argument("--models", default="naive,dense,lstm,gru",
-                    help="comma-separated: naive, seasonal_naive, arima, dense, simple_rnn, lstm, gru, gru_dropout, "
-                         "stacked_gru, bidirectional_gru, conv1d (default: %(default)s)")
+    fc.add_argument("--date-format", help="strftime format of the CSV's dates, e.g. %%d.%%m.%%Y")
+    fc.add_argument("--dayfirst", action="store_true", default=None, help="CSV dates are day first (21/02/2000)")
+    fc.add_argument("--encoding", help="CSV file encoding, e.g. latin-1")
+    fc.add_argument("--models", help="comma-separated: naive, seasonal_naive, arima, dense, simple_rnn, lstm, gru, "
+                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d")
+    fc.add_argument("--baselines", help="comma-separated models the Diebold-Mariano columns test against")
     fc.add_argument("--lookback", type=int, help="rows of history per window")
     fc.add_argument("--step", type=int, help="keep one row in STEP inside the window")
     fc.add_argument("--horizon", "--delay", dest="horizon", type=int,
                     help="steps between the window's last row and the target (24 = one day ahead on hourly "
                          "data; the book's generator() delay is this minus one)")
-    fc.add_argument("--split", help="train,val,test fractions, e.g. 0.5,0.25,0.25")
-    fc.add_argument("--season", type=int, default=None, help="period of seasonal_naive in rows")
-    fc.add_argument("--units", type=int, help="hidden units of the neural models (default 32)")
+    fc.add_argument("--split", help=_SPLIT_HELP)
+    fc.add_argument("--season", type=int, help="period of seasonal_naive in rows")
+    fc.add_argument("--units", type=int, help="hidden units of the neural models")
     fc.add_argument("--epochs", type=int, help="maximum epochs")
     fc.add_argument("--batch-size", type=int)
-    fc.add_argument("--learning-rate", type=float, default=1e-3)
+    fc.add_argument("--learning-rate", type=float)
     fc.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
-    fc.add_argument("--seed", type=int, default=42, help="random seed (default %(default)s)")
-    fc.add_argument("--seeds", type=int, default=1,
-                    help="train each neural model with this many seeds (seed, seed+1, ...); table shows mean and sd")
-    fc.add_argument("--backtest", type=int, default=0, metavar="FOLDS",
+    fc.add_argument("--dm-loss", choices=["mae", "mse"], help="loss of the Diebold-Mariano tests")
+    fc.add_argument("--seed", type=int, help="first random seed")
+    fc.add_argument("--seeds", type=int, help="train each neural model with this many seeds (seed, seed+1, ...)")
+    fc.add_argument("--backtest", type=int, metavar="FOLDS",
                     help="rolling-origin backtest over FOLDS blocks at the end of the series instead of one split")
-    fc.add_argument("--fold-size", type=int, help="rows per backtest fold (default: 10%% of the series)")
+    fc.add_argument("--fold-size", type=int, help="rows per backtest fold")
     fc.add_argument("--sliding", type=int, metavar="ROWS", help="backtest with a sliding training window of ROWS")
     fc.add_argument("--calendar", action="store_true", help="add time-of-day/day-of-year sin/cos inputs")
-    fc.add_argument("--quick", action="store_true", help=f"{QUICK_EPOCHS} epochs, no early stopping: a smoke run")
+    fc.add_argument("--quick", action="store_true", default=None,
+                    help="smoke run: few epochs, no early stopping, bounded ARIMA search (see QUICK below)")
     fc.add_argument("--out", default="results/forecast", help="output folder (default %(default)s)")
-    fc.add_argument("--verbose", type=int, default=None, help="Keras verbosity: 0, 1 (bars) or 2 (one line/epoch)")
+    fc.add_argument("--quiet", action="store_true", help="no progress lines or Keras output on stderr")
 
 
-def _load(args) -> tuple[object, dict]:
+def _split(text):
+    from pybbdl.exceptions import ArgumentError
+
+    if text is None:
+        return None
+    try:
+        return tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise ArgumentError(f"`--split` must be {_SPLIT_HELP}. Received: {text!r}") from None
+
+
+def _load(args):
+    """The data frame and the dataset preset name; options that a dataset does not use are refused."""
     from pybbdl.data import jena_climate, macro_data, read_csv
+    from pybbdl.exceptions import ArgumentError
 
-    features = args.features.split(",") if args.features else None
+    csv_only = {"--date-col": args.date_col, "--date-format": args.date_format, "--dayfirst": args.dayfirst,
+                "--encoding": args.encoding}
+    if args.dataset != "csv":
+        given = [k for k, v in csv_only.items() if v is not None]
+        if given:
+            raise ArgumentError(f"{', '.join(given)} only apply to --dataset csv. Received: --dataset {args.dataset}")
     if args.dataset == "macro":
-        return macro_data(), DATASET_DEFAULTS["macro"]
+        if args.data_path is not None:
+            raise ArgumentError("`--data-path` is not used by --dataset macro (the data are embedded). Received: "
+                                f"--data-path {args.data_path!r}; use --dataset csv for your own file")
+        return macro_data(), "macro"
     if args.dataset == "jena":
-        frame = jena_climate(args.data_path)
         hourly = args.data_path is not None and str(args.data_path).endswith(".npz")
-        return frame, DATASET_DEFAULTS["jena_hourly" if hourly else "jena"]
+        return jena_climate(args.data_path), "jena_hourly" if hourly else "jena"
     if not args.data_path or not args.target:
-        raise SystemExit("pybbdl forecast --dataset csv needs --data-path FILE and --target COLUMN")
-    frame = read_csv(args.data_path, target=args.target, features=features, date_col=args.date_col)
-    return frame, DATASET_DEFAULTS["csv"]
+        raise ArgumentError("pybbdl forecast --dataset csv needs --data-path FILE and --target COLUMN")
+    kw = {"date_col": args.date_col, "date_format": args.date_format, "encoding": args.encoding}
+    if args.dayfirst is not None:
+        import inspect
+
+        if "dayfirst" not in inspect.signature(read_csv).parameters:
+            raise ArgumentError("--dayfirst is not supported by this version of pybbdl.data.read_csv; "
+                                "use --date-format instead, e.g. --date-format %d/%m/%Y")
+        kw["dayfirst"] = True
+    features = args.features.split(",") if args.features else None
+    return read_csv(args.data_path, target=args.target, features=features, **kw), "csv"
+
+
+def settings_from_args(args) -> tuple[object, dict, bool]:
+    """``(data, workflow keyword arguments, backtest?)`` from parsed arguments."""
+    from pybbdl.data import with_calendar_features
+    from pybbdl.exceptions import ArgumentError
+    from pybbdl.workflows.forecasting import resolve_settings
+
+    frame, dataset = _load(args)
+    features = args.features.split(",") if args.features else None
+    if args.calendar:
+        frame = with_calendar_features(frame)
+        if features:
+            features += ["day_sin", "day_cos", "year_sin", "year_cos"]
+    backtest = args.backtest is not None
+    if not backtest and (args.fold_size is not None or args.sliding is not None):
+        raise ArgumentError("--fold-size and --sliding only apply with --backtest FOLDS.")
+    if backtest and args.split is not None:
+        raise ArgumentError("--split does not apply to --backtest (the folds define the test targets).")
+    given = dict(target=args.target, features=features, models=args.models, lookback=args.lookback,
+                 horizon=args.horizon, step=args.step, split=_split(args.split), epochs=args.epochs,
+                 batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
+                 units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
+                 baselines=args.baselines.split(",") if args.baselines else None, quick=args.quick)
+    if backtest:
+        given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
+    if args.quiet:
+        given["progress"] = False
+    s = resolve_settings(dataset, backtest=backtest, **given)
+    keys = _BACKTEST_KEYS if backtest else _COMPARE_KEYS
+    return frame, {k: s[k] for k in keys}, backtest
+
+
+_COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "step", "split", "epochs", "batch_size",
+                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "params",
+                 "quick", "deterministic", "progress")
+_BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
+    "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 
 
 def run(args) -> int:
     _quiet_tensorflow()
-    from pybbdl.data import with_calendar_features
-    from pybbdl.evaluation import backtest, compare
-    from pybbdl.exceptions import PybbdlError
-    from pybbdl.reports import format_table, summary_columns, write_report
-    from pybbdl.windows import prepare_windows
+    from pybbdl.workflows.forecasting import forecast_backtest, forecast_compare
 
-    try:
-        frame, defaults = _load(args)
-        if args.calendar:
-            frame = with_calendar_features(frame)
-        opt = {k: getattr(args, k) for k in ("target", "lookback", "step", "horizon", "split", "batch_size",
-                                              "epochs", "patience")}
-        opt = {k: (defaults[k] if v is None else v) for k, v in opt.items()}
-        if args.quick:
-            opt["epochs"], opt["patience"] = min(opt["epochs"], QUICK_EPOCHS), None
-        features = args.features.split(",") if args.features else None
-        if features and args.calendar:
-            features += ["day_sin", "day_cos", "year_sin", "year_cos"]
-        params = {"epochs": opt["epochs"], "batch_size": opt["batch_size"], "random_state": args.seed,
-                  "patience": opt["patience"] or None, "learning_rate": args.learning_rate, "progress": True,
-                  "verbose": args.verbose if args.verbose is not None else ("auto" if sys.stderr.isatty() else 2)}
-        if args.units:
-            params["units"] = args.units
-        if args.season:
-            params["period"] = args.season
-        common = dict(target=opt["target"], features=features, lookback=opt["lookback"], horizon=opt["horizon"],
-                      step=opt["step"])
-        if args.backtest:
-            result = backtest(frame, **common, models=args.models, folds=args.backtest, fold_size=args.fold_size,
-                              train_length=args.sliding, params=params, seeds=args.seeds)
-        else:
-            split = [float(x) for x in str(opt["split"]).split(",")]
-            windows = prepare_windows(frame, **common, split=split)
-            print(windows, file=sys.stderr)
-            result = compare(windows, args.models, params=params, seeds=args.seeds)
-    except (PybbdlError, ValueError, FileNotFoundError, OSError) as err:
-        print(f"pybbdl forecast: error: {err}", file=sys.stderr)
-        return 2
-    paths = write_report(result, args.out)
-    kind = f"{args.backtest}-fold rolling-origin backtest" if args.backtest else "one split"
-    print(f"\n{opt['target']}, {opt['horizon']} step(s) ahead, {kind}; errors in the target's units; skill = % MAE "
-          f"reduction vs naive; p = Diebold-Mariano p-value (absolute loss); full table in {paths['csv']}")
-    print(format_table(result.table[summary_columns(result.table)]))
-    print("\nwrote: " + ", ".join(str(p) for p in paths.values()))
+    frame, kwargs, backtest = settings_from_args(args)
+    workflow = forecast_backtest if backtest else forecast_compare
+    with contextlib.redirect_stdout(sys.stderr):  # Keras prints its progress to stdout; the table goes there
+        result = workflow(frame, **kwargs, out_dir=args.out)
+    print("\n" + result.summary())
+    print("\nwrote: " + ", ".join(str(p) for p in result.paths))
     return 0

@@ -11,10 +11,12 @@ Three sources are understood:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pybbdl._validation import check_time_index
-from pybbdl.exceptions import DataError, DatasetUnavailableError
+from pybbdl.exceptions import ArgumentError, DataError, DatasetUnavailableError
 
 JENA_URL = "https://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip"
 JENA_FILENAME = "jena_climate_2009_2016.csv"
@@ -34,7 +36,16 @@ JENA_COLUMNS = (
     "VPact (mbar)", "VPdef (mbar)", "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)", "wv (m/s)",
     "max. wv (m/s)", "wd (deg)",
 )
-#: What a complete download must hold (no checksum is published for the archive).
+#: SHA-256 of the archive at JENA_URL. None: no hash published by Keras/TensorFlow could be found
+#: (their tutorials call get_file without file_hash), so a download is checked by its size, its
+#: 15 columns, 420,551 rows and first stamp instead, and its SHA-256 is printed into
+#: ``<cache>/jena_climate_2009_2016.csv.sha256``. Pass ``expected_sha256=`` to pin it.
+JENA_SHA256: str | None = None
+#: Size limits checked before anything is decompressed or parsed. The archive is 13,568,290 bytes
+#: (TensorFlow's time-series tutorial prints it); its CSV about 43 MB.
+JENA_ZIP_MAX_BYTES = 50 * 2**20
+JENA_CSV_MAX_BYTES = 100 * 2**20
+#: What a complete download must hold.
 JENA_EXPECTED_ROWS = 420_551
 JENA_FIRST_STAMP = "01.01.2009 00:10:00"
 #: Wind-speed columns whose -9999 sentinels are replaced by 0 m/s (as TensorFlow's tutorial does).
@@ -55,6 +66,7 @@ def jena_climate(
     cache_dir: str | os.PathLike | None = None,
     url: str = JENA_URL,
     download: bool = True,
+    expected_sha256: str | None = JENA_SHA256,
 ) -> pd.DataFrame:
     """Load the Jena climate record as a DataFrame with a ``DatetimeIndex``.
 
@@ -62,8 +74,11 @@ def jena_climate(
         path: A local ``jena_climate_2009_2016.csv`` (plain, ``.zip`` or ``.gz``) or an hourly
             ``.npz`` subset. Default: the cached download.
         cache_dir: Where the download is kept; see :func:`default_cache_dir`.
-        url: Archive to download when ``path`` is None and the cache is empty.
+        url: Archive to download when ``path`` is None and the cache is empty: an ``https://``
+            URL or a local file (path or ``file://``); ``http://`` and other schemes are refused.
         download: If False, never touch the network.
+        expected_sha256: Hex SHA-256 the downloaded archive must have (default
+            :data:`JENA_SHA256`); ``None`` records the hash beside the cache instead.
 
     Returns:
         Numeric columns with units in their names (``T (degC)``, ``p (mbar)``, ...), indexed
@@ -72,7 +87,9 @@ def jena_climate(
     Raises:
         DatasetUnavailableError: no local file and the download failed (offline, say); the
             message says how to pass a local file.
-        DataError: the file is not in the expected format.
+        ArgumentError: a `url` that is not https or local.
+        DataError: the file is not in the expected format, an archive or CSV above the size
+            limits, a download whose SHA-256 differs from `expected_sha256`.
     """
     if path is not None:
         path = Path(path)
@@ -82,12 +99,13 @@ def jena_climate(
             return _read_npz_subset(path)
         return read_keras_jena_csv(path)
 
+    url = check_download_url(url)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     cached = cache / JENA_FILENAME
     if not cached.exists():
         if not download:
             raise DatasetUnavailableError(_offline_message(cached, "download=False"))
-        _download_jena(url, cached)
+        _download_jena(url, cached, expected_sha256)
     return read_keras_jena_csv(cached)
 
 
@@ -95,12 +113,11 @@ def read_keras_jena_csv(source: str | os.PathLike | io.IOBase) -> pd.DataFrame:
     """Parse the Keras Jena CSV format (see module docstring); checks its 15 columns."""
     source_name = str(source)
     if isinstance(source, (str, os.PathLike)) and str(source).endswith(".zip"):
-        with zipfile.ZipFile(source) as zf:
-            names = [n for n in zf.namelist() if n.endswith(".csv") and not n.startswith("__MACOSX")]
-            if not names:
-                raise DataError(f"No .csv inside {source_name!r}")
-            with zf.open(names[0]) as fh:
+        try:
+            with zipfile.ZipFile(source) as zf, zf.open(_csv_member(zf, source_name, ".csv")) as fh:
                 raw = pd.read_csv(fh)
+        except zipfile.BadZipFile as err:
+            raise DataError(f"{source_name!r} must be a zip archive. Received: {err}") from None
     else:
         raw = pd.read_csv(source)
     if tuple(raw.columns) != JENA_COLUMNS:
@@ -142,20 +159,55 @@ def _offline_message(cached: Path, why: str) -> str:
     )
 
 
-def _download_jena(url: str, dest: Path) -> None:
-    """Fetch the archive, check it, and move the CSV into place atomically."""
+def check_download_url(url: str) -> str:
+    """An ``https://`` or ``file://`` URL; a local path becomes a ``file://`` URL; anything else is refused.
+
+    Plain ``http://`` is refused: a download that anyone on the path can replace is not data to trust.
+    """
+    if not isinstance(url, (str, os.PathLike)):
+        raise ArgumentError(f"`url` must be an https:// URL or a local file. Received: {url!r}")
+    url = os.fspath(url)
+    scheme = urllib.parse.urlparse(url).scheme.lower()
+    if scheme in ("https", "file"):
+        return url
+    if scheme == "" or (len(scheme) == 1 and os.name == "nt"):  # a path (or a Windows drive letter)
+        return Path(url).resolve().as_uri()
+    raise ArgumentError(f"`url` must be an https:// URL or a local file. Received: url={url!r} "
+                        f"(scheme {scheme!r}; plain http can be tampered with on the way).")
+
+
+def _csv_member(zf: zipfile.ZipFile, source: str, suffix: str) -> zipfile.ZipInfo:
+    """The archive's CSV member, after checking its declared size against :data:`JENA_CSV_MAX_BYTES`."""
+    members = [i for i in zf.infolist() if i.filename.endswith(suffix) and "__MACOSX" not in i.filename]
+    if not members:
+        raise DataError(f"The archive {source} must hold a {suffix} file. Received: {zf.namelist()[:10]}")
+    info = members[0]
+    if info.file_size > JENA_CSV_MAX_BYTES:
+        raise DataError(f"The archive {source} must hold a CSV of at most {JENA_CSV_MAX_BYTES:,} bytes uncompressed. "
+                        f"Received: {info.filename} of {info.file_size:,} bytes; it is not the Jena climate file.")
+    return info
+
+
+def _download_jena(url: str, dest: Path, expected_sha256: str | None = None) -> None:
+    """Fetch the archive, check its size, hash and contents, and move the CSV into place atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         with urllib.request.urlopen(url, timeout=60) as resp:
-            payload = resp.read()
+            declared = (getattr(resp, "headers", None) or {}).get("Content-Length") or "0"
+            too_big = declared.isdigit() and int(declared) > JENA_ZIP_MAX_BYTES
+            payload = b"" if too_big else resp.read(JENA_ZIP_MAX_BYTES + 1)  # never more than the limit
     except (urllib.error.URLError, OSError) as err:
         raise DatasetUnavailableError(_offline_message(dest, f"{type(err).__name__}: {err}")) from err
+    if too_big or len(payload) > JENA_ZIP_MAX_BYTES:
+        raise DataError(f"The download from {url} must be at most {JENA_ZIP_MAX_BYTES:,} bytes (the Jena archive is "
+                        "13,568,290). Received: more; nothing was kept.")
+    digest = hashlib.sha256(payload).hexdigest()
+    if expected_sha256 is not None and digest != expected_sha256.strip().lower():
+        raise DataError(f"The download from {url} must have SHA-256 {expected_sha256}. Received: {digest} "
+                        f"({len(payload):,} bytes); nothing was kept.")
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as zf:
-            names = [n for n in zf.namelist() if n.endswith(JENA_FILENAME) and "__MACOSX" not in n]
-            if not names:
-                raise DataError(f"The archive from {url} holds no {JENA_FILENAME}: {zf.namelist()}")
-            csv_bytes = zf.read(names[0])
+            csv_bytes = zf.read(_csv_member(zf, f"from {url}", JENA_FILENAME))
     except zipfile.BadZipFile as err:
         raise DataError(f"The download from {url} is not a zip archive ({len(payload)} bytes)") from err
     frame_head = pd.read_csv(io.BytesIO(csv_bytes), usecols=[0])
@@ -165,6 +217,7 @@ def _download_jena(url: str, dest: Path) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(csv_bytes)
         os.replace(tmp, dest)
+        (dest.parent / (dest.name + ".sha256")).write_text(f"{digest}  {url}\n")
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -26,12 +26,13 @@ class GAN(keras.Model):
         label_smoothing: One-sided label smoothing (Salimans et al. 2016): real targets are
             ``1 - label_smoothing``, fakes stay 0. In [0, 0.5).
         seed: Seed of the noise stream (and of the DP noise).
-        dp_l2_norm_clip, dp_noise_multiplier: When both are given, D is trained with DP-SGD
+        l2_norm_clip, dp_noise_multiplier: When both are given, D is trained with DP-SGD
             (``pybbdl.privacy.dp_model_gradients``, fast per-example norms for Dense/Conv layers): each real
-            example's gradient (its loss paired with one fake) is clipped to this L2 norm and Gaussian noise of
-            std ``dp_noise_multiplier * dp_l2_norm_clip`` is added. G never sees real data, so it inherits D's
-            guarantee by post-processing. Epsilon: ``pybbdl.privacy.dp_sgd_epsilon(n, batch_size,
-            dp_noise_multiplier, epochs, delta)`` (shuffled fixed-size batches: the usual approximation).
+            example's gradient (its loss paired with one fake) is clipped to L2 norm `l2_norm_clip` (finite,
+            > 0) and Gaussian noise of std ``dp_noise_multiplier * l2_norm_clip`` is added; sigma <= 0 and
+            C = inf are refused (no guarantee). G never sees real data, so it inherits D's guarantee by
+            post-processing. Epsilon and sigma calibration: ``pybbdl.workflows.gan_train`` (shuffled fixed-size
+            batches: the usual approximation). ``dp_l2_norm_clip`` is a deprecated alias of `l2_norm_clip`.
         ema_decay: Keep an exponential moving average of G's variables, ``ema = d_n * ema + (1 - d_n) * w``
             after G update n, with ``d_n = min(ema_decay, (1 + n) / (10 + n))`` (the warm-up of
             ``tf.train.ExponentialMovingAverage``) (Yazici et al. 2019); ``sample`` and ``grid`` then draw from
@@ -52,8 +53,12 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, latent_dim: int = 100,
                  num_classes: int | None = None, label_smoothing: float = 0.0, seed: int | None = None,
-                 dp_l2_norm_clip: float | None = None, dp_noise_multiplier: float | None = None,
-                 dp_num_microbatches: int | None = None, ema_decay: float | None = None, **kwargs):
+                 l2_norm_clip: float | None = None, dp_noise_multiplier: float | None = None,
+                 dp_num_microbatches: int | None = None, ema_decay: float | None = None,
+                 dp_l2_norm_clip: float | None = None, **kwargs):
+        from pybbdl.privacy._checks import renamed
+
+        dp_l2_norm_clip = renamed("dp_l2_norm_clip", "l2_norm_clip", dp_l2_norm_clip, l2_norm_clip)
         super().__init__(**kwargs)
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
         self.num_classes = None if num_classes is None else check_positive_int("num_classes", num_classes, minimum=2)
@@ -61,13 +66,14 @@ class GAN(keras.Model):
             raise ArgumentError(f"`label_smoothing` must be in [0, 0.5). Received: label_smoothing={label_smoothing}")
         self.label_smoothing = float(label_smoothing)
         if (dp_l2_norm_clip is None) != (dp_noise_multiplier is None):
-            raise ArgumentError("DP-SGD needs both `dp_l2_norm_clip` and `dp_noise_multiplier` (or neither). Received: "
-                             f"dp_l2_norm_clip={dp_l2_norm_clip}, dp_noise_multiplier={dp_noise_multiplier}")
+            raise ArgumentError("DP-SGD needs both `l2_norm_clip` and `dp_noise_multiplier` (or neither). Received: "
+                                f"l2_norm_clip={dp_l2_norm_clip}, dp_noise_multiplier={dp_noise_multiplier}")
         if dp_l2_norm_clip is not None:
-            if not float(dp_l2_norm_clip) > 0 or not float(dp_noise_multiplier) >= 0:
-                raise ArgumentError("`dp_l2_norm_clip` must be > 0 and `dp_noise_multiplier` >= 0. Received: "
-                                 f"{dp_l2_norm_clip}, {dp_noise_multiplier}")
             from pybbdl.privacy import check_dp_layers
+            from pybbdl.privacy._checks import check_l2_norm_clip, check_noise
+
+            dp_l2_norm_clip = check_l2_norm_clip(dp_l2_norm_clip)
+            dp_noise_multiplier = check_noise(dp_noise_multiplier, "dp_noise_multiplier")
 
             check_dp_layers(discriminator)   # refuses BatchNormalization & co., which mix the examples of a batch
         self.dp_l2_norm_clip = None if dp_l2_norm_clip is None else float(dp_l2_norm_clip)
@@ -96,6 +102,11 @@ class GAN(keras.Model):
     @property
     def private(self) -> bool:
         return self.dp_l2_norm_clip is not None
+
+    @property
+    def l2_norm_clip(self) -> float | None:
+        """The discriminator's DP-SGD clipping norm C (None without DP)."""
+        return self.dp_l2_norm_clip
 
     @property
     def metrics(self):
@@ -243,17 +254,23 @@ class GAN(keras.Model):
 
 
 def make_gan(model: str, latent_dim: int = 100, *, seed: int | None = None, label_smoothing: float = 0.0,
-             dp_l2_norm_clip: float | None = None, dp_noise_multiplier: float | None = None,
-             dp_num_microbatches: int | None = None, ema_decay: float | None = None, **builder_kwargs) -> GAN:
+             l2_norm_clip: float | None = None, dp_noise_multiplier: float | None = None,
+             dp_num_microbatches: int | None = None, ema_decay: float | None = None,
+             dp_l2_norm_clip: float | None = None, **builder_kwargs) -> GAN:
     """Build ``"mlp"``, ``"dcgan"`` or ``"cgan"`` (MNIST shapes unless `builder_kwargs` say otherwise) and wrap it
-    in a :class:`GAN`. An int `seed` seeds the initial weights (``keras.utils.set_random_seed``) and the noise."""
+    in a :class:`GAN`. An int `seed` seeds the initial weights (``keras.utils.set_random_seed``) and the noise.
+    DP: give `l2_norm_clip` (finite, > 0) and `dp_noise_multiplier` (> 0; sigma <= 0 is refused);
+    ``dp_l2_norm_clip`` is a deprecated alias of `l2_norm_clip`."""
     from pybbdl.gan.builders import build_gan
+    from pybbdl.privacy._checks import renamed
+
+    l2_norm_clip = renamed("dp_l2_norm_clip", "l2_norm_clip", dp_l2_norm_clip, l2_norm_clip)
 
     if seed is not None:
         keras.utils.set_random_seed(int(seed))
     generator, discriminator = build_gan(model, latent_dim, **builder_kwargs)
     num_classes = builder_kwargs.get("num_classes", 10) if model == "cgan" else None
     return GAN(generator, discriminator, latent_dim=latent_dim, num_classes=num_classes, seed=seed,
-               label_smoothing=label_smoothing, dp_l2_norm_clip=dp_l2_norm_clip,
+               label_smoothing=label_smoothing, l2_norm_clip=l2_norm_clip,
                dp_noise_multiplier=dp_noise_multiplier, dp_num_microbatches=dp_num_microbatches,
                ema_decay=ema_decay)

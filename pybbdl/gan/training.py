@@ -5,10 +5,16 @@ Resume is exact: a checkpoint holds every model variable (weights, BatchNormaliz
 and dropout seed-generator states), both optimizers' slots and step counters, and the per-step history; the
 batch order of epoch e is a permutation drawn from ``numpy.random.default_rng([seed, e])``. Training that is
 interrupted and resumed therefore ends with the same weights as an uninterrupted run with the same seed.
+
+A checkpoint also records the settings that define the run (:func:`run_settings`: architecture, DP on/off,
+sigma, C, microbatches, batch size, seed, a SHA-256 fingerprint of the training images and labels, plus what
+the caller adds, e.g. delta). Resuming with different settings is refused with an error that names each
+difference, so a stated epsilon always describes the run that produced the weights.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -23,7 +29,7 @@ import tensorflow as tf
 from pybbdl._validation import check_positive_int
 from pybbdl.gan.images import ValueRange, check_images, check_labels
 from pybbdl.gan.model import GAN
-from pybbdl.exceptions import ArgumentError, ArgumentTypeError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, ModelFitError
 
 _CKPT = re.compile(r"^ckpt-(\d{8})\.npz$")
 LOSS_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -67,9 +73,9 @@ def _variables(gan: GAN) -> dict[str, list]:
 
 
 def save_checkpoint(gan: GAN, folder: str | os.PathLike, step: int, history: TrainingHistory | None = None,
-                    *, keep: int | None = 2) -> Path:
-    """Write ``folder/ckpt-<step>.npz`` atomically (all variables, optimizer state, history); keep the newest
-    `keep` checkpoints (None = all). Returns the path."""
+                    *, keep: int | None = 2, settings: dict | None = None) -> Path:
+    """Write ``folder/ckpt-<step>.npz`` atomically (all variables, optimizer state, history, and the run's
+    `settings`, see :func:`run_settings`); keep the newest `keep` checkpoints (None = all). Returns the path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays = {"step": np.asarray(step, np.int64)}
@@ -82,7 +88,7 @@ def save_checkpoint(gan: GAN, folder: str | os.PathLike, step: int, history: Tra
         for key, values in history.losses.items():
             arrays[f"history/{key}"] = values
         arrays["history/epoch_seconds"] = np.asarray(history.epoch_seconds, np.float64)
-    arrays["meta"] = np.asarray(json.dumps({"paths": paths}))
+    arrays["meta"] = np.asarray(json.dumps({"paths": paths, "settings": settings}))
     path = folder / f"ckpt-{int(step):08d}.npz"
     tmp = folder / f".{path.name}.part"
     with open(tmp, "wb") as fh:
@@ -103,9 +109,49 @@ def latest_checkpoint(folder: str | os.PathLike) -> Path | None:
     return found[-1] if found else None
 
 
+def run_settings(gan: GAN, x: np.ndarray, y: np.ndarray | None, *, batch_size: int, seed: int,
+                 extra: dict | None = None) -> dict:
+    """The settings that define a training run (stored in each checkpoint and compared on resume): the
+    architecture, DP on/off, sigma, C, microbatches, batch size, seed, the data's size and SHA-256
+    fingerprint (of the float32 images and int labels), and `extra` (e.g. delta, the model name)."""
+    digest = hashlib.sha256(np.ascontiguousarray(x, dtype=np.float32).tobytes())
+    if y is not None:
+        digest.update(np.ascontiguousarray(y, dtype=np.int64).tobytes())
+    settings = {"generator": gan.generator.name, "discriminator": gan.discriminator.name,
+                "latent_dim": gan.latent_dim, "num_classes": gan.num_classes,
+                "label_smoothing": gan.label_smoothing, "ema_decay": gan.ema_decay, "dp": gan.private,
+                "noise_multiplier": gan.dp_noise_multiplier, "l2_norm_clip": gan.dp_l2_norm_clip,
+                "dp_num_microbatches": gan.dp_num_microbatches, "batch_size": int(batch_size), "seed": int(seed),
+                "n": int(len(x)), "data_sha256": digest.hexdigest()}
+    settings.update(extra or {})
+    return json.loads(json.dumps(settings))   # plain JSON types, as read back from a checkpoint
+
+
+def checkpoint_settings(path: str | os.PathLike) -> dict | None:
+    """The run settings stored in a checkpoint (None for checkpoints written before pybbdl recorded them)."""
+    with np.load(path, allow_pickle=False) as data:
+        return json.loads(str(data["meta"])).get("settings")
+
+
+def check_resume_settings(path: str | os.PathLike, settings: dict) -> None:
+    """Refuse to resume from `path` when its recorded run settings differ from `settings` (each difference
+    is named), or when it records none."""
+    saved = checkpoint_settings(path)
+    if saved is None:
+        raise ArgumentError(f"Checkpoint {path} records no run settings (written by an older pybbdl), so resuming "
+                            "from it could mix runs (e.g. state a DP epsilon for a non-private generator). Use a new "
+                            "output folder or delete its checkpoints/.")
+    diffs = [f"{key}: checkpoint {saved.get(key)!r}, now {settings.get(key)!r}"
+             for key in sorted(set(saved) | set(settings)) if saved.get(key) != settings.get(key)]
+    if diffs:
+        raise ArgumentError(f"Refusing to resume from {path}: it was written by a run with other settings ("
+                            + "; ".join(diffs) + "). Use a new output folder, or the same settings to resume.")
+
+
 def restore_checkpoint(gan: GAN, path: str | os.PathLike, history: TrainingHistory | None = None) -> int:
     """Load a checkpoint written by :func:`save_checkpoint` into `gan` (optimizers are built first); returns the
-    step. Raises ValueError when the checkpoint belongs to a different architecture."""
+    step. Raises ValueError when the checkpoint belongs to a different architecture. It does not compare run
+    settings: :func:`train_gan` calls :func:`check_resume_settings` first."""
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
         gan.build_optimizers()
@@ -142,6 +188,8 @@ def train_gan(
     max_steps: int | None = None,
     grids: bool = True,
     progress: bool = True,
+    deterministic: bool = True,
+    settings: dict | None = None,
 ) -> TrainingHistory:
     """Train `gan` for `epochs` passes over `images` (and `labels` if conditional).
 
@@ -156,11 +204,19 @@ def train_gan(
         checkpoint_every: Save a checkpoint every this many steps (and at the end); needs `out_dir`.
         resume: Continue from the newest checkpoint in ``out_dir/checkpoints`` if there is one.
         max_steps: Stop after this many steps in total (counting resumed ones); None = ``epochs`` full epochs.
+        deterministic: Run TensorFlow ops deterministically (``tf.config.experimental.enable_op_determinism``)
+            so that a resumed run equals an uninterrupted one. This is a process-wide TensorFlow setting: it is
+            switched on for the training only and restored to its previous state afterwards.
+        settings: Extra settings that define the run (e.g. delta); stored in checkpoints with
+            :func:`run_settings` and compared on resume.
+
+    Raises:
+        ArgumentError: bad arguments, or a checkpoint in ``out_dir`` written with other run settings.
+        ModelFitError: with DP, a loss became NaN/infinite (training stops; no epsilon should be stated).
 
     Returns:
         The :class:`TrainingHistory` (resumed runs include the steps before the interruption).
     """
-    from tqdm.auto import tqdm
 
     if not isinstance(gan, GAN):
         raise ArgumentTypeError(f"`gan` must be a pybbdl.gan.GAN. Received: {type(gan).__name__}")
@@ -176,10 +232,32 @@ def train_gan(
         checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
         if out_dir is None:
             raise ArgumentError("`checkpoint_every` needs `out_dir`, the folder the checkpoints go to.")
+    if gan.private and gan.dp_num_microbatches is not None and batch_size % gan.dp_num_microbatches:
+        raise ArgumentError(f"`dp_num_microbatches` must divide `batch_size`. Received: dp_num_microbatches="
+                            f"{gan.dp_num_microbatches}, batch_size={batch_size}")
     if not hasattr(gan, "d_optimizer"):
         gan.compile()
     gan.build_optimizers()
-    tf.config.experimental.enable_op_determinism()
+    from tensorflow.python.framework import config as tf_config
+
+    was_deterministic = tf_config.is_op_determinism_enabled()
+    if deterministic and not was_deterministic:
+        tf_config.enable_op_determinism()
+    elif not deterministic and was_deterministic:
+        tf_config.disable_op_determinism()
+    try:
+        return _train(gan, x, y, n, epochs=epochs, batch_size=batch_size, seed=seed, out_dir=out_dir,
+                      checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints, resume=resume,
+                      max_steps=max_steps, grids=grids, progress=progress,
+                      settings=run_settings(gan, x, y, batch_size=batch_size, seed=seed, extra=settings))
+    finally:
+        if deterministic != was_deterministic:
+            (tf_config.enable_op_determinism if was_deterministic else tf_config.disable_op_determinism)()
+
+
+def _train(gan, x, y, n, *, epochs, batch_size, seed, out_dir, checkpoint_every, keep_checkpoints, resume,
+           max_steps, grids, progress, settings) -> TrainingHistory:
+    from tqdm.auto import tqdm
 
     spe = n // batch_size
     total = epochs * spe if max_steps is None else min(check_positive_int("max_steps", max_steps), epochs * spe)
@@ -188,6 +266,7 @@ def train_gan(
     ckpt_dir = out / "checkpoints" if out is not None else None
     step = 0
     if resume and ckpt_dir is not None and (found := latest_checkpoint(ckpt_dir)) is not None:
+        check_resume_settings(found, settings)
         step = restore_checkpoint(gan, found, history)
         history.resumed_from = step
     records = {k: [history.losses[k]] for k in LOSS_KEYS}
@@ -204,8 +283,13 @@ def train_gan(
         batch = (tf.constant(x[idx]), tf.constant(y[idx])) if gan.conditional else tf.constant(x[idx])
         step_start = time.perf_counter()
         logs = step_fn(batch)
+        values = {key: float(logs[key]) for key in LOSS_KEYS}
+        if gan.private and not all(np.isfinite(v) for v in values.values()):
+            bar.close()
+            raise ModelFitError(f"DP-GAN training diverged at step {step + 1}: losses {values}; no epsilon is stated "
+                                "for it. Lower the learning rates or the clipping norm.")
         for key in LOSS_KEYS:
-            records[key].append(np.asarray([float(logs[key])], np.float32))
+            records[key].append(np.asarray([values[key]], np.float32))
         if step > history.resumed_from:
             history.timed_steps += 1
             history.timed_seconds += time.perf_counter() - step_start
@@ -224,7 +308,7 @@ def train_gan(
         if ckpt_dir is not None and checkpoint_every is not None and (step % checkpoint_every == 0 or step == total):
             history.losses = {key: np.concatenate(v) for key, v in records.items()}
             records = {key: [v] for key, v in history.losses.items()}
-            save_checkpoint(gan, ckpt_dir, step, history, keep=keep_checkpoints)
+            save_checkpoint(gan, ckpt_dir, step, history, keep=keep_checkpoints, settings=settings)
     bar.close()
     history.losses = {key: np.concatenate(v) for key, v in records.items()}
     if out is not None:

@@ -30,22 +30,53 @@ MODEL_SPECS: dict[str, tuple[type, dict]] = {
 MODEL_NAMES = tuple(MODEL_SPECS)
 
 
+def _check_name(name) -> None:
+    if name not in MODEL_SPECS:
+        raise ArgumentError(f"Unknown model {name!r}. Known models: {', '.join(MODEL_NAMES)}")
+
+
+def model_params(name: str) -> list[str]:
+    """The parameters the estimator behind a model name takes."""
+    _check_name(name)
+    return MODEL_SPECS[name][0]._param_names()
+
+
 def make_model(name: str, **params) -> BaseForecaster:
     """An unfitted estimator for a model name, with `params` overriding its defaults.
 
-    Parameters that the estimator does not take (``epochs`` for ``naive``, say) are ignored, so
-    one set of training options can be passed to every model of a comparison.
-
     Raises:
-        ValueError: unknown model name.
+        ArgumentError: unknown model name, or a parameter the estimator does not take (the
+            message lists the valid ones).
     """
-    if name not in MODEL_SPECS:
-        raise ArgumentError(f"Unknown model {name!r}. Known models: {', '.join(MODEL_NAMES)}")
+    _check_name(name)
     cls, defaults = MODEL_SPECS[name]
-    accepted = set(cls._param_names())
-    kwargs = {**defaults, **{k: v for k, v in params.items() if k in accepted}}
-    return cls(**kwargs)
+    accepted = cls._param_names()
+    unknown = [k for k in params if k not in accepted]
+    if unknown:
+        raise ArgumentError(f"Unknown parameter(s) {unknown} for model {name!r}. Valid: {accepted}")
+    return cls(**{**defaults, **params})
+
+
+def make_models(names, params=None) -> dict[str, BaseForecaster]:
+    """``{name: unfitted estimator}`` with one shared `params` dict.
+
+    Each model gets the keys it takes (``epochs`` goes to the neural models, ``max_p`` to
+    ``arima``), so one set of options serves a whole comparison; but every key must be taken by
+    at least one of the models, so a typo (``{"epoch": 1}``) is an error listing the valid keys
+    instead of being dropped silently.
+    """
+    names = list(names)
+    for name in names:
+        _check_name(name)
+    params = dict(params or {})
+    valid = sorted({p for name in names for p in model_params(name)})
+    unknown = [k for k in params if k not in valid]
+    if unknown:
+        raise ArgumentError(f"`params` has key(s) {unknown} that none of the models {names} takes. "
+                            f"Valid keys: {valid}")
+    return {name: make_model(name, **{k: v for k, v in params.items() if k in model_params(name)})
+            for name in names}
 
 
 __all__ = ["MODEL_NAMES", "MODEL_SPECS", "ArimaForecaster", "BaseForecaster", "NaiveForecaster", "NeuralForecaster",
-           "SeasonalNaiveForecaster", "evaluate_naive_method", "make_model"]
+           "SeasonalNaiveForecaster", "evaluate_naive_method", "make_model", "make_models", "model_params"]

@@ -107,7 +107,8 @@ class ArimaForecaster(BaseForecaster):
     Attributes:
         results_: statsmodels results of the final fit (``summary()``, ``conf_int()`` work).
         order_, seasonal_order_, trend_: What was fitted.
-        converged_: Whether the optimiser reported convergence (shown in tables).
+        converged_: Whether the optimiser reported convergence.
+        notes_: What the comparison tables should say about the fit (e.g. no convergence).
         search_: One row per candidate of the order search (criterion value or the error).
     """
 
@@ -171,6 +172,9 @@ class ArimaForecaster(BaseForecaster):
         y = windows.values[start:stop, 0]
         if len(y) < 10:
             raise DataError(f"ARIMA needs at least 10 training rows. Received: {len(y)}")
+        if np.ptp(y) == 0:
+            raise ModelFitError(f"ARIMA cannot be fitted: the target is constant ({y[0]!r}) over the "
+                                f"{len(y)} training rows.")
         began = time.perf_counter()
         candidates = self._candidates(y)
         search, best = [], None
@@ -200,6 +204,7 @@ class ArimaForecaster(BaseForecaster):
                                 f"({len(candidates)} candidate(s)): {errors}")
         _, self.results_, self.order_, self.seasonal_order_, self.trend_ = best
         self.converged_ = _converged(self.results_)
+        self.notes_ = [] if self.converged_ else ["ARIMA optimiser did not converge"]
         self.train_start_ = start
         self.n_params_ = int(len(self.results_.params))
         self.fit_seconds_ = time.perf_counter() - began
@@ -208,7 +213,14 @@ class ArimaForecaster(BaseForecaster):
 
     # -- forecasting ------------------------------------------------------------------------
     def predict(self, windows: Windows, part: str) -> np.ndarray:
-        """``horizon``-step forecasts for every target of the part, original units."""
+        """``horizon``-step forecasts for every target of the part, original units.
+
+        With ``refit_every`` the parameters are re-estimated per block of origins inside the
+        call; the fitted model itself is not changed (see :meth:`predict_refits`)."""
+        return self.predict_refits(windows, part)[0]
+
+    def predict_refits(self, windows: Windows, part: str) -> tuple[np.ndarray, int]:
+        """:meth:`predict` and the number of successful re-estimations (0 without ``refit_every``)."""
         from tqdm.auto import tqdm
 
         self._check_fitted()
@@ -222,10 +234,10 @@ class ArimaForecaster(BaseForecaster):
         rel = origins - self.train_start_
         if not self.refit_every:
             filtered = self.results_.apply(series)
-            return h_step_forecasts(filtered.filter_results, rel, windows.horizon)
+            return h_step_forecasts(filtered.filter_results, rel, windows.horizon), 0
         every = check_positive_int("refit_every", self.refit_every)
         out = np.empty(len(rel))
-        params, self.refits_ = self.results_.params, 0
+        params, refits = self.results_.params, 0
         blocks = range(0, len(rel), every)
         for b in tqdm(blocks, desc="ARIMA refits", leave=False, disable=not self.progress):
             block = rel[b:b + every]
@@ -233,12 +245,12 @@ class ArimaForecaster(BaseForecaster):
                 res = _fit_arima(series[:block[0] + 1], self.order_, self.seasonal_order_, self.trend_,
                                  start_params=params)
                 params = res.params
-                self.refits_ += 1
+                refits += 1
             except Exception:  # noqa: BLE001 - keep the last good parameters
                 res = self.results_
             filtered = res.apply(series)
             out[b:b + every] = h_step_forecasts(filtered.filter_results, block, windows.horizon)
-        return out
+        return out, refits
 
     def describe(self) -> str:
         """E.g. ``ARIMA(1,1,1) trend=n`` (with the seasonal part when there is one)."""

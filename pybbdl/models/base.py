@@ -1,8 +1,36 @@
-"""The estimator contract shared by every forecaster (scikit-learn style, darts names).
+"""The forecaster contract: what :func:`~pybbdl.evaluation.compare`, :func:`~pybbdl.evaluation.backtest`
+and the forecast workflows rely on, and nothing more. Any object that follows it can be compared
+with pybbdl's models, from Python or R, without changing pybbdl (and need not subclass
+:class:`BaseForecaster`, which only saves typing).
 
-A forecaster is fitted on a :class:`~pybbdl.windows.Windows` (it uses the training part only,
-and the validation part for early stopping where it has any) and predicts the targets of a part
-in original units, so every model is scored on the same origins.
+Required:
+
+* ``fit(windows) -> self``: learn from the **training part** of a
+  :class:`~pybbdl.windows.Windows` (``windows.X("train")``, ``windows.y("train")``, or the raw
+  series ``windows.values[:windows.bounds["train"][1]]``); the validation part may be used for
+  early stopping, never the test part. Everything learned is stored in attributes whose names
+  end in ``_`` (``coef_``, ``model_``, ...); the constructor only stores its arguments.
+* ``predict(windows, part) -> array (n_windows(part),)``: the forecasts of the part's targets
+  from the part's origins (``windows.target_positions(part) - windows.horizon``), in the
+  target's **original units** (``windows.inverse_target`` undoes the scaling). Using data up
+  to each origin only. ``predict`` does not change the model: calling it twice, or on another
+  part, gives the same numbers and leaves every attribute as it was.
+
+Optional (used when present):
+
+* ``stochastic`` (class attribute, default False): True = random initialisation; the
+  comparison then trains one copy per seed and reports mean and sd.
+* ``random_state`` parameter, set through ``set_params(random_state=seed)`` (or the attribute)
+  for each seed of a stochastic model; ``clone()`` -> an unfitted copy (else ``copy.deepcopy``).
+* ``describe() -> str``: a one-line description of the fitted model (the ``spec`` column).
+* ``notes_``: list of strings the table should show (e.g. "did not converge").
+* ``history_`` (``{"loss": [...], "val_loss": [...]}``), ``epochs_run_``, ``fit_seconds_``,
+  ``n_params_``: shown in the tables and the training plot.
+* ``get_params()``: recorded in the run's settings; ``save(path)``/``load(path)``: persistence.
+
+Errors a model raises on purpose should be :mod:`pybbdl.exceptions` types; a
+:class:`~pybbdl.exceptions.ModelFitError` from ``fit`` is reported in the table (the model gets
+NaN scores and a note) instead of ending the run.
 """
 
 from __future__ import annotations
@@ -17,7 +45,9 @@ from pybbdl.windows import Windows
 
 
 class BaseForecaster:
-    """Stores its keyword arguments verbatim; ``fit`` validates and learns (attributes ending in ``_``)."""
+    """A convenient base for the contract above: stores its keyword arguments verbatim and
+    provides ``get_params``, ``set_params``, ``clone`` and ``repr``; ``fit`` validates and learns
+    (attributes ending in ``_``)."""
 
     #: Whether the model is trained with random initialisation (shown with mean ± sd over seeds).
     stochastic = False

@@ -25,6 +25,9 @@ class NaiveForecaster(BaseForecaster):
         self._check_fitted()
         return self._check_windows(windows).last_values(part)
 
+    def describe(self) -> str:
+        return "last value of the window"
+
 
 class SeasonalNaiveForecaster(BaseForecaster):
     """The value one season before the target: ``y[t - k * period]`` with the smallest ``k``
@@ -54,6 +57,9 @@ class SeasonalNaiveForecaster(BaseForecaster):
                 f"target of the {part} part, which starts at row {windows.target_positions(part)[0]}."
             )
         return windows.values[source, 0]
+
+    def describe(self) -> str:
+        return f"value one season (period {self.period}) before the target"
 
 
 def evaluate_naive_method(gen: WindowGenerator, steps: int | None = None) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Literal
 
@@ -18,12 +19,32 @@ _OPTIMIZERS = ("rmsprop", "adam", "sgd")
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and TensorFlow and make TF ops deterministic (same seed, same numbers)."""
+    """Seed Python, NumPy and TensorFlow (Keras' global seed). Op determinism is separate:
+    :func:`op_determinism`."""
     import keras
-    import tensorflow as tf
 
     keras.utils.set_random_seed(int(seed))
-    tf.config.experimental.enable_op_determinism()
+
+
+@contextlib.contextmanager
+def op_determinism(enabled: bool = True):
+    """Switch TensorFlow's op determinism on inside the block and back to what it was after.
+
+    Deterministic ops make the same seed give the same numbers (some GPU kernels are slower).
+    TensorFlow's switch is process-wide; restoring it uses TF's non-public
+    ``config.disable_op_determinism`` when the public API has no way back.
+    """
+    import tensorflow as tf
+    from tensorflow.python.framework import config as tf_config
+
+    before = tf_config.is_op_determinism_enabled()
+    if enabled and not before:
+        tf.config.experimental.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if enabled and not before:
+            tf_config.disable_op_determinism()
 
 
 class NeuralForecaster(BaseForecaster):
@@ -44,6 +65,9 @@ class NeuralForecaster(BaseForecaster):
         patience: Early stopping on validation loss with best-weights restore; None = off.
         random_state: Seed for weights, shuffling and dropout; None = not reproducible.
         verbose: Keras ``fit`` verbosity (``"auto"``, 0, 1 = progress bar, 2 = one line/epoch).
+        deterministic: Train with TensorFlow's op determinism on (same seed, same numbers); the
+            process-wide switch is restored after ``fit`` (see :func:`op_determinism`). False
+            leaves it as it is.
 
     Attributes:
         model_: The trained ``keras.Model``.
@@ -70,6 +94,7 @@ class NeuralForecaster(BaseForecaster):
         patience: int | None = None,
         random_state: int | None = None,
         verbose: int | str = "auto",
+        deterministic: bool = True,
     ):
         self.architecture = architecture
         self.units = units
@@ -86,6 +111,7 @@ class NeuralForecaster(BaseForecaster):
         self.patience = patience
         self.random_state = random_state
         self.verbose = verbose
+        self.deterministic = deterministic
 
     def build(self, input_shape: tuple[int, int]):
         """The uncompiled Keras model for windows of shape ``input_shape``."""
@@ -121,6 +147,12 @@ class NeuralForecaster(BaseForecaster):
 
         windows = self._check_windows(windows)
         self._check_params()
+        with op_determinism(bool(self.deterministic)):
+            return self._fit(windows)
+
+    def _fit(self, windows: Windows) -> NeuralForecaster:
+        import keras
+
         if self.random_state is not None:
             seed_everything(self.random_state)
         model = self.build((windows.lookback // windows.step, len(windows.columns)))
@@ -143,6 +175,15 @@ class NeuralForecaster(BaseForecaster):
         self.n_params_ = int(model.count_params())
         self.fitted_ = True
         return self
+
+    def describe(self) -> str:
+        """E.g. ``gru(32), 1 layer, rmsprop lr=0.001, 12 epochs``."""
+        self._check_fitted()
+        layers = f", {self.layers} layers" if self.layers > 1 else ""
+        bi = "bidirectional " if self.bidirectional else ""
+        drop = f", dropout {self.dropout}/{self.recurrent_dropout}" if self.dropout or self.recurrent_dropout else ""
+        return (f"{bi}{self.architecture}({self.units}){layers}{drop}, {self.optimizer} lr={self.learning_rate:g}, "
+                f"{self.epochs_run_} epochs")
 
     def predict(self, windows: Windows, part: str) -> np.ndarray:
         """Forecasts of the part's targets, in original units, shape ``(n_windows,)``."""

@@ -5,8 +5,8 @@ Importing this package does not import TensorFlow: the training pieces (`make_pr
 `PrivacyLedger`, `PoissonBatches`, `dp_model_gradients`, `dp_gradients`) load it on first use.
 """
 
-from pybbdl.privacy.accounting import (dp_sgd_epsilon, dp_sgd_epsilon_per_epoch_order, dp_sgd_noise_multiplier,
-                                       privacy_statement)
+from pybbdl.privacy.accounting import (PLD_MIN_NOISE, Calibration, calibrate_noise, dp_sgd_epsilon,
+                                       dp_sgd_epsilon_per_epoch_order, dp_sgd_noise_multiplier, privacy_statement)
 from pybbdl.privacy.audit import AuditResult, dp_advantage_bound, loss_threshold_attack, membership_inference
 from pybbdl.privacy.mechanisms import gaussian_mechanism, gaussian_sigma
 
@@ -14,7 +14,7 @@ _TRAINING = ("DPConfig", "PoissonBatches", "PrivacyLedger", "UnsupportedLayerErr
              "dp_gradients", "dp_model_gradients", "make_private", "make_private_with_epsilon",
              "per_example_loss_fn")
 
-__all__ = ["AuditResult", "dp_advantage_bound", "dp_sgd_epsilon", "dp_sgd_epsilon_per_epoch_order", "dp_sgd_noise_multiplier", "gaussian_mechanism",
+__all__ = ["PLD_MIN_NOISE", "Calibration", "calibrate_noise", "AuditResult", "dp_advantage_bound", "dp_sgd_epsilon", "dp_sgd_epsilon_per_epoch_order", "dp_sgd_noise_multiplier", "gaussian_mechanism",
            "gaussian_sigma", "loss_threshold_attack", "membership_inference", "privacy_statement", *_TRAINING]
 
 

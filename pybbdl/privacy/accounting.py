@@ -8,7 +8,15 @@ steps, as in tensorflow-privacy's ``compute_dp_sgd_privacy_statement``. Accounta
   (epsilon, delta); N=60000, B=256, sigma=1.1, 60 epochs, delta=1e-5 gives 2.597.
 * ``"rdp_classic"``: the same RDP curve with the classic conversion
   ``min_a rdp(a) + log(1/delta) / (a - 1)`` of the tf-privacy tutorial and Abadi et al. (2016).
-* ``"pld"``: privacy-loss distributions (tightest).
+* ``"pld"``: privacy-loss distributions (tightest). Its cost grows without bound as sigma shrinks
+  (sigma = 0.1 took 103 s, 0.01 more than 14 minutes, 1e-4 ran out of memory), so it is computed
+  only for ``sigma >= PLD_MIN_NOISE`` (0.5: at most a few seconds); below that
+  :func:`dp_sgd_epsilon` refuses ``accountant="pld"`` and :func:`privacy_statement` states the RDP
+  epsilon and says why the PLD one is missing.
+
+``microbatching=True`` applies tensorflow-privacy's convention: with more than one example per
+clipped microbatch, one example can move a clipped microbatch gradient by 2C, so the effective
+noise multiplier is halved (``compute_dp_sgd_privacy_statement(used_microbatching=True)``).
 
 The guarantee holds for Poisson sampling; with shuffled fixed-size batches it is the usual
 approximation, and :func:`privacy_statement` says so.
@@ -18,7 +26,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -28,6 +36,21 @@ from pybbdl.exceptions import ArgumentError
 Accountant = Literal["rdp", "rdp_classic", "pld"]
 #: tensorflow-privacy's RDP orders (compute_dp_sgd_privacy_lib).
 RDP_ORDERS = tuple([1 + x / 10.0 for x in range(1, 100)] + list(range(11, 64)) + [128, 256, 512])
+#: The smallest noise multiplier for which the PLD accountant runs (its cost grows like 1/sigma^2 and
+#: beyond; at 0.5 it takes a few seconds on 2 cores for MNIST-sized runs).
+PLD_MIN_NOISE = 0.5
+
+
+def check_noise_multiplier(noise_multiplier, name: str = "noise_multiplier") -> float:
+    """sigma must be a finite number > 0 (numpy scalars accepted); returns it as a float."""
+    from pybbdl.privacy._checks import check_noise
+
+    return check_noise(noise_multiplier, name)
+
+
+def effective_noise_multiplier(noise_multiplier: float, microbatching: bool = False) -> float:
+    """The sigma the accountant sees: halved under tensorflow-privacy's microbatching convention."""
+    return noise_multiplier / 2 if microbatching else noise_multiplier
 
 
 def check_delta(delta: float, n: int, *, stacklevel: int = 2) -> None:
@@ -44,15 +67,19 @@ def _check(n, batch_size, noise_multiplier, epochs, delta, steps):
     batch_size = check_positive_int("batch_size", batch_size)
     if batch_size > n:
         raise ArgumentError(f"`batch_size` must be <= n. Received: batch_size={batch_size}, n={n}")
-    if noise_multiplier is not None and not float(noise_multiplier) > 0:
-        raise ArgumentError(f"`noise_multiplier` must be > 0 (sigma = 0 is not private). Received: {noise_multiplier}")
+    if noise_multiplier is not None:
+        check_noise_multiplier(noise_multiplier)
     check_delta(delta, n, stacklevel=4)
     if (epochs is None) == (steps is None):
         raise ArgumentError("Pass exactly one of `epochs` and `steps`.")
     if steps is None:
-        if not float(epochs) > 0:
-            raise ArgumentError(f"`epochs` must be > 0. Received: epochs={epochs}")
-        steps = int(math.ceil(float(epochs) * n / batch_size))
+        try:
+            value = float(epochs)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise ArgumentError(f"`epochs` must be a finite number > 0. Received: epochs={epochs!r}")
+        steps = int(math.ceil(value * n / batch_size))
     return n, batch_size, check_positive_int("steps", steps)
 
 
@@ -79,6 +106,11 @@ def _epsilon_quiet(q: float, noise_multiplier: float, steps: int, delta: float, 
 
     event = _event(q, noise_multiplier, steps)
     if accountant == "pld":
+        if noise_multiplier < PLD_MIN_NOISE:
+            raise ArgumentError(
+                f"The PLD accountant is limited to noise_multiplier >= {PLD_MIN_NOISE} (its cost grows without "
+                f"bound for smaller sigma: 0.1 takes minutes, 0.01 hours). Received: noise_multiplier="
+                f"{noise_multiplier:g}. Use accountant=\"rdp\".")
         acc = dp_accounting.pld.PLDAccountant()
         acc.compose(event)
         return float(acc.get_epsilon(delta))
@@ -132,20 +164,21 @@ def dp_sgd_noise_multiplier(
     tolerance: float = 1e-3,
 ) -> float:
     """The smallest noise multiplier whose epsilon is at most `target_epsilon` (bisection on a
-    fresh accountant each try; the result never exceeds the target).
+    fresh accountant each try; the result never exceeds the target). The search starts at 0.01
+    (``PLD_MIN_NOISE`` for the PLD accountant, so it returns in seconds).
 
     Raises:
         ValueError: a target that no noise level in [0.01, 1000] reaches, or bad arguments.
     """
     n, batch_size, steps = _check(n, batch_size, None, epochs, delta, steps)
-    if not float(target_epsilon) > 0:
-        raise ArgumentError(f"`target_epsilon` must be > 0. Received: {target_epsilon}")
+    if not (math.isfinite(float(target_epsilon)) and float(target_epsilon) > 0):
+        raise ArgumentError(f"`target_epsilon` must be a finite number > 0. Received: {target_epsilon}")
     q = batch_size / n
 
     def eps(sigma):
         return _epsilon(q, sigma, steps, delta, accountant)
 
-    lo, hi = 0.01, 1.0
+    lo, hi = (PLD_MIN_NOISE, max(1.0, PLD_MIN_NOISE)) if accountant == "pld" else (0.01, 1.0)
     while eps(hi) > target_epsilon:
         lo, hi = hi, hi * 2
         if hi > 1000:
@@ -165,8 +198,11 @@ def dp_sgd_epsilon_per_epoch_order(noise_multiplier: float, epochs: float, delta
     sampling, ``ceil(epochs)`` Gaussian mechanisms (tensorflow-privacy's conservative number)."""
     import dp_accounting
 
-    if not float(noise_multiplier) > 0 or not float(epochs) > 0 or not 0 < delta < 1:
-        raise ArgumentError("need noise_multiplier > 0, epochs > 0 and delta in (0, 1)")
+    noise_multiplier = check_noise_multiplier(noise_multiplier)
+    if not (math.isfinite(float(epochs)) and float(epochs) > 0) or not 0 < delta < 1:
+        raise ArgumentError(f"need epochs finite > 0 and delta in (0, 1). Received: epochs={epochs}, delta={delta}")
+    if accountant == "pld" and noise_multiplier < PLD_MIN_NOISE:
+        accountant = "rdp"
     event = dp_accounting.SelfComposedDpEvent(dp_accounting.GaussianDpEvent(float(noise_multiplier)),
                                               int(math.ceil(float(epochs))))
     acc = dp_accounting.pld.PLDAccountant() if accountant == "pld" else dp_accounting.rdp.RdpAccountant(
@@ -179,43 +215,92 @@ def privacy_statement(
     n: int,
     batch_size: int,
     noise_multiplier: float,
-    epochs: float,
+    epochs: float | None = None,
     delta: float = 1e-5,
     *,
+    steps: int | None = None,
     sampling: Literal["poisson", "shuffle"] = "poisson",
+    l2_norm_clip: float | None = None,
+    microbatching: bool = False,
     max_grad_norm: float | None = None,
-    microbatches: bool = False,
+    microbatches: bool | None = None,
 ) -> str:
     """A readable DP-SGD privacy statement: settings, accountant, epsilon, sampling caveat.
 
     With ``sampling="shuffle"`` it gives tensorflow-privacy's two numbers: epsilon assuming Poisson
     sampling and the conservative epsilon with each example once per epoch in any order. With
-    ``microbatches`` (more than one example per clipped microbatch) one example can move a clipped
-    microbatch gradient by 2C, so the effective noise multiplier is halved, as tensorflow-privacy does.
+    ``microbatching`` (more than one example per clipped microbatch) one example can move a clipped
+    microbatch gradient by 2C, so the effective noise multiplier is halved, as tensorflow-privacy does
+    (n = 10000, batch 64, sigma 2, 5 epochs, delta 1e-6 then gives its 1.616 and 13.376).
+    The PLD epsilon is given only for an effective sigma >= ``PLD_MIN_NOISE`` (see the module
+    docstring); below, the statement says it is left out and why. Give `epochs` or `steps`.
+
+    ``max_grad_norm`` and ``microbatches`` are deprecated aliases of ``l2_norm_clip`` and
+    ``microbatching`` (they warn).
     """
-    n, batch_size, steps = _check(n, batch_size, noise_multiplier, epochs, delta, None)
+    if max_grad_norm is not None:
+        warnings.warn("`max_grad_norm` is deprecated: use `l2_norm_clip`", DeprecationWarning, stacklevel=2)
+        if l2_norm_clip is None:
+            l2_norm_clip = max_grad_norm
+    if microbatches is not None:
+        warnings.warn("`microbatches` is deprecated: use `microbatching`", DeprecationWarning, stacklevel=2)
+        microbatching = bool(microbatches)
+    n, batch_size, steps = _check(n, batch_size, noise_multiplier, epochs, delta, steps)
+    noise_multiplier = float(noise_multiplier)
     if sampling not in ("poisson", "shuffle"):
         raise ArgumentError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
-    sigma = noise_multiplier / 2 if microbatches else noise_multiplier
+    if l2_norm_clip is not None:
+        from pybbdl.privacy._checks import check_l2_norm_clip
+
+        l2_norm_clip = check_l2_norm_clip(l2_norm_clip)
+    epochs_run = float(epochs) if epochs is not None else steps * batch_size / n
+    sigma = effective_noise_multiplier(noise_multiplier, microbatching)
     rdp = _epsilon(batch_size / n, sigma, steps, delta, "rdp")
-    pld = _epsilon(batch_size / n, sigma, steps, delta, "pld")
-    clip = f", clipping norm C = {max_grad_norm}" if max_grad_norm is not None else ""
+    if sigma >= PLD_MIN_NOISE:
+        pld_text = f"{_epsilon(batch_size / n, sigma, steps, delta, 'pld'):.3f} (PLD accountant)"
+    else:
+        pld_text = (f"PLD accountant not run (effective sigma {sigma:g} < {PLD_MIN_NOISE}: its cost grows "
+                    "without bound as sigma shrinks)")
+    clip = f", clipping norm C = {l2_norm_clip:g}" if l2_norm_clip is not None else ""
     lines = [
         "DP-SGD privacy statement",
         f"  examples n = {n}, batch size = {batch_size} (q = {batch_size / n:.4g}), noise multiplier "
-        f"sigma = {noise_multiplier}{clip}" + (" (microbatches: effective sigma halved)" if microbatches else ""),
-        f"  epochs = {epochs:g} ({steps} steps), delta = {delta:g}, add/remove-one-example adjacency",
-        f"  epsilon = {rdp:.3f} (RDP accountant), {pld:.3f} (PLD accountant), dp-accounting",
+        f"sigma = {noise_multiplier:g}{clip}"
+        + (" (microbatching, tf-privacy's convention: effective sigma halved)" if microbatching else ""),
+        f"  epochs = {epochs_run:.4g} ({steps} steps), delta = {delta:g}, add/remove-one-example adjacency",
+        f"  epsilon = {rdp:.3f} (RDP accountant), {pld_text}, dp-accounting",
         "  This covers every checkpoint of the run, not only the final model.",
     ]
     if sampling == "poisson":
         lines.append("  Sampling: Poisson (each example joins each batch independently with probability q): "
                      "the guarantee holds as stated.")
     else:
-        once = dp_sgd_epsilon_per_epoch_order(sigma, epochs, delta)
+        once = dp_sgd_epsilon_per_epoch_order(sigma, epochs_run, delta)
         lines += [
             "  Sampling: shuffled fixed-size batches, so the guarantee is not the one above:",
             f"    epsilon with each example occurring once per epoch (proven, no amplification): {once:.3f}",
             f"    epsilon assuming Poisson sampling (the usual approximation, not proven): {rdp:.3f}",
         ]
     return "\n".join(lines)
+
+
+class Calibration(NamedTuple):
+    """What :func:`calibrate_noise` found: sigma, the steps it was calibrated for, and their epsilon."""
+
+    noise_multiplier: float
+    steps: int
+    epsilon: float
+
+
+def calibrate_noise(n: int, batch_size: int, target_epsilon: float, delta: float, *, epochs: float | None = None,
+                    steps: int | None = None, accountant: Accountant = "rdp") -> Calibration:
+    """The one sigma calibration used by every door (Python workflows, CLI, R): the smallest noise
+    multiplier whose epsilon after the steps that will run is at most `target_epsilon`.
+
+    Give the exact number of `steps` that will touch real data when known (the GAN workflow gives
+    ``(n // batch_size) * epochs``, the steps its fixed-size batches run); `epochs` counts
+    ``ceil(epochs * n / batch_size)`` steps, as :func:`dp_sgd_epsilon` does.
+    """
+    n, batch_size, steps = _check(n, batch_size, None, epochs, delta, steps)
+    sigma = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, delta=delta, steps=steps, accountant=accountant)
+    return Calibration(sigma, steps, _epsilon(batch_size / n, sigma, steps, delta, accountant))

@@ -1,5 +1,8 @@
 """DP-SGD for Keras 3 models (TensorFlow backend): per-example clipping plus Gaussian noise inside ``fit()``.
 
+This module holds the Keras side (``make_private``, ``dp_fit``, Poisson batches, the ledger); the
+per-example gradients are in :mod:`pybbdl.privacy.per_example` (re-exported here).
+
 Each step computes every example's gradient g_i, clips it to L2 norm C (``g_i * min(1, C / ||g_i||)``),
 sums, adds N(0, sigma^2 C^2) to every coordinate and divides by the (expected) batch size
 (Abadi et al. 2016). Two ways to get the per-example norms:
@@ -17,29 +20,22 @@ Layers that mix examples (BatchNormalization) make per-example gradients meaning
 
 from __future__ import annotations
 
-import math
 import types
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from pybbdl.exceptions import ArgumentError, ArgumentTypeError, PybbdlError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, ModelFitError
+from pybbdl._validation import check_positive_int
 from pybbdl.privacy.accounting import check_delta, dp_sgd_epsilon, dp_sgd_noise_multiplier, privacy_statement
+from pybbdl.privacy.per_example import (Method, UnsupportedLayerError, _check_clip_noise,  # noqa: F401
+                                        check_dp_layers, dp_gradients, dp_model_gradients,  # noqa: F401
+                                        per_example_loss_fn)
 
-Method = Literal["auto", "fast", "vectorized"]
 Sampling = Literal["poisson", "shuffle"]
-
-
-class UnsupportedLayerError(PybbdlError, ValueError):
-    """A layer whose per-example gradients DP-SGD cannot compute (e.g. BatchNormalization)."""
-
-
-#: Layers that couple the examples of a batch: per-example gradients do not exist for them.
-_BATCH_COUPLING = (keras.layers.BatchNormalization,)
-_FAST_TYPES = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D)
 
 
 @dataclass(frozen=True)
@@ -52,398 +48,6 @@ class DPConfig:
     expected_batch_size: int | None
     method: str
     seed: int | None
-
-
-# --------------------------------------------------------------------------------------------- checks
-def _check_clip_noise(l2_norm_clip, noise_multiplier, *, allow_zero_noise=False):
-    if not isinstance(l2_norm_clip, (int, float)) or not l2_norm_clip > 0:  # inf (no clipping) is allowed
-        raise ArgumentError(f"`l2_norm_clip` (C) must be a number > 0. Received: {l2_norm_clip!r}")
-    if not isinstance(noise_multiplier, (int, float)) or not math.isfinite(noise_multiplier):
-        raise ArgumentError(f"`noise_multiplier` must be a finite number. Received: {noise_multiplier!r}")
-    if noise_multiplier < 0 or (noise_multiplier == 0 and not allow_zero_noise):
-        raise ArgumentError(f"`noise_multiplier` (sigma) must be > 0: sigma = 0 trains without privacy. "
-                         f"Received: {noise_multiplier}")
-
-
-def _leaf_layers(model: keras.Layer) -> list[keras.Layer]:
-    return [layer for layer in model._flatten_layers(include_self=False, recursive=True)]
-
-
-def _is_fast_layer(layer) -> bool:
-    if type(layer) not in _FAST_TYPES:  # subclasses may change `call`
-        return False
-    if getattr(layer, "lora_enabled", False) or getattr(layer, "quantization_mode", None):
-        return False
-    if isinstance(layer, keras.layers.Dense):
-        return True
-    return layer.groups == 1 and layer.data_format == "channels_last"
-
-
-def _is_fast_gru(layer) -> bool:
-    """A plain Keras GRU (reset_after, no dropout, forward, stateless): replayed step by step with taps."""
-    if type(layer) is not keras.layers.GRU:
-        return False
-    cell = layer.cell
-    return (cell.reset_after and not cell.dropout and not cell.recurrent_dropout and not layer.go_backwards
-            and not layer.stateful and not layer.return_state and not getattr(layer, "zero_output_for_mask", False)
-            and not getattr(cell, "lora_enabled", False))
-
-
-def _fast_units(model) -> list:
-    """Layers whose per-example gradient norms come from taps: Dense/Conv with weights, and GRUs."""
-    return [layer for layer in _leaf_layers(model)
-            if (_is_fast_layer(layer) and _own_trainable(layer)) or _is_fast_gru(layer)]
-
-
-def _own_trainable(layer) -> list:
-    children = {id(v) for sub in layer._flatten_layers(include_self=False, recursive=True)
-                for v in sub.trainable_variables}
-    return [v for v in layer.trainable_variables if id(v) not in children]
-
-
-def check_dp_layers(model: keras.Layer) -> str:
-    """Raise for layers that couple examples; return ``"fast"`` if every trainable layer allows the
-    fast per-example norms (Dense, Conv1D, Conv2D, plain GRU), else ``"vectorized"``."""
-    fast = True
-    for layer in _leaf_layers(model):
-        if isinstance(layer, _BATCH_COUPLING):
-            raise UnsupportedLayerError(
-                f"Layer {layer.name!r} ({type(layer).__name__}) normalises with statistics of the whole batch, "
-                "so one example's gradient depends on the others and DP-SGD's per-example clipping does not bound "
-                "its influence. Use keras.layers.GroupNormalization or LayerNormalization instead.")
-    covered = {id(v) for unit in _fast_units(model) for v in unit.trainable_variables}
-    if any(id(v) not in covered for v in model.trainable_variables):
-        fast = False
-    return "fast" if fast else "vectorized"
-
-
-# ------------------------------------------------------------------------------- per-example losses
-def per_example_loss_fn(loss) -> Callable:
-    """A function ``(y_true, y_pred) -> (B,)`` from what `compile(loss=...)` accepts (a name, a
-    function or a ``keras.losses.Loss``); multi-output losses are refused."""
-    if isinstance(loss, (list, tuple, dict)):
-        raise ArgumentError("DP-SGD supports models compiled with a single loss; got " + type(loss).__name__)
-    if loss is None:
-        raise ArgumentError("Compile the model with a loss before DP training")
-    fn = keras.losses.get(loss)
-    if isinstance(fn, keras.losses.Loss):
-        config = fn.get_config()
-        config["reduction"] = None
-        fn = type(fn).from_config(config)
-
-    def per_example(y_true, y_pred):
-        values = fn(y_true, y_pred)
-        values = tf.convert_to_tensor(values)
-        if values.shape.rank and values.shape.rank > 1:
-            values = tf.reduce_mean(values, axis=list(range(1, values.shape.rank)))
-        return tf.cast(values, tf.float32)
-
-    return per_example
-
-
-# ----------------------------------------------------------------------------------- fast path: taps
-def _preactivation(layer, inputs):
-    if isinstance(layer, keras.layers.Dense):
-        z = tf.matmul(inputs, layer.kernel) if inputs.shape.rank == 2 else tf.tensordot(inputs, layer.kernel, 1)
-        return z + layer.bias if layer.bias is not None else z
-    padding = layer.padding
-    if padding == "causal":
-        inputs = tf.pad(inputs, [[0, 0], [layer.dilation_rate[0] * (layer.kernel_size[0] - 1), 0], [0, 0]])
-        padding = "valid"
-    z = keras.ops.conv(inputs, layer.kernel, strides=list(layer.strides), padding=padding,
-                       dilation_rate=layer.dilation_rate, data_format=layer.data_format)
-    if layer.use_bias:
-        z = z + tf.reshape(layer.bias, (1,) * (layer.rank + 1) + (layer.filters,))
-    return z
-
-
-class _Taps:
-    """Swap the `call` of fast layers for one that records (input, pre-activation) during a forward."""
-
-    def __init__(self, layers):
-        self.layers = layers
-        self.records: dict[int, list] = {}
-
-    def __enter__(self):
-        for layer in self.layers:
-            if isinstance(layer, keras.layers.GRU):
-                layer.call = self._gru_call(layer)
-                continue
-
-            def call(inputs, *args, _layer=layer, **kwargs):
-                inputs = tf.convert_to_tensor(inputs)
-                z = _preactivation(_layer, inputs)
-                self.records.setdefault(id(_layer), []).append((inputs, z))
-                return _layer.activation(z) if _layer.activation is not None else z
-            layer.call = call
-        return self
-
-    def __exit__(self, *exc):
-        for layer in self.layers:
-            del layer.call
-        return False
-
-    def _gru_call(self, layer):
-        """Keras's GRU (reset_after) replayed with ``tf.scan``. The input projection ``xp`` and a zero
-        tensor ``e`` added to the recurrent projection are recorded: the gradients of the loss with
-        respect to them are those of every step's pre-activations."""
-        cell = layer.cell
-
-        def call(inputs, mask=None, training=None, initial_state=None):
-            if mask is not None:
-                raise UnsupportedLayerError(f"GRU {layer.name!r} with a mask: use method='vectorized'")
-            inputs = tf.convert_to_tensor(inputs)
-            units = cell.units
-            xp = tf.tensordot(inputs, cell.kernel, 1)
-            if cell.use_bias:
-                xp = xp + cell.bias[0]
-            e = tf.zeros_like(xp) * xp[..., :1]  # a recorded zero: d loss / d e = d loss / d (h U)
-            h0 = (tf.zeros((tf.shape(inputs)[0], units), inputs.dtype) if initial_state is None
-                  else tf.convert_to_tensor(tf.nest.flatten(initial_state)[0]))
-
-            def step(h, xs):
-                xp_t, e_t = xs
-                hp = tf.matmul(h, cell.recurrent_kernel) + e_t
-                if cell.use_bias:
-                    hp = hp + cell.bias[1]
-                z = cell.recurrent_activation(xp_t[:, :units] + hp[:, :units])
-                r = cell.recurrent_activation(xp_t[:, units:2 * units] + hp[:, units:2 * units])
-                hh = cell.activation(xp_t[:, 2 * units:] + r * hp[:, 2 * units:])
-                return z * h + (1 - z) * hh
-
-            hs = tf.scan(step, (tf.transpose(xp, (1, 0, 2)), tf.transpose(e, (1, 0, 2))), initializer=h0)
-            h_prev = tf.transpose(tf.concat([h0[None], hs[:-1]], axis=0), (1, 0, 2))
-            self.records.setdefault(id(layer), []).append((inputs, xp, h_prev, e))
-            return tf.transpose(hs, (1, 0, 2)) if layer.return_sequences else hs[-1]
-
-        return call
-
-
-def _identity_conv_patches(x, k, s, d, padding):
-    """im2col by convolving with one-hot filters: oneDNN's convolution beats extract_patches on CPU."""
-    cin = x.shape[-1]
-    size = k[0] * k[1] * cin
-    eye = tf.reshape(tf.eye(size, dtype=x.dtype), (k[0], k[1], cin, size))
-    return tf.nn.conv2d(x, eye, strides=[1, *s, 1], padding=padding, dilations=[1, *d, 1])
-
-
-def _patches(layer, x):
-    """Rows of the im2col matrix: (B, positions, kernel elements) in the kernel's flattening order."""
-    if isinstance(layer, keras.layers.Dense):
-        return x[:, None, :] if x.shape.rank == 2 else tf.reshape(x, (tf.shape(x)[0], -1, x.shape[-1]))
-    if layer.rank == 1:
-        x = x[:, None, :, :]
-        k, s, d = (1, layer.kernel_size[0]), (1, layer.strides[0]), (1, layer.dilation_rate[0])
-    else:
-        k, s, d = layer.kernel_size, layer.strides, layer.dilation_rate
-    padding = layer.padding.upper()
-    if padding == "CAUSAL":
-        x = tf.pad(x, [[0, 0], [0, 0], [(k[1] - 1) * d[1], 0], [0, 0]])
-        padding = "VALID"
-    if k[0] * k[1] * x.shape[-1] <= 128:
-        p = _identity_conv_patches(x, k, s, d, padding)
-    else:
-        p = tf.image.extract_patches(x, sizes=[1, *k, 1], strides=[1, *s, 1], rates=[1, *d, 1], padding=padding)
-    return tf.reshape(p, (tf.shape(p)[0], -1, p.shape[-1]))
-
-
-def _group(t, groups):
-    """(B, L, K) -> (groups, (B / groups) * L, K): microbatch g holds examples g*B/M ... (g+1)*B/M - 1."""
-    if groups is None:
-        return t
-    return tf.reshape(t, (groups, -1, t.shape[-1]))
-
-
-def _fast_norms(taps: _Taps, deltas, groups):
-    """Per-example (or per-microbatch) gradient norms from each layer's input and output gradient."""
-    sq_norm = 0.0
-    for layer in taps.layers:
-        x, _ = taps.records[id(layer)][0]
-        delta = deltas[id(layer)]
-        g = _group(tf.reshape(delta, (tf.shape(delta)[0], -1, delta.shape[-1])), groups)  # (B, L, C)
-        if isinstance(layer, keras.layers.Dense) and x.shape.rank == 2 and groups is None:
-            kernel_sq = tf.reduce_sum(tf.square(x), 1) * tf.reduce_sum(tf.square(g[:, 0, :]), 1)
-        else:
-            a = _group(_patches(layer, x), groups)                                      # (B, L, K)
-            positions, k_dim, c_dim = a.shape[1], a.shape[-1], g.shape[-1]
-            if positions is not None and positions * positions < k_dim * c_dim:    # ghost norm
-                kernel_sq = tf.reduce_sum(tf.matmul(a, a, transpose_b=True) * tf.matmul(g, g, transpose_b=True),
-                                          [1, 2])
-            else:
-                kernel_sq = tf.reduce_sum(tf.square(tf.matmul(a, g, transpose_a=True)), [1, 2])
-        sq_norm += kernel_sq
-        if getattr(layer, "bias", None) is not None:
-            sq_norm += tf.reduce_sum(tf.square(tf.reduce_sum(g, axis=1)), axis=1)
-    return tf.sqrt(sq_norm)
-
-
-# ------------------------------------------------------------------------------------------ the step
-def _finish(clipped_sums, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator):
-    grads = []
-    for var, total in zip(variables, clipped_sums):
-        noise = 0.0
-        if noise_multiplier > 0:
-            noise = keras.random.normal(var.shape, stddev=noise_multiplier * l2_norm_clip, seed=seed_generator)
-        grads.append((total + noise) / denominator)
-    return grads
-
-
-def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, seed_generator,
-                       sample_weight=None, num_microbatches=None, denominator=None, method: Method = "auto",
-                       variables=None, training=True):
-    """DP-SGD gradients of ``model``'s trainable variables on one batch.
-
-    Returns ``(grads, per_example_losses, y_pred, norms)``; ``norms`` are the unclipped per-example
-    (per-microbatch) gradient norms. ``loss_fn(y, y_pred)`` must return one loss per example
-    (see :func:`per_example_loss_fn`). ``denominator`` defaults to the batch size (the expected batch
-    size under Poisson sampling is what :func:`make_private` passes). ``noise_multiplier=0`` is
-    allowed here (tests, and the non-private reference); public entry points refuse it.
-    """
-    _check_clip_noise(l2_norm_clip, noise_multiplier, allow_zero_noise=True)
-    if method == "auto":
-        method = check_dp_layers(model)
-    variables = list(model.trainable_variables if variables is None else variables)
-    batch = tf.shape(tf.nest.flatten(x)[0])[0]
-    groups = num_microbatches
-    if groups is not None:
-        tf.debugging.assert_equal(batch % groups, 0, message="batch size must be a multiple of num_microbatches")
-    if denominator is None:
-        denominator = tf.cast(groups if groups is not None else batch, tf.float32)
-
-    def losses_of(y_true, y_pred):
-        values = loss_fn(y_true, y_pred)
-        if sample_weight is not None:
-            values = values * tf.cast(tf.reshape(sample_weight, (-1,)), values.dtype)
-        return values
-
-    if method == "fast":
-        layers = _fast_units(model)
-        with _Taps(layers) as taps, tf.GradientTape(persistent=True) as tape:
-            y_pred = model(x, training=training)
-            losses = losses_of(y, y_pred)
-            total = tf.reduce_sum(losses) if groups is None else tf.reduce_sum(losses) * tf.cast(
-                groups, tf.float32) / tf.cast(batch, tf.float32)
-        for layer in layers:
-            if len(taps.records.get(id(layer), [])) != 1:
-                raise UnsupportedLayerError(
-                    f"Layer {layer.name!r} ran {len(taps.records.get(id(layer), []))} times in one forward pass; "
-                    "shared or unused layers need method='vectorized'")
-        dense = [layer for layer in layers if not isinstance(layer, keras.layers.GRU)]
-        grus = [layer for layer in layers if isinstance(layer, keras.layers.GRU)]
-        targets = [taps.records[id(layer)][0][1] for layer in dense]
-        targets += [t for layer in grus for t in (taps.records[id(layer)][0][1], taps.records[id(layer)][0][3])]
-        grads_t = tape.gradient(total, targets, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        grads_z, grads_gru = grads_t[:len(dense)], grads_t[len(dense):]
-        dense_taps = _Taps(dense)
-        dense_taps.records = taps.records
-        norms_sq = tf.square(_fast_norms(dense_taps, {id(l): g for l, g in zip(dense, grads_z)}, groups)) \
-            if dense else 0.0
-        gru_grads = []
-        for i, layer in enumerate(grus):  # per-example gradients of a GRU are small: materialise them
-            inputs, _, h_prev, _ = taps.records[id(layer)][0]
-            d_xp, d_e = grads_gru[2 * i], grads_gru[2 * i + 1]
-            cell = layer.cell
-            per = {id(cell.kernel): tf.einsum("btf,btc->bfc", inputs, d_xp),
-                   id(cell.recurrent_kernel): tf.einsum("btu,btc->buc", h_prev, d_e)}
-            if cell.use_bias:
-                per[id(cell.bias)] = tf.stack([tf.reduce_sum(d_xp, 1), tf.reduce_sum(d_e, 1)], axis=1)
-            if groups is not None:
-                per = {k: tf.reduce_sum(tf.reshape(v, tf.concat([[groups, -1], tf.shape(v)[1:]], 0)), 1)
-                       for k, v in per.items()}
-            for v in per.values():
-                norms_sq += tf.reduce_sum(tf.reshape(tf.square(v), (tf.shape(v)[0], -1)), axis=1)
-            gru_grads.append(per)
-        norms = tf.sqrt(norms_sq)
-        factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(norms, 1e-12))
-        per_row = factors if groups is None else tf.repeat(factors, batch // groups)
-        sums = {}
-        for layer, z, g in zip(dense, targets, grads_z):  # weight gradient of each layer with re-weighted rows
-            own = _own_trainable(layer)
-            weighted = g * tf.reshape(per_row, (-1,) + (1,) * (g.shape.rank - 1))
-            for var, grad in zip(own, tape.gradient(z, own, output_gradients=weighted)):
-                sums[id(var)] = grad
-        for per in gru_grads:
-            for key, value in per.items():
-                sums[key] = tf.tensordot(factors, value, axes=1)
-        del tape
-        missing = [v.path for v in variables if id(v) not in sums]
-        if missing:
-            raise UnsupportedLayerError(f"No per-example gradient for {missing}; use method='vectorized'")
-        clipped = [sums[id(v)] for v in variables]
-    elif method == "vectorized":
-        xs = tf.nest.map_structure(lambda t: _group_batch(t, groups), x)
-        ys = tf.nest.map_structure(lambda t: _group_batch(t, groups), y)
-        sw = None if sample_weight is None else _group_batch(tf.reshape(sample_weight, (-1,)), groups)
-
-        def one(args):
-            xi, yi, wi = args if sw is not None else (*args, None)
-            if groups is None:
-                xi, yi = tf.nest.map_structure(lambda t: t[None], (xi, yi))
-                wi = None if wi is None else wi[None]
-            with tf.GradientTape() as tape:
-                pred = model(xi, training=training)
-                values = loss_fn(yi, pred)
-                if wi is not None:
-                    values = values * tf.cast(wi, values.dtype)
-                loss = tf.reduce_mean(values)
-            grads = tape.gradient(loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-            return grads, values, pred
-
-        elems = (xs, ys) if sw is None else (xs, ys, sw)
-        # pfor mis-converts the TensorList of an RNN returning sequences (stacked RNNs fail at run
-        # time in TF 2.21): those models loop over examples instead (correct, slower)
-        stacked_rnn = any(isinstance(layer, keras.layers.RNN) and layer.return_sequences
-                          for layer in _leaf_layers(model))
-        try:
-            if stacked_rnn:
-                raise NotImplementedError
-            per_example, losses, y_pred = tf.vectorized_map(one, elems, fallback_to_while_loop=True)
-        except (TypeError, ValueError, NotImplementedError):  # pfor cannot convert some ops
-            first = one(tf.nest.map_structure(lambda t: t[0], elems))
-            signature = tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype), first)
-            per_example, losses, y_pred = tf.map_fn(one, elems, fn_output_signature=signature)
-        losses = tf.reshape(losses, (-1,))
-        y_pred = tf.nest.map_structure(lambda t: tf.reshape(t, tf.concat([[-1], tf.shape(t)[2:]], 0)), y_pred)
-        sq = tf.add_n([tf.reduce_sum(tf.reshape(tf.square(g), (tf.shape(g)[0], -1)), axis=1) for g in per_example])
-        norms = tf.sqrt(sq)
-        factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(norms, 1e-12))
-        clipped = [tf.tensordot(factors, g, axes=1) for g in per_example]
-    else:
-        raise ArgumentError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
-    grads = _finish(clipped, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator)
-    return grads, losses, y_pred, norms
-
-
-def _group_batch(t, groups):
-    if groups is None:
-        return t
-    t = tf.convert_to_tensor(t)
-    return tf.reshape(t, tf.concat([[groups, -1], tf.shape(t)[1:]], axis=0))
-
-
-def dp_gradients(tape, per_example_losses, variables, *, l2_norm_clip, noise_multiplier, seed_generator,
-                 num_microbatches=None, denominator=None):
-    """DP-SGD gradients from a persistent ``tf.GradientTape`` that recorded a per-example loss vector.
-
-    The generic route for custom training loops (e.g. a GAN discriminator): per-example gradients by
-    ``tape.jacobian`` (pfor). It is correct for any differentiable computation but slow: on a
-    784-512-256-1 MLP with batch 128 it took 519 ms per step against 14 ms for
-    :func:`dp_model_gradients` and 4 ms without DP (2 cores). Prefer :func:`dp_model_gradients`
-    for Keras models; keep this for losses that are not ``loss_fn(y, model(x))``.
-    """
-    _check_clip_noise(l2_norm_clip, noise_multiplier, allow_zero_noise=True)
-    losses = per_example_losses
-    batch = tf.shape(losses)[0]
-    if num_microbatches is not None:
-        losses = tf.reduce_mean(tf.reshape(losses, (num_microbatches, -1)), axis=1)
-    jac = tape.jacobian(losses, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO,
-                        experimental_use_pfor=True)
-    sq = tf.add_n([tf.reduce_sum(tf.reshape(tf.square(j), (tf.shape(j)[0], -1)), axis=1) for j in jac])
-    factors = tf.minimum(1.0, l2_norm_clip / tf.maximum(tf.sqrt(sq), 1e-12))
-    clipped = [tf.tensordot(factors, j, axes=1) for j in jac]
-    if denominator is None:
-        denominator = tf.cast(num_microbatches if num_microbatches is not None else batch, tf.float32)
-    return _finish(clipped, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator)
 
 
 def _dp_train_step(self, data):
@@ -483,7 +87,7 @@ def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: f
     comes from :class:`PrivacyLedger` or :func:`dp_sgd_epsilon`.
 
     Raises:
-        ValueError: sigma <= 0, C <= 0, a bad microbatch count.
+        ValueError: sigma <= 0, C <= 0 or infinite (no clipping: no guarantee), a bad microbatch count.
         UnsupportedLayerError: a layer that mixes examples (BatchNormalization).
     """
     if not isinstance(model, keras.Model):
@@ -491,11 +95,11 @@ def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: f
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(f"pybbdl's DP-SGD runs on the TensorFlow backend; KERAS_BACKEND is "
                            f"{keras.backend.backend()!r}")
-    _check_clip_noise(l2_norm_clip, noise_multiplier)
-    if num_microbatches is not None and (int(num_microbatches) != num_microbatches or num_microbatches < 1):
-        raise ArgumentError(f"`num_microbatches` must be a positive integer. Received: {num_microbatches!r}")
-    if expected_batch_size is not None and (int(expected_batch_size) != expected_batch_size or expected_batch_size < 1):
-        raise ArgumentError(f"`expected_batch_size` must be a positive integer. Received: {expected_batch_size!r}")
+    l2_norm_clip, noise_multiplier = _check_clip_noise(l2_norm_clip, noise_multiplier)
+    if num_microbatches is not None:
+        num_microbatches = check_positive_int("num_microbatches", num_microbatches)
+    if expected_batch_size is not None:
+        expected_batch_size = check_positive_int("expected_batch_size", expected_batch_size)
     found = check_dp_layers(model)
     if method == "fast" and found != "fast":
         raise UnsupportedLayerError("method='fast' needs every trainable layer to be Dense, Conv1D or Conv2D; "
@@ -584,6 +188,7 @@ class PrivacyLedger(keras.callbacks.Callback):
         self.steps_per_epoch = steps_per_epoch or poisson_steps_per_epoch(self.n, self.batch_size)
         self.steps = 0
         self.epsilons: list[float] = []
+        self.diverged: tuple[int, int, float] | None = None
         if budget is not None and not budget > 0:
             raise ArgumentError(f"`budget` must be > 0. Received: {budget}")
 
@@ -611,6 +216,10 @@ class PrivacyLedger(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(float(loss)):
+            self.model.stop_training = True
+            self.diverged = (len(self.epsilons) + 1, batch + 1, float(loss))
 
     def on_epoch_end(self, epoch, logs=None):
         eps = self.epsilon(self.steps)
@@ -631,23 +240,43 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
            validation_data=None, callbacks=None, seed: int = 0, verbose="auto", method: Method = "auto"):
     """Compile-then-train in one call: make ``model`` private, train on Poisson batches, keep a ledger.
 
-    Give ``noise_multiplier`` or ``target_epsilon`` (sigma is then calibrated for ``epochs``). The
-    model must be compiled. Returns the Keras ``History`` with ``history.history["epsilon"]`` and
-    ``history.privacy`` (the statement).
+    Give ``noise_multiplier`` or ``target_epsilon`` (sigma is then calibrated for ``epochs`` with
+    :func:`~pybbdl.privacy.accounting.calibrate_noise`). The model must be compiled. Returns the Keras
+    ``History`` with ``history.history["epsilon"]`` and ``history.privacy`` (the statement).
+
+    Raises:
+        ArgumentError: an uncompiled model, ``epochs`` not a whole number >= 1, C infinite or <= 0,
+            sigma <= 0, microbatches that do not divide the batch size.
+        ModelFitError: the loss became NaN or infinite: training stops and no epsilon is stated
+            (the run is not a model anyone should release).
     """
-    if model.optimizer is None or getattr(model, "loss", None) is None:
-        raise ArgumentError("Compile the model (optimizer and loss) before dp_fit")
+    if not isinstance(model, keras.Model):
+        raise ArgumentTypeError(f"`model` must be a keras.Model. Received: {type(model).__name__}")
+    if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
+        raise ArgumentError("`model` must be compiled (optimizer and loss) before dp_fit: call "
+                            "model.compile(optimizer=..., loss=...) first. Received: an uncompiled model")
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
     if (noise_multiplier is None) == (target_epsilon is None):
         raise ArgumentError("Give exactly one of `noise_multiplier` and `target_epsilon`")
     if sampling not in ("poisson", "shuffle"):
         raise ArgumentError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
     n = len(tf.nest.flatten(x)[0])
     check_delta(delta, n, stacklevel=3)
-    if num_microbatches is not None and sampling == "poisson":
-        raise ArgumentError("num_microbatches needs fixed-size batches: use sampling='shuffle' with a batch size "
-                         "divisible by num_microbatches")
+    l2_norm_clip, _ = _check_clip_noise(l2_norm_clip, 1.0 if noise_multiplier is None else noise_multiplier)
+    if num_microbatches is not None:
+        num_microbatches = check_positive_int("num_microbatches", num_microbatches)
+        if sampling == "poisson":
+            raise ArgumentError("num_microbatches needs fixed-size batches: use sampling='shuffle' with a batch "
+                                "size divisible by num_microbatches")
+        if batch_size % num_microbatches or n % batch_size % num_microbatches:
+            raise ArgumentError(f"`num_microbatches` must divide every batch: batch_size={batch_size} and the last "
+                                f"batch of {n % batch_size or batch_size} (n={n}). Received: "
+                                f"num_microbatches={num_microbatches}")
     if target_epsilon is not None:
-        noise_multiplier = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, epochs, delta)
+        from pybbdl.privacy.accounting import calibrate_noise
+
+        noise_multiplier = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=epochs).noise_multiplier
     make_private(model, noise_multiplier=noise_multiplier, l2_norm_clip=l2_norm_clip,
                  num_microbatches=num_microbatches, method=method, seed=seed,
                  expected_batch_size=batch_size if sampling == "poisson" else None)
@@ -660,9 +289,14 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
     else:
         history = model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True, callbacks=callbacks,
                             validation_data=validation_data, verbose=verbose)
-    epochs_run = ledger.steps / ledger.steps_per_epoch
-    history.privacy = privacy_statement(n, batch_size, noise_multiplier, epochs_run, delta, sampling=sampling,
-                                        max_grad_norm=l2_norm_clip, microbatches=bool(num_microbatches)
+    if ledger.diverged is not None:
+        epoch, batch, loss = ledger.diverged
+        raise ModelFitError(f"DP training diverged: the loss became {loss} at epoch {epoch}, batch {batch}; no "
+                            "epsilon is stated for it. Lower the learning rate or the clipping norm.")
+    history.privacy = privacy_statement(n, batch_size, noise_multiplier, delta=delta, steps=ledger.steps,
+                                        sampling=sampling,
+                                        l2_norm_clip=l2_norm_clip, microbatching=bool(num_microbatches)
                                         ) if ledger.steps else "no DP steps were run"
     history.epsilon = ledger.epsilons[-1] if ledger.epsilons else 0.0
+    history.noise_multiplier = float(noise_multiplier)
     return history

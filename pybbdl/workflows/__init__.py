@@ -12,4 +12,12 @@ from __future__ import annotations
 
 from pybbdl.workflows.results import RunResult
 
+
+def __getattr__(name):  # forecast_compare etc. without importing the workflow modules up front
+    if name in ("forecast_compare", "forecast_backtest", "FORECAST_DEFAULTS", "ForecastRun"):
+        from pybbdl.workflows import forecasting
+
+        return getattr(forecasting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = ["RunResult"]

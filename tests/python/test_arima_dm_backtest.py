@@ -74,8 +74,9 @@ def test_refit_every_reestimates_per_block():
     w = _series_windows(y, lookback=2, horizon=2, split=(0.5, 0.25, 0.25))
     fixed = ArimaForecaster(order=(1, 1, 0)).fit(w)
     refit = ArimaForecaster(order=(1, 1, 0), refit_every=10).fit(w)
-    a, b = fixed.predict(w, "test"), refit.predict(w, "test")
-    assert refit.refits_ == int(np.ceil(w.n_windows("test") / 10))
+    a, (b, refits) = fixed.predict(w, "test"), refit.predict_refits(w, "test")
+    assert refits == int(np.ceil(w.n_windows("test") / 10))
+    np.testing.assert_array_equal(refit.predict(w, "test"), b)
     assert np.all(np.isfinite(b)) and not np.allclose(a, b)
     # the first block's refit uses data up to its first origin only
     first = w.target_positions("test")[0] - 2
@@ -221,3 +222,132 @@ def test_backtest_rejects_bad_sizes(kwargs, match):
 def test_naive_forecaster_is_stateless_between_windows():
     w = prepare_windows(_macro_like(), target="y", lookback=4, horizon=1)
     assert NaiveForecaster().fit(w).predict(w, "val").shape == (w.n_windows("val"),)
+
+
+# R 4.2.2, forecast 8.20, same case: dm.test(y - fa, y - fb, alternative, h, power) with R's default
+# varestimator = "acf" -> (alternative, h, power, statistic, p-value)
+R_DM_ACF = [("two.sided", 4, 1, -16.9676578078, 1.331738867e-19), ("less", 1, 1, -2.4991483049, 0.008384180177),
+            ("less", 4, 2, -11.5502120872, 1.854196799e-14), ("greater", 1, 2, -3.6849158662, 0.9996532276),
+            ("greater", 1, 1, -2.4991483049, 0.9916158198), ("less", 1, 2, -3.6849158662, 0.0003467723657)]
+
+
+@pytest.mark.parametrize("alternative,h,power,stat,pvalue", R_DM_ACF)
+def test_dm_test_alternatives_match_r_dm_test(alternative, h, power, stat, pvalue):
+    from pybbdl.evaluation import dm_test
+
+    y, fa, fb = _dm_case()
+    got = dm_test(y - fa, y - fb, alternative=alternative, h=h, power=power)
+    assert got.statistic == pytest.approx(stat, abs=1e-6)
+    assert got.p_value == pytest.approx(pvalue, rel=1e-6, abs=1e-12)
+    # diebold_mariano is the same test on actuals and forecasts; "two.sided" is also "two-sided"
+    alt = alternative.replace(".", "-")
+    loss = "mae" if power == 1 else "mse"
+    assert diebold_mariano(y, fa, fb, horizon=h, loss=loss, alternative=alt, varestimator="acf") == \
+        pytest.approx(tuple(got), rel=1e-12)
+
+
+def test_dm_alternatives_match_live_r_for_h1_and_h4():
+    from pybbdl.evaluation import dm_test
+
+    interop = pytest.importorskip("pybbdl.interop_r")
+    if not interop.r_available():
+        pytest.skip("R/rpy2 not available")
+    ro = interop._robjects()
+    try:
+        forecast = interop._package("forecast")
+    except ImportError as err:
+        pytest.skip(f"R package missing: {err}")
+    y, fa, fb = _dm_case()
+    e1, e2 = y - fa, y - fb
+    for alternative in ("two.sided", "less", "greater"):
+        for h in (1, 4):
+            for power in (1, 2):
+                for var in ("acf", "bartlett"):
+                    r = forecast.dm_test(ro.FloatVector(e1), ro.FloatVector(e2), alternative=alternative, h=h,
+                                         power=power, varestimator=var)
+                    ours = dm_test(e1, e2, alternative=alternative, h=h, power=power, varestimator=var)
+                    assert ours.statistic == pytest.approx(r.rx2("statistic")[0], abs=1e-6)
+                    assert ours.p_value == pytest.approx(r.rx2("p.value")[0], abs=1e-6)
+
+
+def test_dm_default_loss_is_absolute_error_and_alternatives_are_checked():
+    from pybbdl.evaluation import dm_test
+
+    y, fa, fb = _dm_case()
+    assert diebold_mariano(y, fa, fb) == pytest.approx(
+        tuple(dm_test(y - fa, y - fb, power=1, varestimator="bartlett")))
+    two = diebold_mariano(y, fa, fb)
+    less = diebold_mariano(y, fa, fb, alternative="less")
+    greater = diebold_mariano(y, fa, fb, alternative="greater")
+    assert less.p_value == pytest.approx(two.p_value / 2) and greater.p_value == pytest.approx(1 - two.p_value / 2)
+    with pytest.raises(ValueError, match="alternative"):
+        diebold_mariano(y, fa, fb, alternative="lesser")
+    with pytest.raises(ValueError, match="varestimator"):
+        dm_test(y - fa, y - fb, varestimator="nw")
+    with pytest.raises(ValueError, match="power"):
+        dm_test(y - fa, y - fb, power=0)
+    with pytest.raises(ValueError, match="at least 8"):
+        dm_test((y - fa)[:7], (y - fb)[:7], h=4)
+
+
+def test_dm_on_numerically_zero_errors_gives_no_p_value():
+    # issue 11 case 5: naive exact, ARIMA off by round-off (3e-9) on a constant series: no test
+    rng = np.random.default_rng(0)
+    y = np.full(40, 2.5)
+    arima = y + 3e-9 * (1 + rng.random(40))
+    res = diebold_mariano(y, arima, y)
+    assert np.isnan(res.statistic) and np.isnan(res.p_value)
+    assert "exact to numerical precision" in res.note and "constant" in res.note
+    # a constant loss differential (R: "Variance of DM statistic is zero") is NaN with a note too
+    from pybbdl.evaluation import dm_test
+
+    res = dm_test(np.full(10, 1.0), np.zeros(10))
+    assert np.isnan(res.p_value) and "variance is zero" in res.note
+
+
+class _Recorder(NaiveForecaster):
+    fits = 0
+
+    def fit(self, windows):
+        type(self).fits += 1
+        return super().fit(windows)
+
+
+def test_constant_series_is_refused_before_any_model_trains():
+    frame = pd.DataFrame({"y": np.full(60, 2.5)}, index=pd.date_range("2000-01-01", periods=60, freq="QS"))
+    w = prepare_windows(frame, target="y", lookback=4, split=(0.6, 0.2, 0.2))
+    _Recorder.fits = 0
+    with pytest.raises(ValueError, match="constant"):
+        compare(w, {"rec": _Recorder()}, progress=False)
+    with pytest.raises(ValueError, match="constant"):
+        backtest(frame, target="y", lookback=4, models={"rec": _Recorder()}, folds=2, fold_size=10, progress=False)
+    assert _Recorder.fits == 0
+
+
+def test_exact_naive_part_gives_nan_skill_with_a_note():
+    # the test part is flat: naive is exact there, so skill is undefined (not -inf), and says so
+    y = np.r_[np.sin(np.arange(60) / 3.0) + 5, np.full(20, 5.0)]
+    frame = pd.DataFrame({"y": y}, index=pd.date_range("2000-01-01", periods=80, freq="QS"))
+    w = prepare_windows(frame, target="y", lookback=4, split={"train": (0, 50), "val": (50, 60), "test": (64, 80)})
+    result = compare(w, ["arima"], params={"order": (1, 0, 0)}, progress=False)
+    row = result.table.set_index("model").loc["arima"]
+    assert np.isnan(row["test_skill_pct"]) and "skill undefined" in row["note"]
+    long = result.long.set_index(["model", "part", "metric"])
+    assert "naive forecast is exact" in long.loc[("arima", "test", "skill_pct"), "note"]
+    # every NaN of the table says why
+    nan = result.long[result.long["value"].isna() & (result.long["model"] != "naive")
+                      & (result.long["metric"] != "epochs") & ~result.long["metric"].str.endswith("_vs_arima")]
+    assert (nan["note"] != "").all(), nan
+
+
+def test_dm_minimum_length_is_checked_before_training():
+    frame = _macro_like(40)
+    w = prepare_windows(frame, target="y", lookback=4, horizon=2,
+                        split={"train": (0, 30), "val": (30, 37), "test": (37, 40)})
+    _Recorder.fits = 0
+    with pytest.raises(ValueError, match="test part has 3 target.*at least 4"):
+        compare(w, {"rec": _Recorder()}, progress=False)
+    with pytest.raises(ValueError, match="at least 4"):
+        backtest(frame, target="y", lookback=4, horizon=2, models={"rec": _Recorder()}, folds=1, fold_size=3,
+                 progress=False)
+    assert _Recorder.fits == 0

@@ -12,7 +12,8 @@ from pybbdl.cli import main
 
 PKG = Path(pybbdl.__file__).parent
 # data -> windows -> models -> evaluation -> reports -> gan -> workflows -> cli
-LAYER = {"exceptions": 0, "_validation": 0, "outputs": 0, "data": 0, "windows": 1, "privacy": 1, "models": 2,
+LAYER = {"exceptions": 0, "_validation": 0, "outputs": 0, "data": 0, "windows": 1, "splits": 1, "book": 1,
+         "privacy": 1, "models": 2,
          "evaluation": 3, "reports": 4, "gan": 5, "workflows": 6, "cli": 7}
 
 
@@ -51,7 +52,7 @@ def test_import_pybbdl_and_help_do_not_start_tensorflow():
 
 
 def test_cli_forecast_writes_table_and_plots(tmp_path, capsys):
-    code = main(["forecast", "--models", "naive,dense", "--epochs", "2", "--out", str(tmp_path), "--verbose", "0"])
+    code = main(["forecast", "--models", "naive,dense", "--epochs", "2", "--out", str(tmp_path), "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
     assert "naive" in out and "dense" in out and "test_mae" in out
@@ -74,7 +75,7 @@ def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
 
 def test_cli_backtest_with_arima_and_seeds(tmp_path, capsys):
     code = main(["forecast", "--models", "naive,arima,dense", "--backtest", "2", "--fold-size", "12",
-                 "--epochs", "1", "--seeds", "2", "--out", str(tmp_path), "--verbose", "0"])
+                 "--epochs", "1", "--seeds", "2", "--out", str(tmp_path), "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
     assert "2-fold rolling-origin backtest" in out and "test_p_vs_arima" in out

@@ -135,3 +135,66 @@ def test_calendar_features_encode_hour_and_day_of_year():
     assert out["year_cos"].iloc[0] == pytest.approx(1.0) and out["year_cos"].iloc[2] == pytest.approx(-1.0, abs=1e-3)
     with pytest.raises(DataError, match="DatetimeIndex"):
         with_calendar_features(pd.DataFrame({"T": [1.0]}))
+
+
+# -- issue 11 case 9: the Jena download is checked before anything is read -----------------------------
+def _jena_archive(tmp_path, n=25):
+    _keras_csv(tmp_path / weather.JENA_FILENAME, n=n)
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(tmp_path / weather.JENA_FILENAME, weather.JENA_FILENAME)
+    return archive
+
+
+@pytest.mark.parametrize("url", ["http://s3.amazonaws.com/keras-datasets/jena_climate_2009_2016.csv.zip",
+                                 "ftp://example.org/jena.zip"])
+def test_jena_refuses_plain_http_and_other_schemes(tmp_path, url):
+    from pybbdl.exceptions import ArgumentError
+
+    with pytest.raises(ArgumentError, match=r"`url` must be an https:// URL or a local file\. Received"):
+        jena_climate(cache_dir=tmp_path, url=url)
+    assert weather.check_download_url(str(tmp_path / "a.zip")).startswith("file://")
+    assert weather.check_download_url(weather.JENA_URL) == weather.JENA_URL
+
+
+def test_jena_download_sha256_is_checked_and_recorded(tmp_path, monkeypatch):
+    import hashlib
+
+    archive = _jena_archive(tmp_path)
+    monkeypatch.setattr(weather, "JENA_EXPECTED_ROWS", 25)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    with pytest.raises(DataError, match=f"must have SHA-256 {'0' * 64}. Received: {digest}"):
+        jena_climate(cache_dir=tmp_path / "c1", url=archive.as_uri(), expected_sha256="0" * 64)
+    assert not (tmp_path / "c1" / weather.JENA_FILENAME).exists()
+    frame = jena_climate(cache_dir=tmp_path / "c2", url=str(archive), expected_sha256=digest.upper())
+    assert len(frame) == 25
+    jena_climate(cache_dir=tmp_path / "c3", url=archive.as_uri())  # no pinned hash: recorded beside the cache
+    assert (tmp_path / "c3" / (weather.JENA_FILENAME + ".sha256")).read_text().split()[0] == digest
+
+
+def test_jena_zip_sizes_are_checked_before_reading(tmp_path, monkeypatch):
+    archive = _jena_archive(tmp_path)
+    monkeypatch.setattr(weather, "JENA_EXPECTED_ROWS", 25)
+    monkeypatch.setattr(weather, "JENA_ZIP_MAX_BYTES", archive.stat().st_size - 1)
+    with pytest.raises(DataError, match="must be at most"):
+        jena_climate(cache_dir=tmp_path / "c", url=archive.as_uri())
+    monkeypatch.setattr(weather, "JENA_ZIP_MAX_BYTES", 10**8)
+    monkeypatch.setattr(weather, "JENA_CSV_MAX_BYTES", 1000)  # the 25-row CSV is about 3 kB uncompressed
+    with pytest.raises(DataError, match="at most 1,000 bytes uncompressed"):
+        jena_climate(cache_dir=tmp_path / "c", url=archive.as_uri())
+    with pytest.raises(DataError, match="at most 1,000 bytes uncompressed"):
+        jena_climate(archive)  # a local zip too
+    assert not (tmp_path / "c" / weather.JENA_FILENAME).exists()
+
+
+def test_keras_floor_excludes_the_published_safe_mode_bypasses():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    floors = [re.search(r"keras>=([\d.]+)", d) for d in deps] + \
+        [re.search(r"^keras>=([\d.]+)", line) for line in (root / "constraints.txt").read_text().splitlines()]
+    found = [tuple(int(x) for x in m.group(1).split(".")) for m in floors if m]
+    assert len(found) == 2 and all(f >= (3, 11, 3) for f in found), found

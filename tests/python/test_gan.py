@@ -96,8 +96,101 @@ def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
 def test_checkpoint_of_another_architecture_is_refused(tmp_path):
     x, y = _data()
     train_gan(_tiny("cgan"), x, y, epochs=1, batch_size=8, out_dir=tmp_path, checkpoint_every=3, progress=False)
-    with pytest.raises(ValueError, match="does not fit this GAN"):
+    with pytest.raises(ValueError, match="other settings.*generator: checkpoint 'cgan_generator', now 'mlp_gen"):
         train_gan(_tiny("mlp"), x, epochs=2, batch_size=8, out_dir=tmp_path, progress=False)
+    from pybbdl.gan import restore_checkpoint
+
+    with pytest.raises(ValueError, match="does not fit this GAN"):
+        mlp = _tiny("mlp")
+        mlp.compile()
+        restore_checkpoint(mlp, latest_checkpoint(tmp_path / "checkpoints"))
+
+
+def _tiny_mlp_gan(**dp):
+    keras.utils.set_random_seed(0)
+    g, d = build_mlp_gan(4, image_shape=SHAPE, g_units=16, d_units=6, pieces=2)
+    return GAN(g, d, latent_dim=4, seed=3, **dp)
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"dp": {"l2_norm_clip": 1.0, "dp_noise_multiplier": 1.0}}, "dp: checkpoint False, now True"),
+    ({"batch_size": 4}, "batch_size: checkpoint 8, now 4"),
+    ({"data_seed": 1}, "data_sha256"),
+    ({"seed": 5}, "seed: checkpoint 0, now 5"),
+    ({"settings": {"delta": 1e-3}}, "delta: checkpoint 1e-05, now 0.001"),
+])
+def test_resume_with_other_run_settings_is_refused_naming_the_difference(tmp_path, change, named):
+    # issue 11 case 6a: a non-DP checkpoint resumed with DP (or another batch size, data, seed, delta) used to run
+    # 0 steps and state an epsilon for a non-private generator
+    x, _ = _data()
+    train_gan(_tiny_mlp_gan(), x, epochs=1, batch_size=8, out_dir=tmp_path, checkpoint_every=3, progress=False,
+              settings={"delta": 1e-5})
+    x2, _ = _data(seed=change.get("data_seed", 0))
+    with pytest.raises(ValueError, match=named.replace("(", r"\(")):
+        train_gan(_tiny_mlp_gan(**change.get("dp", {})), x2, epochs=1, batch_size=change.get("batch_size", 8),
+                  seed=change.get("seed", 0), out_dir=tmp_path, progress=False,
+                  settings=change.get("settings", {"delta": 1e-5}))
+    # the same settings resume (here: already finished, 0 new steps, history kept)
+    h = train_gan(_tiny_mlp_gan(), x, epochs=1, batch_size=8, out_dir=tmp_path, progress=False,
+                  settings={"delta": 1e-5})
+    assert h.resumed_from == 3 and h.steps == 3
+
+
+def test_checkpoint_without_recorded_settings_is_refused(tmp_path):
+    from pybbdl.gan import save_checkpoint
+
+    x, _ = _data()
+    old = _tiny_mlp_gan()
+    old.compile()
+    old.build_optimizers()
+    save_checkpoint(old, tmp_path / "checkpoints", 1)   # no settings, as pybbdl 0.1 wrote them
+    with pytest.raises(ValueError, match="records no run settings"):
+        train_gan(_tiny_mlp_gan(), x, epochs=1, batch_size=8, out_dir=tmp_path, progress=False)
+
+
+def test_dp_gan_refuses_sigma_zero_and_infinite_clip_and_accepts_numpy_scalars():
+    from pybbdl.gan import make_gan
+
+    with pytest.raises(ValueError, match="dp_noise_multiplier.*must be a finite number > 0"):
+        make_gan("mlp", l2_norm_clip=1.0, dp_noise_multiplier=0)        # issue 11 case 6c
+    with pytest.raises(ValueError, match="dp_noise_multiplier"):
+        _tiny_mlp_gan(l2_norm_clip=1.0, dp_noise_multiplier=-1.0)
+    with pytest.raises(ValueError, match="l2_norm_clip.*finite number > 0"):
+        _tiny_mlp_gan(l2_norm_clip=float("inf"), dp_noise_multiplier=1.0)  # issue 11 case 6b
+    gan = _tiny_mlp_gan(l2_norm_clip=np.float32(1.0), dp_noise_multiplier=np.float32(1.5))
+    assert gan.l2_norm_clip == 1.0 and gan.dp_noise_multiplier == 1.5
+    with pytest.warns(DeprecationWarning, match="dp_l2_norm_clip"):
+        assert _tiny_mlp_gan(dp_l2_norm_clip=2.0, dp_noise_multiplier=1.0).l2_norm_clip == 2.0
+
+
+def test_dp_microbatches_must_divide_the_batch_and_nan_losses_stop_dp_training():
+    x, _ = _data()
+    gan = _tiny_mlp_gan(l2_norm_clip=1.0, dp_noise_multiplier=1.0, dp_num_microbatches=3)
+    with pytest.raises(ValueError, match="dp_num_microbatches. must divide .batch_size"):
+        train_gan(gan, x, epochs=1, batch_size=8, progress=False)
+    from pybbdl.exceptions import ModelFitError
+
+    gan = _tiny_mlp_gan(l2_norm_clip=1.0, dp_noise_multiplier=1.0)
+    gan.compile(d_optimizer=keras.optimizers.SGD(1e30), g_optimizer=keras.optimizers.SGD(1e30))
+    with pytest.raises(ModelFitError, match="diverged"):
+        train_gan(gan, x, epochs=3, batch_size=8, progress=False)
+
+
+def test_train_gan_restores_the_op_determinism_setting():
+    # issue 12 item 3: a library call must not leave a process-wide TensorFlow setting switched on
+    from tensorflow.python.framework import config as tf_config
+
+    x, _ = _data()
+    before = tf_config.is_op_determinism_enabled()
+    try:
+        tf_config.disable_op_determinism()
+        train_gan(_tiny_mlp_gan(), x, epochs=1, batch_size=8, progress=False)
+        assert not tf_config.is_op_determinism_enabled()
+        tf_config.enable_op_determinism()
+        train_gan(_tiny_mlp_gan(), x, epochs=1, batch_size=8, progress=False, deterministic=False)
+        assert tf_config.is_op_determinism_enabled()
+    finally:
+        (tf_config.enable_op_determinism if before else tf_config.disable_op_determinism)()
 
 
 def test_cgan_grid_is_10x10_with_row_r_conditioned_on_digit_r(tmp_path):
@@ -166,7 +259,7 @@ def test_bad_labels_and_arguments_are_refused():
         build_dcgan(4, image_shape=(10, 10, 1))
     with pytest.raises(ValueError, match="BatchNormalization"):
         g, _ = build_dcgan(4, image_shape=SHAPE, filters=2)
-        GAN(g, g, latent_dim=4, dp_l2_norm_clip=1.0, dp_noise_multiplier=1.0)   # G has BN: not a DP-able D
+        GAN(g, g, latent_dim=4, l2_norm_clip=1.0, dp_noise_multiplier=1.0)   # G has BN: not a DP-able D
 
 
 def test_maxout_takes_the_max_of_its_pieces_and_round_trips():
@@ -294,7 +387,11 @@ def test_cli_gan_reports_bad_input_without_traceback(tmp_path, capsys):
 def _tiny_cgan_no_dropout(**dp):
     keras.utils.set_random_seed(0)
     g, d = build_cgan(4, num_classes=10, image_shape=SHAPE, embed_dim=3, g_units=(16,), d_units=(12, 8), dropout=0.0)
-    return GAN(g, d, latent_dim=4, num_classes=10, seed=3, **dp)
+    sigma = dp.pop("dp_noise_multiplier", None)
+    gan = GAN(g, d, latent_dim=4, num_classes=10, seed=3, dp_noise_multiplier=sigma if sigma != 0 else 1.0, **dp)
+    if sigma == 0:   # a test of the mechanics only: the public API refuses sigma = 0
+        gan.dp_noise_multiplier = 0.0
+    return gan
 
 
 def test_dp_discriminator_without_clipping_or_noise_equals_the_plain_step():
@@ -303,7 +400,7 @@ def test_dp_discriminator_without_clipping_or_noise_equals_the_plain_step():
     x, y = _data(8)
     plain = _tiny_cgan_no_dropout()
     plain.compile(d_optimizer=keras.optimizers.SGD(0.05), g_optimizer=keras.optimizers.SGD(0.05))
-    private = _tiny_cgan_no_dropout(dp_l2_norm_clip=1e6, dp_noise_multiplier=0.0)
+    private = _tiny_cgan_no_dropout(l2_norm_clip=1e6, dp_noise_multiplier=0.0)
     private.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.05))
     h_plain = train_gan(plain, x, y, epochs=1, batch_size=8, progress=False)
     h_private = train_gan(private, x, y, epochs=1, batch_size=8, progress=False)
@@ -316,7 +413,7 @@ def test_dp_clipping_bounds_each_examples_influence_and_noise_is_seeded():
     x, y = _data(8)
     runs = []
     for seed in (0, 0, 1):
-        gan = _tiny_cgan_no_dropout(dp_l2_norm_clip=1e-3, dp_noise_multiplier=0.0)
+        gan = _tiny_cgan_no_dropout(l2_norm_clip=1e-3, dp_noise_multiplier=0.0)
         gan.compile(d_optimizer=keras.optimizers.SGD(1.0), g_optimizer=keras.optimizers.SGD(0.0))
         before = [v.numpy().copy() for v in gan.discriminator.trainable_variables]
         train_gan(gan, x, y, epochs=1, batch_size=8, progress=False)
@@ -329,7 +426,7 @@ def test_dp_clipping_bounds_each_examples_influence_and_noise_is_seeded():
     for seed in (5, 5, 6):
         keras.utils.set_random_seed(0)
         g, d = build_cgan(4, num_classes=10, image_shape=SHAPE, embed_dim=3, g_units=(16,), d_units=(12, 8))
-        gan = GAN(g, d, latent_dim=4, num_classes=10, seed=seed, dp_l2_norm_clip=1.0, dp_noise_multiplier=1.0)
+        gan = GAN(g, d, latent_dim=4, num_classes=10, seed=seed, l2_norm_clip=1.0, dp_noise_multiplier=1.0)
         train_gan(gan, x, y, epochs=1, batch_size=8, progress=False)
         noisy.append(gan.discriminator.trainable_variables[0].numpy())
     np.testing.assert_array_equal(noisy[0], noisy[1])

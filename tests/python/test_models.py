@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pybbdl.exceptions import NotFittedError
-from pybbdl.models import (MODEL_NAMES, NaiveForecaster, NeuralForecaster, SeasonalNaiveForecaster,
+from pybbdl.models import (MODEL_NAMES, make_models, NaiveForecaster, NeuralForecaster, SeasonalNaiveForecaster,
                            evaluate_naive_method, make_model)
 from pybbdl.windows import generator, prepare_windows
 
@@ -161,7 +161,15 @@ def test_evaluate_naive_method_is_the_books_batch_average():
 
 def test_make_model_names():
     assert {"naive", "dense", "lstm", "gru", "conv1d", "stacked_gru", "bidirectional_gru"} <= set(MODEL_NAMES)
-    gru = make_model("gru_dropout", epochs=3, period=4)  # unknown-to-it params are ignored
+    gru = make_model("gru_dropout", epochs=3)
     assert gru.dropout == 0.2 and gru.recurrent_dropout == 0.2 and gru.epochs == 3
+    # issue 11 case 4: a parameter is used or refused, never dropped
+    with pytest.raises(ValueError, match=r"Unknown parameter\(s\) \['period'\].*Valid: \['architecture'"):
+        make_model("gru_dropout", period=4)
+    # one shared dict: each model gets its keys, but every key must be taken by some model
+    models = make_models(["seasonal_naive", "gru"], {"epochs": 3, "period": 4})
+    assert models["seasonal_naive"].period == 4 and models["gru"].epochs == 3
+    with pytest.raises(ValueError, match=r"\['epoch'\] that none of the models.*Valid keys: .*'epochs'"):
+        make_models(["naive", "gru"], {"epoch": 1})
     with pytest.raises(ValueError, match="Unknown model 'transformer'. Known models: naive"):
         make_model("transformer")

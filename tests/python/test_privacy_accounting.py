@@ -63,8 +63,8 @@ def test_large_delta_warns_and_unreachable_target_raises():
 
 
 def test_privacy_statement_names_settings_and_sampling():
-    text = privacy_statement(60000, 256, 1.1, 60, 1e-5, sampling="shuffle", max_grad_norm=1.0)
-    assert "epsilon = 2.597 (RDP accountant)" in text and "14063 steps" in text and "C = 1.0" in text
+    text = privacy_statement(60000, 256, 1.1, 60, 1e-5, sampling="shuffle", l2_norm_clip=1.0)
+    assert "epsilon = 2.597 (RDP accountant)" in text and "14063 steps" in text and "clipping norm C = 1\n" in text
     # tensorflow-privacy 0.9.0's two numbers for this setting: 56.950 once per epoch, 2.597 Poisson
     assert "once per epoch (proven, no amplification): 56.950" in text and "not proven): 2.597" in text
     assert "holds as stated" in privacy_statement(60000, 256, 1.1, 60, 1e-5)

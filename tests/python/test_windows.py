@@ -1,178 +1,27 @@
-"""Windows: the book's generator() batch for batch, both conventions; the split pipeline."""
-
-import shutil
-import subprocess
+"""Windows: the split pipeline, train-only scaling, windows that never look ahead, the split checker."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from book_reference import book_generator_python, book_generator_r
-from pybbdl.exceptions import DataError
-from pybbdl.windows import generator, make_windows, prepare_windows, window_indices
-
-
-def _data(n, n_vars=3, seed=0):
-    return np.random.default_rng(seed).normal(size=(n, n_vars))
-
-
-@pytest.mark.parametrize("lookback,step,delay,batch", [(12, 3, 4, 5), (10, 1, 0, 7), (30, 6, 6, 4), (8, 8, 2, 3)])
-def test_python_convention_matches_book_function(lookback, step, delay, batch):
-    data = _data(120)
-    ours = generator(data, lookback, delay, min_index=5, max_index=90, batch_size=batch, step=step)
-    book = book_generator_python(data, lookback, delay, 5, 90, batch_size=batch, step=step)
-    for _ in range(25):  # several passes, so the wrap-around is exercised
-        (s1, t1), (s2, t2) = ours(), next(book)
-        np.testing.assert_array_equal(s1, s2)
-        np.testing.assert_array_equal(t1, t2)
-
-
-@pytest.mark.parametrize("lookback,step,delay,batch", [(12, 3, 4, 5), (10, 1, 0, 7), (30, 6, 6, 4), (1440, 6, 144, 16)])
-def test_r_convention_matches_literal_r_port(lookback, step, delay, batch):
-    data = _data(2000)
-    ours = generator(data, lookback, delay, min_index=1, max_index=1700, batch_size=batch, step=step,
-                     convention="r")
-    book = book_generator_r(data, lookback, delay, 1, 1700, batch_size=batch, step=step)
-    for _ in range(12):
-        (s1, t1), (s2, t2) = ours(), book()
-        np.testing.assert_array_equal(s1, s2)
-        np.testing.assert_array_equal(t1, t2)
-
-
-def test_r_convention_spreads_indices_like_seq_length_out():
-    # seq(1, 30, length.out = 5) = 1, 8.25, 15.5, 22.75, 30 -> rows 1, 8, 15, 22, 30 (1-based)
-    idx = window_indices(np.array([30]), lookback=30, step=6, convention="r")
-    assert idx.tolist() == [[0, 7, 14, 21, 29]]
-    # the Python edition takes every 6th row and stops 6 before the row
-    idx = window_indices(np.array([30]), lookback=30, step=6, convention="python")
-    assert idx.tolist() == [[0, 6, 12, 18, 24]]
-
-
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
-def test_r_convention_matches_the_book_function_run_in_r(tmp_path):
-    data = np.round(_data(80, 2, seed=3), 6)
-    np.savetxt(tmp_path / "data.csv", data, delimiter=",")
-    script = f"""
-    generator <- function(data, lookback, delay, min_index, max_index,
-                          shuffle = FALSE, batch_size = 128, step = 6) {{
-      if (is.null(max_index)) max_index <- nrow(data) - delay - 1
-      i <- min_index + lookback
-      function() {{
-        if (shuffle) {{
-          rows <- sample(c((min_index+lookback):max_index), size = batch_size)
-        }} else {{
-          if (i + batch_size >= max_index) i <<- min_index + lookback
-          rows <- c(i:min(i+batch_size-1, max_index))
-          i <<- i + length(rows)
-        }}
-        samples <- array(0, dim = c(length(rows), lookback / step, dim(data)[[-1]]))
-        targets <- array(0, dim = c(length(rows)))
-        for (j in 1:length(rows)) {{
-          indices <- seq(rows[[j]] - lookback, rows[[j]] - 1, length.out = dim(samples)[[2]])
-          samples[j,,] <- data[indices,]
-          targets[[j]] <- data[rows[[j]] + delay, 2]
-        }}
-        list(samples, targets)
-      }}
-    }}
-    data <- as.matrix(read.csv("{tmp_path}/data.csv", header = FALSE))
-    gen <- generator(data, lookback = 14, delay = 3, min_index = 1, max_index = 60, batch_size = 9, step = 2)
-    out <- NULL
-    for (b in 1:8) {{ r <- gen(); out <- rbind(out, cbind(b, matrix(aperm(r[[1]], c(1, 3, 2)), nrow = length(r[[2]])), r[[2]])) }}
-    write.table(out, "{tmp_path}/out.csv", sep = ",", row.names = FALSE, col.names = FALSE)
-    """
-    subprocess.run(["Rscript", "-e", script], check=True, capture_output=True)
-    r_out = np.loadtxt(tmp_path / "out.csv", delimiter=",")
-    gen = generator(data, 14, 3, min_index=1, max_index=60, batch_size=9, step=2, convention="r")
-    rows = []
-    for b in range(1, 9):
-        s, t = gen()
-        flat = s.transpose(0, 2, 1).reshape(len(t), -1, order="F")  # R's column-major matrix()
-        rows.append(np.column_stack([np.full(len(t), b), flat, t]))
-    np.testing.assert_allclose(np.vstack(rows), r_out, rtol=0, atol=1e-12)
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(10, 70), lookback_steps=st.integers(1, 5), step=st.integers(1, 3), delay=st.integers(0, 5),
-       min_index=st.integers(0, 10), tail=st.integers(0, 15), batch=st.integers(1, 12),
-       convention=st.sampled_from(["python", "r"]))
-def test_generator_edges_match_book(n, lookback_steps, step, delay, min_index, tail, batch, convention):
-    lookback = lookback_steps * step
-    base = 0 if convention == "python" else 1
-    min_index += base
-    max_index = n - delay - tail  # within the largest valid value n - delay
-    first = min_index + lookback
-    assume(max_index > first if convention == "python" else max_index >= first)
-    data = np.arange(n * 2, dtype=float).reshape(n, 2)  # value encodes (row, col)
-    ours = generator(data, lookback, delay, min_index, max_index, batch_size=batch, step=step, convention=convention)
-    if convention == "python":
-        book = book_generator_python(data, lookback, delay, min_index, max_index, batch_size=batch, step=step)
-        draw = lambda: next(book)  # noqa: E731
-    else:
-        draw = book_generator_r(data, lookback, delay, min_index, max_index, batch_size=batch, step=step)
-    for _ in range(6):
-        (s1, t1), (s2, t2) = ours(), draw()
-        np.testing.assert_array_equal(s1, s2)
-        np.testing.assert_array_equal(t1, t2)
-    # the target never lies inside its window, and never before it
-    assert np.all(t1 > s1[:, -1, 1])
-
-
-def test_shuffled_batches_are_windows_of_the_valid_rows():
-    data = np.arange(200, dtype=float).reshape(100, 2)
-    gen = generator(data, 10, 5, min_index=0, max_index=60, shuffle=True, batch_size=32, step=2, seed=1)
-    s, t = gen()
-    rows = (t - 1) / 2 - 5  # data[row + delay, 1] = 2 * (row + 5) + 1
-    assert np.all((rows >= 10) & (rows < 60))
-    np.testing.assert_array_equal(s[:, 0, 0], 2 * (rows - 10))
-    s2, _ = generator(data, 10, 5, min_index=0, max_index=60, shuffle=True, batch_size=32, step=2, seed=1)()
-    np.testing.assert_array_equal(s, s2)  # seeded
-
-
-@pytest.mark.parametrize("kwargs,match", [
-    ({"lookback": 10, "step": 3}, "multiple of `step`"),
-    ({"lookback": 0}, "lookback"),
-    ({"delay": -1}, "delay"),
-    ({"max_index": 200}, "points past the data"),
-    ({"min_index": 90, "max_index": 95}, "No rows"),
-    ({"convention": "julia"}, "convention"),
-])
-def test_generator_rejects_bad_arguments(kwargs, match):
-    args = {"lookback": 12, "delay": 2, "step": 3, "min_index": 0, "max_index": 80, **kwargs}
-    with pytest.raises(ValueError, match=match):
-        generator(_data(100), **args)
-
-
-def test_generator_rejects_short_series_and_nan_target():
-    with pytest.raises(DataError, match="too short"):
-        generator(_data(10), lookback=12, delay=2, step=1)
-    data = _data(100)
-    data[50, 1] = np.nan
-    with pytest.raises(DataError, match="finite"):
-        generator(data, lookback=12, delay=2, step=1)
+from pybbdl.exceptions import ArgumentError, DataError
+from pybbdl.windows import make_windows, prepare_windows, split_bounds, window_positions
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(3, 80), lookback=st.integers(1, 8), horizon=st.integers(1, 4))
-def test_make_windows_align_and_never_look_ahead(n, lookback, horizon):
+@given(n=st.integers(3, 80), m=st.integers(1, 8), step=st.integers(1, 3), horizon=st.integers(1, 4))
+def test_make_windows_align_and_never_look_ahead(n, m, step, horizon):
+    lookback = m * step
     assume(n >= lookback + horizon)
     series = np.arange(n, dtype=float)[:, None]  # value == time index
-    X, y = make_windows(series, lookback=lookback, horizon=horizon)
-    assert X.shape == (n - lookback - horizon + 1, lookback, 1)
-    assert np.all(y == X[:, -1, 0] + horizon)  # target exactly `horizon` after the last input
+    X, y = make_windows(series, lookback=lookback, horizon=horizon, step=step)
+    assert X.shape == (n - lookback - horizon + 1, m, 1)
+    assert np.all(y == X[:, -1, 0] + horizon)  # target exactly `horizon` after the last input, whatever the step
+    assert np.all(np.diff(X[:, :, 0], axis=1) == step)
     assert not X.flags.writeable  # a view of the data, not a copy
     assert np.shares_memory(X, series)
-
-
-def test_make_windows_equals_book_generator_with_delay_horizon_minus_one():
-    data = _data(60, 2)
-    X, y = make_windows(data, lookback=12, horizon=5, step=3, target_col=1)
-    s, t = generator(data, 12, 4, min_index=0, max_index=None, batch_size=len(y) + 5, step=3)()
-    n = len(t)  # the book's default max_index drops the last row
-    np.testing.assert_array_equal(X[:n], s)
-    np.testing.assert_array_equal(y[:n], t)
 
 
 def _frame(n=100, seed=0):
@@ -217,16 +66,6 @@ def test_prepare_windows_split_by_dates_and_dataset_batches():
     np.testing.assert_array_equal(np.sort(seen), np.sort(w.y("train")))
 
 
-def test_r_convention_windows_in_pipeline():
-    frame = _frame()
-    w = prepare_windows(frame, target="y", lookback=12, horizon=2, step=3, convention="r",
-                        features=["x"], split=(0.6, 0.4))
-    rows0 = w.rows("val")
-    idx = window_indices(rows0, 12, 3, "r")
-    np.testing.assert_array_equal(w.X("val", scaled=False), frame[["y", "x"]].to_numpy()[idx])
-    assert w.parts == ["train", "val"]
-
-
 @pytest.mark.parametrize("mutate,match", [
     (lambda f: f.assign(y=f["y"].where(f.index != f.index[40])), "NaN/inf"),
     (lambda f: f.assign(y=np.where(np.arange(len(f)) == 3, np.inf, f["y"])), "NaN/inf"),
@@ -249,7 +88,7 @@ def test_prepare_windows_rejects_bad_columns_and_arguments():
         prepare_windows(frame, target="y", features=["x"], lookback=7, step=2)
     with pytest.raises(ValueError, match="split"):
         prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.8, 0.5))
-    with pytest.raises(DataError, match="no windows"):
+    with pytest.raises(DataError, match="at least one window"):
         prepare_windows(frame, target="y", features=["x"], lookback=40, split=(0.3, 0.35, 0.35))
     with pytest.raises(ValueError, match="part"):
         prepare_windows(frame, target="y", features=["x"], lookback=6).X("validation")
@@ -266,14 +105,91 @@ def test_naive_on_real_jena_hourly_matches_dlwp_second_edition(jena_hourly_path)
     assert test == pytest.approx(2.62, abs=0.01)
 
 
-def test_generator_batch_takes_given_rows_and_checks_them():
-    data = np.arange(60, dtype=float).reshape(30, 2)
-    gen = generator(data, lookback=4, delay=2, min_index=1, max_index=20, batch_size=3, step=2, convention="r")
-    samples, targets = gen.batch([9, 5, 12])  # 1-based rows, as R's sample() draws them
-    # R: seq(row - 4, row - 1, length.out = 2) = (row - 4, row - 1); target data[row + 2, 2]
-    assert samples[:, :, 0].tolist() == [[(9 - 5) * 2, (9 - 2) * 2], [0 * 2, 3 * 2], [7 * 2, 10 * 2]]
-    assert targets.tolist() == [(9 + 1) * 2 + 1, (5 + 1) * 2 + 1, (12 + 1) * 2 + 1]
-    with pytest.raises(ValueError, match=r"must lie in \[5, 20\].*Received: \[4, 21\]"):
-        gen.batch([4, 21])
-    with pytest.raises(ValueError, match="whole numbers"):
-        gen.batch([5.5])
+# -- issue 11 case 3: splits ------------------------------------------------------------------------
+def test_fraction_split_must_use_every_row_and_says_how_many_it_would_leave():
+    frame = _frame()
+    with pytest.raises(ArgumentError, match=r"sum to 1.*summing to 0\.9: 10 of 100 rows would go unused"):
+        prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.5, 0.2, 0.2))
+    with pytest.raises(ArgumentError, match="30 of 100 rows"):
+        prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.5, 0.2))
+    w = prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.6, 0.2, 0.2))  # 1.0000000000000002
+    assert w.bounds == {"train": (0, 60), "val": (60, 80), "test": (80, 100)}
+
+
+@pytest.mark.parametrize("split,match", [
+    ({"train": (0, 60), "val": (60, 80), "test": (70, 100)}, r"must not overlap.*val rows 61\.\.80 .* and test "
+                                                           r"rows 71\.\.100 .*share rows 71\.\.80"),
+    ({"train": (None, 70), "test": (60, None)}, r"train rows 1\.\.70 \(2000-01-01 .. 2000-01-03 21:00:00\) and "
+                                               r"test rows 61\.\.100"),
+    ({"train": (50, 100), "test": (0, 50)}, r"time order train < val < test\. Received: test rows 1\.\.50 "
+                                            r"\(2000-01-01 .. 2000-01-03 01:00:00\) starts before train"),
+    ({"train": ("2000-01-03", None), "val": ("2000-01-01", "2000-01-02")}, "time order"),
+    ({"train": (0, 60), "val": (70, 70)}, r"`split\['val'\]` must hold rows.*no rows"),
+    ({"train": (0, 60), "test": ("2000-01-03", "2000-01-02")}, r"`split\['test'\]` must hold rows"),
+])
+def test_row_and_date_splits_refuse_overlap_and_wrong_order(split, match):
+    with pytest.raises(DataError, match=match):
+        prepare_windows(_frame(), target="y", features=["x"], lookback=6, split=split)
+
+
+def test_a_gap_between_parts_is_allowed():
+    w = prepare_windows(_frame(), target="y", features=["x"], lookback=6, split={"train": (0, 50), "test": (60, 90)})
+    assert w.bounds == {"train": (0, 50), "test": (60, 90)} and w.parts == ["train", "test"]
+
+
+_bound = st.one_of(st.none(), st.integers(0, 30))
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.dictionaries(st.sampled_from(["val", "test"]), st.tuples(_bound, _bound)),
+       train=st.tuples(_bound, _bound))
+def test_split_checker_accepts_exactly_the_ordered_disjoint_non_empty_ranges(parts, train):
+    index = pd.RangeIndex(30)
+    split = {"train": train, **parts}
+    resolved = {p: (0 if a is None else a, 30 if b is None else b) for p, (a, b) in split.items()}
+    ordered = [resolved[p] for p in ("train", "val", "test") if p in resolved]
+    valid = all(a < b for a, b in ordered) and all(x[1] <= y[0] for x, y in zip(ordered, ordered[1:]))
+    if valid:
+        assert split_bounds(index, split) == resolved
+    else:
+        with pytest.raises(DataError, match="split"):
+            split_bounds(index, split)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(10, 500), fractions=st.lists(st.floats(0, 1), min_size=2, max_size=3))
+def test_fraction_splits_cover_every_row_once_or_are_refused(n, fractions):
+    if abs(sum(fractions) - 1) > 1e-9:
+        with pytest.raises(ArgumentError, match="must sum to 1"):
+            split_bounds(pd.RangeIndex(n), fractions)
+        return
+    bounds = list(split_bounds(pd.RangeIndex(n), fractions).values())
+    assert bounds[0][0] == 0 and bounds[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+
+
+# -- issue 11 case 5 (data side): a constant target ----------------------------------------------------
+def test_constant_target_on_the_training_part_is_refused():
+    frame = _frame()
+    with pytest.raises(DataError, match=r"'y' must vary over the training part\. Received: it is constant \(= 3\) "
+                                        r"over rows 1\.\.50 \(2000-01-01 .. 2000-01-03 01:00:00\)"):
+        prepare_windows(frame.assign(y=3.0), target="y", features=["x"], lookback=6)
+    varying_later = frame.assign(y=np.where(np.arange(100) < 50, 3.0, frame["y"]))
+    with pytest.raises(DataError, match="constant"):
+        prepare_windows(varying_later, target="y", features=["x"], lookback=6)
+    with pytest.raises(DataError, match="constant"):
+        prepare_windows(np.ones((40, 2)), lookback=4, split=(0.5, 0.25, 0.25))
+    # a constant input column is fine (it scales to zeros)
+    w = prepare_windows(frame.assign(x=1.0), target="y", features=["x"], lookback=6)
+    assert np.all(w.X("val")[:, :, 1] == 0.0)
+
+
+def test_step_windows_end_on_the_row_before_the_origin():
+    frame = _frame()
+    w = prepare_windows(frame, target="y", features=["x"], lookback=12, horizon=2, step=3, split=(0.6, 0.4))
+    rows0 = w.rows("val")
+    values = frame[["y", "x"]].to_numpy()
+    np.testing.assert_array_equal(w.X("val", scaled=False), values[window_positions(rows0, 12, 3)])
+    np.testing.assert_array_equal(w.X("val", scaled=False)[:, -1, 0], frame["y"].to_numpy()[rows0 - 1])
+    np.testing.assert_array_equal(w.last_values("val"), frame["y"].to_numpy()[rows0 - 1])
+    np.testing.assert_array_equal(w.dataset("val", batch_size=500)[0][0], w.X("val"))

@@ -23,17 +23,33 @@ test_that("train_gan() trains a conditional GAN from R arrays and gan_grid() put
   expect_gt(file.size(path), 1000)
 })
 
-test_that("train_gan() with a target epsilon reports it, and bad input fails in R", {
+test_that("train_gan(dp = TRUE) states the Python workflow's epsilon and table; bad input fails in R", {
   skip_if_no_pybbdl()
   skip_if_quick_check()
+  set.seed(4)
   images <- array(runif(64 * 28 * 28), c(64, 28, 28))
-  fit <- train_gan("mlp", images, epochs = 2, batch_size = 32, target_epsilon = 5, delta = 1e-3)
+  fit <- train_gan("mlp", images, epochs = 2, batch_size = 32, dp = TRUE, target_epsilon = 5, delta = 1e-3)
   expect_lte(fit$epsilon, 5)
-  expect_equal(fit$epsilon, dp_epsilon(64, 32, fit$noise_multiplier, 2, 1e-3))
+  # one calibration for every door: sigma for the steps that run ((64 %/% 32) * 2 = 4), from Python
+  cal <- py_module("pybbdl.privacy")$calibrate_noise(64L, 32L, 5, 1e-3, steps = 4L)
+  expect_identical(fit$noise_multiplier, reticulate::py_to_r(cal$noise_multiplier))
+  wf <- py_module("pybbdl.workflows.gan")
+  np <- reticulate::import("numpy", convert = FALSE)
+  py_run <- wf$gan_train("mlp", images = np$asarray(images, dtype = "float32"), epochs = 2L, batch_size = 32L,
+                         dp = TRUE, target_epsilon = 5, delta = 1e-3, out_dir = NULL, progress = FALSE)
+  settings <- reticulate::py_to_r(py_run$settings)
+  expect_identical(fit$epsilon, settings$epsilon)
+  py_table <- pybbdl:::py_frame(py_run$table)
+  expect_identical(as.data.frame(fit), as.data.frame(py_table))
+  expect_output(print(fit), "discriminator DP-SGD: sigma")
+  expect_output(print(summary(fit)), "DP-SGD privacy statement")
+  expect_error(train_gan("mlp", images, epochs = 0), "`epochs` must be a whole number >= 1")
+  expect_error(train_gan("mlp", images, epochs = 1, batch_size = 2^31), "2147483647")
+  expect_error(train_gan("mlp", images, epochs = 1, checkpoint_every = 0), "`checkpoint_every`")
+  expect_error(train_gan("mlp", images, epochs = 1, dp = TRUE, l2_norm_clip = Inf), "`l2_norm_clip`")
   expect_error(train_gan("cgan", images), "labels")
   expect_error(train_gan("mlp", matrix(1, 3, 3)), "n x 28 x 28")
   expect_error(gan_grid(list()), "train_gan")
-  expect_error(train_gan("mlp", images, epochs = 0), "epochs")
 })
 
 test_that("dp_train_mnist() keeps a ledger equal to dp_epsilon() and audits the model", {
@@ -47,5 +63,4 @@ test_that("dp_train_mnist() keeps a ledger equal to dp_epsilon() and audits the 
                tolerance = 1e-9)
   expect_true(res$audit$auc > 0.3 && res$audit$auc < 0.7)
   expect_match(res$statement, "holds as stated")
-  expect_error(dp_train_mnist(folder, epochs = 1), "exactly one")
 })

@@ -1,0 +1,137 @@
+"""Rolling-origin backtests: every model forecasts the same targets, fold after fold."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from pybbdl._validation import check_positive_int
+from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, check_dm_length, check_not_constant,
+                                       fit_and_forecast, long_table, resolve_baselines, wide_table)
+from pybbdl.evaluation.dm import LOSS_POWER, Loss
+from pybbdl.exceptions import ArgumentError
+from pybbdl.windows import prepare_windows
+
+
+def backtest(
+    data,
+    *,
+    target: str | None = None,
+    features: Sequence[str] | None = None,
+    lookback: int,
+    horizon: int = 1,
+    step: int = 1,
+    models: Sequence[str] | Mapping | str = ("naive", "arima", "gru"),
+    folds: int = 5,
+    fold_size: int | None = None,
+    start: int | float | None = None,
+    train_length: int | None = None,
+    val_fraction: float = 0.2,
+    retrain: bool = True,
+    stride: int = 1,
+    params: Mapping | None = None,
+    seeds: int | Sequence[int] | None = None,
+    baselines: Sequence[str] | None = None,
+    dm_loss: Loss = "mae",
+    progress: bool = True,
+) -> Comparison:
+    """Rolling-origin evaluation: every model forecasts the same targets, fold after fold.
+
+    The scored targets are cut into `folds` consecutive blocks of `fold_size` rows, the last block
+    ending with the series. Before each block the models are trained on the rows before it
+    (``train_length=None``: expanding from the start; an int: a sliding window of that many rows),
+    whose last `val_fraction` serves as validation for early stopping. With ``retrain=False`` the
+    models are fitted before the first block only, and later blocks reuse them (ARIMA is filtered
+    through the new data, networks see the new windows, parameters stay fixed).
+
+    Args:
+        data, target, features, lookback, horizon, step: As for :func:`prepare_windows`.
+        models, params, seeds, baselines, dm_loss: As for :func:`~pybbdl.evaluation.compare.compare`.
+        folds: Number of test blocks, >= 1.
+        fold_size: Rows per block; default: the rows after `start` split evenly, or 10 % of the
+            series per fold if `start` is None.
+        start: First scored row (int) or fraction of the series (float); default from `fold_size`.
+        train_length: None = expanding window; int = sliding window of that many rows.
+        val_fraction: Share of each training range kept for validation.
+        retrain: Refit the models before every block (True) or only before the first.
+        stride: Score every `stride`-th target only (1 = all).
+
+    Returns:
+        A :class:`Comparison` over all folds' targets pooled, with a ``fold`` column in each
+        forecasts frame; its table adds ``folds``.
+
+    Raises:
+        ArgumentError: bad sizes, e.g. more folds than the series allows; DataError: fewer pooled
+            targets than the Diebold-Mariano tests need (both checked before any training).
+    """
+    from tqdm.auto import tqdm
+
+    horizon = check_positive_int("horizon", horizon)
+    folds = check_positive_int("folds", folds)
+    stride = check_positive_int("stride", stride)
+    if not 0.0 < val_fraction < 1.0:
+        raise ArgumentError(f"`val_fraction` must be in (0, 1). Received: {val_fraction}")
+    n = len(data)
+    if start is not None and isinstance(start, float):
+        start = int(start * n)
+    if fold_size is None:
+        fold_size = (n - start) // folds if start is not None else max(1, int(0.1 * n))
+    fold_size = check_positive_int("fold_size", fold_size)
+    first = n - folds * fold_size if start is None else int(start)
+    min_train = lookback + horizon + 2  # at least a couple of training windows before the first fold
+    if first < min_train or first + folds * fold_size > n:
+        raise ArgumentError(
+            f"{folds} folds of {fold_size} rows do not fit a series of {n} rows with lookback={lookback}, "
+            f"horizon={horizon}: the first fold would start at row {first}, but at least {min_train} rows "
+            "must precede it. Use fewer or smaller folds.")
+    if dm_loss not in LOSS_POWER:
+        raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {dm_loss!r}')
+    check_dm_length(folds * len(range(0, fold_size, stride)), horizon, "backtest (all folds, after `stride`)")
+    estimators = as_forecasters(models, params)
+    baselines = resolve_baselines(baselines, list(estimators))
+    seeds = as_seeds(seeds, params)
+    pooled: dict[str, dict[str, list]] = {}
+    windows = None
+    actual, frames, info, fitted, histories = [], [], None, {}, {}
+    for k in tqdm(range(folds), desc="backtest folds", disable=not progress or not sys.stderr.isatty()):
+        lo, hi = first + k * fold_size, first + (k + 1) * fold_size
+        train_lo = 0 if train_length is None else max(0, lo - int(train_length))
+        n_val = max(1, int(val_fraction * (lo - train_lo)))
+        split = {"train": (train_lo, lo - n_val), "val": (lo - n_val, lo), "test": (lo, hi)}
+        scaler = None if retrain or windows is None else windows.scaler  # keep the first fold's scaling
+        windows = prepare_windows(data, target=target, features=features, lookback=lookback, horizon=horizon,
+                                  step=step, split=split, scaler=scaler)
+        if k == 0:
+            check_not_constant(windows)
+        if retrain or k == 0:
+            preds, info, fitted, histories = fit_and_forecast(estimators, windows, ["test"], seeds, progress)
+        else:  # the same fitted models applied to the new block
+            preds = {name: {"test": np.vstack([m.predict(windows, "test") for m in runs])}
+                     for name, runs in fitted.items()}
+        keep = np.arange(0, windows.n_windows("test"), stride)
+        frame = pd.DataFrame({"actual": windows.actuals("test").iloc[keep]})
+        frame["fold"] = k + 1
+        for name, by in preds.items():
+            pooled.setdefault(name, {}).setdefault("test", []).append(by["test"][:, keep] if "test" in by else None)
+            if "test" in by:
+                frame[name] = by["test"][0, keep]
+        frames.append(frame)
+        actual.append(frame["actual"].to_numpy())
+    joined = {}
+    for name, by in pooled.items():
+        blocks = by["test"]
+        joined[name] = {"test": np.concatenate(blocks, axis=1)} if all(b is not None for b in blocks) else {}
+    long = long_table(joined, info, {"test": np.concatenate(actual)}, ["test"], horizon=horizon, dm_loss=dm_loss,
+                      baselines=baselines)
+    table = wide_table(long, info, ["test"], baselines, extra={"folds": folds})
+    table.attrs.update(target=windows.target, horizon=horizon, seeds=seeds, dm_loss=dm_loss, folds=folds,
+                       fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
+                       baselines=baselines)
+    forecasts = {"test": pd.concat(frames)}
+    return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
+                      models={m: runs[0] for m, runs in fitted.items()},
+                      seed_forecasts={"test": {m: v["test"] for m, v in joined.items() if "test" in v}},
+                      long=long, baselines=baselines)

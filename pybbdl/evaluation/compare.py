@@ -1,0 +1,348 @@
+"""Fit every forecaster on the same windows (once per seed if it is stochastic) and score it.
+
+Only the forecaster contract of :mod:`pybbdl.models.base` is used: ``fit(windows)``,
+``predict(windows, part)``, and, when present, ``stochastic``, ``clone()``/``set_params()``,
+``describe()``, ``notes_``, ``history_``, ``epochs_run_``, ``fit_seconds_``, ``n_params_``.
+No model is special-cased; which models the Diebold-Mariano columns test against is the
+`baselines` argument.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pybbdl._validation import check_positive_int
+from pybbdl.evaluation.dm import LOSS_POWER, Loss, diebold_mariano, dm_min_length
+from pybbdl.evaluation.metrics import mae, rmse, skill_pct, zero_tolerance
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, ModelFitError
+from pybbdl.models import NaiveForecaster, make_models
+from pybbdl.windows import Windows
+
+#: Columns of the long table, in order (see :func:`long_table`).
+LONG_COLUMNS = ("model", "part", "metric", "value", "sd", "n", "seeds", "note")
+#: Baselines of the DM columns when `baselines` is None: those of these that are in the comparison.
+DEFAULT_BASELINES = ("naive", "arima")
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare` and :func:`~pybbdl.evaluation.backtest.backtest` return.
+
+    Attributes:
+        table: One row per model (the 0.1 "wide" layout): ``{part}_mae``, ``{part}_rmse`` in target
+            units (mean over seeds, with ``_sd`` columns when there are several),
+            ``{part}_skill_pct`` (100 * (1 - MAE / naive MAE)), ``{part}_dm_vs_<b>``/``{part}_p_vs_<b>``
+            for each baseline ``b`` (negative statistic = more accurate than ``b``; median over seeds),
+            ``seeds``, ``epochs``, ``fit_seconds``, ``n_params``, ``spec`` (``describe()``), ``note``.
+        long: The same numbers as a long, tidy table, see :func:`long_table`.
+        forecasts: ``{part: DataFrame}`` of the actual target and each model's forecast (the
+            first seed's), indexed by target timestamps.
+        histories: ``{model: {"loss": [...], "val_loss": [...]}}`` (first seed).
+        windows: The :class:`~pybbdl.windows.Windows` scored on (the last fold's for a backtest).
+        models: The fitted forecasters (first seed).
+        seed_forecasts: ``{part: {model: array (seeds, n)}}``.
+        baselines: The models the DM columns test against.
+    """
+
+    table: pd.DataFrame
+    forecasts: dict[str, pd.DataFrame]
+    histories: dict[str, dict]
+    windows: Windows
+    models: dict = field(default_factory=dict)
+    seed_forecasts: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    long: pd.DataFrame | None = None
+    baselines: list[str] = field(default_factory=list)
+
+
+def check_forecaster(name: str, est) -> None:
+    """Refuse an object that does not follow the forecaster contract (fit and predict)."""
+    if not (callable(getattr(est, "fit", None)) and callable(getattr(est, "predict", None))):
+        raise ArgumentTypeError(f"Model {name!r} must be a forecaster: an object with fit(windows) and "
+                                f"predict(windows, part) (see pybbdl.models.base). Received: {type(est).__name__}")
+
+
+def as_forecasters(models, params: Mapping | None) -> dict:
+    """``{name: unfitted forecaster}`` from names (built with `params`) or a mapping; naive first."""
+    if isinstance(models, str):
+        models = [m.strip() for m in models.split(",") if m.strip()]
+    if isinstance(models, Mapping):
+        out = dict(models)
+        for name, est in out.items():
+            check_forecaster(name, est)
+    else:
+        models = list(models)
+        if not models:
+            raise ArgumentError("`models` must name at least one model. Received: an empty list")
+        out = make_models(models, params)
+    if "naive" not in out:  # skill is measured against it, so it is always in the table
+        out = {"naive": NaiveForecaster(), **out}
+    return out
+
+
+def resolve_baselines(baselines, names: Sequence[str]) -> list[str]:
+    """The DM baselines: the given names (each must be a model of the comparison), or the
+    :data:`DEFAULT_BASELINES` present."""
+    if baselines is None:
+        return [b for b in DEFAULT_BASELINES if b in names]
+    baselines = [baselines] if isinstance(baselines, str) else list(baselines)
+    missing = [b for b in baselines if b not in names]
+    if missing:
+        raise ArgumentError(f"`baselines` must name models of the comparison. Received: {missing}; "
+                            f"models: {list(names)}")
+    return baselines
+
+
+def as_seeds(seeds, params: Mapping | None) -> list:
+    if seeds is None:
+        return [(params or {}).get("random_state")]
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        base = (params or {}).get("random_state") or 0
+        return [int(base) + i for i in range(check_positive_int("seeds", seeds))]
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ArgumentError("`seeds` must hold at least one seed")
+    return seeds
+
+
+def check_dm_length(n: int, horizon: int, where: str) -> None:
+    """Refuse, before any training, a part too short for the Diebold-Mariano columns."""
+    need = dm_min_length(horizon)
+    if n < need:
+        raise DataError(f"The {where} has {n} target(s); the Diebold-Mariano tests with horizon={horizon} need "
+                        f"at least {need}. Use a longer part (split/folds) or a shorter horizon.")
+
+
+def check_not_constant(windows: Windows) -> None:
+    """Refuse a constant target: skill and Diebold-Mariano tests would be ratios of round-off."""
+    y = windows.values[:, 0]
+    if len(y) and np.ptp(y) == 0:
+        raise DataError(f"The target {windows.target!r} is constant (every value is {y[0]!r}): there is nothing "
+                        "to forecast, and skill and Diebold-Mariano tests are undefined.")
+
+
+def _seeded(est, seed):
+    model = est.clone() if callable(getattr(est, "clone", None)) else copy.deepcopy(est)
+    if getattr(model, "stochastic", False) and seed is not None:
+        if callable(getattr(model, "set_params", None)):
+            model.set_params(random_state=seed)
+        else:
+            model.random_state = seed
+    return model
+
+
+def _notes(model) -> list[str]:
+    notes = getattr(model, "notes_", None) or []
+    return [notes] if isinstance(notes, str) else [str(n) for n in notes]
+
+
+def fit_and_forecast(estimators: Mapping, windows: Windows, parts, seeds, progress) -> tuple[dict, dict, dict, dict]:
+    """Fit every model (once per seed if ``stochastic``) and forecast `parts`.
+
+    Returns ``(preds {model: {part: (seeds, n)}}, info {model: {...}}, fitted {model: [models]},
+    histories {model: history}``.
+    """
+    preds, info, fitted, histories = {}, {}, {}, {}
+    for i, (name, est) in enumerate(estimators.items(), start=1):
+        stochastic = bool(getattr(est, "stochastic", False))
+        runs = seeds if stochastic else seeds[:1]
+        preds[name] = {p: [] for p in parts}
+        info[name] = {"seeds": len(runs), "epochs": [], "fit_seconds": [], "n_params": np.nan, "notes": [],
+                      "spec": "", "n_train": windows.n_windows("train")}
+        for k, seed in enumerate(runs):
+            if progress:
+                label = f", seed {seed}" if stochastic and len(runs) > 1 else ""
+                print(f"[{i}/{len(estimators)}] {name}{label}: fitting", file=sys.stderr, flush=True)
+            model = _seeded(est, seed)
+            start = time.perf_counter()
+            try:
+                model.fit(windows)
+            except ModelFitError as err:  # reported in the table, not dropped
+                info[name]["notes"].append(f"fit failed: {err}")
+                break
+            info[name]["fit_seconds"].append(getattr(model, "fit_seconds_", time.perf_counter() - start))
+            info[name]["epochs"].append(getattr(model, "epochs_run_", np.nan))
+            info[name]["n_params"] = getattr(model, "n_params_", np.nan)
+            info[name]["notes"] += [n for n in _notes(model) if n not in info[name]["notes"]]
+            if k == 0 and callable(getattr(model, "describe", None)):
+                info[name]["spec"] = str(model.describe())
+            for part in parts:
+                preds[name][part].append(np.asarray(model.predict(windows, part), dtype=float).reshape(-1))
+            fitted.setdefault(name, []).append(model)
+            if k == 0 and getattr(model, "history_", None) is not None:
+                histories[name] = model.history_
+    preds = {m: {p: np.vstack(v) for p, v in by.items() if v} for m, by in preds.items()}
+    return preds, info, fitted, histories
+
+
+def _sd(values) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else np.nan
+
+
+def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon: int, dm_loss: Loss,
+               baselines: Sequence[str]) -> pd.DataFrame:
+    """The long, tidy table: one row per model x part x metric.
+
+    Columns (:data:`LONG_COLUMNS`): ``model``; ``part`` (a scored part, or ``"train"`` for what
+    fitting took); ``metric``; ``value``; ``sd`` (across seeds, NaN for one seed); ``n`` (targets
+    scored; training windows for ``"train"`` rows); ``seeds`` (fits averaged); ``note`` (why a value
+    is NaN, or what to know about it). Metrics of a scored part: ``mae``, ``rmse`` (target units,
+    mean over seeds), ``skill_pct`` (100 * (1 - MAE / naive MAE)), ``dm_stat_vs_<b>`` and
+    ``p_vs_<b>`` for each baseline ``b`` (median over seeds; NaN for ``b`` itself). Metrics of
+    ``"train"``: ``epochs``, ``fit_seconds``, ``n_params``.
+    """
+    rows = []
+    naive = preds.get("naive", {})
+    for name in info:
+        seeds = info[name]["seeds"]
+        for part in parts:
+            f = preds[name].get(part)
+            y = actual[part]
+            n = len(y)
+            if f is None:
+                why = "; ".join(info[name]["notes"]) or "no forecasts"
+                for metric in ("mae", "rmse", "skill_pct", *[f"{s}_vs_{b}" for b in baselines
+                                                             for s in ("dm_stat", "p")]):
+                    rows.append((name, part, metric, np.nan, np.nan, n, seeds, why))
+                continue
+            maes, rmses = [mae(y, s) for s in f], [rmse(y, s) for s in f]
+            rows.append((name, part, "mae", float(np.mean(maes)), _sd(maes), n, seeds, ""))
+            rows.append((name, part, "rmse", float(np.mean(rmses)), _sd(rmses), n, seeds, ""))
+            if part in naive:
+                ref = mae(y, naive[part][0])
+                skills = [skill_pct(m, ref, tol=zero_tolerance(y)) for m in maes]
+                note = skills[0][1]
+                rows.append((name, part, "skill_pct", float(np.mean([s for s, _ in skills])),
+                             _sd([s for s, _ in skills]), n, seeds, note))
+            else:
+                rows.append((name, part, "skill_pct", np.nan, np.nan, n, seeds, "the naive baseline has no forecasts"))
+            for b in baselines:
+                if name == b:
+                    stat = pval = np.nan
+                    note = ""
+                elif part not in preds.get(b, {}):
+                    stat = pval = np.nan
+                    note = f"baseline {b!r} has no forecasts"
+                else:
+                    tests = [diebold_mariano(y, s, preds[b][part][0], horizon=horizon, loss=dm_loss) for s in f]
+                    stat = float(np.median([t[0] for t in tests]))
+                    pval = float(np.median([t[1] for t in tests]))
+                    note = next((t.note for t in tests if t.note), "")
+                rows.append((name, part, f"dm_stat_vs_{b}", stat, np.nan, n, seeds, note))
+                rows.append((name, part, f"p_vs_{b}", pval, np.nan, n, seeds, note))
+        note = "; ".join(info[name]["notes"])
+        epochs, secs = info[name]["epochs"], info[name]["fit_seconds"]
+        n_train = info[name]["n_train"]
+        rows.append((name, "train", "epochs", float(np.nanmean(epochs)) if epochs and not np.all(np.isnan(epochs))
+                     else np.nan, _sd(epochs) if epochs and not np.any(np.isnan(epochs)) else np.nan,
+                     n_train, seeds, note))
+        rows.append((name, "train", "fit_seconds", float(np.mean(secs)) if secs else np.nan, _sd(secs), n_train,
+                     seeds, note))
+        rows.append((name, "train", "n_params", float(info[name]["n_params"]), np.nan, n_train, seeds, note))
+    table = pd.DataFrame(rows, columns=list(LONG_COLUMNS))
+    table["n"] = table["n"].astype(int)
+    table["seeds"] = table["seeds"].astype(int)
+    return table
+
+
+def wide_table(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra: Mapping | None = None) -> pd.DataFrame:
+    """The 0.1 layout (one row per model) from the long table."""
+    multi_seed = bool((long["seeds"] > 1).any())
+    rows = []
+    for name in info:
+        sub = long[long["model"] == name].set_index(["part", "metric"])
+        row = {"model": name}
+        for part in parts:
+            row[f"{part}_mae"] = sub.loc[(part, "mae"), "value"]
+            if multi_seed:
+                row[f"{part}_mae_sd"] = np.nan_to_num(sub.loc[(part, "mae"), "sd"], nan=0.0)
+            row[f"{part}_rmse"] = sub.loc[(part, "rmse"), "value"]
+            if multi_seed:
+                row[f"{part}_rmse_sd"] = np.nan_to_num(sub.loc[(part, "rmse"), "sd"], nan=0.0)
+            row[f"{part}_skill_pct"] = sub.loc[(part, "skill_pct"), "value"]
+            for b in baselines:
+                row[f"{part}_dm_vs_{b}"] = sub.loc[(part, f"dm_stat_vs_{b}"), "value"]
+                row[f"{part}_p_vs_{b}"] = sub.loc[(part, f"p_vs_{b}"), "value"]
+        row.update(extra or {})
+        row["seeds"] = info[name]["seeds"]
+        for metric in ("epochs", "fit_seconds", "n_params"):
+            row[metric] = sub.loc[("train", metric), "value"]
+        row["spec"] = info[name]["spec"]
+        notes = [n for n in sub["note"] if n]
+        row["note"] = "; ".join(dict.fromkeys(notes))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare(
+    windows: Windows,
+    models: Sequence[str] | Mapping | str = ("naive", "dense", "lstm", "gru"),
+    *,
+    parts: Sequence[str] | None = None,
+    params: Mapping | None = None,
+    seeds: int | Sequence[int] | None = None,
+    baselines: Sequence[str] | None = None,
+    dm_loss: Loss = "mae",
+    progress: bool = True,
+) -> Comparison:
+    """Fit each model on the training part and score it on the other parts.
+
+    Args:
+        windows: From :func:`pybbdl.windows.prepare_windows`.
+        models: Model names (see :data:`pybbdl.models.MODEL_NAMES`) or ``{name: forecaster}`` with
+            any object following the forecaster contract (:mod:`pybbdl.models.base`). The naive
+            baseline is always added.
+        parts: Parts to score; default every part but ``train``.
+        params: Parameters for models given by name (``epochs``, ``random_state``, ...); each key
+            must be taken by at least one of the named models (a typo is an error listing the
+            valid keys), and each model gets the keys it takes.
+        seeds: Stochastic models are trained once per seed (an int n = n seeds counting up from
+            ``params["random_state"]`` or 0, or a list); the table shows mean and sd.
+        baselines: Models the Diebold-Mariano columns test against; default naive and, when in
+            the comparison, arima.
+        dm_loss: Loss of the Diebold-Mariano tests, ``"mae"`` (absolute, default) or ``"mse"``
+            (squared, R's ``power = 2``).
+        progress: Print one line per model fit to stderr.
+
+    Returns:
+        A :class:`Comparison`.
+
+    Raises:
+        DataError: a scored part too short for the DM tests, or a constant target (both checked
+            before any training).
+    """
+    if not isinstance(windows, Windows):
+        raise ArgumentTypeError(f"`windows` must come from prepare_windows(). Received: {type(windows).__name__}")
+    if dm_loss not in LOSS_POWER:
+        raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {dm_loss!r}')
+    estimators = as_forecasters(models, params)
+    baselines = resolve_baselines(baselines, list(estimators))
+    seeds = as_seeds(seeds, params)
+    parts = [p for p in windows.parts if p != "train"] if parts is None else list(parts)
+    for part in parts:
+        windows._check_part(part)
+        check_dm_length(windows.n_windows(part), windows.horizon, f"{part} part")
+    check_not_constant(windows)
+    preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress)
+    actual = {p: windows.y(p, scaled=False) for p in parts}
+    long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines)
+    table = wide_table(long, info, parts, baselines)
+    forecasts = {}
+    for part in parts:
+        frame = pd.DataFrame({"actual": windows.actuals(part)})
+        for name in preds:
+            if part in preds[name]:
+                frame[name] = preds[name][part][0]
+        forecasts[part] = frame
+    table.attrs.update(target=windows.target, horizon=windows.horizon, seeds=seeds, dm_loss=dm_loss,
+                       baselines=baselines)
+    return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
+                      models={m: runs[0] for m, runs in fitted.items()},
+                      seed_forecasts={p: {m: preds[m][p] for m in preds if p in preds[m]} for p in parts},
+                      long=long, baselines=baselines)

@@ -1,0 +1,73 @@
+"""The result of a forecast comparison or backtest: long table, wide table, forecasts, models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pybbdl.evaluation import Comparison
+from pybbdl.outputs import atomic_write
+from pybbdl.reports import forecast_figure, format_table, report_files, summary_columns
+from pybbdl.workflows.results import RunResult
+
+
+@dataclass
+class ForecastRun(RunResult):
+    """What :func:`~pybbdl.workflows.forecasting.forecast_compare` and
+    :func:`~pybbdl.workflows.forecasting.forecast_backtest` return.
+
+    Attributes:
+        kind: ``"forecast_comparison"`` or ``"forecast_backtest"``.
+        table: The long, tidy table; fixed columns ``model, part, metric, value, sd, n, seeds,
+            note``. ``part`` is a scored part (``"val"``, ``"test"``; a backtest pools its folds
+            in ``"test"``) or ``"train"``. Metrics of a scored part: ``mae``, ``rmse`` (target
+            units, mean over seeds; ``sd`` across seeds), ``skill_pct`` (100 * (1 - MAE / naive
+            MAE)), ``dm_stat_vs_<b>`` and ``p_vs_<b>`` for each baseline ``b`` (Diebold-Mariano,
+            negative = more accurate than ``b``; median over seeds). Metrics of ``"train"``:
+            ``epochs``, ``fit_seconds``, ``n_params``. ``n``: targets scored (training windows
+            for ``"train"``); ``seeds``: fits averaged; ``note``: why a value is NaN or what to
+            know about it (e.g. an ARIMA that did not converge).
+        wide: One row per model (the pybbdl 0.1 layout, ``results.csv``).
+        forecasts: ``{part: DataFrame(actual, <model>..., [fold])}`` indexed by target timestamps.
+        models: The fitted forecasters (first seed).
+        histories: Training curves ``{model: {"loss": [...], "val_loss": [...]}}``.
+        settings: Every setting used (defaults filled in), seeds, the models' parameters, the
+            split's bounds, library versions.
+        comparison: The underlying :class:`~pybbdl.evaluation.Comparison`.
+        paths: The files written when the workflow was given ``out_dir`` (manifest last).
+    """
+
+    wide: pd.DataFrame = None
+    forecasts: dict = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+    histories: dict = field(default_factory=dict)
+    comparison: Comparison | None = None
+    paths: list = field(default_factory=list)
+
+    @classmethod
+    def from_comparison(cls, kind: str, comparison: Comparison, settings: dict) -> ForecastRun:
+        return cls(kind=kind, table=comparison.long, settings=settings, wide=comparison.table,
+                   forecasts=comparison.forecasts, models=comparison.models, histories=comparison.histories,
+                   comparison=comparison)
+
+    def plot(self, part: str = "test", *, last: int | None = 400):
+        """Actuals and each model's forecasts over the last `last` targets of `part`: a Figure."""
+        return forecast_figure(self.comparison, part=part, last=last)
+
+    def summary(self) -> str:
+        """The terminal summary: what ran, then the headline columns of the wide table."""
+        s = self.settings
+        kind = (f"{s['folds']}-fold rolling-origin backtest" if self.kind == "forecast_backtest" else "one split")
+        head = (f"{s['target']}, {s['horizon']} step(s) ahead, {kind}; errors in the target's units; skill = % MAE "
+                f"reduction vs naive; p = Diebold-Mariano p-value ({'absolute' if s['dm_loss'] == 'mae' else 'squared'}"
+                f" loss) vs {', '.join(s['baselines'])}")
+        return head + "\n" + format_table(self.wide[summary_columns(self.wide)])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _write_files(self, out: Path) -> list[Path]:
+        paths = [atomic_write(out / "table.csv", lambda tmp: self.table.to_csv(tmp, index=False))]
+        return paths + list(report_files(self.comparison, out).values())

@@ -1,0 +1,264 @@
+"""Forecast comparison and rolling-origin backtest as one call each: the run behind
+``pybbdl forecast``, R's ``forecast_compare()``/``forecast_backtest()`` and the Python API.
+
+Every default lives in :data:`FORECAST_DEFAULTS` (and :data:`BACKTEST_DEFAULTS`); ``pybbdl
+forecast --help``, the README and the R docs show these dicts. Named datasets have documented
+presets (:data:`DATASET_PRESETS`), applied by :func:`resolve_settings` to the settings a caller
+leaves out. Every user-given value is used or refused, never replaced.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from pybbdl._validation import check_positive_int
+from pybbdl.evaluation import backtest, compare
+from pybbdl.evaluation.compare import check_forecaster
+from pybbdl.exceptions import ArgumentError
+from pybbdl.models import MODEL_NAMES, make_model, model_params
+from pybbdl.outputs import prepare_output_dir, versions
+from pybbdl.windows import prepare_windows
+from pybbdl.workflows.forecast_run import ForecastRun
+
+#: The one set of defaults of :func:`forecast_compare` and :func:`forecast_backtest`.
+FORECAST_DEFAULTS: dict = {
+    "target": None,            # column to forecast (required for a DataFrame; column 0 of an array)
+    "features": None,          # input columns; None = every numeric column
+    "models": ("naive", "dense", "lstm", "gru"),
+    "lookback": 8,             # rows of history per window
+    "horizon": 1,              # steps ahead
+    "step": 1,                 # keep one row in `step` inside a window
+    "split": (0.6, 0.2, 0.2),  # train, val, test fractions (or a dict of row/date ranges)
+    "epochs": 100,             # maximum epochs of the neural models
+    "batch_size": 16,
+    "patience": 20,            # early stopping on val loss; 0 or None = off
+    "learning_rate": 1e-3,
+    "units": None,             # hidden units of the neural models; None = each model's own (32)
+    "season": None,            # period of seasonal_naive in rows; None = its own (24)
+    "seed": 42,                # first seed; stochastic models use seed, seed + 1, ...
+    "seeds": 1,                # seeds per stochastic model
+    "baselines": None,         # DM columns against these; None = naive + arima when present
+    "dm_loss": "mae",          # DM loss: "mae" (R's power = 1) or "mse" (R's power = 2)
+    "params": None,            # extra estimator parameters, e.g. {"dropout": 0.2, "max_p": 2}
+    "quick": False,            # smoke run: QUICK settings for every model
+    "deterministic": True,     # deterministic TF ops while a neural model trains (restored after)
+    "progress": True,          # one line per fit on stderr; Keras bars only on a terminal
+}
+#: Extra defaults of :func:`forecast_backtest`.
+BACKTEST_DEFAULTS: dict = {
+    "models": ("naive", "arima", "gru"),
+    "folds": 5,                # test blocks at the end of the series
+    "fold_size": None,         # rows per block; None = 10 % of the series
+    "start": None,             # first scored row (int) or fraction (float); None = from fold_size
+    "train_length": None,      # None = expanding window; int = sliding window of that many rows
+    "retrain": True,           # refit before every block
+    "stride": 1,               # score every stride-th target
+    "val_fraction": 0.2,       # share of each training range kept for validation
+}
+#: What ``quick=True`` does: neural models train at most this many epochs without early
+#: stopping; ARIMA (by name) fits on at most ``arima_max_train`` rows with p, q <= ``arima_max_pq``.
+QUICK = {"epochs": 3, "arima_max_train": 200, "arima_max_pq": 1}
+#: Presets of the named datasets (what a caller leaves out); csv files use FORECAST_DEFAULTS.
+DATASET_PRESETS: dict = {
+    "macro": {"target": "infl"},
+    "jena": {"target": "T (degC)", "lookback": 1440, "step": 6, "horizon": 144, "split": (0.5, 0.25, 0.25),
+             "batch_size": 128, "epochs": 20, "patience": 5},
+    "jena_hourly": {"target": "T (degC)", "lookback": 240, "step": 1, "horizon": 24, "split": (0.5, 0.25, 0.25),
+                    "batch_size": 128, "epochs": 20, "patience": 5},
+}
+_NEURAL_ONLY = {"units": "units", "season": "period"}
+
+
+def resolve_settings(dataset: str | None = None, *, backtest: bool = False, **given) -> dict:
+    """The settings of a run: :data:`FORECAST_DEFAULTS` (and :data:`BACKTEST_DEFAULTS` when
+    `backtest`), then the dataset's preset, then every value in `given` that is not None (None
+    means "not given")."""
+    if dataset is not None and dataset not in DATASET_PRESETS and dataset != "csv":
+        raise ArgumentError(f"`dataset` must be one of {[*DATASET_PRESETS, 'csv']}. Received: {dataset!r}")
+    settings = {**FORECAST_DEFAULTS, **BACKTEST_DEFAULTS} if backtest else dict(FORECAST_DEFAULTS)
+    settings.update(DATASET_PRESETS.get(dataset, {}))
+    settings.update({k: v for k, v in given.items() if v is not None})
+    return settings
+
+
+def _check_settings(s: dict) -> dict:
+    """Validate the workflow-level settings before anything is loaded or trained."""
+    s = dict(s)
+    for name in ("lookback", "horizon", "step", "epochs", "batch_size"):
+        s[name] = check_positive_int(name, s[name])
+    if s["patience"] is not None:
+        s["patience"] = check_positive_int("patience", s["patience"], minimum=0)
+    lr = s["learning_rate"]
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not math.isfinite(lr) or lr <= 0:
+        raise ArgumentError(f"`learning_rate` must be a finite number > 0. Received: learning_rate={lr!r}")
+    s["learning_rate"] = float(lr)
+    for name in ("units", "season"):
+        if s[name] is not None:
+            s[name] = check_positive_int(name, s[name])
+    s["seed"] = check_positive_int("seed", s["seed"], minimum=0)
+    if isinstance(s["seeds"], (int, np.integer, float)) and not isinstance(s["seeds"], bool):
+        s["seeds"] = [s["seed"] + i for i in range(check_positive_int("seeds", s["seeds"]))]
+    else:
+        s["seeds"] = [check_positive_int("seeds", v, minimum=0) for v in s["seeds"]]
+        if not s["seeds"]:
+            raise ArgumentError("`seeds` must be a number >= 1 or a non-empty list of seeds. Received: []")
+    if s["dm_loss"] not in ("mae", "mse"):
+        raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {s["dm_loss"]!r}')
+    if s["params"] is not None and not isinstance(s["params"], Mapping):
+        raise ArgumentError(f"`params` must be a dict. Received: {type(s['params']).__name__}")
+    return s
+
+
+def _model_list(models) -> list[tuple[str, object]]:
+    """``[(name, spec)]`` where spec is a model name or a forecaster object."""
+    if isinstance(models, str):
+        models = [m.strip() for m in models.split(",")]
+        if not all(models):
+            raise ArgumentError(f"`models` must be a comma-separated list of model names, none empty. "
+                                f"Received: models={','.join(models)!r}. Known models: {', '.join(MODEL_NAMES)}")
+    items = list(models.items()) if isinstance(models, Mapping) else [(m, m) for m in models]
+    if not items:
+        raise ArgumentError(f"`models` must name at least one model. Received: none. Known: {', '.join(MODEL_NAMES)}")
+    for name, spec in items:
+        if isinstance(spec, str):
+            model_params(spec)  # unknown names fail here
+        else:
+            check_forecaster(name, spec)
+    return items
+
+
+def build_models(s: dict) -> dict:
+    """``{name: unfitted forecaster}`` for the settings `s` (validated by :func:`_check_settings`).
+
+    Workflow settings go to each named model that takes them (``epochs`` to the neural models);
+    ``params`` keys must each be taken by at least one named model (a typo is an error listing
+    the valid keys); ``units``/``season`` given for models that do not use them are refused.
+    """
+    items = _model_list(s["models"])
+    named = [spec for _, spec in items if isinstance(spec, str)]
+    takes = {spec: set(model_params(spec)) for spec in named}
+    accepted = set().union(*takes.values()) if takes else set()
+    user = dict(s["params"] or {})
+    unknown = sorted(k for k in user if k not in accepted)
+    if unknown:
+        raise ArgumentError(f"`params` has key(s) {unknown} that none of the models {named} takes. "
+                            f"Valid keys: {sorted(accepted)}")
+    for setting, param in _NEURAL_ONLY.items():
+        if s[setting] is not None and param not in accepted:
+            raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models {named} uses it.")
+    verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] else 0
+    shared = {"epochs": s["epochs"], "batch_size": s["batch_size"], "learning_rate": s["learning_rate"],
+              "patience": s["patience"] or None, "random_state": s["seed"], "verbose": verbose,
+              "deterministic": s["deterministic"], "progress": bool(s["progress"]) and sys.stderr.isatty()}
+    if s["units"] is not None:
+        shared["units"] = s["units"]
+    if s["season"] is not None:
+        shared["period"] = s["season"]
+    if s["quick"]:
+        shared.update(epochs=min(s["epochs"], QUICK["epochs"]), patience=None, max_train=QUICK["arima_max_train"],
+                      max_p=QUICK["arima_max_pq"], max_q=QUICK["arima_max_pq"])
+    out = {}
+    for name, spec in items:
+        if not isinstance(spec, str):
+            out[name] = spec
+            continue
+        kw = {k: v for k, v in shared.items() if k in takes[spec]}
+        kw.update({k: v for k, v in user.items() if k in takes[spec]})
+        out[name] = make_model(spec, **kw)
+    return out
+
+
+def _settings_record(s: dict, models: Mapping, windows_info: dict, kind: str) -> dict:
+    record = {k: v for k, v in s.items() if k not in ("models", "params")}
+    record["models"] = {name: {"class": type(m).__name__,
+                               "params": m.get_params() if callable(getattr(m, "get_params", None)) else {}}
+                        for name, m in models.items()}
+    record["params"] = dict(s["params"] or {})
+    record["quick_settings"] = dict(QUICK) if s["quick"] else None
+    record["kind"] = kind
+    record.update(windows_info)
+    record["versions"] = versions()
+    return record
+
+
+def _start(data, settings: dict, out_dir):
+    s = _check_settings(settings)
+    models = build_models(s)
+    out = prepare_output_dir(out_dir) if out_dir is not None else None  # unwritable fails before training
+    return s, models, out
+
+
+def forecast_compare(
+    data, *, target=None, features=None, models=("naive", "dense", "lstm", "gru"), lookback=8, horizon=1, step=1,
+    split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None,
+    seed=42, seeds=1, baselines=None, dm_loss="mae", params=None, quick=False, deterministic=True,
+    out_dir: str | os.PathLike | None = None, progress=True,
+) -> ForecastRun:
+    """Fit every model on the training part of one split and score it on validation and test.
+
+    Args:
+        data: A DataFrame with a time index (or a plain index) and numeric columns, or a 2-D
+            array (target in column 0).
+        models: Model names (:data:`pybbdl.models.MODEL_NAMES`), a comma-separated string, or
+            ``{name: forecaster or model name}`` (any object following the forecaster contract of
+            :mod:`pybbdl.models.base`). The naive baseline is always added.
+        out_dir: If given, checked writable before training and the run saved there.
+        Others: see :data:`FORECAST_DEFAULTS` (the defaults of this signature).
+
+    Returns:
+        A :class:`~pybbdl.workflows.forecast_run.ForecastRun`.
+    """
+    s, built, out = _start(data, {k: v for k, v in locals().items() if k not in ("data", "out_dir")}, out_dir)
+    windows = prepare_windows(data, target=s["target"], features=s["features"], lookback=s["lookback"],
+                              horizon=s["horizon"], step=s["step"], split=s["split"])
+    if s["progress"]:
+        print(windows, file=sys.stderr)
+    comparison = compare(windows, built, seeds=s["seeds"], baselines=s["baselines"], dm_loss=s["dm_loss"],
+                         progress=s["progress"])
+    info = {"target": windows.target, "columns": list(windows.columns), "rows": len(windows.values),
+            "bounds": {p: list(map(int, b)) for p, b in windows.bounds.items()},
+            "windows": {p: windows.n_windows(p) for p in windows.parts}, "baselines": comparison.baselines}
+    run = ForecastRun.from_comparison("forecast_comparison", comparison, _settings_record(s, built, info, "compare"))
+    if out is not None:
+        run.paths = run.save(out)
+    return run
+
+
+def forecast_backtest(
+    data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
+    folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1, val_fraction=0.2,
+    epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
+    baselines=None, dm_loss="mae", params=None, quick=False, deterministic=True,
+    out_dir: str | os.PathLike | None = None, progress=True,
+) -> ForecastRun:
+    """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
+    targets, fold after fold; the table pools all folds' targets (part ``"test"``).
+
+    Args: as :func:`forecast_compare`, plus the :data:`BACKTEST_DEFAULTS` (``folds``,
+    ``fold_size``, ``start``, ``train_length``, ``retrain``, ``stride``, ``val_fraction``).
+    """
+    given = {k: v for k, v in locals().items() if k not in ("data", "out_dir")}
+    given["split"] = None
+    s, built, out = _start(data, given, out_dir)
+    comparison = backtest(data, target=s["target"], features=s["features"], lookback=s["lookback"],
+                          horizon=s["horizon"], step=s["step"], models=built, folds=s["folds"],
+                          fold_size=s["fold_size"], start=s["start"], train_length=s["train_length"],
+                          val_fraction=s["val_fraction"], retrain=s["retrain"], stride=s["stride"], seeds=s["seeds"],
+                          baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"])
+    attrs = comparison.table.attrs
+    info = {"target": comparison.windows.target, "columns": list(comparison.windows.columns),
+            "rows": len(comparison.windows.values), "fold_size": attrs["fold_size"], "first_row": attrs["first_row"],
+            "baselines": comparison.baselines}
+    run = ForecastRun.from_comparison("forecast_backtest", comparison, _settings_record(s, built, info, "backtest"))
+    if out is not None:
+        run.paths = run.save(out)
+    return run
+
+
+__all__ = ["BACKTEST_DEFAULTS", "DATASET_PRESETS", "FORECAST_DEFAULTS", "QUICK", "build_models", "forecast_backtest",
+           "forecast_compare", "resolve_settings"]

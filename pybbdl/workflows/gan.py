@@ -1,0 +1,277 @@
+"""GAN / DP-GAN training on MNIST-shaped images: :func:`gan_train`.
+
+The CLI (``pybbdl gan``) and R's ``train_gan()`` call this function and nothing else. With ``dp=True`` the
+noise multiplier comes from :func:`pybbdl.privacy.calibrate_noise` for the discriminator steps that will run,
+``(n // batch_size) * epochs`` (fixed-size shuffled batches), and the stated epsilon is that of the steps that
+did run. Every argument is checked before data is read or a model is built (an unwritable ``out_dir`` and a
+missing ``classifier`` file included).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pybbdl._validation import check_positive_int
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError
+from pybbdl.workflows.results import RunResult
+
+#: Default epochs per model (when `epochs` is None) and the images of a ``quick`` run.
+GAN_EPOCHS = {"mlp": 20, "dcgan": 5, "cgan": 30}
+GAN_QUICK_IMAGES = 2048
+#: The defaults of :func:`gan_train` (shown by the CLI's --help, the README and R's docs).
+GAN_DEFAULTS = {"model": "cgan", "epochs": None, "batch_size": 128, "latent_dim": 100, "label_smoothing": 0.1,
+                "seed": 1, "checkpoint_every": None, "dp": False, "target_epsilon": 10.0, "delta": 1e-5,
+                "l2_norm_clip": 1.0, "ema_decay": None, "quick": False, "limit": None, "deterministic": True,
+                "out_dir": "results/gan"}
+GAN_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
+
+
+def _finite(name, value, *, lower=None, upper=None, lower_open=True, none_ok=False):
+    from pybbdl.workflows.privacy import _number
+
+    return _number(name, value, lower=lower, upper=upper, lower_open=lower_open, none_ok=none_ok)
+
+
+@dataclass
+class GanRun(RunResult):
+    """What :func:`gan_train` returns.
+
+    Attributes:
+        table: Per-step losses in long form; columns ``step`` (1, 2, ...), ``epoch``, ``metric``
+            (``d_loss``, ``g_loss``: nats per example; ``d_real``, ``d_fake``: mean D probability on real and
+            generated images) and ``value``.
+        settings: Every setting used: ``model``, ``epochs``, ``steps``, ``n``, ``batch_size``, ``seed``, and with
+            DP ``noise_multiplier`` (calibrated), ``l2_norm_clip``, ``delta``, ``target_epsilon`` and ``epsilon``
+            (of the steps that ran); ``versions``.
+        grid: A ``(rows, 10, 28, 28, 1)`` block of samples in [-1, 1] (row r = digit r for the cGAN).
+        scores: ``fid``, ``classes_covered``, ``effective_classes``, ``label_accuracy`` when a classifier was
+            given; else empty.
+        statement: The DP statement (empty without DP).
+        gan: The trained :class:`~pybbdl.gan.GAN`; history: its :class:`~pybbdl.gan.TrainingHistory`.
+    """
+
+    grid: Any = field(default=None, repr=False)
+    scores: dict = field(default_factory=dict)
+    statement: str = ""
+    gan: Any = field(default=None, repr=False)
+    history: Any = field(default=None, repr=False)
+
+    def summary(self) -> dict:
+        """The one-line-per-item summary the CLI prints and ``summary.json`` holds."""
+        s = self.settings
+        out = {"model": s["model"], "epochs": s["epochs"], "steps": s["steps"], "images": s["n"],
+               "seconds_per_epoch": s.get("seconds_per_epoch")}
+        last = self.table[self.table["step"] == self.table["step"].max()]
+        for metric in ("d_loss", "g_loss"):
+            values = last.loc[last["metric"] == metric, "value"]
+            out[f"final_{metric}"] = float(values.iloc[0]) if len(values) else None
+        if s["dp"]:
+            out.update(noise_multiplier=s["noise_multiplier"], l2_norm_clip=s["l2_norm_clip"], delta=s["delta"],
+                       epsilon=s["epsilon"])
+        out.update(self.scores)
+        return out
+
+    def __str__(self) -> str:
+        lines = [self.statement] if self.statement else []
+        for key, value in self.summary().items():
+            lines.append(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+        return "\n".join(lines)
+
+    def plot(self):
+        """Loss curves (per step) beside the sample grid; returns the matplotlib Figure."""
+        from matplotlib.figure import Figure
+
+        from pybbdl.gan.plots import grid_mosaic
+
+        fig = Figure(figsize=(10, 4))
+        ax1, ax2 = fig.subplots(1, 2)
+        for metric in ("d_loss", "g_loss"):
+            part = self.table[self.table["metric"] == metric]
+            ax1.plot(part["step"], part["value"], lw=0.8, label=metric)
+        ax1.set(xlabel="step", ylabel="loss (nats)", title="GAN losses")
+        ax1.legend()
+        if self.grid is not None:
+            ax2.imshow(grid_mosaic(self.grid), cmap="gray", vmin=0, vmax=1)
+        ax2.set_axis_off()
+        fig.tight_layout()
+        return fig
+
+    def _write_files(self, out: Path) -> list[Path]:
+        import json
+
+        from pybbdl.gan.plots import save_grid_png
+        from pybbdl.outputs import _jsonable, atomic_write
+
+        paths = super()._write_files(out)
+        if self.grid is not None:
+            paths.append(atomic_write(out / "grid.png", lambda tmp: save_grid_png(self.grid, tmp)))
+        if self.gan is not None:
+            paths.append(atomic_write(out / "generator.keras", lambda tmp: self.gan.sampler.save(tmp)))
+        paths.append(self._write_text(out / "summary.json", json.dumps(_jsonable(self.summary()), indent=2) + "\n"))
+        if self.statement:
+            paths.append(self._write_text(out / "statement.txt", self.statement + "\n"))
+        for name in ("history.csv", "losses.png"):   # written by train_gan into the same folder
+            if (out / name).is_file() and self.settings.get("out_dir") == str(out):
+                paths.append(out / name)
+        return paths
+
+
+def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *, images=None, labels=None,
+              epochs: int | None = None, batch_size: int = 128, latent_dim: int = 100, label_smoothing: float = 0.1,
+              seed: int = 1, checkpoint_every: int | None = None, dp: bool = False, target_epsilon: float = 10.0,
+              delta: float = 1e-5, l2_norm_clip: float = 1.0, ema_decay: float | None = None,
+              classifier: str | os.PathLike | None = None, quick: bool = False, limit: int | None = None,
+              deterministic: bool = True, out_dir: str | os.PathLike | None = "results/gan",
+              progress: bool = True) -> GanRun:
+    """Train a GAN on MNIST (or on given images) and return a :class:`GanRun`.
+
+    Args:
+        model: ``"cgan"`` (conditional: rows of the grid = digits 0-9), ``"mlp"`` (Goodfellow et al. 2014) or
+            ``"dcgan"``.
+        data_path: Folder with the four MNIST IDX files (None: download once into the cache); not read when
+            `images` is given.
+        images, labels: Train on these instead of MNIST (``(n, 28, 28[, 1])`` in [-1, 1], [0, 1] or [0, 255];
+            integer labels 0-9, needed by ``"cgan"``).
+        epochs: Passes over the data, >= 1; None = the model's default (:data:`GAN_EPOCHS`; 1 with `quick`).
+        batch_size: Images per step; each epoch runs ``n // batch_size`` steps.
+        latent_dim, label_smoothing, ema_decay: See :class:`~pybbdl.gan.GAN`.
+        seed: Seeds the weights, the noise, the DP noise and the batch order.
+        checkpoint_every: Steps between checkpoints (default one epoch); needs `out_dir`. A rerun with the same
+            `out_dir` resumes from the newest checkpoint when its recorded settings match, and is refused
+            otherwise.
+        dp: Train the discriminator with DP-SGD, sigma calibrated for `target_epsilon` at `delta` over the steps
+            that will run (:func:`~pybbdl.privacy.calibrate_noise`), clipping norm `l2_norm_clip`.
+        classifier: A classifier saved by :func:`pybbdl.gan.train_mnist_classifier`: adds FID, class coverage and
+            (cgan) label accuracy on 10,000 samples (1,000 with `quick`) against the MNIST test images.
+        quick: 1 epoch on the first 2,048 images, a smoke run.
+        limit: Train on the first `limit` images only.
+        deterministic: Run TensorFlow ops deterministically during training (restored afterwards).
+        out_dir: Folder for checkpoints, grids, loss curves, the table and a manifest (checked for writability
+            before training); None writes nothing and keeps no checkpoints.
+        progress: Show a progress bar.
+    """
+    from pybbdl.outputs import prepare_output_dir, versions
+
+    if model not in GAN_EPOCHS:
+        raise ArgumentError(f"`model` must be one of {sorted(GAN_EPOCHS)}. Received: model={model!r}")
+    if quick and epochs is not None:
+        raise ArgumentError(f"`quick` trains 1 epoch: give `quick` or `epochs`, not both. Received: epochs={epochs}")
+    epochs = 1 if quick else GAN_EPOCHS[model] if epochs is None else check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    seed = check_positive_int("seed", seed, minimum=0)
+    label_smoothing = _finite("label_smoothing", label_smoothing, lower=0, upper=0.5, lower_open=False)
+    ema_decay = _finite("ema_decay", ema_decay, lower=0, upper=1, none_ok=True)
+    if checkpoint_every is not None:
+        checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
+        if out_dir is None:
+            raise ArgumentError("`checkpoint_every` needs `out_dir`, the folder the checkpoints go to.")
+    if limit is not None:
+        limit = check_positive_int("limit", limit)
+    if not isinstance(dp, (bool, np.bool_)):
+        raise ArgumentTypeError(f"`dp` must be True or False. Received: dp={dp!r}")
+    dp = bool(dp)
+    if dp:
+        from pybbdl.privacy._checks import check_l2_norm_clip
+
+        target_epsilon = _finite("target_epsilon", target_epsilon, lower=0)
+        delta = _finite("delta", delta, lower=0, upper=1)
+        l2_norm_clip = check_l2_norm_clip(l2_norm_clip)
+    if classifier is not None and not Path(classifier).is_file():
+        raise ArgumentError(f"`classifier` must be a file saved by train_mnist_classifier. Received: "
+                            f"{str(classifier)!r} (no such file)")
+    out = prepare_output_dir(out_dir) if out_dir is not None else None
+
+    test = None
+    if images is None:
+        from pybbdl.data import load_mnist
+
+        (x, y), test = load_mnist(data_path, scale="symmetric")
+    else:
+        x, y = np.asarray(images), None if labels is None else np.asarray(labels)
+        if y is not None and len(y) != len(x):
+            raise ArgumentError(f"`labels` must have one label per image: {len(x)} images. Received: {len(y)} labels")
+    keep = limit if limit is not None else GAN_QUICK_IMAGES if quick else None
+    if keep is not None:
+        x, y = x[:keep], None if y is None else y[:keep]
+    if model == "cgan" and y is None:
+        raise ArgumentError("`labels` (digits 0-9, one per image) are needed by the conditional GAN (model='cgan').")
+    n = len(x)
+    if batch_size > n:
+        raise ArgumentError(f"`batch_size` must be <= the number of images, {n}. Received: batch_size={batch_size}")
+    steps_per_epoch = n // batch_size
+
+    sigma = None
+    if dp:
+        from pybbdl.privacy.accounting import calibrate_noise
+
+        sigma = calibrate_noise(n, batch_size, target_epsilon, delta, steps=steps_per_epoch * epochs).noise_multiplier
+
+    from pybbdl.gan import make_gan, train_gan
+
+    gan = make_gan(model, latent_dim, seed=seed, label_smoothing=label_smoothing, ema_decay=ema_decay,
+                   l2_norm_clip=l2_norm_clip if dp else None, dp_noise_multiplier=sigma)
+    if out is not None and checkpoint_every is None:
+        checkpoint_every = max(1, steps_per_epoch)
+    history = train_gan(gan, x, y if gan.conditional else None, epochs=epochs, batch_size=batch_size, seed=seed,
+                        out_dir=out, checkpoint_every=checkpoint_every, progress=progress,
+                        deterministic=deterministic,
+                        settings={"model": model, "delta": delta if dp else None,
+                                  "target_epsilon": target_epsilon if dp else None})
+
+    steps = history.steps
+    frame = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in history.losses.items()})
+    frame.insert(0, "step", np.arange(1, steps + 1))
+    frame.insert(1, "epoch", (frame["step"] - 1) // steps_per_epoch + 1)
+    table = frame.melt(id_vars=["step", "epoch"], value_vars=list(GAN_METRICS), var_name="metric",
+                       value_name="value").sort_values(["step", "metric"], kind="mergesort").reset_index(drop=True)
+    settings = {"model": model, "data_path": None if data_path is None or images is not None else str(data_path),
+                "epochs": epochs, "steps": steps, "steps_per_epoch": steps_per_epoch, "n": n,
+                "batch_size": batch_size, "latent_dim": latent_dim, "label_smoothing": label_smoothing,
+                "ema_decay": ema_decay, "seed": seed, "quick": bool(quick), "limit": limit, "dp": dp,
+                "deterministic": bool(deterministic), "checkpoint_every": checkpoint_every,
+                "resumed_from": history.resumed_from, "out_dir": None if out is None else str(out),
+                "seconds_per_epoch": (float(np.mean(history.epoch_seconds)) if history.epoch_seconds else None)}
+    statement = ""
+    if dp:
+        from pybbdl.privacy.accounting import dp_sgd_epsilon, privacy_statement
+
+        epsilon = dp_sgd_epsilon(n, batch_size, sigma, delta=delta, steps=steps) if steps else 0.0
+        settings.update(noise_multiplier=sigma, l2_norm_clip=l2_norm_clip, delta=delta,
+                        target_epsilon=target_epsilon, epsilon=epsilon, accountant="rdp", sampling="shuffle")
+        statement = (privacy_statement(n, batch_size, sigma, delta=delta, steps=steps, sampling="shuffle",
+                                       l2_norm_clip=l2_norm_clip) if steps else "no DP steps were run")
+    scores = {}
+    if classifier is not None:
+        from pybbdl.gan import class_coverage, fid, label_accuracy, load_classifier
+
+        if test is None:
+            from pybbdl.data import load_mnist
+
+            _, test = load_mnist(data_path, scale="symmetric")
+        xt, yt = test
+        if quick:
+            xt, yt = xt[:1000], yt[:1000]
+        clf = load_classifier(classifier)
+        fake = gan.sample(len(xt), yt if gan.conditional else None, seed=seed)
+        scores["fid"] = fid(clf, xt, fake)
+        coverage = class_coverage(clf, fake)
+        scores.update(classes_covered=coverage.covered, effective_classes=coverage.effective)
+        if gan.conditional:
+            scores["label_accuracy"] = label_accuracy(clf, fake, yt)
+    settings["versions"] = versions()
+    grid, _ = gan.grid(gan.num_classes or 10, 10, seed=0)
+    run = GanRun(kind="gan", table=table, settings=settings, grid=grid, scores=scores, statement=statement,
+                 gan=gan, history=history)
+    if out is not None:
+        run.save(out)
+    return run
+
+
+__all__ = ["GAN_DEFAULTS", "GAN_EPOCHS", "GAN_METRICS", "GAN_QUICK_IMAGES", "GanRun", "gan_train"]

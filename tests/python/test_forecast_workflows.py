@@ -1,0 +1,261 @@
+"""Forecast workflows: one set of defaults, user-defined forecasters, given values used or refused,
+the same numbers from Python and the CLI, output folders that are complete."""
+
+import inspect
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pybbdl.cli import main
+from pybbdl.data import macro_data
+from pybbdl.evaluation import backtest, compare
+from pybbdl.exceptions import ArgumentError, OutputError
+from pybbdl.models import ArimaForecaster, NaiveForecaster, NeuralForecaster
+from pybbdl.windows import prepare_windows
+from pybbdl.workflows.forecasting import (BACKTEST_DEFAULTS, FORECAST_DEFAULTS, QUICK, build_models,
+                                          forecast_backtest, forecast_compare, resolve_settings)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from user_forecaster import RidgeLagForecaster  # noqa: E402
+
+QUIET = {"progress": False}
+
+
+@pytest.fixture(scope="module")
+def macro():
+    return macro_data()
+
+
+def _numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """The long table without timings."""
+    return table[table["metric"] != "fit_seconds"].reset_index(drop=True)
+
+
+def test_signature_defaults_are_the_defaults_dict():
+    for func, extra in ((forecast_compare, {}), (forecast_backtest, BACKTEST_DEFAULTS)):
+        sig = {k: p.default for k, p in inspect.signature(func).parameters.items()
+               if p.default is not inspect.Parameter.empty and k != "out_dir"}
+        want = {**FORECAST_DEFAULTS, **extra}
+        if func is forecast_compare:
+            assert sig == want
+        else:
+            assert sig == {k: v for k, v in want.items() if k != "split"}
+    assert resolve_settings("macro")["target"] == "infl"
+    assert resolve_settings("csv", lookback=12)["lookback"] == 12 and resolve_settings("csv")["split"] == (0.6, 0.2, 0.2)
+
+
+def test_help_prints_the_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["forecast", "--help"])
+    out = capsys.readouterr().out
+    assert "FORECAST_DEFAULTS" in out and "BACKTEST_DEFAULTS" in out and "--quick:" in out
+    for key, value in FORECAST_DEFAULTS.items():
+        assert f"  {key:<14} {value!r}" in out
+
+
+# ------------------------------------------------------------------ the forecaster contract
+def test_user_defined_forecaster_runs_through_compare_backtest_and_workflows(macro):
+    w = prepare_windows(macro, target="infl", lookback=4, split=(0.6, 0.2, 0.2))
+    result = compare(w, {"ridge": RidgeLagForecaster(alpha=0.5)}, baselines=["naive", "ridge"], progress=False)
+    t = result.table.set_index("model")
+    assert list(t.index) == ["naive", "ridge"] and t.loc["ridge", "spec"] == "Ridge(alpha=0.5) on all lag(s)"
+    assert np.isfinite(t.loc["ridge", "test_mae"]) and np.isfinite(t.loc["naive", "test_p_vs_ridge"])
+    assert t.loc["ridge", "test_mae"] == pytest.approx(np.mean(np.abs(
+        result.forecasts["test"]["ridge"] - result.forecasts["test"]["actual"])))
+    bt = backtest(macro, target="infl", lookback=4, models={"ridge": RidgeLagForecaster()}, folds=2, fold_size=10,
+                  progress=False)
+    assert len(bt.forecasts["test"]) == 20 and np.all(np.isfinite(bt.forecasts["test"]["ridge"]))
+    run = forecast_compare(macro, target="infl", lookback=4, models={"ridge": RidgeLagForecaster(), "dense": "dense"},
+                           epochs=1, seed=3, **QUIET)
+    assert set(run.table["model"]) == {"naive", "ridge", "dense"}
+    assert run.settings["models"]["ridge"] == {"class": "RidgeLagForecaster", "params": {"alpha": 1.0, "lags": None}}
+    run = forecast_backtest(macro, target="infl", lookback=4, models={"ridge": RidgeLagForecaster(lags=2)}, folds=2,
+                            fold_size=10, baselines=["ridge"], **QUIET)
+    assert "p_vs_ridge" in set(run.table["metric"]) and "p_vs_naive" not in set(run.table["metric"])
+
+
+def _state(model):
+    state = {k: v for k, v in vars(model).items()}
+    weights = [w.copy() for w in model.model_.get_weights()] if hasattr(model, "model_") and \
+        hasattr(model.model_, "get_weights") else None
+    return state, weights
+
+
+@pytest.mark.parametrize("make", [NaiveForecaster, lambda: ArimaForecaster(order=(1, 0, 0), refit_every=10),
+                                  lambda: NeuralForecaster("dense", epochs=1, batch_size=32, random_state=0,
+                                                           verbose=0),
+                                  RidgeLagForecaster])
+def test_predict_does_not_change_the_model(macro, make):
+    w = prepare_windows(macro, target="infl", lookback=4, split=(0.6, 0.2, 0.2))
+    model = make().fit(w)
+    before, weights = _state(model)
+    first = model.predict(w, "test")
+    model.predict(w, "val")
+    after, weights_after = _state(model)
+    assert after.keys() == before.keys()
+    for key, value in before.items():
+        assert after[key] is value, key  # no attribute rebound or added
+    if weights is not None:
+        for a, b in zip(weights, weights_after):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(model.predict(w, "test"), first)
+
+
+# ------------------------------------------------------------------ issue 11 case 4: used or refused
+@pytest.mark.parametrize("kwargs,match", [
+    ({"units": 0}, "`units` must be >= 1"),
+    ({"season": 0, "models": ["seasonal_naive"]}, "`season` must be >= 1"),
+    ({"learning_rate": -1.0}, "`learning_rate` must be a finite number > 0"),
+    ({"learning_rate": float("nan")}, "`learning_rate`"),
+    ({"params": {"epoch": 1}}, r"\['epoch'\].*Valid keys: .*'epochs'"),
+    ({"models": ""}, "`models` must"),
+    ({"models": []}, "`models` must name at least one model"),
+    ({"models": "naive,,dense"}, "none empty"),
+    ({"units": 16, "models": ["naive", "arima"]}, "`units` is given"),
+    ({"season": 4, "models": ["dense"]}, "`season` is given"),
+    ({"epochs": 0}, "`epochs` must be >= 1"),
+    ({"seeds": 0}, "`seeds` must be >= 1"),
+])
+def test_given_values_are_used_or_refused(macro, kwargs, match):
+    with pytest.raises(ArgumentError, match=match):
+        forecast_compare(macro, target="infl", **{"models": ["naive", "dense"], **kwargs}, **QUIET)
+
+
+def test_given_values_reach_the_models():
+    s = resolve_settings("macro", models=["seasonal_naive", "dense", "arima"], units=7, season=3,
+                         learning_rate=0.01, params={"max_p": 2, "dropout": 0.1})
+    s["seeds"] = [0]
+    built = build_models(s)
+    assert built["dense"].units == 7 and built["dense"].learning_rate == 0.01 and built["dense"].dropout == 0.1
+    assert built["seasonal_naive"].period == 3 and built["arima"].max_p == 2
+    # not a terminal (pytest captures stderr): one line per epoch, no ARIMA progress bar
+    assert built["dense"].verbose == 2 and built["arima"].progress is False
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--units", "0"], "`units` must be >= 1"),
+    (["--models", "seasonal_naive", "--season", "0"], "`season` must be >= 1"),
+    (["--learning-rate", "-1"], "`learning_rate` must be"),
+    (["--models", ""], "`models` must"),
+    (["--data-path", "x.csv"], "`--data-path` is not used by --dataset macro"),
+    (["--encoding", "latin-1"], "only apply to --dataset csv"),
+    (["--split", "0.6;0.2"], "`--split` must be"),
+    (["--fold-size", "5"], "only apply with --backtest"),
+])
+def test_cli_refuses_instead_of_replacing(tmp_path, capsys, argv, match):
+    assert main(["forecast", *argv, "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pybbdl forecast: error:") and len(err.strip().splitlines()) == 1
+    assert pytest.importorskip("re").search(match, err), err
+
+
+# ------------------------------------------------------------------ one door or another: same numbers
+def test_python_workflow_and_cli_give_identical_tables(macro, tmp_path, capsys):
+    run = forecast_compare(macro, target="infl", models=["naive", "arima", "dense"], epochs=2, seed=5, quick=True,
+                           **QUIET)
+    assert main(["forecast", "--models", "naive,arima,dense", "--epochs", "2", "--seed", "5", "--quick",
+                 "--out", str(tmp_path), "--quiet"]) == 0
+    capsys.readouterr()
+    cli = pd.read_csv(tmp_path / "table.csv", keep_default_na=False, na_values=[""])
+    cli["note"] = cli["note"].fillna("")
+    pd.testing.assert_frame_equal(_numbers(cli), _numbers(run.table), check_dtype=False, rtol=1e-12)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    same = {k: manifest["settings"][k] for k in ("lookback", "split", "epochs", "batch_size", "seeds", "quick")}
+    assert same == {"lookback": 8, "split": [0.6, 0.2, 0.2], "epochs": 2, "batch_size": 16, "seeds": [5], "quick": True}
+    assert run.models["arima"].max_train == QUICK["arima_max_train"] and run.models["arima"].max_p == 1
+
+
+def test_backtest_python_and_cli_identical(macro, tmp_path, capsys):
+    run = forecast_backtest(macro, target="infl", models=["naive", "dense"], folds=2, fold_size=8, epochs=1, seed=1,
+                            **QUIET)
+    assert main(["forecast", "--models", "naive,dense", "--backtest", "2", "--fold-size", "8", "--epochs", "1",
+                 "--seed", "1", "--out", str(tmp_path), "--quiet"]) == 0
+    assert "2-fold rolling-origin backtest" in capsys.readouterr().out
+    cli = pd.read_csv(tmp_path / "table.csv")
+    cli["note"] = cli["note"].fillna("")
+    pd.testing.assert_frame_equal(_numbers(cli), _numbers(run.table), check_dtype=False, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ outputs
+class _Recorder(NaiveForecaster):
+    fits = 0
+
+    def fit(self, windows):
+        type(self).fits += 1
+        return super().fit(windows)
+
+
+def test_unwritable_out_fails_before_training(macro, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    _Recorder.fits = 0
+    with pytest.raises(OutputError, match="not a folder"):
+        forecast_compare(macro, target="infl", models={"rec": _Recorder()}, out_dir=blocker, **QUIET)
+    assert _Recorder.fits == 0
+    assert main(["forecast", "--models", "naive", "--out", str(blocker), "--quiet"]) == 2
+
+
+def test_save_is_complete_and_removes_an_earlier_runs_files(macro, tmp_path):
+    out = tmp_path / "run"
+    first = forecast_compare(macro, target="infl", models=["naive"], out_dir=out, **QUIET)
+    assert (out / "forecasts_val.png").exists() and first.paths[-1].name == "manifest.json"
+    forecast_backtest(macro, target="infl", models=["naive"], folds=2, fold_size=10, out_dir=out, **QUIET)
+    names = sorted(p.name for p in out.iterdir())
+    assert "forecasts_val.png" not in names and "forecasts_val.csv" not in names
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["files"]) == sorted(n for n in names if n != "manifest.json")
+    assert manifest["kind"] == "forecast_backtest" and manifest["settings"]["folds"] == 2
+    fig = first.plot("val")
+    assert fig.axes[0].get_title().startswith("infl")
+
+
+def test_write_report_is_atomic(macro, tmp_path, monkeypatch):
+    from pybbdl import reports
+
+    w = prepare_windows(macro, target="infl", lookback=4, split=(0.6, 0.2, 0.2))
+    result = compare(w, ["naive"], progress=False)
+    paths = reports.write_report(result, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(fig, path):
+        raise KeyboardInterrupt  # a kill while writing the plots
+
+    monkeypatch.setattr(reports, "_save_figure", broken)
+    with pytest.raises(KeyboardInterrupt):
+        reports.write_report(result, tmp_path)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after.keys() == before.keys()  # no temporary or truncated files left
+    assert all(len(v) > 0 for v in after.values()) and after["manifest.json"] == before["manifest.json"]
+    assert paths["manifest"].name == "manifest.json"
+
+
+def test_neural_fit_restores_op_determinism(macro):
+    tf_config = pytest.importorskip("tensorflow.python.framework.config")
+    was = tf_config.is_op_determinism_enabled()
+    tf_config.disable_op_determinism()
+    try:
+        w = prepare_windows(macro, target="infl", lookback=4, split=(0.6, 0.2, 0.2))
+        NeuralForecaster("dense", epochs=1, random_state=0, verbose=0).fit(w)
+        assert not tf_config.is_op_determinism_enabled()
+    finally:
+        if was:
+            import tensorflow as tf
+
+            tf.config.experimental.enable_op_determinism()
+
+
+def test_cli_passes_csv_reading_options(tmp_path, capsys):
+    csv = tmp_path / "d.csv"
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS")
+    y = np.sin(np.arange(60) / 4.0) + 3
+    pd.DataFrame({"date": dates.strftime("%d.%m.%Y"), "y": y}).to_csv(csv, index=False, encoding="latin-1")
+    out = tmp_path / "o"
+    assert main(["forecast", "--dataset", "csv", "--data-path", str(csv), "--target", "y", "--date-format",
+                 "%d.%m.%Y", "--encoding", "latin-1", "--models", "naive", "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    fc = pd.read_csv(out / "forecasts_test.csv", index_col=0, parse_dates=True)
+    assert fc.index[-1] == dates[-1]  # the dates were parsed with the given format
