@@ -3,8 +3,8 @@
 #' Splits the series by time into train/validation/test parts, scales every column on the
 #' training part only, cuts windows of `lookback` rows whose target lies `horizon` rows after the
 #' window, fits each model on the training part and scores it on the others, in the target's own
-#' units. The Python core does all of it (`pybbdl.evaluation.compare()` on
-#' `pybbdl.windows.prepare_windows()`); with the same settings and seed it gives the same numbers.
+#' units. The Python workflow `pybbdl.workflows.forecasting.forecast_compare()` does all of it
+#' (the CLI's `pybbdl forecast` too); with the same settings and seed it gives the same numbers.
 #'
 #' The naive baseline (the last observed value) is always in the table. A window belongs to the
 #' part that holds its target, so every model is scored on identical targets.
@@ -22,7 +22,10 @@
 #' | `split` | 0.6, 0.2, 0.2 | | `seeds` | 1 |
 #' | `dm_loss` | `"mae"` | | `learning_rate` | 0.001 |
 #' | `baselines` | naive (+ arima) | | `units`, `season` | each model's own |
-#' | `quick` | `FALSE` | | backtest `folds` | 5 |
+#' | `quick` | `FALSE` | | | |
+#'
+#' [forecast_backtest()] has its own `models` default (naive, arima, gru) and `folds = 5`,
+#' `retrain = TRUE`, `stride = 1`, `val_fraction = 0.2` (`BACKTEST_DEFAULTS`).
 #'
 #' @param data A data frame (numeric columns, and at most one Date or POSIXct column, used as the
 #'   time index), a `ts`/`mts` object (frequency 4 or 12 gets a date index) or a numeric matrix.
@@ -122,9 +125,11 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #'
 #' Cuts the last rows of the series into `folds` consecutive blocks of `fold_size` targets and,
 #' before each block, fits every model on the rows before it (all of them, or the last
-#' `train_length`; the last fifth serves as validation for early stopping), so that each model
-#' forecasts the same targets, fold after fold. The Python core does the work
-#' (`pybbdl.evaluation.backtest()`); the table pools the targets of all folds.
+#' `train_length`; the last `val_fraction` serves as validation for early stopping), so that
+#' each model forecasts the same targets, fold after fold. The Python workflow
+#' `pybbdl.workflows.forecasting.forecast_backtest()` does the work, with the same defaults
+#' (the backtest's own: `models`, `folds`, ... as its `BACKTEST_DEFAULTS`); the table pools the
+#' targets of all folds.
 #'
 #' @inheritParams forecast_compare
 #' @inheritSection forecast_compare Defaults
@@ -137,6 +142,8 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #'   number trains on that many rows before it (sliding window).
 #' @param retrain Refit the models before every block (`TRUE`) or only before the first.
 #' @param stride Score every `stride`-th target of a block only (1 = all).
+#' @param val_fraction Share of each training range kept for validation (early stopping), in
+#'   (0, 1).
 #' @return An object of class `pybbdl_backtest` (also a `pybbdl_comparison`, so its methods
 #'   apply, see [forecast-methods]), with the elements of [forecast_compare()]'s
 #'   result; the one scored part is `"test"` (all folds pooled) and its forecasts have a `fold`
@@ -152,10 +159,10 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #'   plot(bt)
 #' }
 #' }
-forecast_backtest <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
+forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target = NULL,
                               features = NULL, lookback = 8, horizon = 1, step = 1, folds = 5,
                               fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
-                              stride = 1, epochs = 100, batch_size = 16, patience = 20,
+                              stride = 1, val_fraction = 0.2, epochs = 100, batch_size = 16, patience = 20,
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
                               quick = FALSE, out_dir = NULL, verbose = FALSE) {
@@ -175,6 +182,7 @@ forecast_backtest <- function(data, models = c("naive", "dense", "lstm", "gru"),
   args$train_length <- check_count(train_length, "train_length", null_ok = TRUE)
   args$retrain <- check_flag(retrain, "retrain")
   args$stride <- check_count(stride, "stride")
+  args$val_fraction <- check_number(val_fraction, "val_fraction", lower = 0, upper = 1)
   args$dm_loss <- dm_loss
   args$models <- as_model_list(models, args$params)
   run <- run_forecast_workflow("backtest", args)
@@ -226,68 +234,32 @@ check_forecast_args <- function(data, target, features, lookback, horizon, step,
        out_dir = if (is.null(out_dir)) NULL else path.expand(out_dir), verbose = verbose)
 }
 
-#' Run the Python forecasting workflow: the one place R calls it (kind "compare" or "backtest").
-#'
-#' Returns list(python, wide, long, forecasts, models, settings). Calls the workflow layer's
-#' pybbdl.workflows.forecasting.forecast_compare()/forecast_backtest() (ForecastRun); with an
-#' older Python core that lacks it, pybbdl.evaluation.compare()/backtest().
+#' Run the Python forecasting workflow: the one place R calls it (kind "compare" or "backtest"),
+#' pybbdl.workflows.forecasting.forecast_compare()/forecast_backtest(), which return a
+#' ForecastRun. Returns list(python, wide, long, forecasts, models).
 #' @noRd
 run_forecast_workflow <- function(kind, args) {
+  workflow <- python_module("workflows.forecasting")
+  p <- args$params
+  settings <- list(
+    target = args$target, features = args$features, models = args$models,
+    lookback = args$lookback, horizon = args$horizon, step = args$step, epochs = p$epochs,
+    batch_size = p$batch_size, patience = if (is.null(p$patience)) 0L else p$patience, # 0 = off
+    learning_rate = p$learning_rate, units = args$units, season = args$season,
+    seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
+    dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose
+  )
   data <- as_pandas_frame(args$data)
-  workflow <- tryCatch(python_module("workflows.forecasting"), error = function(e) NULL)
-  common <- list(target = args$target, features = args$features, models = args$models,
-                 lookback = args$lookback, horizon = args$horizon, step = args$step)
-  if (!is.null(workflow)) {
-    p <- args$params
-    settings <- c(common, list(
-      epochs = p$epochs, batch_size = p$batch_size,
-      patience = if (is.null(p$patience)) 0L else p$patience, # 0 = no early stopping
-      learning_rate = p$learning_rate, units = args$units, season = args$season,
-      seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
-      dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir,
-      progress = args$verbose
-    ))
-    result <- if (kind == "compare") {
-      with_py_errors(do.call(workflow$forecast_compare,
-                             c(list(data), settings,
-                               list(split = reticulate::tuple(as.list(args$split))))))
-    } else {
-      with_py_errors(do.call(workflow$forecast_backtest, c(list(data), settings, list(
-        folds = args$folds, fold_size = args$fold_size, start = args$start,
-        train_length = args$train_length, retrain = args$retrain, stride = args$stride
-      ))))
-    }
-    wide_py <- result$wide
-    long <- pandas_table_to_r(result$table)
+  result <- if (kind == "compare") {
+    with_py_errors(do.call(workflow$forecast_compare, c(
+      list(data), settings, list(split = reticulate::tuple(as.list(args$split)))
+    )))
   } else {
-    newer <- c(units = !is.null(args$units), season = !is.null(args$season),
-               baselines = !is.null(args$baselines), quick = args$quick,
-               out_dir = !is.null(args$out_dir))
-    if (any(newer)) {
-      stop("`", names(newer)[newer][[1]], "` needs the Python workflow layer ",
-           "(pybbdl.workflows.forecasting), which the pybbdl Python package in use lacks; ",
-           "update it (see install_pybbdl()).", call. = FALSE)
-    }
-    evaluation <- python_module("evaluation")
-    result <- if (kind == "compare") {
-      windows <- with_py_errors(do.call(python_module("windows")$prepare_windows, c(
-        list(data), common[setdiff(names(common), "models")],
-        list(split = reticulate::tuple(as.list(args$split)))
-      )))
-      with_py_errors(evaluation$compare(windows, args$models,
-                                        params = reticulate::dict(args$params),
-                                        seeds = args$seeds, dm_loss = args$dm_loss,
-                                        progress = args$verbose))
-    } else {
-      with_py_errors(do.call(evaluation$backtest, c(list(data), common, list(
-        folds = args$folds, fold_size = args$fold_size, start = args$start,
-        train_length = args$train_length, retrain = args$retrain, stride = args$stride,
-        params = reticulate::dict(args$params), seeds = args$seeds, dm_loss = args$dm_loss,
-        progress = args$verbose
-      ))))
-    }
-    wide_py <- result$table
-    long <- NULL
+    with_py_errors(do.call(workflow$forecast_backtest, c(list(data), settings, list(
+      folds = args$folds, fold_size = args$fold_size, start = args$start,
+      train_length = args$train_length, retrain = args$retrain, stride = args$stride,
+      val_fraction = args$val_fraction
+    ))))
   }
   time_class <- if (inherits(args$frame$time, "Date")) "Date" else "POSIXct"
   parts <- reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$list(result$forecasts$keys()))
@@ -296,46 +268,15 @@ run_forecast_workflow <- function(kind, args) {
     if ("fold" %in% names(frame)) frame$fold <- as.integer(frame$fold)
     frame
   }), parts)
-  wide <- pandas_table_to_r(wide_py)
-  if (is.null(long)) long <- long_from_wide(wide, forecasts)
-  list(python = result, wide = wide, long = long, forecasts = forecasts, models = result$models)
-}
-
-#' The long table (model, part, metric, value, sd, n, seeds) from the wide one; used until the
-#' Python core returns its own long table.
-#' @noRd
-long_from_wide <- function(wide, forecasts) {
-  rows <- list()
-  for (i in seq_len(nrow(wide))) {
-    for (part in names(forecasts)) {
-      prefix <- paste0(part, "_")
-      cols <- names(wide)[startsWith(names(wide), prefix) & !endsWith(names(wide), "_sd")]
-      metric <- sub("^dm_vs_", "dm_stat_vs_", substring(cols, nchar(prefix) + 1))
-      sd_col <- paste0(cols, "_sd")
-      sd <- vapply(sd_col, function(c) if (c %in% names(wide)) wide[[c]][[i]] else NA_real_, 0)
-      rows[[length(rows) + 1]] <- data.frame(
-        model = wide$model[[i]], part = part, metric = metric,
-        value = vapply(cols, function(c) as.numeric(wide[[c]][[i]]), 0), sd = unname(sd),
-        n = nrow(forecasts[[part]]), seeds = as.integer(wide$seeds[[i]]), stringsAsFactors = FALSE
-      )
-    }
-    train <- c("epochs", "fit_seconds", "n_params")
-    rows[[length(rows) + 1]] <- data.frame(
-      model = wide$model[[i]], part = "train", metric = train,
-      value = vapply(train, function(c) as.numeric(wide[[c]][[i]]), 0), sd = NA_real_,
-      n = NA_integer_, seeds = as.integer(wide$seeds[[i]]), stringsAsFactors = FALSE
-    )
-  }
-  out <- do.call(rbind, rows)
-  rownames(out) <- NULL
-  out
+  list(python = result, wide = pandas_table_to_r(result$wide),
+       long = pandas_table_to_r(result$table), forecasts = forecasts, models = result$models)
 }
 
 new_forecast_run <- function(run, args, class) {
   settings <- c(list(target = args$target, features = args$features, lookback = args$lookback,
                      horizon = args$horizon, step = args$step),
                 args[intersect(c("split", "folds", "fold_size", "start", "train_length", "retrain",
-                                 "stride"), names(args))],
+                                 "stride", "val_fraction"), names(args))],
                 args$params[c("epochs", "batch_size", "patience", "learning_rate")],
                 list(units = args$units, season = args$season, seed = args$params$random_state,
                      seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,

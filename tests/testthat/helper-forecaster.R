@@ -27,14 +27,3 @@ user_forecaster <- function(alpha = 1) {
     sep = "\n"), convert = FALSE)
   main$RidgeLags(alpha = alpha)
 }
-
-# Skips while the Python core on the path only takes pybbdl's own classes (before the forecaster
-# contract of issue 12 lands); the call's error is anything else is re-raised.
-skip_until_contract <- function(expr) {
-  tryCatch(expr, pybbdl_error = function(e) {
-    if (grepl("must be a pybbdl forecaster", conditionMessage(e))) {
-      skip("the Python core on the path does not take user forecasters yet (forecaster contract)")
-    }
-    stop(e)
-  })
-}

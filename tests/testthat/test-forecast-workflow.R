@@ -4,7 +4,7 @@ py_wide <- function(result) pybbdl:::pandas_table_to_r(result$table)
 test_that("a user-defined forecaster runs through forecast_compare() with no change to pybbdl", {
   skip_if_no_pybbdl()
   ridge <- user_forecaster(alpha = 0.5)
-  run <- skip_until_contract(forecast_compare(macro_data(), models = list(ridge = ridge)))
+  run <- forecast_compare(macro_data(), models = list(ridge = ridge))
   expect_identical(run$wide$model, c("naive", "ridge"))
   expect_identical(run$wide$spec[[2]], "ridge on lagged values (alpha=0.5)")
   # the same object through the Python core: identical numbers
@@ -61,27 +61,31 @@ test_that("forecast_backtest() counts `start` from 1 and refuses folds that do n
                "50 folds of 10 rows do not fit")
 })
 
-test_that("R's defaults are the Python workflow's FORECAST_DEFAULTS", {
+test_that("R's defaults are the Python workflow's FORECAST_DEFAULTS (and BACKTEST_DEFAULTS)", {
   skip_if_no_pybbdl()
-  forecasting <- tryCatch(reticulate::import("pybbdl.workflows.forecasting"), error = function(e) NULL)
-  skip_if(is.null(forecasting), "pybbdl.workflows.forecasting is not on this branch yet")
-  defaults <- forecasting$FORECAST_DEFAULTS
-  for (fun in list(forecast_compare, forecast_backtest)) {
+  forecasting <- reticulate::import("pybbdl.workflows.forecasting")
+  compare_defaults <- forecasting$FORECAST_DEFAULTS
+  backtest_defaults <- utils::modifyList(compare_defaults, forecasting$BACKTEST_DEFAULTS)
+  check <- function(fun, defaults) {
     ours <- formals(fun)
-    for (name in intersect(names(ours), names(defaults))) {
+    shared <- intersect(names(ours), names(defaults))
+    expect_true(all(c("models", "lookback", "epochs", "batch_size", "patience", "seed") %in% shared))
+    for (name in shared) {
       value <- eval(ours[[name]])
       if (name == "dm_loss") value <- value[[1]]
       expect_equal(unname(unlist(value)), unname(unlist(defaults[[name]])), label = name)
     }
   }
+  check(forecast_compare, compare_defaults)
+  check(forecast_backtest, backtest_defaults)
+  expect_setequal(setdiff(names(formals(forecast_backtest)), names(backtest_defaults)),
+                  c("data", "out_dir", "verbose"))
 })
 
 test_that("forecast_compare() and forecast_backtest() give the Python workflow's long tables", {
   skip_if_no_pybbdl()
   skip_if_quick_check()
-  forecasting <- tryCatch(reticulate::import("pybbdl.workflows.forecasting", convert = FALSE),
-                          error = function(e) NULL)
-  skip_if(is.null(forecasting), "pybbdl.workflows.forecasting is not on this branch yet")
+  forecasting <- reticulate::import("pybbdl.workflows.forecasting", convert = FALSE)
   macro <- py_module("pybbdl.data")$macro_data()
   same_numbers <- function(ours, python) {
     python <- pybbdl:::pandas_table_to_r(python)
@@ -106,8 +110,6 @@ test_that("forecast_compare() and forecast_backtest() give the Python workflow's
 
 test_that("quick, baselines and out_dir reach the Python workflow", {
   skip_if_no_pybbdl()
-  skip_if(is.null(tryCatch(reticulate::import("pybbdl.workflows.forecasting"), error = function(e) NULL)),
-          "pybbdl.workflows.forecasting is not on this branch yet")
   out <- file.path(withr::local_tempdir(), "run")
   run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), season = 4,
                           baselines = "seasonal_naive", quick = TRUE, out_dir = out)
