@@ -61,7 +61,7 @@ test_that("forecast_compare(macro_data(), c('naive', 'gru')) equals the Python c
 
 test_that("a comparison prints a readable table with the DM p-values and the spec, and plots", {
   skip_if_no_pybbdl()
-  run <- forecast_compare(macro_data(), models = c("naive", "arima"), seed = 1)
+  run <- forecast_compare(macro_data(), models = c("naive", "arima"), seed = 1, quick = TRUE)
   text <- format(run)
   expect_match(text[[1]], "<pybbdl forecast comparison> infl")
   expect_true(any(grepl("lookback 8, horizon 1, step 1; split 0.6/0.2/0.2", text, fixed = TRUE)))

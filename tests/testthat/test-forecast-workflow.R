@@ -65,7 +65,8 @@ test_that("R's defaults are the Python workflow's FORECAST_DEFAULTS (and BACKTES
   skip_if_no_pybbdl()
   forecasting <- reticulate::import("pybbdl.workflows.forecasting")
   compare_defaults <- forecasting$FORECAST_DEFAULTS
-  backtest_defaults <- utils::modifyList(compare_defaults, forecasting$BACKTEST_DEFAULTS)
+  backtest_defaults <- compare_defaults
+  backtest_defaults[names(forecasting$BACKTEST_DEFAULTS)] <- forecasting$BACKTEST_DEFAULTS
   check <- function(fun, defaults) {
     ours <- formals(fun)
     shared <- intersect(names(ours), names(defaults))
