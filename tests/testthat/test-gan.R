@@ -43,7 +43,7 @@ test_that("train_gan(dp = TRUE) states the Python workflow's epsilon and table; 
   expect_identical(as.data.frame(fit), as.data.frame(py_table))
   expect_output(print(fit), "discriminator DP-SGD: sigma")
   expect_output(print(summary(fit)), "DP-SGD privacy statement")
-  expect_error(train_gan("mlp", images, epochs = 0), "`epochs` must be a whole number >= 1")
+  expect_error(train_gan("mlp", images, epochs = 0), "`epochs` must be a whole number between 1 and 2147483647")
   expect_error(train_gan("mlp", images, epochs = 1, batch_size = 2^31), "2147483647")
   expect_error(train_gan("mlp", images, epochs = 1, checkpoint_every = 0), "`checkpoint_every`")
   expect_error(train_gan("mlp", images, epochs = 1, dp = TRUE, l2_norm_clip = Inf), "`l2_norm_clip`")
