@@ -45,18 +45,17 @@ def summary_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in wanted if c in table.columns]
 
 
-def _pyplot():
-    import matplotlib
+def _figure(figsize):
+    """A matplotlib Figure made without pyplot: no backend is switched and no global figure
+    registry is touched, so plotting from a notebook or a script leaves its settings alone."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")  # files only; never needs a display
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
 
 
 def forecast_figure(comparison: Comparison, *, part: str = "test", last: int | None = 400):
     """A matplotlib Figure of the actuals and each model's forecasts over the last `last` targets."""
-    plt = _pyplot()
     if part not in comparison.forecasts:
         from pybbdl.exceptions import ArgumentError
 
@@ -64,7 +63,7 @@ def forecast_figure(comparison: Comparison, *, part: str = "test", last: int | N
     frame = comparison.forecasts[part]
     if last is not None:
         frame = frame.iloc[-last:]
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, ax = _figure((10, 4.5))
     ax.plot(frame.index, frame["actual"], color="black", lw=1.6, label="actual")
     for col in frame.columns.drop(["actual", "fold"], errors="ignore"):
         ax.plot(frame.index, frame[col], lw=1.0, alpha=0.85, label=col)
@@ -78,11 +77,7 @@ def forecast_figure(comparison: Comparison, *, part: str = "test", last: int | N
 
 
 def _save_figure(fig, path: Path) -> Path:
-    plt = _pyplot()
-    try:
-        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110))
-    finally:
-        plt.close(fig)
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110))
 
 
 def plot_forecasts(comparison: Comparison, path: str | os.PathLike, *, part: str = "test",
@@ -95,8 +90,7 @@ def training_figure(comparison: Comparison):
     """Training and validation loss per epoch of each trained model (None if none was trained)."""
     if not comparison.histories:
         return None
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = _figure((8, 4.5))
     for i, (name, hist) in enumerate(comparison.histories.items()):
         color = f"C{i % 10}"
         epochs = np.arange(1, len(hist["loss"]) + 1)

@@ -81,6 +81,9 @@ def resolve_settings(dataset: str | None = None, *, backtest: bool = False, **gi
     if dataset is not None and dataset not in DATASET_PRESETS and dataset != "csv":
         raise ArgumentError(f"`dataset` must be one of {[*DATASET_PRESETS, 'csv']}. Received: {dataset!r}")
     settings = {**FORECAST_DEFAULTS, **BACKTEST_DEFAULTS} if backtest else dict(FORECAST_DEFAULTS)
+    unknown = sorted(set(given) - set(settings))
+    if unknown:
+        raise ArgumentError(f"Unknown setting(s) {unknown}. Valid: {sorted(settings)}")
     settings.update(DATASET_PRESETS.get(dataset, {}))
     settings.update({k: v for k, v in given.items() if v is not None})
     return settings

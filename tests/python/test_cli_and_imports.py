@@ -75,7 +75,7 @@ def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
 
 def test_cli_backtest_with_arima_and_seeds(tmp_path, capsys):
     code = main(["forecast", "--models", "naive,arima,dense", "--backtest", "2", "--fold-size", "12",
-                 "--epochs", "1", "--seeds", "2", "--out", str(tmp_path), "--quiet"])
+                 "--epochs", "1", "--seeds", "2", "--quick", "--out", str(tmp_path), "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
     assert "2-fold rolling-origin backtest" in out and "test_p_vs_arima" in out

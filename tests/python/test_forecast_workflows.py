@@ -46,6 +46,9 @@ def test_signature_defaults_are_the_defaults_dict():
             assert sig == {k: v for k, v in want.items() if k != "split"}
     assert resolve_settings("macro")["target"] == "infl"
     assert resolve_settings("csv", lookback=12)["lookback"] == 12 and resolve_settings("csv")["split"] == (0.6, 0.2, 0.2)
+    with pytest.raises(ArgumentError, match=r"Unknown setting\(s\) \['lookbak'\]"):
+        resolve_settings("macro", lookbak=4)
+    assert resolve_settings(backtest=True)["models"] == BACKTEST_DEFAULTS["models"]
 
 
 def test_help_prints_the_defaults(capsys):
@@ -109,7 +112,7 @@ def test_predict_does_not_change_the_model(macro, make):
 @pytest.mark.parametrize("kwargs,match", [
     ({"units": 0}, "`units` must be >= 1"),
     ({"season": 0, "models": ["seasonal_naive"]}, "`season` must be >= 1"),
-    ({"learning_rate": -1.0}, "`learning_rate` must be a finite number > 0"),
+    ({"learning_rate": -1.0, "models": ["naive", "arima"]}, "`learning_rate` must be a finite number > 0"),
     ({"learning_rate": float("nan")}, "`learning_rate`"),
     ({"params": {"epoch": 1}}, r"\['epoch'\].*Valid keys: .*'epochs'"),
     ({"models": ""}, "`models` must"),
@@ -139,7 +142,7 @@ def test_given_values_reach_the_models():
 @pytest.mark.parametrize("argv,match", [
     (["--units", "0"], "`units` must be >= 1"),
     (["--models", "seasonal_naive", "--season", "0"], "`season` must be >= 1"),
-    (["--learning-rate", "-1"], "`learning_rate` must be"),
+    (["--models", "naive", "--learning-rate", "-1"], "`learning_rate` must be a finite number"),
     (["--models", ""], "`models` must"),
     (["--data-path", "x.csv"], "`--data-path` is not used by --dataset macro"),
     (["--encoding", "latin-1"], "only apply to --dataset csv"),
@@ -259,3 +262,33 @@ def test_cli_passes_csv_reading_options(tmp_path, capsys):
     capsys.readouterr()
     fc = pd.read_csv(out / "forecasts_test.csv", index_col=0, parse_dates=True)
     assert fc.index[-1] == dates[-1]  # the dates were parsed with the given format
+
+
+def test_cli_dayfirst_dates(tmp_path, capsys):
+    from pybbdl.data import read_csv
+
+    if "dayfirst" not in inspect.signature(read_csv).parameters:
+        pytest.skip("this read_csv has no dayfirst")
+    csv = tmp_path / "d.csv"
+    dates = pd.date_range("2000-01-01", periods=60, freq="MS") + pd.Timedelta(days=20)  # day 21: unambiguous
+    pd.DataFrame({"date": dates.strftime("%d/%m/%Y"), "y": np.sin(np.arange(60) / 4.0) + 3}).to_csv(csv, index=False)
+    out = tmp_path / "o"
+    assert main(["forecast", "--dataset", "csv", "--data-path", str(csv), "--target", "y", "--dayfirst",
+                 "--models", "naive", "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    fc = pd.read_csv(out / "forecasts_test.csv", index_col=0, parse_dates=True)
+    assert fc.index[-1] == dates[-1]
+
+
+def test_plots_leave_the_matplotlib_backend_alone(macro, tmp_path):
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # stands in for a notebook's inline backend
+    try:
+        run = forecast_compare(macro, target="infl", models=["naive"], out_dir=tmp_path, **QUIET)
+        fig = run.plot("test", last=20)
+        assert len(fig.axes[0].lines) == 2 and (tmp_path / "forecasts_test.png").read_bytes()[:4] == b"\x89PNG"
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
