@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 R_PKG_FILES := DESCRIPTION NAMESPACE LICENSE .Rbuildignore R man
 RCHECK_DIR ?= results/r-check
 SHARED_DATA ?= $(abspath ../shared/data)
-R_ENV = RETICULATE_PYTHON=$(abspath $(PY)) PYBBDL_SHARED_DATA=$(SHARED_DATA)
+R_ENV = RETICULATE_PYTHON=$(abspath $(PY)) PYTHONPATH=$(CURDIR) PYBBDL_SHARED_DATA=$(SHARED_DATA)
 
 # The vignettes (vignettes/*.Rmd) and where `make vignettes` writes their HTML (git-ignored).
 QUICK ?= true
@@ -65,7 +65,7 @@ render-vignettes:
 	cp -R $(R_PKG_FILES) $(VIGNETTES_OUT)/stage/pybbdl/
 	R CMD INSTALL --no-test-load --no-html -l $(VIGNETTES_OUT)/library $(VIGNETTES_OUT)/stage/pybbdl >$(VIGNETTES_OUT)/install.log 2>&1 || { cat $(VIGNETTES_OUT)/install.log; exit 1; }
 	@for v in $(VIGNETTE_FILES); do \
-	  $(R_ENV) R_LIBS=$(abspath $(VIGNETTES_OUT)/library) PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=2 \
+	  $(R_ENV) R_LIBS=$(abspath $(VIGNETTES_OUT)/library) PYTHONPATH=$(CURDIR) TF_CPP_MIN_LOG_LEVEL=3 \
 	    Rscript vignettes/render.R $$v $(VIGNETTES_OUT) $(QUICK) || exit 1; \
 	done
 

@@ -3,19 +3,39 @@
 #' Splits the series by time into train/validation/test parts, scales every column on the
 #' training part only, cuts windows of `lookback` rows whose target lies `horizon` rows after the
 #' window, fits each model on the training part and scores it on the others, in the target's own
-#' units. This is `pybbdl.evaluation.compare(pybbdl.windows.prepare_windows(...))` of the Python
-#' core; with the same seed it gives the same numbers.
+#' units. The Python workflow `pybbdl.workflows.forecasting.forecast_compare()` does all of it
+#' (the CLI's `pybbdl forecast` too); with the same settings and seed it gives the same numbers.
 #'
 #' The naive baseline (the last observed value) is always in the table. A window belongs to the
 #' part that holds its target, so every model is scored on identical targets.
 #'
+#' @section Defaults:
+#' One set of defaults serves Python, the command line and R (`FORECAST_DEFAULTS` of the Python
+#' workflow; a test keeps them equal):
+#'
+#' | argument | default | | argument | default |
+#' |---|---|---|---|---|
+#' | `models` | naive, dense, lstm, gru | | `epochs` | 100 |
+#' | `lookback` | 8 | | `batch_size` | 16 |
+#' | `horizon` | 1 | | `patience` | 20 |
+#' | `step` | 1 | | `seed` | 42 |
+#' | `split` | 0.6, 0.2, 0.2 | | `seeds` | 1 |
+#' | `dm_loss` | `"mae"` | | `learning_rate` | 0.001 |
+#' | `baselines` | naive (+ arima) | | `units`, `season` | each model's own |
+#' | `quick` | `FALSE` | | | |
+#'
+#' [forecast_backtest()] has its own `models` default (naive, arima, gru) and `folds = 5`,
+#' `retrain = TRUE`, `stride = 1`, `val_fraction = 0.2` (`BACKTEST_DEFAULTS`).
+#'
 #' @param data A data frame (numeric columns, and at most one Date or POSIXct column, used as the
 #'   time index), a `ts`/`mts` object (frequency 4 or 12 gets a date index) or a numeric matrix.
-#'   Rows must be in time order, one per period.
+#'   Rows must be in time order, one per period. The columns used must hold no `NA`, `NaN` or
+#'   infinite values (the error names how many and the first timestamps).
 #' @param models Model names, from `"naive"`, `"seasonal_naive"`, `"arima"`, `"dense"`,
 #'   `"simple_rnn"`, `"lstm"`, `"gru"`, `"gru_dropout"`, `"stacked_gru"`,
 #'   `"bidirectional_gru"`, `"conv1d"` (the book's networks with 32 units); or a named list
-#'   whose elements are such names or specs from [gru_spec()] and friends.
+#'   whose elements are such names, specs from [gru_spec()] and friends, or Python objects that
+#'   follow pybbdl's forecaster contract (your own model, made with reticulate).
 #' @param target Name of the column to forecast. Default: the first numeric column.
 #' @param features Names of the input columns (the target is always one). Default: every numeric
 #'   column.
@@ -27,44 +47,161 @@
 #'   to at most 1.
 #' @param epochs,batch_size Training epochs (at most) and windows per batch of the networks.
 #' @param patience Stop training after this many epochs without a better validation loss and
-#'   keep the best weights; `NULL` trains all `epochs`.
+#'   keep the best weights; `NULL` or 0 trains all `epochs`.
+#' @param learning_rate Adam's learning rate of the networks, a number > 0.
+#' @param units Hidden units of the networks; `NULL`: each model's own (32).
+#' @param season Period, in rows, of `"seasonal_naive"`; `NULL`: its own (24).
 #' @param seed Seed of weights, shuffling and dropout (Python, NumPy and TensorFlow are seeded
-#'   and TensorFlow runs deterministically), so a call gives the same numbers each time. `NULL`
-#'   leaves the networks unseeded.
+#'   and TensorFlow runs deterministically while a network trains), so a call gives the same
+#'   numbers each time; a whole number >= 0.
 #' @param seeds Train each network once per seed: a count (seeds `seed`, `seed + 1`, ...) or a
-#'   vector of seeds; the table then shows the mean and standard deviation (`_sd` columns).
-#'   `NULL` is one run with `seed`.
-#' @param dm_loss Loss of the Diebold-Mariano tests: `"mae"` (absolute) or `"mse"` (squared).
+#'   vector of seeds; the table then shows the mean and the standard deviation across seeds.
+#' @param baselines Models the Diebold-Mariano columns test against; `NULL`: naive, and arima
+#'   when it is in the comparison.
+#' @param quick A smoke run: every network trains a few epochs without early stopping and ARIMA
+#'   searches a small grid on the last rows (the Python workflow's `QUICK` settings).
+#' @param out_dir A folder to save the run in (tables, forecasts, plots, `manifest.json`
+#'   written last); checked writable before any training. `NULL` saves nothing.
+#' @param dm_loss Loss of the Diebold-Mariano tests: `"mae"` (absolute errors, [dm_test()]'s
+#'   `power = 1`) or `"mse"` (squared, `power = 2`). The tests use the Bartlett variance.
 #' @param verbose Print one line per fit and Keras' progress.
-#' @return A data frame with one row per model and the columns of the Python table: `model`,
-#'   then per scored part (`val`, `test`) `_mae`, `_rmse` (target units), `_skill_pct`
-#'   (`100 * (1 - MAE / naive MAE)`), `_dm_vs_naive` and `_p_vs_naive` (a negative statistic
-#'   means more accurate than naive; also `_vs_arima` when ARIMA is in the comparison), then
-#'   `seeds`, `epochs` (epochs trained), `fit_seconds`, `n_params`, `spec` and `note`. Missing
-#'   values are `NA`. Attributes: `forecasts`, a list with one data frame per scored part (the
-#'   target time (or `row`, the 1-based row number, for data without time stamps), `actual` and
-#'   each model's forecast); `target`; `horizon`.
+#' @return An object of class `pybbdl_comparison`, a list with
+#'   * `table`: the long table, one row per model, part and metric, with the columns `model`,
+#'     `part` (`"val"`, `"test"`, or `"train"` for what fitting took), `metric` (`mae`, `rmse`
+#'     in target units; `skill_pct` = `100 * (1 - MAE / naive MAE)`; `dm_stat_vs_<b>` and
+#'     `p_vs_<b>`, the Diebold-Mariano statistic (negative = more accurate than `b`) and
+#'     p-value against each baseline `b` (naive, and arima when it is in the comparison);
+#'     `epochs`, `fit_seconds`, `n_params` for `"train"`), `value`, `sd` (across seeds), `n`
+#'     (targets scored), `seeds`; `as.data.frame()` returns it;
+#'   * `wide`: the same numbers, one row per model (`val_mae`, `test_p_vs_naive`, ..., `spec`,
+#'     `note`);
+#'   * `forecasts`: one data frame per scored part: the target time (or `row`, the 1-based row
+#'     number, for data without time stamps), `actual` and each model's forecast (first seed);
+#'   * `models`: the fitted Python models (first seed), see [arima_summary()];
+#'   * `settings`: every setting used.
+#'
+#'   `print()` shows the table with the DM p-values and the models' specs, `plot()` draws the
+#'   forecasts against the actual values, `summary()` gives the one-row-per-model table (see
+#'   [forecast-methods]).
 #' @family forecasting
 #' @export
 #' @examples
 #' \donttest{
 #' if (pybbdl_available()) {
-#'   table <- forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 5)
-#'   table[, c("model", "test_mae", "test_skill_pct", "test_p_vs_naive")]
-#'   fc <- attr(table, "forecasts")$test
-#'   matplot(fc$date, fc[, -1], type = "l", lty = 1, ylab = "inflation, % per year")
+#'   run <- forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 5)
+#'   run
+#'   plot(run)
+#'   head(as.data.frame(run))
 #' }
 #' }
 forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                              features = NULL, lookback = 8, horizon = 1, step = 1,
-                             split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 20,
-                             batch_size = 128, patience = NULL, seed = 42, seeds = NULL,
-                             dm_loss = c("mae", "mse"), verbose = FALSE) {
+                             split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 100,
+                             batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
+                             season = NULL, seed = 42, seeds = 1, baselines = NULL,
+                             dm_loss = c("mae", "mse"), quick = FALSE, out_dir = NULL,
+                             verbose = FALSE) {
+  dm_loss <- match.arg(dm_loss)
+  args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
+                              patience, learning_rate, units, season, seed, seeds, baselines,
+                              quick, out_dir, verbose)
+  if (!is.numeric(split) || !length(split) %in% 2:3 || anyNA(split) || any(split < 0) ||
+      sum(split) > 1 + 1e-9) {
+    stop("`split` must be 2 or 3 fractions (train, val, test) >= 0 summing to at most 1, not ",
+         paste(format(split), collapse = ", "), ".", call. = FALSE)
+  }
+  if (args$n_rows < args$lookback + args$horizon) {
+    stop("`data` must have at least lookback + horizon = ", args$lookback + args$horizon,
+         " rows, not ", args$n_rows, ".", call. = FALSE)
+  }
+  args$split <- unname(as.numeric(split))
+  args$dm_loss <- dm_loss
+  args$models <- as_model_list(models, args$params)
+  run <- run_forecast_workflow("compare", args)
+  new_forecast_run(run, args, "pybbdl_comparison")
+}
+
+#' Rolling-origin backtest of forecasting models
+#'
+#' Cuts the last rows of the series into `folds` consecutive blocks of `fold_size` targets and,
+#' before each block, fits every model on the rows before it (all of them, or the last
+#' `train_length`; the last `val_fraction` serves as validation for early stopping), so that
+#' each model forecasts the same targets, fold after fold. The Python workflow
+#' `pybbdl.workflows.forecasting.forecast_backtest()` does the work, with the same defaults
+#' (the backtest's own: `models`, `folds`, ... as its `BACKTEST_DEFAULTS`); the table pools the
+#' targets of all folds.
+#'
+#' @inheritParams forecast_compare
+#' @inheritSection forecast_compare Defaults
+#' @param folds Number of test blocks, a whole number >= 1.
+#' @param fold_size Targets per block; `NULL`: the rows after `start` split evenly, or a tenth of
+#'   the series per block when `start` is `NULL` too.
+#' @param start First scored row (a whole number, 1-based) or a fraction of the series in (0, 1);
+#'   `NULL`: the blocks end with the series.
+#' @param train_length `NULL` trains on every row before a block (expanding window); a whole
+#'   number trains on that many rows before it (sliding window).
+#' @param retrain Refit the models before every block (`TRUE`) or only before the first.
+#' @param stride Score every `stride`-th target of a block only (1 = all).
+#' @param val_fraction Share of each training range kept for validation (early stopping), in
+#'   (0, 1).
+#' @return An object of class `pybbdl_backtest` (also a `pybbdl_comparison`, so its methods
+#'   apply, see [forecast-methods]), with the elements of [forecast_compare()]'s
+#'   result; the one scored part is `"test"` (all folds pooled) and its forecasts have a `fold`
+#'   column.
+#' @family forecasting
+#' @export
+#' @examples
+#' \donttest{
+#' if (pybbdl_available()) {
+#'   bt <- forecast_backtest(macro_data(), models = c("naive", "arima"), folds = 3,
+#'                           fold_size = 8)
+#'   bt
+#'   plot(bt)
+#' }
+#' }
+forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target = NULL,
+                              features = NULL, lookback = 8, horizon = 1, step = 1, folds = 5,
+                              fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
+                              stride = 1, val_fraction = 0.2, epochs = 100, batch_size = 16, patience = 20,
+                              learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
+                              seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
+                              quick = FALSE, out_dir = NULL, verbose = FALSE) {
+  dm_loss <- match.arg(dm_loss)
+  args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
+                              patience, learning_rate, units, season, seed, seeds, baselines,
+                              quick, out_dir, verbose)
+  args$folds <- check_count(folds, "folds")
+  args$fold_size <- check_count(fold_size, "fold_size", null_ok = TRUE)
+  if (!is.null(start)) {
+    if (is.numeric(start) && length(start) == 1 && !is.na(start) && start > 0 && start < 1) {
+      args$start <- as.numeric(start)
+    } else {
+      args$start <- check_count(start, "start") - 1L # the Python core counts rows from 0
+    }
+  }
+  args$train_length <- check_count(train_length, "train_length", null_ok = TRUE)
+  args$retrain <- check_flag(retrain, "retrain")
+  args$stride <- check_count(stride, "stride")
+  args$val_fraction <- check_number(val_fraction, "val_fraction", lower = 0, upper = 1)
+  args$dm_loss <- dm_loss
+  args$models <- as_model_list(models, args$params)
+  run <- run_forecast_workflow("backtest", args)
+  new_forecast_run(run, args, c("pybbdl_backtest", "pybbdl_comparison"))
+}
+
+#' The checks and settings both forecasting functions share
+#' @noRd
+check_forecast_args <- function(data, target, features, lookback, horizon, step, epochs,
+                                batch_size, patience, learning_rate, units, season, seed, seeds,
+                                baselines, quick, out_dir, verbose) {
   frame <- as_time_frame(data)
   columns <- names(frame$values)
   if (!length(columns)) stop("`data` must have at least one numeric column.", call. = FALSE)
   target <- if (is.null(target)) columns[[1]] else check_column(target, "target", data, columns)
   if (!is.null(features)) {
+    if (!is.character(features) || !length(features)) {
+      stop("`features` must be column names, not ", describe(features), ".", call. = FALSE)
+    }
     for (f in features) check_column(f, "features", data, columns)
   }
   lookback <- check_count(lookback, "lookback")
@@ -74,42 +211,81 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
     stop("`lookback` must be a multiple of `step`, not lookback = ", lookback, " with step = ",
          step, ".", call. = FALSE)
   }
-  if (!is.numeric(split) || !length(split) %in% 2:3 || anyNA(split) || any(split < 0) ||
-      sum(split) > 1 + 1e-9) {
-    stop("`split` must be 2 or 3 fractions (train, val, test) >= 0 summing to at most 1, not ",
-         paste(format(split), collapse = ", "), ".", call. = FALSE)
-  }
-  n_rows <- nrow(frame$values)
-  if (n_rows < lookback + horizon) {
-    stop("`data` must have at least lookback + horizon = ", lookback + horizon, " rows, not ",
-         n_rows, ".", call. = FALSE)
-  }
+  check_finite_columns(frame, unique(c(target, if (is.null(features)) columns else features)))
+  verbose <- check_flag(verbose, "verbose")
+  patience <- check_count(patience, "patience", minimum = 0, null_ok = TRUE)
+  if (identical(patience, 0L)) patience <- NULL
   params <- list(epochs = check_count(epochs, "epochs"),
                  batch_size = check_count(batch_size, "batch_size"),
-                 patience = check_count(patience, "patience", null_ok = TRUE),
-                 random_state = check_count(seed, "seed", minimum = 0, null_ok = TRUE),
-                 verbose = if (check_flag(verbose, "verbose")) "auto" else 0L)
-  seeds <- check_seeds(seeds)
-  dm_loss <- match.arg(dm_loss)
-  models <- as_model_list(models, params)
+                 patience = patience,
+                 learning_rate = check_number(learning_rate, "learning_rate", lower = 0),
+                 random_state = check_count(seed, "seed", minimum = 0),
+                 verbose = if (verbose) "auto" else 0L)
+  if (!is.null(baselines) && (!is.character(baselines) || !length(baselines) || anyNA(baselines))) {
+    stop("`baselines` must be model names or NULL, not ", describe(baselines), ".", call. = FALSE)
+  }
+  if (!is.null(out_dir)) check_string(out_dir, "out_dir")
+  list(data = data, frame = frame, n_rows = nrow(frame$values), target = target,
+       features = features, lookback = lookback, horizon = horizon, step = step,
+       params = params, units = check_count(units, "units", null_ok = TRUE),
+       season = check_count(season, "season", null_ok = TRUE), seeds = check_seeds(seeds),
+       baselines = if (is.null(baselines)) NULL else as.list(baselines),
+       quick = check_flag(quick, "quick"),
+       out_dir = if (is.null(out_dir)) NULL else path.expand(out_dir), verbose = verbose)
+}
 
-  windows <- python_module("windows")
-  evaluation <- python_module("evaluation")
-  w <- with_py_errors(windows$prepare_windows(
-    as_pandas_frame(data), target = target, features = features, lookback = lookback,
-    horizon = horizon, step = step, split = reticulate::tuple(as.list(as.numeric(split)))
-  ))
-  result <- with_py_errors(evaluation$compare(w, models, params = reticulate::dict(params),
-                                       seeds = seeds, dm_loss = dm_loss, progress = verbose))
-  table <- pandas_table_to_r(result$table)
-  time_class <- if (inherits(frame$time, "Date")) "Date" else "POSIXct"
-  forecasts <- reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$list(result$forecasts$keys()))
-  attr(table, "forecasts") <- stats::setNames(lapply(forecasts, function(part) {
-    pandas_to_r_frame(result$forecasts[[part]], time_class = time_class)
-  }), forecasts)
-  attr(table, "target") <- target
-  attr(table, "horizon") <- horizon
-  table
+#' Run the Python forecasting workflow: the one place R calls it (kind "compare" or "backtest"),
+#' pybbdl.workflows.forecasting.forecast_compare()/forecast_backtest(), which return a
+#' ForecastRun. Returns list(python, wide, long, forecasts, models).
+#' @noRd
+run_forecast_workflow <- function(kind, args) {
+  workflow <- python_module("workflows.forecasting")
+  p <- args$params
+  settings <- list(
+    target = args$target, features = args$features, models = args$models,
+    lookback = args$lookback, horizon = args$horizon, step = args$step, epochs = p$epochs,
+    batch_size = p$batch_size, patience = if (is.null(p$patience)) 0L else p$patience, # 0 = off
+    learning_rate = p$learning_rate, units = args$units, season = args$season,
+    seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
+    dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose
+  )
+  data <- as_pandas_frame(args$data)
+  result <- if (kind == "compare") {
+    with_py_errors(do.call(workflow$forecast_compare, c(
+      list(data), settings, list(split = reticulate::tuple(as.list(args$split)))
+    )))
+  } else {
+    with_py_errors(do.call(workflow$forecast_backtest, c(list(data), settings, list(
+      folds = args$folds, fold_size = args$fold_size, start = args$start,
+      train_length = args$train_length, retrain = args$retrain, stride = args$stride,
+      val_fraction = args$val_fraction
+    ))))
+  }
+  time_class <- if (inherits(args$frame$time, "Date")) "Date" else "POSIXct"
+  parts <- reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$list(result$forecasts$keys()))
+  forecasts <- stats::setNames(lapply(parts, function(part) {
+    frame <- pandas_to_r_frame(result$forecasts[[part]], time_class = time_class)
+    if ("fold" %in% names(frame)) frame$fold <- as.integer(frame$fold)
+    frame
+  }), parts)
+  list(python = result, wide = pandas_table_to_r(result$wide),
+       long = pandas_table_to_r(result$table), forecasts = forecasts, models = result$models)
+}
+
+new_forecast_run <- function(run, args, class) {
+  settings <- c(list(target = args$target, features = args$features, lookback = args$lookback,
+                     horizon = args$horizon, step = args$step),
+                args[intersect(c("split", "folds", "fold_size", "start", "train_length", "retrain",
+                                 "stride", "val_fraction"), names(args))],
+                args$params[c("epochs", "batch_size", "patience", "learning_rate")],
+                list(units = args$units, season = args$season, seed = args$params$random_state,
+                     seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
+                     quick = args$quick, out_dir = args$out_dir))
+  if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
+  structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
+                 models = run$models, settings = settings, target = args$target,
+                 horizon = args$horizon),
+            class = class)
 }
 
 check_column <- function(name, arg, data, columns) {
@@ -138,7 +314,7 @@ check_seeds <- function(seeds) {
 }
 
 #' Model names stay a list of names (compare() builds them with `params`, exactly as from
-#' Python); a list holding specs becomes a dict of estimators.
+#' Python); a list holding specs or Python forecasters becomes a dict of estimators.
 #' @noRd
 as_model_list <- function(models, params) {
   known <- reticulate::py_to_r(python_module("models")$MODEL_NAMES)
@@ -170,9 +346,11 @@ as_model_list <- function(models, params) {
       with_py_errors(do.call(py_models$NeuralForecaster, c(spec, training)))
     } else if (is.character(m) && length(m) == 1) {
       with_py_errors(do.call(py_models$make_model, c(list(check_name(m)), params)))
+    } else if (inherits(m, "python.builtin.object")) {
+      m # a forecaster of the user's, made with reticulate; the Python core checks the contract
     } else {
-      stop("`models$", name, "` must be a model name or a spec from gru_spec() and friends, not ",
-           describe(m), ".", call. = FALSE)
+      stop("`models$", name, "` must be a model name, a spec from gru_spec() and friends or a ",
+           "Python forecaster, not ", describe(m), ".", call. = FALSE)
     }
   }
   estimators

@@ -42,7 +42,6 @@ as_time_frame <- function(data, arg = "data") {
   if (stats::is.ts(data)) {
     values <- as.data.frame(unclass(as.matrix(data)))
     if (is.null(dim(data))) names(values) <- "y"
-    if (anyNA(values)) stop("`", arg, "` must not contain NA.", call. = FALSE)
     freq <- stats::frequency(data)
     time <- NULL
     if (freq %in% c(4, 12)) {
@@ -51,7 +50,9 @@ as_time_frame <- function(data, arg = "data") {
       period <- round((t - year) * freq)
       time <- as.Date(sprintf("%04d-%02d-01", as.integer(year), as.integer(period * 12 / freq + 1)))
     }
-    return(list(values = values, time = time, time_name = "date"))
+    out <- list(values = values, time = time, time_name = "date")
+    check_finite_columns(out, names(values), arg)
+    return(out)
   }
   if (is.matrix(data)) {
     if (!is.numeric(data)) {
@@ -110,4 +111,25 @@ pandas_table_to_r <- function(frame) {
     col
   })
   as.data.frame(columns, stringsAsFactors = FALSE, check.names = FALSE)
+}
+
+#' Refuse NA/NaN/Inf in the columns a model uses, with the count, the first timestamps (or 1-based
+#' rows) and how to fill them
+#' @noRd
+check_finite_columns <- function(frame, columns, arg = "data") {
+  for (col in columns) {
+    x <- frame$values[[col]]
+    bad <- which(!is.finite(x))
+    if (!length(bad)) next
+    where <- if (is.null(frame$time)) {
+      paste("rows", paste(utils::head(bad, 3), collapse = ", "))
+    } else {
+      paste(format(utils::head(frame$time[bad], 3)), collapse = ", ")
+    }
+    stop("`", arg, "` column \"", col, "\" must hold finite numbers, but ", length(bad),
+         " value(s) are NA, NaN or infinite, the first at ", where,
+         if (length(bad) > 3) ", ..." else "", ". Fill them first (e.g. carry the last value ",
+         "forward or interpolate) or drop those rows.", call. = FALSE)
+  }
+  invisible(columns)
 }

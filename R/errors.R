@@ -35,12 +35,15 @@ python_hint <- function(type) {
     DataError = "Hint: the data do not fit what this function needs; fix the rows or columns named above.",
     DatasetUnavailableError = "Hint: download the file once and pass it with `path = `.",
     FileNotFoundError = "Hint: check the path; relative paths start at getwd().",
+    ArgumentError = ,
+    ArgumentTypeError = ,
     ValueError = ,
     TypeError = "Hint: check the argument named above; ?pybbdl::<function> lists what each accepts.",
     ModuleNotFoundError = ,
     ImportError = paste0("Hint: the Python environment lacks a package; ", "run `make setup-r` in the ",
                          "pybbdl source folder or pybbdl::install_pybbdl(), then restart R."),
     NotFittedError = "Hint: fit the model first.",
+    OutputError = "Hint: choose an output folder you can write to.",
     ModelFitError = "Hint: the model could not be fitted; try other settings or data.",
     paste0("Hint: this may be a bug in pybbdl; reticulate::py_last_error() shows the Python ",
            "traceback.")
@@ -49,13 +52,17 @@ python_hint <- function(type) {
 
 # ---- checks at the entry points -------------------------------------------------------------
 
+# Whole numbers cross to Python as R integers, so they must fit one: 3e9 is refused here rather
+# than becoming NA (as.integer) or an overflow inside Python.
 check_count <- function(x, name, minimum = 1, null_ok = FALSE) {
   if (is.null(x) && null_ok) {
     return(NULL)
   }
-  if (!is.numeric(x) || length(x) != 1 || is.na(x) || x != round(x) || x < minimum) {
-    stop("`", name, "` must be a whole number >= ", minimum, ", not ", describe(x), ".",
-         call. = FALSE)
+  maximum <- .Machine$integer.max
+  if (!is.numeric(x) || length(x) != 1 || is.na(x) || !is.finite(x) || x != round(x) ||
+      x < minimum || x > maximum) {
+    stop("`", name, "` must be a whole number between ", minimum, " and ", maximum, ", not ",
+         describe(x), ".", call. = FALSE)
   }
   as.integer(x)
 }

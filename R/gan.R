@@ -24,7 +24,7 @@
 #' @param ema_decay Sample from a moving average of the generator's weights (e.g. 0.999); `NULL` = off.
 #' @param dp `TRUE` trains the discriminator with DP-SGD.
 #' @param target_epsilon,delta,l2_norm_clip With `dp = TRUE`: the epsilon to calibrate the noise
-#'   to, delta, and the clipping norm C (finite, > 0).
+#'   to (`NULL` = 10; refused without `dp = TRUE`), delta, and the clipping norm C (finite, > 0).
 #' @param latent_dim Size of the generator's noise input.
 #' @param checkpoint_every Steps between checkpoints (default one epoch when `out_dir` is given).
 #' @param deterministic Run TensorFlow ops deterministically during training (restored afterwards).
@@ -49,7 +49,7 @@
 #' }
 train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels = NULL, data_path = NULL,
                       limit = NULL, epochs = NULL, batch_size = 128, seed = 1, label_smoothing = 0.1,
-                      ema_decay = NULL, dp = FALSE, target_epsilon = 10, delta = 1e-5, l2_norm_clip = 1,
+                      ema_decay = NULL, dp = FALSE, target_epsilon = NULL, delta = 1e-5, l2_norm_clip = 1,
                       latent_dim = 100, checkpoint_every = NULL, deterministic = TRUE, out_dir = NULL,
                       progress = FALSE) {
   model <- match.arg(model)
@@ -62,7 +62,10 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
   label_smoothing <- check_number(label_smoothing, "label_smoothing", lower = 0, upper = 0.5, open = FALSE)
   if (!is.null(ema_decay)) ema_decay <- check_number(ema_decay, "ema_decay", lower = 0, upper = 1)
   dp <- check_flag(dp, "dp")
-  target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
+  if (!is.null(target_epsilon)) {
+    target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
+    if (!dp) stop("`target_epsilon` applies to DP training only: set `dp = TRUE` or leave it out.", call. = FALSE)
+  }
   delta <- check_number(delta, "delta", lower = 0, upper = 1)
   l2_norm_clip <- check_number(l2_norm_clip, "l2_norm_clip", lower = 0)
   deterministic <- check_flag(deterministic, "deterministic")
@@ -147,8 +150,8 @@ summary.pybbdl_gan <- function(object, ...) {
 
 #' @export
 print.summary.pybbdl_gan <- function(x, ...) {
-  str <- vapply(x$settings, function(v) if (is.null(v)) "NULL" else format(v), "")
-  cat(paste0(format(names(str)), ": ", str), sep = "\n")
+  vals <- vapply(x$settings, function(v) if (is.null(v)) "NULL" else format(v), "")
+  cat(paste0(format(names(vals)), ": ", vals), sep = "\n")
   if (nzchar(x$statement)) cat("\n", x$statement, "\n", sep = "")
   cat("\n")
   print(x$losses)

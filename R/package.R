@@ -4,16 +4,26 @@
 #' reticulate, and return R objects (data frames, arrays, numbers).
 #'
 #' @section Which Python:
-#' Loading the package starts no Python (the import is delayed, as in the keras package). The
-#' first call that needs Python starts the first of:
+#' Loading the package starts no Python (the import is delayed, as in the keras package), and
+#' pybbdl never runs a Python found by looking in the working directory or its parents. The
+#' first call that needs Python starts the one chosen as reticulate's guide for packages says:
 #' 1. the Python named by the `RETICULATE_PYTHON` environment variable;
-#' 2. a project virtualenv `.venv/` (made by `make setup-r`) in the folder of the pybbdl source
-#'    (the folder holding `pyproject.toml`): the working directory, one of its parents, or the
-#'    folder the R package was loaded from with `pkgload::load_all()`;
-#' 3. the virtualenv `r-pybbdl` that [install_pybbdl()] creates, then reticulate's own search.
+#' 2. the Python or virtualenv chosen with [reticulate::use_python()] or
+#'    [reticulate::use_virtualenv()] before that first call;
+#' 3. the virtualenv `r-pybbdl` that [install_pybbdl()] creates;
+#' 4. reticulate's own search (a Python that can import `pybbdl`, then others).
+#'
+#' In the source tree, `make setup-r` makes `.venv/`, and the Makefile's targets (tests,
+#' vignettes, `R CMD check`) point `RETICULATE_PYTHON` at it.
 #'
 #' [pybbdl_available()] says whether the Python side can be imported; [pybbdl_python()] shows
 #' which interpreter the package will use.
+#'
+#' @section TensorFlow's messages:
+#' Loading the package sets the environment variable `TF_CPP_MIN_LOG_LEVEL` to `"3"` when it is
+#' unset, so that TensorFlow's C++ start-up lines (such as the CUDA "failed call to cuInit" error
+#' on a machine without a GPU) stay out of the console. Set it yourself (e.g. to `"0"`) before
+#' the first call that trains a network to see them.
 #' @keywords internal
 "_PACKAGE"
 
@@ -24,20 +34,30 @@ pybbdl <- NULL
 .modules <- new.env(parent = emptyenv())
 
 .onLoad <- function(libname, pkgname) {
-  suggest_project_python()
+  quiet_tensorflow()
+  suggest_pybbdl_virtualenv()
+  register_s3_methods()
   pybbdl <<- reticulate::import("pybbdl", delay_load = list(
     priority = 10,
     on_error = function(e) stop(python_missing_message(conditionMessage(e)), call. = FALSE)
   ))
 }
 
+# TensorFlow reads its C++ log level once, when it loads: "3" keeps its start-up lines (incl. the
+# CUDA "failed call to cuInit" error on machines without a GPU) out of the R console. A value the
+# user set is kept.
+quiet_tensorflow <- function() {
+  if (!nzchar(Sys.getenv("TF_CPP_MIN_LOG_LEVEL"))) Sys.setenv(TF_CPP_MIN_LOG_LEVEL = "3")
+  invisible()
+}
+
 python_missing_message <- function(detail = NULL) {
   paste0(
     "The Python side of pybbdl could not be imported",
     if (!is.null(detail) && nzchar(detail)) paste0(" (", trimws(detail), ")"), ".\n",
-    "Hint: in the pybbdl source folder run `make setup-r` (makes .venv/), or call ",
-    "pybbdl::install_pybbdl(\"path/to/pybbdl\"), or set RETICULATE_PYTHON to a Python that has ",
-    "pybbdl, then restart R. pybbdl_python() shows which Python is used."
+    "Hint: call pybbdl::install_pybbdl(\"path/to/pybbdl\") (makes the virtualenv r-pybbdl), ",
+    "or set RETICULATE_PYTHON (or call reticulate::use_python()) to a Python that has pybbdl, ",
+    "then restart R. pybbdl_python() shows which Python is used."
   )
 }
 
@@ -71,8 +91,13 @@ pybbdl_available <- function() {
 
 #' The Python interpreter pybbdl uses
 #'
+#' Follows the order in "Which Python" ([pybbdl-package]): `RETICULATE_PYTHON`, the user's
+#' [reticulate::use_python()], the virtualenv `r-pybbdl`, then reticulate's own search. A
+#' `.venv` in the working directory or one of its parents is never chosen.
+#'
 #' @return The path of the Python executable that reticulate has started or will start, or
-#'   `NA` when none is found. Does not start Python.
+#'   `NA` when none is found. Does not start Python (reticulate's search may ask candidate
+#'   interpreters for their version, as [reticulate::py_discover_config()] does).
 #' @family python setup
 #' @export
 pybbdl_python <- function() {
@@ -83,67 +108,34 @@ pybbdl_python <- function() {
   if (nzchar(env)) {
     return(env)
   }
-  project <- find_project_python()
-  if (!is.null(project)) {
-    return(project)
-  }
   config <- tryCatch(reticulate::py_discover_config("pybbdl"), error = function(e) NULL)
   if (is.null(config)) NA_character_ else config$python
 }
 
-# Point reticulate at the project's .venv unless the user chose a Python already. A suggestion
-# (required = FALSE) only: RETICULATE_PYTHON and use_python(required = TRUE) still win.
-suggest_project_python <- function() {
+# Prefer the virtualenv install_pybbdl() makes to reticulate's own search, as a suggestion only
+# (required = FALSE): RETICULATE_PYTHON and the user's use_python() still win.
+suggest_pybbdl_virtualenv <- function(envname = "r-pybbdl") {
   if (nzchar(Sys.getenv("RETICULATE_PYTHON")) || reticulate::py_available(initialize = FALSE)) {
     return(invisible(NULL))
   }
-  python <- find_project_python()
-  if (!is.null(python)) reticulate::use_python(python, required = FALSE)
+  if (!isTRUE(tryCatch(reticulate::virtualenv_exists(envname), error = function(e) FALSE))) {
+    return(invisible(NULL))
+  }
+  python <- reticulate::virtualenv_python(envname)
+  reticulate::use_python(python, required = FALSE)
   invisible(python)
-}
-
-#' The root of a pybbdl source tree at or above one of `starts`, or NULL
-#' @noRd
-find_project_root <- function(starts = project_search_starts()) {
-  for (start in starts) {
-    dir <- normalizePath(start, mustWork = FALSE)
-    repeat {
-      toml <- file.path(dir, "pyproject.toml")
-      if (file.exists(toml) && any(grepl('^name = "pybbdl"', readLines(toml, warn = FALSE)))) {
-        return(dir)
-      }
-      parent <- dirname(dir)
-      if (identical(parent, dir)) break
-      dir <- parent
-    }
-  }
-  NULL
-}
-
-project_search_starts <- function() {
-  # find.package() is the source folder under pkgload::load_all(), the library folder otherwise
-  c(getwd(), tryCatch(find.package("pybbdl", quiet = TRUE), error = function(e) character()))
-}
-
-find_project_python <- function(starts = project_search_starts()) {
-  root <- find_project_root(starts)
-  if (is.null(root)) {
-    return(NULL)
-  }
-  candidates <- file.path(root, ".venv", c("bin/python", "Scripts/python.exe"))
-  found <- candidates[file.exists(candidates)]
-  if (length(found)) found[[1]] else NULL
 }
 
 #' Install the Python side of pybbdl into a virtualenv
 #'
-#' Creates the virtualenv `envname` (reticulate finds `r-pybbdl` by itself when pybbdl is first
-#' used) and installs the pybbdl Python package from a source folder with pip, pinned by the
-#' folder's `constraints.txt`, with the `r` extra. Needs Python >= 3.11 and access to PyPI.
-#' Restart R afterwards if Python was already running.
+#' Creates the virtualenv `envname` and installs the pybbdl Python package from a source folder
+#' with pip, pinned by the folder's `constraints.txt`, with the `r` extra. The package uses the
+#' virtualenv `r-pybbdl` unless `RETICULATE_PYTHON` or [reticulate::use_python()] names another
+#' Python. Needs Python >= 3.11 and access to PyPI. Restart R afterwards if Python was already
+#' running.
 #'
-#' @param path The pybbdl source folder (the one holding `pyproject.toml`). Default: found at or
-#'   above the working directory or the folder the R package was loaded from.
+#' @param path The pybbdl source folder (the one holding `pyproject.toml`); it is never guessed
+#'   from the working directory.
 #' @param envname Name or path of the virtualenv.
 #' @param python Python executable to create the virtualenv with; `NULL` lets reticulate choose.
 #' @return The path of the virtualenv's Python, invisibly.
@@ -153,13 +145,10 @@ find_project_python <- function(starts = project_search_starts()) {
 #' \dontrun{
 #' install_pybbdl("~/src/pybbdl")
 #' }
-install_pybbdl <- function(path = NULL, envname = "r-pybbdl", python = NULL) {
-  if (is.null(path)) {
-    path <- find_project_root()
-    if (is.null(path)) {
-      stop("`path` must be a pybbdl source folder (the one holding pyproject.toml); none was ",
-           "found at or above ", getwd(), ".", call. = FALSE)
-    }
+install_pybbdl <- function(path, envname = "r-pybbdl", python = NULL) {
+  if (missing(path)) {
+    stop("`path` must be given: the pybbdl source folder (the one holding pyproject.toml).",
+         call. = FALSE)
   }
   check_string(path, "path")
   check_string(envname, "envname")

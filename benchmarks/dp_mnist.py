@@ -1,6 +1,6 @@
 """DP-SGD on the real MNIST with the tensorflow-privacy tutorial's CNN and settings.
 
-Usage: python benchmarks/dp_mnist.py [--epochs 60] [--nondp-epochs 10] [--sigma 1.1] [--clip 1.0]
+Usage: python benchmarks/dp_mnist.py [--epochs 60] [--nondp-epochs 10] [--sigma 1.1] [--l2-norm-clip 1.0]
        [--batch-size 256] [--lr 0.15] [--momentum 0] [--limit N]
 
 Non-private and DP-SGD (Poisson sampling, per-example clipping) runs, one after the other on the
@@ -36,7 +36,7 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--nondp-epochs", type=int, default=10)
     p.add_argument("--sigma", type=float, default=1.1)
-    p.add_argument("--clip", type=float, default=1.0)
+    p.add_argument("--l2-norm-clip", "--clip", dest="clip", type=float, default=1.0)
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--lr", type=float, default=0.15)
     p.add_argument("--momentum", type=float, default=0.0)

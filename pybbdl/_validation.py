@@ -159,6 +159,13 @@ def check_frame_columns(frame: pd.DataFrame, target: str, features: Iterable[str
                 f"Received: features=None (every numeric column). Pass date_col={timelike[0]!r} to use it as "
                 "the time index, or list the inputs in `features`."
             )
+        saved_index = [c for c in features if c != target and str(c).startswith("Unnamed: ")]
+        if saved_index:
+            raise DataError(
+                f"Column(s) {saved_index} look like a row index saved with the data (pandas writes it unnamed); "
+                "it must not become a model input unasked. Received: features=None (every numeric column). "
+                "List the inputs in `features`, or save the file with index=False."
+            )
     elif isinstance(features, str):
         features = [features]
     features = list(features)

@@ -64,11 +64,12 @@ def _fraction_bounds(n: int, split) -> dict[str, tuple[int, int]]:
     n_train, n_val = int(fractions[0] * n), int(fractions[1] * n)
     if abs(total - 1) > 1e-9:
         used = n_train + n_val + (int(fractions[2] * n) if len(fractions) == 3 else 0)
+        effect = (f"{n - used} of {n} rows would go unused" if total < 1 else
+                  f"the parts would need {used} of the {n} rows")
         raise ArgumentError(
             f"`split` fractions must sum to 1, so that no row is silently left out. Received: split={split!r}, "
-            f"summing to {total:g}: {max(n - used, 0)} of {n} rows would go unused (or be double-counted). "
-            "To hold rows back on purpose, pass a dict of row/date ranges, e.g. "
-            "{'train': (None, 600), 'val': (600, 800)}."
+            f"summing to {total:g}: {effect}. To hold rows back on purpose, pass a dict of row/date ranges, "
+            "e.g. {'train': (None, 600), 'val': (600, 800)}."
         )
     bounds = {"train": (0, n_train), "val": (n_train, n_train + n_val if len(fractions) == 3 else n)}
     if len(fractions) == 3:

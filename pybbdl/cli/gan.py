@@ -32,8 +32,8 @@ def add_parser(sub) -> None:
     gan.add_argument("--seed", type=int, default=1, help="default %(default)s")
     gan.add_argument("--checkpoint-every", type=int, help="steps between checkpoints, >= 1 (default: one epoch)")
     gan.add_argument("--dp", action="store_true", help="train the discriminator with DP-SGD")
-    gan.add_argument("--target-epsilon", type=float, default=10.0,
-                     help="with --dp: epsilon to calibrate the noise to (default %(default)s)")
+    gan.add_argument("--target-epsilon", type=float,
+                     help="with --dp: epsilon to calibrate the noise to (default 10)")
     gan.add_argument("--delta", type=float, default=1e-5, help="with --dp: target delta (default %(default)s)")
     gan.add_argument("--l2-norm-clip", type=float, default=1.0,
                      help="with --dp: per-example L2 clipping norm C (default %(default)s)")

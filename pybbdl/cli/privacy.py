@@ -34,7 +34,8 @@ def add_parser(sub) -> None:
                          description="DP-SGD (Poisson sampling, per-example clipping) on the MNIST IDX files in "
                                      "--data-path; the ledger prints epsilon after each epoch; then a "
                                      "membership-inference audit (members vs never-trained-on images). Writes "
-                                     "table.csv, ledger.csv, statement.txt, training.png, membership_roc.png, model.keras and "
+                                     "table.csv, ledger.csv, statement.txt, training.png, membership_roc.png, "
+                                     "model.keras and "
                                      "manifest.json into --out (checked before training).")
     mn.add_argument("--data-path", help="folder with the four MNIST IDX files (default: download once to the cache)")
     mn.add_argument("--epochs", type=int, default=60, help="whole number >= 1 (default %(default)s)")
@@ -96,5 +97,6 @@ def _privacy_mnist(args) -> int:
     print(run)
     accuracy = run.wide()["test_accuracy"].iloc[-1] if "test_accuracy" in run.wide() else float("nan")
     print(f"\ntest accuracy {accuracy:.4f}")
-    print(f"wrote: {args.out}/ (table.csv, ledger.csv, statement.txt, training.png, membership_roc.png, model.keras, manifest.json)")
+    print(f"wrote: {args.out}/ (table.csv, ledger.csv, statement.txt, training.png, membership_roc.png, "
+          "model.keras, manifest.json)")
     return 0

@@ -76,7 +76,7 @@ class GAN(keras.Model):
             dp_noise_multiplier = check_noise(dp_noise_multiplier, "dp_noise_multiplier")
 
             check_dp_layers(discriminator)   # refuses BatchNormalization & co., which mix the examples of a batch
-        self.dp_l2_norm_clip = None if dp_l2_norm_clip is None else float(dp_l2_norm_clip)
+        self._l2_norm_clip = None if dp_l2_norm_clip is None else float(dp_l2_norm_clip)
         self.dp_noise_multiplier = None if dp_noise_multiplier is None else float(dp_noise_multiplier)
         self.dp_num_microbatches = (None if dp_num_microbatches is None
                                     else check_positive_int("dp_num_microbatches", dp_num_microbatches))
@@ -101,12 +101,17 @@ class GAN(keras.Model):
 
     @property
     def private(self) -> bool:
-        return self.dp_l2_norm_clip is not None
+        return self._l2_norm_clip is not None
 
     @property
     def l2_norm_clip(self) -> float | None:
         """The discriminator's DP-SGD clipping norm C (None without DP)."""
-        return self.dp_l2_norm_clip
+        return self._l2_norm_clip
+
+    @property
+    def dp_l2_norm_clip(self) -> float | None:
+        """Deprecated name of :attr:`l2_norm_clip`."""
+        return self._l2_norm_clip
 
     @property
     def metrics(self):
@@ -186,7 +191,7 @@ class GAN(keras.Model):
         """DP-SGD gradients of D (``pybbdl.privacy.dp_model_gradients``). Real image i and fake i are interleaved
         into rows 2i, 2i+1 and each (real, fake) pair is one microbatch, so the clipped unit is example i's term
         ``(bce(D(x_i), t) + bce(D(G(z_i)), 0)) / 2``; with `dp_num_microbatches` = M, B/M pairs share a
-        microbatch. Noise std: ``dp_noise_multiplier * dp_l2_norm_clip``; denominator: the number of microbatches."""
+        microbatch. Noise std: ``dp_noise_multiplier * l2_norm_clip``; denominator: the number of microbatches."""
         from pybbdl.privacy import dp_model_gradients
 
         shape = ops.shape(real)[1:]
@@ -200,7 +205,7 @@ class GAN(keras.Model):
 
         groups = self.dp_num_microbatches if self.dp_num_microbatches is not None else batch
         grads, losses, logits, _ = dp_model_gradients(
-            self.discriminator, inputs, targets, bce, l2_norm_clip=self.dp_l2_norm_clip,
+            self.discriminator, inputs, targets, bce, l2_norm_clip=self._l2_norm_clip,
             noise_multiplier=self.dp_noise_multiplier, seed_generator=self.dp_seed, num_microbatches=groups,
             variables=self.discriminator.trainable_variables)
         pairs = ops.reshape(logits, (batch, 2))

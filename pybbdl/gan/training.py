@@ -120,7 +120,7 @@ def run_settings(gan: GAN, x: np.ndarray, y: np.ndarray | None, *, batch_size: i
     settings = {"generator": gan.generator.name, "discriminator": gan.discriminator.name,
                 "latent_dim": gan.latent_dim, "num_classes": gan.num_classes,
                 "label_smoothing": gan.label_smoothing, "ema_decay": gan.ema_decay, "dp": gan.private,
-                "noise_multiplier": gan.dp_noise_multiplier, "l2_norm_clip": gan.dp_l2_norm_clip,
+                "noise_multiplier": gan.dp_noise_multiplier, "l2_norm_clip": gan.l2_norm_clip,
                 "dp_num_microbatches": gan.dp_num_microbatches, "batch_size": int(batch_size), "seed": int(seed),
                 "n": int(len(x)), "data_sha256": digest.hexdigest()}
     settings.update(extra or {})

@@ -14,8 +14,9 @@ _TRAINING = ("DPConfig", "PoissonBatches", "PrivacyLedger", "UnsupportedLayerErr
              "dp_gradients", "dp_model_gradients", "make_private", "make_private_with_epsilon",
              "per_example_loss_fn")
 
-__all__ = ["PLD_MIN_NOISE", "Calibration", "calibrate_noise", "AuditResult", "dp_advantage_bound", "dp_sgd_epsilon", "dp_sgd_epsilon_per_epoch_order", "dp_sgd_noise_multiplier", "gaussian_mechanism",
-           "gaussian_sigma", "loss_threshold_attack", "membership_inference", "privacy_statement", *_TRAINING]
+__all__ = ["PLD_MIN_NOISE", "AuditResult", "Calibration", "calibrate_noise", "dp_advantage_bound", "dp_sgd_epsilon",
+           "dp_sgd_epsilon_per_epoch_order", "dp_sgd_noise_multiplier", "gaussian_mechanism", "gaussian_sigma",
+           "loss_threshold_attack", "membership_inference", "privacy_statement", *_TRAINING]
 
 
 def __getattr__(name):

@@ -26,9 +26,11 @@ GAN_EPOCHS = {"mlp": 20, "dcgan": 5, "cgan": 30}
 GAN_QUICK_IMAGES = 2048
 #: The defaults of :func:`gan_train` (shown by the CLI's --help, the README and R's docs).
 GAN_DEFAULTS = {"model": "cgan", "epochs": None, "batch_size": 128, "latent_dim": 100, "label_smoothing": 0.1,
-                "seed": 1, "checkpoint_every": None, "dp": False, "target_epsilon": 10.0, "delta": 1e-5,
+                "seed": 1, "checkpoint_every": None, "dp": False, "target_epsilon": None, "delta": 1e-5,
                 "l2_norm_clip": 1.0, "ema_decay": None, "quick": False, "limit": None, "deterministic": True,
                 "out_dir": "results/gan"}
+#: The target epsilon of a DP-GAN when none is given.
+DP_TARGET_EPSILON = 10.0
 GAN_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
@@ -124,7 +126,7 @@ class GanRun(RunResult):
 
 def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *, images=None, labels=None,
               epochs: int | None = None, batch_size: int = 128, latent_dim: int = 100, label_smoothing: float = 0.1,
-              seed: int = 1, checkpoint_every: int | None = None, dp: bool = False, target_epsilon: float = 10.0,
+              seed: int = 1, checkpoint_every: int | None = None, dp: bool = False, target_epsilon: float | None = None,
               delta: float = 1e-5, l2_norm_clip: float = 1.0, ema_decay: float | None = None,
               classifier: str | os.PathLike | None = None, quick: bool = False, limit: int | None = None,
               deterministic: bool = True, out_dir: str | os.PathLike | None = "results/gan",
@@ -145,8 +147,9 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         checkpoint_every: Steps between checkpoints (default one epoch); needs `out_dir`. A rerun with the same
             `out_dir` resumes from the newest checkpoint when its recorded settings match, and is refused
             otherwise.
-        dp: Train the discriminator with DP-SGD, sigma calibrated for `target_epsilon` at `delta` over the steps
-            that will run (:func:`~pybbdl.privacy.calibrate_noise`), clipping norm `l2_norm_clip`.
+        dp: Train the discriminator with DP-SGD, sigma calibrated for `target_epsilon` (default 10 with DP; refused
+            without `dp`, where it would be ignored) at `delta` over the steps that will run
+            (:func:`~pybbdl.privacy.calibrate_noise`), clipping norm `l2_norm_clip`.
         classifier: A classifier saved by :func:`pybbdl.gan.train_mnist_classifier`: adds FID, class coverage and
             (cgan) label accuracy on 10,000 samples (1,000 with `quick`) against the MNIST test images.
         quick: 1 epoch on the first 2,048 images, a smoke run.
@@ -177,7 +180,11 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     if not isinstance(dp, (bool, np.bool_)):
         raise ArgumentTypeError(f"`dp` must be True or False. Received: dp={dp!r}")
     dp = bool(dp)
+    if not dp and target_epsilon is not None:
+        raise ArgumentError(f"`target_epsilon` applies to DP training only: pass dp=True (--dp) or leave it out. "
+                            f"Received: target_epsilon={target_epsilon}, dp=False")
     if dp:
+        target_epsilon = DP_TARGET_EPSILON if target_epsilon is None else target_epsilon
         from pybbdl.privacy._checks import check_l2_norm_clip
 
         target_epsilon = _finite("target_epsilon", target_epsilon, lower=0)
@@ -274,4 +281,4 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     return run
 
 
-__all__ = ["GAN_DEFAULTS", "GAN_EPOCHS", "GAN_METRICS", "GAN_QUICK_IMAGES", "GanRun", "gan_train"]
+__all__ = ["DP_TARGET_EPSILON", "GAN_DEFAULTS", "GAN_EPOCHS", "GAN_METRICS", "GAN_QUICK_IMAGES", "GanRun", "gan_train"]

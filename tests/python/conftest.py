@@ -21,7 +21,7 @@ def jena_hourly_path():
 def r_pybbdl(tmp_path_factory):
     """The R package of this repository, installed in a temp library and loaded in an embedded R
     whose Python (reticulate) is this interpreter: ``r_pybbdl("macro_data()")`` evaluates R code
-    (see ``pybbdl.interop_r.RPackage``). Skips when R, rpy2 or reticulate is missing."""
+    (see ``r_fixture.RPackage``). Skips when R, rpy2 or reticulate is missing."""
     interop = pytest.importorskip("pybbdl.interop_r")
     if not interop.r_available():
         pytest.skip("R/rpy2 not available")
@@ -30,7 +30,9 @@ def r_pybbdl(tmp_path_factory):
         pytest.skip("the R package reticulate is not installed (r-cran-reticulate)")
     if not (REPO / "DESCRIPTION").exists():
         pytest.skip("no R package at the repository root")
-    package = interop.r_package(REPO, tmp_path_factory.mktemp("rlib"))
+    from r_fixture import r_package
+
+    package = r_package(REPO, tmp_path_factory.mktemp("rlib"))
     _EMBEDDED_R_WITH_PYTHON.append(package("tempdir()"))
     yield package
     # Finalize the module's Python objects now, while this thread holds the GIL: a later R garbage

@@ -8,7 +8,7 @@ from pybbdl.evaluation import backtest, compare, diebold_mariano
 from pybbdl.exceptions import ModelFitError
 from pybbdl.models import ArimaForecaster, NaiveForecaster
 from pybbdl.models import arima as arima_module
-from pybbdl.windows import prepare_windows
+from pybbdl.windows import Windows, prepare_windows
 
 # R's datasets::WWWusage (users connected to a server each minute, 100 values).
 WWWUSAGE = [88, 84, 85, 85, 84, 85, 83, 85, 88, 89, 91, 99, 104, 112, 126, 138, 146, 151, 150, 148, 147, 149,
@@ -315,10 +315,13 @@ class _Recorder(NaiveForecaster):
 
 def test_constant_series_is_refused_before_any_model_trains():
     frame = pd.DataFrame({"y": np.full(60, 2.5)}, index=pd.date_range("2000-01-01", periods=60, freq="QS"))
+    with pytest.raises(ValueError, match="constant"):  # refused where the data enter (pybbdl.windows)
+        prepare_windows(frame, target="y", lookback=4, split=(0.6, 0.2, 0.2))
+    # windows built by hand (prepare_windows refuses them): compare() refuses them too
+    w = Windows(frame, lookback=4, horizon=1, step=1, bounds={"train": (0, 36), "val": (36, 48), "test": (48, 60)})
     _Recorder.fits = 0
-    with pytest.raises(ValueError, match="constant"):  # windows (or, without them, compare) refuse it
-        compare(prepare_windows(frame, target="y", lookback=4, split=(0.6, 0.2, 0.2)), {"rec": _Recorder()},
-                progress=False)
+    with pytest.raises(ValueError, match="constant"):
+        compare(w, {"rec": _Recorder()}, progress=False)
     with pytest.raises(ValueError, match="constant"):
         backtest(frame, target="y", lookback=4, models={"rec": _Recorder()}, folds=2, fold_size=10, progress=False)
     assert _Recorder.fits == 0

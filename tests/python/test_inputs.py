@@ -106,6 +106,11 @@ def test_a_date_column_is_never_a_model_input(tmp_path):
     with pytest.raises(DataError, match=r"\['year'\] look like time stamps.*date_col='year'"):
         from_frame(years, target="y")
     assert from_frame(years, target="y", date_col="year").index[0] == pd.Timestamp("1990-01-01")
+    saved = tmp_path / "saved.csv"
+    pd.DataFrame({"y": np.arange(10.0), "x": np.ones(10)}).to_csv(saved)  # index written as column "Unnamed: 0"
+    with pytest.raises(DataError, match=r"\['Unnamed: 0'\] look like a row index saved with the data"):
+        read_csv(saved, target="y")
+    assert list(read_csv(saved, target="y", features=["x"]).columns) == ["y", "x"]
 
 
 def test_quarter_labels_and_a_text_index_parse():
@@ -243,3 +248,26 @@ def test_nan_and_inf_in_used_columns_are_refused_with_count_stamps_and_a_fix(col
     # a column that is not used may hold NaN
     other = "x" if column == "y" else "y"
     assert list(from_frame(frame, target=other, features=[]).columns) == [other]
+
+
+# -- the same refusals through the command line: one line on stderr, exit code 2, nothing trained --------
+@pytest.mark.parametrize("content,extra,expected", [
+    ("date,y\n" + "".join(f"01/{m:02d}/2000,{m}\n" for m in range(1, 13)), [], "'date' is ambiguous"),
+    ("date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(DAYS[::-1].strftime("%Y-%m-%d"))), [],
+     "decreasing stamps"),
+    ("date,y\n" + "".join(f"{d},{i}\n" for i, d in enumerate(DAYS.strftime("%Y-%m-%d"))), ["--split", "0.5,0.2,0.2"],
+     "3 of 30 rows would go unused"),
+    ("date,y\n" + "".join(f"{d},2.5\n" for d in DAYS.strftime("%Y-%m-%d")), [], "must vary over the training part"),
+    ("date,y\n" + "".join(f"{d},{'' if i == 3 else i}\n" for i, d in enumerate(DAYS.strftime("%Y-%m-%d"))), [],
+     "1 NaN/inf value(s), first at 2000-02-04 (row 4)"),
+])
+def test_cli_refuses_bad_csv_input_in_one_line(tmp_path, capsys, content, extra, expected):
+    from pybbdl.cli import main
+
+    path = tmp_path / "in.csv"
+    path.write_text(content)
+    code = main(["forecast", "--dataset", "csv", "--data-path", str(path), "--target", "y", "--lookback", "2",
+                 "--models", "naive", "--out", str(tmp_path / "out"), "--quiet", *extra])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and expected in err and "Traceback" not in err, err
+    assert not (tmp_path / "out" / "results.csv").exists()

@@ -253,6 +253,7 @@ def test_gan_train_python_and_cli_give_the_same_table_and_epsilon(idx, tmp_path,
     (["--dp", "--l2-norm-clip", "inf"], "`l2_norm_clip`"),
     (["--dp", "--target-epsilon", "0"], "`target_epsilon` must be a finite number > 0"),
     (["--limit", "0"], "`limit` must be >= 1"),
+    (["--target-epsilon", "3"], "`target_epsilon` applies to DP training only"),   # was silently ignored
 ])
 def test_gan_cli_refuses_ignored_or_crashing_settings(tmp_path, capsys, argv, message):
     import re
@@ -267,3 +268,20 @@ def test_gan_cli_defaults_agree_with_the_workflow():
     from pybbdl.workflows import gan as wf
 
     assert cli_gan.GAN_EPOCHS == wf.GAN_EPOCHS and cli_gan.GAN_QUICK_IMAGES == wf.GAN_QUICK_IMAGES
+
+
+def test_old_clip_names_still_work_but_warn(capsys):
+    # issue 12 item 3: one name, l2_norm_clip / --l2-norm-clip; the old ones are deprecated aliases
+    from pybbdl.privacy import privacy_statement
+
+    with pytest.warns(DeprecationWarning, match="`max_grad_norm` is deprecated: use `l2_norm_clip`"):
+        text = privacy_statement(1000, 10, 1.0, 1, 1e-4, max_grad_norm=2.0)
+    assert "clipping norm C = 2" in text
+    with pytest.raises(ArgumentError, match="Received: --clip=0"):   # the alias is checked like the new name
+        from pybbdl.privacy._checks import check_l2_norm_clip
+
+        check_l2_norm_clip(0, "--clip")
+    from pybbdl.cli import _build_parser
+
+    args = _build_parser().parse_args(["gan", "--clip", "0.5"])
+    assert args.clip_deprecated == 0.5 and args.l2_norm_clip == 1.0

@@ -59,7 +59,7 @@ def test_dp_epsilon_from_r_is_the_python_number(r_pybbdl):
 
 
 def test_errors_carry_the_message_and_a_hint_not_a_traceback(r_pybbdl, tmp_path, monkeypatch):
-    with pytest.raises(RuntimeError, match="`lookback` must be a whole number >= 1, not -1"):
+    with pytest.raises(RuntimeError, match="`lookback` must be a whole number between 1 and 2147483647, not -1"):
         r_pybbdl("generator(matrix(0, 10, 2), lookback = -1, delay = 1, min_index = 1, max_index = 5)")
     monkeypatch.setenv("PYBBDL_CACHE", str(tmp_path))  # the same process: R's Python sees it
     with pytest.raises(RuntimeError) as err:
@@ -73,7 +73,7 @@ def test_errors_carry_the_message_and_a_hint_not_a_traceback(r_pybbdl, tmp_path,
 
 def test_forecast_compare_from_r_equals_python(r_pybbdl):
     ours = r_pybbdl('forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 1, batch_size = 32, '
-                    'seed = 3)')
+                    'patience = NULL, seed = 3)$wide')
     windows = prepare_windows(macro_data(), target="infl", lookback=8, horizon=1, split=(0.6, 0.2, 0.2))
     want = compare(windows, ["naive", "gru"], params={"epochs": 1, "batch_size": 32, "random_state": 3},
                    progress=False).table
@@ -82,3 +82,15 @@ def test_forecast_compare_from_r_equals_python(r_pybbdl):
     numbers = [c for c in want.columns if c not in ("model", "spec", "note", "fit_seconds")]
     pd.testing.assert_frame_equal(ours[numbers].reset_index(drop=True).astype(float),
                                   want[numbers].reset_index(drop=True).astype(float), rtol=0, atol=0)
+
+
+def test_r_machinery_lives_in_tests_not_in_the_library():
+    import pybbdl.interop_r as interop
+
+    for name in ("RPackage", "r_package", "R_PACKAGE_FILES", "_r_evaluate", "_end_r_without_finalizers"):
+        assert not hasattr(interop, name), name
+
+
+def test_whole_numbers_above_2_31_are_refused_in_r(r_pybbdl):
+    with pytest.raises(RuntimeError, match="`lookback` must be a whole number between 1 and 2147483647, not 3e"):
+        r_pybbdl("forecast_compare(macro_data(), lookback = 3e9)")

@@ -112,6 +112,8 @@ def test_fraction_split_must_use_every_row_and_says_how_many_it_would_leave():
         prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.5, 0.2, 0.2))
     with pytest.raises(ArgumentError, match="30 of 100 rows"):
         prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.5, 0.2))
+    with pytest.raises(ArgumentError, match=r"summing to 1\.3: the parts would need 130 of the 100 rows"):
+        prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.8, 0.5))
     w = prepare_windows(frame, target="y", features=["x"], lookback=6, split=(0.6, 0.2, 0.2))  # 1.0000000000000002
     assert w.bounds == {"train": (0, 60), "val": (60, 80), "test": (80, 100)}
 

@@ -17,20 +17,21 @@ python_table <- function(models, params, lookback = 8L, split = list(0.6, 0.2, 0
 test_that("forecast_compare(macro_data(), c('naive', 'gru')) equals the Python call with the same seed", {
   skip_if_no_pybbdl()
   skip_if_quick_check()
-  ours <- forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 2, batch_size = 16,
-                           seed = 42)
+  run <- forecast_compare(macro_data(), models = c("naive", "gru"), epochs = 2, batch_size = 16,
+                          patience = NULL, seed = 42)
   python <- python_table(list("naive", "gru"),
-                         reticulate::dict(epochs = 2L, batch_size = 16L, random_state = 42L,
-                                           verbose = 0L))
-  expect_s3_class(ours, "data.frame")
+                         reticulate::dict(epochs = 2L, batch_size = 16L, patience = NULL,
+                                          random_state = 42L, verbose = 0L))
+  expect_s3_class(run, "pybbdl_comparison")
+  ours <- run$wide
   expect_identical(names(ours), names(python))
   expect_identical(ours$model, c("naive", "gru"))
   same <- setdiff(names(ours), "fit_seconds") # wall-clock time is the one number that differs
   expect_equal(ours[same], python[same], ignore_attr = TRUE, tolerance = 0)
   expect_gt(ours$n_params[[2]], 0)
-  expect_identical(attr(ours, "target"), "infl")
+  expect_identical(run$target, "infl")
 
-  fc <- attr(ours, "forecasts")$test
+  fc <- run$forecasts$test
   expect_s3_class(fc$date, "Date")
   expect_identical(names(fc), c("date", "actual", "naive", "gru"))
   expect_identical(nrow(fc), 41L)
@@ -39,11 +40,70 @@ test_that("forecast_compare(macro_data(), c('naive', 'gru')) equals the Python c
   macro <- macro_data()
   expect_equal(fc$naive, macro$infl[match(fc$date, macro$date) - 1])
 
+  # the long table holds the same numbers
+  long <- as.data.frame(run)
+  expect_identical(names(long)[1:7], c("model", "part", "metric", "value", "sd", "n", "seeds"))
+  pick <- function(model, part, metric) long$value[long$model == model & long$part == part & long$metric == metric]
+  expect_identical(pick("gru", "test", "mae"), ours$test_mae[[2]])
+  expect_identical(pick("gru", "val", "p_vs_naive"), ours$val_p_vs_naive[[2]])
+  expect_identical(pick("gru", "test", "dm_stat_vs_naive"), ours$test_dm_vs_naive[[2]])
+  expect_identical(unique(long$n[long$part == "test"]), 41L)
+
+  # the DM columns are dm_test() with absolute errors and the Bartlett variance
+  dm <- dm_test(fc$actual - fc$gru, fc$actual - fc$naive, h = 1, power = 1, varestimator = "bartlett")
+  expect_equal(ours$test_p_vs_naive[[2]], unname(dm$p.value), tolerance = 1e-10)
+  expect_equal(ours$test_dm_vs_naive[[2]], unname(dm$statistic), tolerance = 1e-10)
   skip_if_not_installed("forecast")
   dm <- forecast::dm.test(fc$actual - fc$gru, fc$actual - fc$naive, h = 1, power = 1,
                           varestimator = "bartlett")
   expect_equal(ours$test_p_vs_naive[[2]], unname(dm$p.value), tolerance = 1e-8)
-  expect_equal(ours$test_dm_vs_naive[[2]], unname(dm$statistic), tolerance = 1e-8)
+})
+
+test_that("a comparison prints a readable table with the DM p-values and the spec, and plots", {
+  skip_if_no_pybbdl()
+  run <- forecast_compare(macro_data(), models = c("naive", "arima"), seed = 1, quick = TRUE)
+  text <- format(run)
+  expect_match(text[[1]], "<pybbdl forecast comparison> infl")
+  expect_true(any(grepl("lookback 8, horizon 1, step 1; split 0.6/0.2/0.2", text, fixed = TRUE)))
+  expect_true(any(grepl("test part: 41 targets", text, fixed = TRUE)))
+  header <- grep("p vs naive", text, value = TRUE)
+  expect_length(header, 2) # val and test
+  expect_match(header[[1]], "model +mae +rmse +skill % +p vs naive +p vs arima")
+  arima_row <- grep("^ +arima ", text, value = TRUE)[[2]]
+  p_value <- formatC(run$wide$test_p_vs_naive[run$wide$model == "arima"], digits = 3, format = "g", flag = "#")
+  expect_match(arima_row, sub("\\.$", "", p_value), fixed = TRUE)
+  spec_line <- grep("^  arima ", text, value = TRUE)
+  expect_length(spec_line, 1)
+  expect_true(grepl(run$wide$spec[[2]], spec_line, fixed = TRUE))
+  expect_output(print(run), "Models:")
+  expect_output(print(summary(run)), "pybbdl comparison of 2 models on infl")
+  expect_identical(as.data.frame(run, layout = "wide"), run$wide)
+  fc_long <- as.data.frame(run, layout = "forecasts")
+  expect_identical(names(fc_long), c("date", "part", "model", "forecast", "actual"))
+  expect_identical(nrow(fc_long), 2L * (nrow(run$forecasts$val) + nrow(run$forecasts$test)))
+  # plot(): forecasts vs actual with base graphics, into a file
+  png_file <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(png_file)
+  expect_identical(plot(run), run)
+  expect_error(plot(run, part = "train"), "`part` must be one of \"val\", \"test\"")
+  expect_error(plot(run, models = "gru"), "\"gru\" is not one. Models: \"naive\", \"arima\"")
+  grDevices::dev.off()
+  expect_gt(file.size(png_file), 1000)
+  # the fitted ARIMA: statsmodels' coefficients and summary
+  fit <- arima_summary(run)
+  expect_s3_class(fit, "pybbdl_arima_summary")
+  expect_identical(fit$spec, run$wide$spec[[2]])
+  expect_length(fit$order, 3)
+  expect_true(all(c("term", "estimate", "std_error", "p_value") %in% names(fit$coefficients)))
+  expect_true(any(fit$coefficients$term == "sigma2"))
+  expect_output(print(fit), "SARIMAX Results")
+  expect_error(arima_summary(run, "naive"), "\"naive\" has no fitted ARIMA")
+  expect_error(arima_summary(run, "gru"), "\"gru\" is not one")
+  # autoplot() when ggplot2 is installed
+  skip_if_not_installed("ggplot2")
+  plot <- ggplot2::autoplot(run)
+  expect_s3_class(plot, "ggplot")
+  expect_identical(levels(plot$data$series), c("actual", "naive", "arima"))
 })
 
 test_that("a spec with the book's arguments trains the same network as its model name", {
@@ -54,9 +114,9 @@ test_that("a spec with the book's arguments trains the same network as its model
   by_spec <- forecast_compare(macro_data(), epochs = 1, batch_size = 32, seed = 7,
                               models = list(gru_dropout = gru_spec(units = 32, dropout = 0.2,
                                                                    recurrent_dropout = 0.2)))
-  expect_identical(by_spec$model, c("naive", "gru_dropout"))
+  expect_identical(by_spec$wide$model, c("naive", "gru_dropout"))
   numbers <- c("val_mae", "test_mae", "test_rmse", "n_params")
-  expect_equal(by_spec[numbers], by_name[numbers], tolerance = 0)
+  expect_equal(by_spec$wide[numbers], by_name$wide[numbers], tolerance = 0)
 })
 
 test_that("stacked and bidirectional specs become the book's networks", {
@@ -77,11 +137,11 @@ test_that("stacked and bidirectional specs become the book's networks", {
   want <- reticulate::py_to_r(rnn$build_rnn(reticulate::tuple(8L, 5L), cell = "gru", units = 8L,
                                             layers = 2L, top_units = 16L, dropout = 0.1,
                                             recurrent_dropout = 0.5)$count_params())
-  expect_identical(table$n_params[table$model == "stacked"], as.integer(want))
+  expect_equal(table$wide$n_params[table$wide$model == "stacked"], as.integer(want))
   bi <- reticulate::py_to_r(rnn$build_rnn(reticulate::tuple(8L, 5L), cell = "lstm", units = 4L,
                                           bidirectional = TRUE)$count_params())
-  expect_identical(table$n_params[table$model == "bi"], as.integer(bi))
-  expect_identical(table$n_params[table$model == "dense"], as.integer(8 * 5 * 8 + 8 + 8 + 1))
+  expect_equal(table$wide$n_params[table$wide$model == "bi"], as.integer(bi))
+  expect_equal(table$wide$n_params[table$wide$model == "dense"], 8 * 5 * 8 + 8 + 8 + 1)
 })
 
 test_that("forecast_compare() takes ts objects and matrices", {
@@ -90,11 +150,12 @@ test_that("forecast_compare() takes ts objects and matrices", {
   want <- forecast_compare(macro[c("date", "infl")], models = "naive")
   series <- ts(macro$infl, start = c(1959, 2), frequency = 4)
   from_ts <- forecast_compare(series, models = "naive")
-  expect_equal(from_ts$test_mae, want$test_mae)
-  expect_identical(attr(from_ts, "forecasts")$test$date, attr(want, "forecasts")$test$date)
+  expect_equal(from_ts$wide$test_mae, want$wide$test_mae)
+  expect_identical(from_ts$forecasts$test$date, want$forecasts$test$date)
   from_matrix <- forecast_compare(cbind(infl = macro$infl), models = "naive")
-  expect_equal(from_matrix$test_mae, want$test_mae)
-  expect_identical(attr(from_matrix, "forecasts")$test$row, match(attr(want, "forecasts")$test$date, macro$date))
+  expect_equal(from_matrix$wide$test_mae, want$wide$test_mae)
+  # data without time stamps: forecasts carry 1-based row numbers
+  expect_identical(from_matrix$forecasts$test$row, match(want$forecasts$test$date, macro$date))
 })
 
 test_that("forecast_compare() stops on common mistakes with a clear message", {
@@ -102,11 +163,31 @@ test_that("forecast_compare() stops on common mistakes with a clear message", {
   expect_error(forecast_compare(macro, target = "inflation"),
                "\"inflation\" is not a column of `data`. Numeric columns: \"infl\"")
   expect_error(forecast_compare(macro, target = "label"), "\"label\" is not numeric")
-  expect_error(forecast_compare(macro, lookback = -1), "`lookback` must be a whole number >= 1, not -1")
+  expect_error(forecast_compare(macro, lookback = -1),
+               "`lookback` must be a whole number between 1 and 2147483647, not -1")
+  # issue 11 case 7: whole numbers above 2^31 are refused in R, not overflowed in Python
+  expect_error(forecast_compare(macro, lookback = 3e9),
+               "`lookback` must be a whole number between 1 and 2147483647, not 3e\\+09")
+  expect_error(forecast_backtest(macro, folds = 2^31), "`folds` must be a whole number between 1 and 2147483647")
+  expect_error(forecast_compare(macro, epochs = Inf), "`epochs` must be a whole number between 1 and 2147483647, not Inf")
+  # NaN/NA/Inf in a used column: the count, the first timestamps, how to fill
+  gappy <- macro
+  gappy$infl[c(5, 9)] <- c(NA, Inf)
+  expect_error(forecast_compare(gappy), paste0("column \"infl\" must hold finite numbers, but 2 value\\(s\\) ",
+                                               "are NA, NaN or infinite, the first at 2000-01-05, 2000-01-09. Fill them"))
+  expect_error(forecast_backtest(as.matrix(gappy[c("infl")])), "the first at rows 5, 9")
+  expect_error(forecast_compare(ts(gappy$infl, frequency = 4, start = c(2000, 1))),
+               "the first at 2001-01-01, 2002-01-01")
+  expect_error(forecast_backtest(macro, start = 0), "`start` must be a whole number between 1 and")
   expect_error(forecast_compare(macro, split = c(0.8, 0.3)), "`split` must be 2 or 3 fractions")
   expect_error(forecast_compare(macro, lookback = 40), "at least lookback \\+ horizon = 41 rows, not 40")
   expect_error(forecast_compare("infl"), "`data` must be a data frame, a `ts` object or a numeric matrix")
-  expect_error(forecast_compare(macro, seed = 1.5), "`seed` must be a whole number >= 0, not 1.5")
+  expect_error(forecast_compare(macro, seed = 1.5), "`seed` must be a whole number between 0 and 2147483647, not 1.5")
+  # a given value is used or refused, never replaced (issue 11 case 4)
+  expect_error(forecast_compare(macro, seed = NULL), "`seed` must be a whole number between 0 and 2147483647, not NULL")
+  expect_error(forecast_compare(macro, units = 0), "`units` must be a whole number between 1 and")
+  expect_error(forecast_compare(macro, learning_rate = -1), "`learning_rate` must be a finite number > 0, not -1")
+  expect_error(forecast_compare(macro, baselines = 1), "`baselines` must be model names or NULL")
   skip_if_no_pybbdl()
   expect_error(forecast_compare(macro, models = c("naive", "transformer")),
                "\"transformer\" is unknown. Known: \"naive\"")

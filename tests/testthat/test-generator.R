@@ -136,7 +136,7 @@ test_that("evaluate_naive_method() equals the book's loop", {
 test_that("generator() says what is wrong before Python sees the arguments", {
   data <- small_data(100, 3)
   expect_error(generator(data, lookback = -5, delay = 1, min_index = 1, max_index = 50),
-               "`lookback` must be a whole number >= 1, not -5")
+               "`lookback` must be a whole number between 1 and 2147483647, not -5")
   expect_error(generator(data, lookback = 12, delay = 1, min_index = 1, max_index = 50, step = 5),
                "`lookback` must be a multiple of `step`")
   expect_error(generator(data, lookback = 12, delay = 10, min_index = 1, max_index = 95, step = 6),

@@ -30,7 +30,7 @@ test_that("privacy arguments are checked in R", {
   # whole numbers beyond R's integer range are refused in R, not turned into NA on the way to Python
   expect_error(dp_epsilon(2^31, 256, 1.1, 60), "`n` must be a whole number <= 2147483647")
   expect_error(dp_train_mnist(epochs = 3e9), "`epochs` must be a whole number <= 2147483647")
-  expect_error(dp_train_mnist(limit = 0), "`limit` must be a whole number >= 1, not 0")
+  expect_error(dp_train_mnist(limit = 0), "`limit` must be a whole number between 1 and 2147483647, not 0")
   expect_error(dp_train_mnist(epochs = 2.5), "`epochs` must be a whole number")
   expect_error(dp_train_mnist(noise_multiplier = 1, target_epsilon = 1), "at most one")
   expect_error(dp_train_mnist(l2_norm_clip = Inf), "`l2_norm_clip` must be a finite number")
