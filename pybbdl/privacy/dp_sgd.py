@@ -3,19 +3,9 @@
 This module holds the Keras side (``make_private``, ``dp_fit``, Poisson batches, the ledger); the
 per-example gradients are in :mod:`pybbdl.privacy.per_example` (re-exported here).
 
-Each step computes every example's gradient g_i, clips it to L2 norm C (``g_i * min(1, C / ||g_i||)``),
-sums, adds N(0, sigma^2 C^2) to every coordinate and divides by the (expected) batch size
-(Abadi et al. 2016). Two ways to get the per-example norms:
-
-* ``"fast"`` (Dense, Conv1D, Conv2D models): one ordinary forward/backward pass records each
-  layer's input and the gradient of the summed loss with respect to its pre-activation output;
-  per-example gradient norms follow from those two (Goodfellow 2015; "ghost" norms when cheaper,
-  Li et al. 2022) and the clipped sum is one weighted matrix product per layer. No per-example
-  gradient is ever materialised for the whole model.
-* ``"vectorized"`` (any layer, e.g. GRU/LSTM): ``tf.vectorized_map`` over examples (or
-  microbatches) of the ordinary gradient.
-
-Layers that mix examples (BatchNormalization) make per-example gradients meaningless and are refused.
+Each step clips every example's gradient to L2 norm C, sums, adds N(0, sigma^2 C^2) noise and divides by
+the (expected) batch size (Abadi et al. 2016); how the per-example norms are computed (``"fast"`` or
+``"vectorized"``) and which layers are refused is described in :mod:`pybbdl.privacy.per_example`.
 """
 
 from __future__ import annotations
