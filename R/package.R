@@ -66,9 +66,19 @@ python_missing_message <- function(detail = NULL) {
 python_module <- function(name) {
   if (is.null(.modules[[name]])) {
     if (!pybbdl_available()) stop(python_missing_message(), call. = FALSE)
+    if (name %in% .tensorflow_modules) quiet_tensorflow_import()
     .modules[[name]] <- with_py_errors(reticulate::import(paste0("pybbdl.", name), convert = FALSE))
   }
   .modules[[name]]
+}
+
+# Submodules whose functions train Keras models: TensorFlow is imported first, without its C++
+# start-up lines (pybbdl._tensorflow keeps every other line of stderr).
+.tensorflow_modules <- c("models", "workflows.forecasting", "workflows.gan", "workflows.privacy")
+
+quiet_tensorflow_import <- function() {
+  with_py_errors(reticulate::import("pybbdl._tensorflow")$import_tensorflow_quietly())
+  invisible()
 }
 
 #' Is the Python side of pybbdl available?

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 
 
 def quiet_tensorflow() -> None:
-    """Keep TensorFlow's C++ start-up chatter and retracing warnings out of the CLI's output.
+    """Import TensorFlow without its C++ start-up lines, and keep retracing warnings out of the output.
 
-    Must run before TensorFlow is imported: the C++ log level is read once, at import.
+    See :func:`pybbdl._tensorflow.import_tensorflow_quietly` (what is dropped, what is kept).
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from pybbdl._tensorflow import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
     logging.getLogger("tensorflow").setLevel(logging.ERROR)

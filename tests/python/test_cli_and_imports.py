@@ -12,7 +12,7 @@ from pybbdl.cli import main
 
 PKG = Path(pybbdl.__file__).parent
 # data -> windows -> models -> evaluation -> reports -> gan -> workflows -> cli
-LAYER = {"exceptions": 0, "_validation": 0, "outputs": 0, "data": 0, "windows": 1, "splits": 1, "book": 1,
+LAYER = {"_tensorflow": 0, "exceptions": 0, "_validation": 0, "outputs": 0, "data": 0, "windows": 1, "splits": 1, "book": 1,
          "privacy": 1, "models": 2,
          "evaluation": 3, "reports": 4, "gan": 5, "workflows": 6, "cli": 7}
 
@@ -84,3 +84,22 @@ def test_cli_backtest_with_arima_and_seeds(tmp_path, capsys):
     assert table.loc["arima", "spec"].startswith("ARIMA(")
     forecasts = pd.read_csv(tmp_path / "forecasts_test.csv")
     assert len(forecasts) == 24 and set(forecasts["fold"]) == {1, 2}
+
+
+def test_tensorflow_start_up_lines_are_dropped_and_other_lines_kept():
+    """The CLI and R import TensorFlow through pybbdl._tensorflow: absl's pre-init lines and the
+    CUDA probes (printed on every CPU machine) go; anything else written to stderr stays."""
+    from pybbdl._tensorflow import _is_noise
+
+    assert _is_noise("I0000 00:00:1796018556.363873 3691 cudart_stub.cc:31] Could not find cuda drivers")
+    assert _is_noise("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR")
+    assert not _is_noise("ImportError: libcudnn.so.9: cannot open shared object file")
+    code = ("import os, sys\nos.environ.pop('TF_CPP_MIN_LOG_LEVEL', None)\n"
+            "from pybbdl.cli._common import quiet_tensorflow\nquiet_tensorflow()\n"
+            "import tensorflow as tf\nprint(float(tf.constant(1.0) + 1))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={k: v for k, v in __import__("os").environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "2.0"
+    assert "cudart_stub" not in out.stderr and "absl::InitializeLog" not in out.stderr, out.stderr
+    assert "cuInit" not in out.stderr, out.stderr
