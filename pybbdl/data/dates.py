@@ -156,7 +156,9 @@ def parse_dates(
     candidates = []
     if not re.match(r"^\s*\d{4}", first):  # year-first stamps are read as ISO 8601 above
         for flag in flags:
-            fmt = guess_datetime_format(first, dayfirst=flag)
+            with warnings.catch_warnings():  # pandas warns when the guess contradicts `dayfirst`; we try both
+                warnings.simplefilter("ignore", UserWarning)
+                fmt = guess_datetime_format(first, dayfirst=flag)
             if fmt and fmt not in candidates:
                 candidates.append(fmt)
     if not candidates:  # the first value is ISO (or unreadable): report where ISO reading stops

@@ -271,3 +271,23 @@ def test_cli_refuses_bad_csv_input_in_one_line(tmp_path, capsys, content, extra,
     err = capsys.readouterr().err.strip()
     assert code == 2 and expected in err and "Traceback" not in err, err
     assert not (tmp_path / "out" / "results.csv").exists()
+
+
+def test_cli_shuffled_day_first_file_is_one_line_on_stderr(tmp_path):
+    """The issue's case as a user meets it: a shuffled dd/mm/yyyy file, run from the shell. The
+    refusal is the only line on stderr (no pandas date-guessing warning before it), exit code 2."""
+    import subprocess
+    import sys
+
+    rows = [(f"{d:02d}/{m:02d}/{2000 + y}", float(i))
+            for i, (y, m, d) in enumerate((y, m, d) for y in range(3) for m in range(1, 13) for d in (1, 15))]
+    order = np.random.default_rng(1).permutation(len(rows))
+    path = tmp_path / "shuffled.csv"
+    path.write_text("date,y\n" + "".join(f"{rows[i][0]},{rows[i][1]}\n" for i in order))
+    out = subprocess.run([sys.executable, "-m", "pybbdl", "forecast", "--dataset", "csv", "--data-path", str(path),
+                          "--target", "y", "--models", "naive", "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "must be sorted" in lines[0], out.stderr
+    assert not (tmp_path / "out" / "manifest.json").exists()
