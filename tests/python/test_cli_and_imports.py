@@ -97,8 +97,11 @@ def test_tensorflow_start_up_lines_are_dropped_and_other_lines_kept():
     code = ("import os, sys\nos.environ.pop('TF_CPP_MIN_LOG_LEVEL', None)\n"
             "from pybbdl.cli._common import quiet_tensorflow\nquiet_tensorflow()\n"
             "import tensorflow as tf\nprint(float(tf.constant(1.0) + 1))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={k: v for k, v in __import__("os").environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"})
+    # a minimal environment: an embedded R started by earlier tests (rpy2) leaves library paths in
+    # os.environ that break TensorFlow's own `import ssl` in a child process
+    env = {k: v for k, v in __import__("os").environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=str(PKG.parent))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "2.0"
     assert "cudart_stub" not in out.stderr and "absl::InitializeLog" not in out.stderr, out.stderr
