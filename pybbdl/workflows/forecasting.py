@@ -183,6 +183,9 @@ def _settings_record(s: dict, models: Mapping, windows_info: dict, kind: str) ->
                         for name, m in models.items()}
     record["params"] = dict(s["params"] or {})
     record["quick_settings"] = dict(QUICK) if s["quick"] else None
+    if s["quick"]:  # what the networks actually ran with; the given values are kept beside them
+        record["epochs_given"], record["patience_given"] = s["epochs"], s["patience"]
+        record["epochs"], record["patience"] = min(s["epochs"], QUICK["epochs"]), None
     record["kind"] = kind
     record.update(windows_info)
     record["versions"] = versions()

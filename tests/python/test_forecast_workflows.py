@@ -292,3 +292,15 @@ def test_plots_leave_the_matplotlib_backend_alone(macro, tmp_path):
         assert matplotlib.get_backend() == "svg"
     finally:
         matplotlib.use(before)
+
+
+def test_quick_settings_record_what_ran(macro):
+    """With quick=True the networks train at most QUICK['epochs'] epochs without early stopping:
+    the settings (manifest, R's print) state those, and keep the given values beside them."""
+    from pybbdl.workflows.forecasting import QUICK
+
+    run = forecast_compare(macro, target="infl", models=["naive", "dense"], quick=True, **QUIET)
+    s = run.settings
+    assert (s["epochs"], s["patience"]) == (QUICK["epochs"], None)
+    assert (s["epochs_given"], s["patience_given"]) == (100, 20)
+    assert run.models["dense"].epochs == QUICK["epochs"] and run.models["dense"].patience is None
