@@ -85,8 +85,8 @@ def backtest(
     if first < min_train or first + folds * fold_size > n:
         raise ArgumentError(
             f"{folds} folds of {fold_size} rows do not fit a series of {n} rows with lookback={lookback}, "
-            f"horizon={horizon}: the first fold would start at row {first}, but at least {min_train} rows "
-            "must precede it. Use fewer or smaller folds.")
+            f"horizon={horizon}: the first fold would start at row {first + 1} (rows count from 1), but at least "
+            f"{min_train} rows must precede it. Use fewer or smaller folds.")
     if dm_loss not in LOSS_POWER:
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {dm_loss!r}')
     check_dm_length(folds * len(range(0, fold_size, stride)), horizon, "backtest (all folds, after `stride`)")

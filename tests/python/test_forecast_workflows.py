@@ -304,3 +304,11 @@ def test_quick_settings_record_what_ran(macro):
     assert (s["epochs"], s["patience"]) == (QUICK["epochs"], None)
     assert (s["epochs_given"], s["patience_given"]) == (100, 20)
     assert run.models["dense"].epochs == QUICK["epochs"] and run.models["dense"].patience is None
+
+
+def test_backtest_size_error_counts_rows_from_1(macro):
+    from pybbdl.evaluation import backtest
+
+    # 202 quarters, 20 folds of 10: the first scored row would be row 3 (2 rows before it)
+    with pytest.raises(ArgumentError, match=r"start at row 3 \(rows count from 1\), but at least 11 rows"):
+        backtest(macro, target="infl", lookback=8, models=["naive"], folds=20, fold_size=10, progress=False)
