@@ -116,7 +116,7 @@ def _load(args):
             raise ArgumentError("--dayfirst is not supported by this version of pybbdl.data.read_csv; "
                                 "use --date-format instead, e.g. --date-format %d/%m/%Y")
         kw["dayfirst"] = True
-    features = args.features.split(",") if args.features else None
+    features = args.features.split(",") if args.features is not None else None  # "" is refused, not "all"
     return read_csv(args.data_path, target=args.target, features=features, **kw), "csv"
 
 
@@ -127,7 +127,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
     from pybbdl.workflows.forecasting import resolve_settings
 
     frame, dataset = _load(args)
-    features = args.features.split(",") if args.features else None
+    features = args.features.split(",") if args.features is not None else None
     if args.calendar:
         frame = with_calendar_features(frame)
         if features:
@@ -141,7 +141,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  horizon=args.horizon, step=args.step, split=_split(args.split), epochs=args.epochs,
                  batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
                  units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
-                 baselines=args.baselines.split(",") if args.baselines else None, quick=args.quick)
+                 baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
     if args.quiet:

@@ -72,6 +72,8 @@ def backtest(
     horizon = check_positive_int("horizon", horizon)
     folds = check_positive_int("folds", folds)
     stride = check_positive_int("stride", stride)
+    if train_length is not None:
+        train_length = check_positive_int("train_length", train_length)
     if not 0.0 < val_fraction < 1.0:
         raise ArgumentError(f"`val_fraction` must be in (0, 1). Received: {val_fraction}")
     n = len(data)

@@ -35,6 +35,14 @@ def _check_name(name) -> None:
         raise ArgumentError(f"Unknown model {name!r}. Known models: {', '.join(MODEL_NAMES)}")
 
 
+def _check_unique(names) -> None:
+    """Refuse a model named twice: the table has one row per name, so a repeat would silently vanish."""
+    repeated = sorted({n for n in names if list(names).count(n) > 1})
+    if repeated:
+        raise ArgumentError(f"`models` must name each model once (one table row per name). Received: "
+                            f"{repeated} more than once in {list(names)}")
+
+
 def model_params(name: str) -> list[str]:
     """The parameters the estimator behind a model name takes."""
     _check_name(name)
@@ -68,6 +76,7 @@ def make_models(names, params=None) -> dict[str, BaseForecaster]:
     names = list(names)
     for name in names:
         _check_name(name)
+    _check_unique(names)
     params = dict(params or {})
     valid = sorted({p for name in names for p in model_params(name)})
     unknown = [k for k in params if k not in valid]

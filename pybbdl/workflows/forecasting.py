@@ -20,7 +20,7 @@ from pybbdl._validation import check_positive_int
 from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import check_forecaster
 from pybbdl.exceptions import ArgumentError
-from pybbdl.models import MODEL_NAMES, make_model, model_params
+from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
 from pybbdl.outputs import prepare_output_dir, versions
 from pybbdl.windows import prepare_windows
 from pybbdl.workflows.forecast_run import ForecastRun
@@ -125,6 +125,7 @@ def _model_list(models) -> list[tuple[str, object]]:
             raise ArgumentError(f"`models` must be a comma-separated list of model names, none empty. "
                                 f"Received: models={','.join(models)!r}. Known models: {', '.join(MODEL_NAMES)}")
     items = list(models.items()) if isinstance(models, Mapping) else [(m, m) for m in models]
+    _check_unique([name for name, _ in items])
     if not items:
         raise ArgumentError(f"`models` must name at least one model. Received: none. Known: {', '.join(MODEL_NAMES)}")
     for name, spec in items:

@@ -122,10 +122,19 @@ def test_predict_does_not_change_the_model(macro, make):
     ({"season": 4, "models": ["dense"]}, "`season` is given"),
     ({"epochs": 0}, "`epochs` must be >= 1"),
     ({"seeds": 0}, "`seeds` must be >= 1"),
+    ({"models": "naive,naive"}, r"name each model once.*\['naive'\]"),  # was one row, silently
+    ({"models": ["naive", "dense", "dense"]}, r"name each model once.*\['dense'\]"),
 ])
 def test_given_values_are_used_or_refused(macro, kwargs, match):
     with pytest.raises(ArgumentError, match=match):
         forecast_compare(macro, target="infl", **{"models": ["naive", "dense"], **kwargs}, **QUIET)
+
+
+def test_repeated_model_names_and_a_bad_sliding_window_are_refused_below_the_workflow(macro):
+    with pytest.raises(ArgumentError, match="name each model once"):
+        compare(prepare_windows(macro, target="infl", lookback=4), ["naive", "naive"], progress=False)
+    with pytest.raises(ArgumentError, match="`train_length` must be >= 1. Received: train_length=0"):
+        backtest(macro, target="infl", lookback=4, models=["naive"], folds=2, train_length=0, progress=False)
 
 
 def test_given_values_reach_the_models():
@@ -148,6 +157,11 @@ def test_given_values_reach_the_models():
     (["--encoding", "latin-1"], "only apply to --dataset csv"),
     (["--split", "0.6;0.2"], "`--split` must be"),
     (["--fold-size", "5"], "only apply with --backtest"),
+    (["--models", "naive,naive"], "name each model once"),
+    (["--models", "naive", "--features", ""], "`features` must name columns"),  # was: all columns
+    (["--models", "naive", "--baselines", ""], "`baselines` must name models"),  # was: the default baselines
+    (["--models", "naive", "--backtest", "2", "--sliding", "0"], "`train_length` must be >= 1"),
+    (["--models", "naive", "--backtest", "2", "--sliding", "-5"], "`train_length` must be >= 1"),
 ])
 def test_cli_refuses_instead_of_replacing(tmp_path, capsys, argv, match):
     assert main(["forecast", *argv, "--out", str(tmp_path / "o"), "--quiet"]) == 2
