@@ -24,7 +24,8 @@
 #' @param ema_decay Sample from a moving average of the generator's weights (e.g. 0.999); `NULL` = off.
 #' @param dp `TRUE` trains the discriminator with DP-SGD.
 #' @param target_epsilon,delta,l2_norm_clip With `dp = TRUE`: the epsilon to calibrate the noise
-#'   to (`NULL` = 10; refused without `dp = TRUE`), delta, and the clipping norm C (finite, > 0).
+#'   to, delta, and the clipping norm C (finite, > 0); `NULL` = 10, 1e-5 and 1. All three are
+#'   refused without `dp = TRUE` (nothing would use them).
 #' @param latent_dim Size of the generator's noise input.
 #' @param checkpoint_every Steps between checkpoints (default one epoch when `out_dir` is given).
 #' @param deterministic Run TensorFlow ops deterministically during training (restored afterwards).
@@ -49,7 +50,7 @@
 #' }
 train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels = NULL, data_path = NULL,
                       limit = NULL, epochs = NULL, batch_size = 128, seed = 1, label_smoothing = 0.1,
-                      ema_decay = NULL, dp = FALSE, target_epsilon = NULL, delta = 1e-5, l2_norm_clip = 1,
+                      ema_decay = NULL, dp = FALSE, target_epsilon = NULL, delta = NULL, l2_norm_clip = NULL,
                       latent_dim = 100, checkpoint_every = NULL, deterministic = TRUE, out_dir = NULL,
                       progress = FALSE) {
   model <- match.arg(model)
@@ -62,12 +63,15 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
   label_smoothing <- check_number(label_smoothing, "label_smoothing", lower = 0, upper = 0.5, open = FALSE)
   if (!is.null(ema_decay)) ema_decay <- check_number(ema_decay, "ema_decay", lower = 0, upper = 1)
   dp <- check_flag(dp, "dp")
-  if (!is.null(target_epsilon)) {
-    target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
-    if (!dp) stop("`target_epsilon` applies to DP training only: set `dp = TRUE` or leave it out.", call. = FALSE)
+  dp_only <- list(target_epsilon = target_epsilon, delta = delta, l2_norm_clip = l2_norm_clip)
+  for (name in names(dp_only)) {
+    if (!is.null(dp_only[[name]]) && !dp) {
+      stop("`", name, "` applies to DP training only: set `dp = TRUE` or leave it out.", call. = FALSE)
+    }
   }
-  delta <- check_number(delta, "delta", lower = 0, upper = 1)
-  l2_norm_clip <- check_number(l2_norm_clip, "l2_norm_clip", lower = 0)
+  if (!is.null(target_epsilon)) target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
+  if (!is.null(delta)) delta <- check_number(delta, "delta", lower = 0, upper = 1)
+  if (!is.null(l2_norm_clip)) l2_norm_clip <- check_number(l2_norm_clip, "l2_norm_clip", lower = 0)
   deterministic <- check_flag(deterministic, "deterministic")
   progress <- check_flag(progress, "progress")
   if (!is.null(data_path)) data_path <- check_string(data_path, "data_path")

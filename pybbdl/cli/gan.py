@@ -34,9 +34,8 @@ def add_parser(sub) -> None:
     gan.add_argument("--dp", action="store_true", help="train the discriminator with DP-SGD")
     gan.add_argument("--target-epsilon", type=float,
                      help="with --dp: epsilon to calibrate the noise to (default 10)")
-    gan.add_argument("--delta", type=float, default=1e-5, help="with --dp: target delta (default %(default)s)")
-    gan.add_argument("--l2-norm-clip", type=float, default=1.0,
-                     help="with --dp: per-example L2 clipping norm C (default %(default)s)")
+    gan.add_argument("--delta", type=float, help="with --dp: target delta (default 1e-05)")
+    gan.add_argument("--l2-norm-clip", type=float, help="with --dp: per-example L2 clipping norm C (default 1.0)")
     gan.add_argument("--clip", type=float, dest="clip_deprecated", help="deprecated name of --l2-norm-clip")
     gan.add_argument("--classifier", help="a classifier saved by pybbdl.gan.train_mnist_classifier: adds FID, "
                                           "label accuracy (cgan) and class coverage on 10,000 samples "

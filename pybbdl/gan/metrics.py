@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pybbdl._validation import check_positive_int
-from pybbdl.exceptions import ArgumentError, DataError
+from pybbdl.exceptions import ArgumentError, DataError, DataFileNotFoundError
 from pybbdl.gan.images import ValueRange, check_images, check_labels
 
 FEATURE_LAYER = "features"
@@ -72,13 +72,28 @@ def train_mnist_classifier(images, labels, *, epochs: int = 3, batch_size: int =
 
 
 def load_classifier(path: str | os.PathLike):
-    """Load a classifier saved by :func:`train_mnist_classifier`."""
+    """Load a classifier saved by :func:`train_mnist_classifier`.
+
+    Raises:
+        DataFileNotFoundError: no such file (a FileNotFoundError).
+        DataError: the file is not a Keras model, or a model without the classifier's
+            ``"features"`` layer (e.g. a GAN's ``generator.keras``); the message names the file.
+    """
     import keras
 
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No classifier at {os.fspath(path)!r}; train one with "
-                                "pybbdl.gan.train_mnist_classifier(x, y, path=...)")
-    return keras.saving.load_model(path)
+        raise DataFileNotFoundError(f"No classifier at {os.fspath(path)!r}; train one with "
+                                    "pybbdl.gan.train_mnist_classifier(x, y, path=...)")
+    try:
+        model = keras.saving.load_model(path)
+    except (ValueError, OSError, TypeError) as err:
+        raise DataError(f"`classifier` must be a .keras file saved by train_mnist_classifier. Received: "
+                        f"{os.fspath(path)!r}, which Keras cannot load ({type(err).__name__}: "
+                        f"{str(err).splitlines()[0][:200]})") from None
+    if FEATURE_LAYER not in {layer.name for layer in getattr(model, "layers", [])}:
+        raise DataError(f"`classifier` must be a model saved by train_mnist_classifier. Received: "
+                        f"{os.fspath(path)!r}, a Keras model without its {FEATURE_LAYER!r} layer")
+    return model
 
 
 def _predict(model, x: np.ndarray, batch_size: int) -> np.ndarray:

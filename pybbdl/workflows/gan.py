@@ -26,11 +26,14 @@ GAN_EPOCHS = {"mlp": 20, "dcgan": 5, "cgan": 30}
 GAN_QUICK_IMAGES = 2048
 #: The defaults of :func:`gan_train` (shown by the CLI's --help, the README and R's docs).
 GAN_DEFAULTS = {"model": "cgan", "epochs": None, "batch_size": 128, "latent_dim": 100, "label_smoothing": 0.1,
-                "seed": 1, "checkpoint_every": None, "dp": False, "target_epsilon": None, "delta": 1e-5,
-                "l2_norm_clip": 1.0, "ema_decay": None, "quick": False, "limit": None, "deterministic": True,
+                "seed": 1, "checkpoint_every": None, "dp": False, "target_epsilon": None, "delta": None,
+                "l2_norm_clip": None, "ema_decay": None, "quick": False, "limit": None, "deterministic": True,
                 "out_dir": "results/gan"}
-#: The target epsilon of a DP-GAN when none is given.
+#: The target epsilon, delta and clipping norm C of a DP-GAN when none is given (None = these with `dp`;
+#: given without `dp` they are refused, since nothing would use them).
 DP_TARGET_EPSILON = 10.0
+DP_DELTA = 1e-5
+DP_L2_NORM_CLIP = 1.0
 GAN_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
@@ -127,7 +130,7 @@ class GanRun(RunResult):
 def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *, images=None, labels=None,
               epochs: int | None = None, batch_size: int = 128, latent_dim: int = 100, label_smoothing: float = 0.1,
               seed: int = 1, checkpoint_every: int | None = None, dp: bool = False, target_epsilon: float | None = None,
-              delta: float = 1e-5, l2_norm_clip: float = 1.0, ema_decay: float | None = None,
+              delta: float | None = None, l2_norm_clip: float | None = None, ema_decay: float | None = None,
               classifier: str | os.PathLike | None = None, quick: bool = False, limit: int | None = None,
               deterministic: bool = True, out_dir: str | os.PathLike | None = "results/gan",
               progress: bool = True) -> GanRun:
@@ -147,9 +150,9 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         checkpoint_every: Steps between checkpoints (default one epoch); needs `out_dir`. A rerun with the same
             `out_dir` resumes from the newest checkpoint when its recorded settings match, and is refused
             otherwise.
-        dp: Train the discriminator with DP-SGD, sigma calibrated for `target_epsilon` (default 10 with DP; refused
-            without `dp`, where it would be ignored) at `delta` over the steps that will run
-            (:func:`~pybbdl.privacy.calibrate_noise`), clipping norm `l2_norm_clip`.
+        dp: Train the discriminator with DP-SGD, sigma calibrated for `target_epsilon` at `delta` over the steps
+            that will run (:func:`~pybbdl.privacy.calibrate_noise`), clipping norm `l2_norm_clip`. With DP, None
+            means 10, 1e-5 and 1.0; without `dp` the three are refused (nothing would use them).
         classifier: A classifier saved by :func:`pybbdl.gan.train_mnist_classifier`: adds FID, class coverage and
             (cgan) label accuracy on 10,000 samples (1,000 with `quick`) against the MNIST test images.
         quick: 1 epoch on the first 2,048 images, a smoke run.
@@ -180,11 +183,15 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     if not isinstance(dp, (bool, np.bool_)):
         raise ArgumentTypeError(f"`dp` must be True or False. Received: dp={dp!r}")
     dp = bool(dp)
-    if not dp and target_epsilon is not None:
-        raise ArgumentError(f"`target_epsilon` applies to DP training only: pass dp=True (--dp) or leave it out. "
-                            f"Received: target_epsilon={target_epsilon}, dp=False")
+    if not dp:
+        for name, value in (("target_epsilon", target_epsilon), ("delta", delta), ("l2_norm_clip", l2_norm_clip)):
+            if value is not None:
+                raise ArgumentError(f"`{name}` applies to DP training only: pass dp=True (--dp) or leave it out. "
+                                    f"Received: {name}={value}, dp=False")
     if dp:
         target_epsilon = DP_TARGET_EPSILON if target_epsilon is None else target_epsilon
+        delta = DP_DELTA if delta is None else delta
+        l2_norm_clip = DP_L2_NORM_CLIP if l2_norm_clip is None else l2_norm_clip
         from pybbdl.privacy._checks import check_l2_norm_clip
 
         target_epsilon = _finite("target_epsilon", target_epsilon, lower=0)
@@ -193,6 +200,11 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     if classifier is not None and not Path(classifier).is_file():
         raise ArgumentError(f"`classifier` must be a file saved by train_mnist_classifier. Received: "
                             f"{str(classifier)!r} (no such file)")
+    clf = None
+    if classifier is not None:  # loaded (and checked) before training, not after it
+        from pybbdl.gan import load_classifier
+
+        clf = load_classifier(classifier)
     out = prepare_output_dir(out_dir) if out_dir is not None else None
 
     test = None
@@ -256,7 +268,7 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
                                        l2_norm_clip=l2_norm_clip) if steps else "no DP steps were run")
     scores = {}
     if classifier is not None:
-        from pybbdl.gan import class_coverage, fid, label_accuracy, load_classifier
+        from pybbdl.gan import class_coverage, fid, label_accuracy
 
         if test is None:
             from pybbdl.data import load_mnist
@@ -265,7 +277,6 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         xt, yt = test
         if quick:
             xt, yt = xt[:1000], yt[:1000]
-        clf = load_classifier(classifier)
         fake = gan.sample(len(xt), yt if gan.conditional else None, seed=seed)
         scores["fid"] = fid(clf, xt, fake)
         coverage = class_coverage(clf, fake)
@@ -281,4 +292,4 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     return run
 
 
-__all__ = ["DP_TARGET_EPSILON", "GAN_DEFAULTS", "GAN_EPOCHS", "GAN_METRICS", "GAN_QUICK_IMAGES", "GanRun", "gan_train"]
+__all__ = ["DP_DELTA", "DP_L2_NORM_CLIP", "DP_TARGET_EPSILON", "GAN_DEFAULTS", "GAN_EPOCHS", "GAN_METRICS", "GAN_QUICK_IMAGES", "GanRun", "gan_train"]

@@ -442,3 +442,42 @@ def test_cli_gan_dp_reports_epsilon(tmp_path, capsys, mnist_small):
     assert "DP-SGD privacy statement" in out
     eps = float(out.split("epsilon: ")[1].split()[0])
     assert 4.5 < eps <= 5.0
+
+
+def test_a_file_that_is_not_a_classifier_is_refused_before_training(tmp_path, capsys):
+    """QA: `gan --classifier some.csv` trained the whole GAN, then died with Keras' ValueError traceback."""
+    from pybbdl.cli import main
+    from pybbdl.exceptions import DataError
+    from pybbdl.workflows.gan import gan_train
+
+    not_keras = tmp_path / "series.csv"
+    not_keras.write_text("date,y\n2000-01-01,1\n")
+    not_classifier = tmp_path / "generator.keras"
+    keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]).save(not_classifier)
+    images = np.zeros((8, 28, 28), dtype="float32")
+    for path, match in ((not_keras, "which Keras cannot load"), (not_classifier, "without its 'features' layer")):
+        out = tmp_path / f"out_{path.stem}"
+        with pytest.raises(DataError, match=match):
+            gan_train("mlp", images=images, epochs=1, batch_size=4, classifier=path, out_dir=out, progress=False)
+        assert not out.exists()   # refused before the output folder, so before training
+    assert main(["gan", "--model", "mlp", "--data-path", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"),
+                 "--classifier", str(not_keras)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pybbdl gan: error: `classifier` must be a .keras file") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("given", [{"delta": 1e-6}, {"l2_norm_clip": 2.0}, {"target_epsilon": 3.0}])
+def test_dp_settings_without_dp_are_refused_not_ignored(tmp_path, capsys, given):
+    """QA: `gan --l2-norm-clip 2` or `--delta 1e-6` without --dp ran with rc 0 and ignored them."""
+    from pybbdl.cli import main
+    from pybbdl.exceptions import ArgumentError
+    from pybbdl.workflows.gan import gan_train
+
+    (name, value), = given.items()
+    with pytest.raises(ArgumentError, match=f"`{name}` applies to DP training only"):
+        gan_train("mlp", images=np.zeros((8, 28, 28), dtype="float32"), epochs=1, batch_size=4, out_dir=None,
+                  progress=False, **given)
+    flag = "--" + name.replace("_", "-")
+    assert main(["gan", "--model", "mlp", "--data-path", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"),
+                 flag, str(value)]) == 2
+    assert f"`{name}` applies to DP training only" in capsys.readouterr().err

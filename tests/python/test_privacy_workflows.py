@@ -284,4 +284,4 @@ def test_old_clip_names_still_work_but_warn(capsys):
     from pybbdl.cli import _build_parser
 
     args = _build_parser().parse_args(["gan", "--clip", "0.5"])
-    assert args.clip_deprecated == 0.5 and args.l2_norm_clip == 1.0
+    assert args.clip_deprecated == 0.5 and args.l2_norm_clip is None

@@ -48,6 +48,8 @@ test_that("train_gan(dp = TRUE) states the Python workflow's epsilon and table; 
   expect_error(train_gan("mlp", images, epochs = 1, checkpoint_every = 0), "`checkpoint_every`")
   expect_error(train_gan("mlp", images, epochs = 1, dp = TRUE, l2_norm_clip = Inf), "`l2_norm_clip`")
   expect_error(train_gan("mlp", images, epochs = 1, target_epsilon = 5), "dp = TRUE")
+  expect_error(train_gan("mlp", images, epochs = 1, delta = 1e-6), "`delta` applies to DP training only")
+  expect_error(train_gan("mlp", images, epochs = 1, l2_norm_clip = 2), "`l2_norm_clip` applies to DP training only")
   expect_error(train_gan("cgan", images), "labels")
   expect_error(train_gan("mlp", matrix(1, 3, 3)), "n x 28 x 28")
   expect_error(gan_grid(list()), "train_gan")
