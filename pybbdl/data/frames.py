@@ -138,6 +138,7 @@ def read_csv(
     Raises:
         DataFileNotFoundError: the file does not exist (a FileNotFoundError).
         DataError: an empty or header-only file, repeated column names, the wrong encoding,
+            a separator other than the comma (one column whose name holds ';', tab or '|'),
             and everything :func:`from_frame` refuses. Rows count from 1, header not counted.
 
     Example:
@@ -155,6 +156,13 @@ def read_csv(
     if len(frame) == 0:
         raise DataError(f"CSV file {os.fspath(path)!r} must have data rows. Received: no data rows, only the header "
                         f"{sorted(seen)}.")
+    if frame.shape[1] == 1:
+        only = str(frame.columns[0])
+        seps = [name for sep, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")) if sep in only]
+        if seps:
+            raise DataError(f"CSV file {os.fspath(path)!r} must be comma-separated. Received: one column "
+                            f"{only[:80]!r}, whose name holds {seps[0]}: the file uses another separator. Convert "
+                            "it, e.g. pandas.read_csv(path, sep=';', decimal=',').to_csv(new_path, index=False).")
     frame.attrs["source"] = os.fspath(path)
     return from_frame(frame, target=target, features=features, date_col=date_col, date_format=date_format,
                       dayfirst=dayfirst)

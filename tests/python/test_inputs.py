@@ -291,3 +291,12 @@ def test_cli_shuffled_day_first_file_is_one_line_on_stderr(tmp_path):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "must be sorted" in lines[0], out.stderr
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_file_with_another_separator_says_so(tmp_path, sep):
+    """QA: a ';'-separated file (Excel in many locales) failed with "`target` must name a column"."""
+    path = tmp_path / "semi.csv"
+    path.write_text(sep.join(["date", "y"]) + "\n" + "\n".join(f"2000-01-0{i}{sep}{i},5" for i in range(1, 8)) + "\n")
+    with pytest.raises(DataError, match="must be comma-separated.*another separator"):
+        read_csv(path, target="y")
