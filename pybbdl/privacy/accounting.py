@@ -12,7 +12,8 @@ steps, as in tensorflow-privacy's ``compute_dp_sgd_privacy_statement``. Accounta
   (sigma = 0.1 took 103 s, 0.01 more than 14 minutes, 1e-4 ran out of memory), so it is computed
   only for ``sigma >= PLD_MIN_NOISE`` (0.5: at most a few seconds); below that
   :func:`dp_sgd_epsilon` refuses ``accountant="pld"`` and :func:`privacy_statement` states the RDP
-  epsilon and says why the PLD one is missing.
+  epsilon and says why the PLD one is missing. Its memory also grows with the steps, so the same
+  holds above ``PLD_MAX_STEPS`` (10^6) steps.
 
 ``microbatching=True`` applies tensorflow-privacy's convention: with more than one example per
 clipped microbatch, one example can move a clipped microbatch gradient by 2C, so the effective
@@ -39,6 +40,9 @@ RDP_ORDERS = tuple([1 + x / 10.0 for x in range(1, 100)] + list(range(11, 64)) +
 #: The smallest noise multiplier for which the PLD accountant runs (its cost grows like 1/sigma^2 and
 #: beyond; at 0.5 it takes a few seconds on 2 cores for MNIST-sized runs).
 PLD_MIN_NOISE = 0.5
+#: The most steps for which the PLD accountant runs (its memory grows with the steps: 10^6 steps take
+#: seconds, 2.3 * 10^11 asked for 106 GiB). Above, the statement gives the RDP epsilon only.
+PLD_MAX_STEPS = 10**6
 
 
 def check_noise_multiplier(noise_multiplier, name: str = "noise_multiplier") -> float:
@@ -97,6 +101,10 @@ def _epsilon(q: float, noise_multiplier: float, steps: int, delta: float, accoun
     absl_logging.set_verbosity(absl_logging.ERROR)  # dp-accounting logs each fractional order it skips
     try:
         return _epsilon_quiet(q, noise_multiplier, steps, delta, accountant)
+    except OverflowError:  # dp-accounting squares sigma: a huge sigma overflows instead of giving ~0
+        raise ArgumentError(f"`noise_multiplier` is too large for the {accountant} accountant (a float overflows). "
+                            f"Received: noise_multiplier={noise_multiplier:g}, {steps} steps. Such a sigma drowns "
+                            "every gradient; use a realistic one (e.g. 0.5-20).") from None
     finally:
         absl_logging.set_verbosity(level)
 
@@ -111,6 +119,9 @@ def _epsilon_quiet(q: float, noise_multiplier: float, steps: int, delta: float, 
                 f"The PLD accountant is limited to noise_multiplier >= {PLD_MIN_NOISE} (its cost grows without "
                 f"bound for smaller sigma: 0.1 takes minutes, 0.01 hours). Received: noise_multiplier="
                 f"{noise_multiplier:g}. Use accountant=\"rdp\".")
+        if steps > PLD_MAX_STEPS:
+            raise ArgumentError(f"The PLD accountant is limited to {PLD_MAX_STEPS} steps (its memory grows with the "
+                                f"steps). Received: {steps} steps. Use accountant=\"rdp\".")
         acc = dp_accounting.pld.PLDAccountant()
         acc.compose(event)
         return float(acc.get_epsilon(delta))
@@ -201,7 +212,7 @@ def dp_sgd_epsilon_per_epoch_order(noise_multiplier: float, epochs: float, delta
     noise_multiplier = check_noise_multiplier(noise_multiplier)
     if not (math.isfinite(float(epochs)) and float(epochs) > 0) or not 0 < delta < 1:
         raise ArgumentError(f"need epochs finite > 0 and delta in (0, 1). Received: epochs={epochs}, delta={delta}")
-    if accountant == "pld" and noise_multiplier < PLD_MIN_NOISE:
+    if accountant == "pld" and (noise_multiplier < PLD_MIN_NOISE or math.ceil(float(epochs)) > PLD_MAX_STEPS):
         accountant = "rdp"
     event = dp_accounting.SelfComposedDpEvent(dp_accounting.GaussianDpEvent(float(noise_multiplier)),
                                               int(math.ceil(float(epochs))))
@@ -256,8 +267,10 @@ def privacy_statement(
     epochs_run = float(epochs) if epochs is not None else steps * batch_size / n
     sigma = effective_noise_multiplier(noise_multiplier, microbatching)
     rdp = _epsilon(batch_size / n, sigma, steps, delta, "rdp")
-    if sigma >= PLD_MIN_NOISE:
+    if sigma >= PLD_MIN_NOISE and steps <= PLD_MAX_STEPS:
         pld_text = f"{_epsilon(batch_size / n, sigma, steps, delta, 'pld'):.3f} (PLD accountant)"
+    elif sigma >= PLD_MIN_NOISE:
+        pld_text = f"PLD accountant not run ({steps} steps > {PLD_MAX_STEPS}: its memory grows with the steps)"
     else:
         pld_text = (f"PLD accountant not run (effective sigma {sigma:g} < {PLD_MIN_NOISE}: its cost grows "
                     "without bound as sigma shrinks)")

@@ -128,3 +128,25 @@ def test_epsilon_matches_tensorflow_privacy_oracle(n, batch, sigma, epochs, delt
     assert dp_sgd_epsilon(n, batch, sigma, epochs, delta) == pytest.approx(poisson, abs=1e-3)
     ours = privacy_statement(n, batch, sigma, epochs, delta, sampling="shuffle")
     assert f"once per epoch (proven, no amplification): {once:.3f}" in ours
+
+
+def test_statement_bounds_the_pld_work_by_steps_and_a_huge_sigma_is_refused_not_a_crash(capsys):
+    """QA: `privacy epsilon --epochs 1e9` died with a 106 GiB MemoryError in the PLD accountant;
+    `--sigma 1e308` with an OverflowError traceback."""
+    import time
+
+    from pybbdl.cli import main
+    from pybbdl.exceptions import ArgumentError
+    from pybbdl.privacy.accounting import privacy_statement
+
+    start = time.perf_counter()
+    text = privacy_statement(60000, 256, 1.1, epochs=1e9, delta=1e-5)
+    assert "PLD accountant not run (234375000000 steps > 1000000" in text and time.perf_counter() - start < 10
+    with pytest.raises(ArgumentError, match="limited to 1000000 steps"):
+        dp_sgd_epsilon(60000, 256, 1.1, epochs=1e9, delta=1e-5, accountant="pld")
+    with pytest.raises(ArgumentError, match="`noise_multiplier` is too large"):
+        dp_sgd_epsilon(60000, 256, 1e308, epochs=1, delta=1e-5)
+    assert main(["privacy", "epsilon", "--n", "60000", "--batch-size", "256", "--sigma", "1e308",
+                 "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pybbdl privacy epsilon: error: `noise_multiplier` is too large") and len(err.splitlines()) == 1
