@@ -78,6 +78,9 @@ def backtest(
         raise ArgumentError(f"`val_fraction` must be in (0, 1). Received: {val_fraction}")
     n = len(data)
     if start is not None and isinstance(start, float):
+        if not 0.0 < start < 1.0:
+            raise ArgumentError(f"`start` as a fraction of the series must be in (0, 1) (an int is a row). "
+                                f"Received: start={start}")
         start = int(start * n)
     if fold_size is None:
         fold_size = (n - start) // folds if start is not None else max(1, int(0.1 * n))

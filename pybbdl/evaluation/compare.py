@@ -108,7 +108,16 @@ def as_seeds(seeds, params: Mapping | None) -> list:
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ArgumentError("`seeds` must hold at least one seed")
+    _check_distinct_seeds(seeds)
     return seeds
+
+
+def _check_distinct_seeds(seeds) -> None:
+    """A repeated seed trains the same network twice and counts it as two seeds in the table."""
+    repeated = sorted({s for s in seeds if list(seeds).count(s) > 1})
+    if repeated:
+        raise ArgumentError(f"`seeds` must be distinct (a repeat is the same run counted twice). Received: "
+                            f"{list(seeds)}, with {repeated} more than once")
 
 
 def check_dm_length(n: int, horizon: int, where: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 from pybbdl.cli import main
 from pybbdl.data import macro_data
 from pybbdl.evaluation import backtest, compare
-from pybbdl.exceptions import ArgumentError, OutputError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, OutputError
 from pybbdl.models import ArimaForecaster, NaiveForecaster, NeuralForecaster
 from pybbdl.windows import prepare_windows
 from pybbdl.workflows.forecasting import (BACKTEST_DEFAULTS, FORECAST_DEFAULTS, QUICK, build_models,
@@ -135,6 +135,24 @@ def test_repeated_model_names_and_a_bad_sliding_window_are_refused_below_the_wor
         compare(prepare_windows(macro, target="infl", lookback=4), ["naive", "naive"], progress=False)
     with pytest.raises(ArgumentError, match="`train_length` must be >= 1. Received: train_length=0"):
         backtest(macro, target="infl", lookback=4, models=["naive"], folds=2, train_length=0, progress=False)
+
+
+@pytest.mark.parametrize("workflow,kwargs,error,match", [
+    (forecast_compare, {"seeds": [1, 1]}, ArgumentError, r"`seeds` must be distinct.*\[1\] more than once"),
+    (forecast_compare, {"quick": "no"}, ArgumentTypeError, "`quick` must be True or False"),  # "no" was quick
+    (forecast_compare, {"deterministic": "no"}, ArgumentTypeError, "`deterministic` must be True or False"),
+    (forecast_backtest, {"retrain": "no", "folds": 2}, ArgumentTypeError, "`retrain` must be True or False"),
+    (forecast_backtest, {"start": 1.0, "folds": 2}, ArgumentError, r"`start` as a fraction .* \(0, 1\)"),
+    (forecast_backtest, {"start": 2.0, "folds": 2}, ArgumentError, r"Received: start=2.0"),
+])
+def test_qa_flags_seeds_and_start_are_checked(macro, workflow, kwargs, error, match):
+    """QA: these ran with rc 0 (quick="no" ran a quick run, seeds [1, 1] counted one run twice) or
+    failed with an unrelated message (start=1.0: "`fold_size` must be >= 1. Received: fold_size=0")."""
+    with pytest.raises(error, match=match):
+        workflow(macro, target="infl", models=["naive"], **kwargs, **QUIET)
+    if "seeds" in kwargs:
+        with pytest.raises(ArgumentError, match="`seeds` must be distinct"):
+            compare(prepare_windows(macro, target="infl", lookback=4), ["naive"], seeds=[3, 3], progress=False)
 
 
 def test_given_values_reach_the_models():
