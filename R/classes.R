@@ -76,7 +76,8 @@ format.pybbdl_comparison <- function(x, digits = 3, ...) {
             sprintf("epochs %d, batch_size %d, patience %s", s$epochs, s$batch_size,
                     if (is.null(s$patience)) "none" else s$patience),
             sprintf("seed %s, seeds %s", if (is.null(s$seed)) "none" else s$seed,
-                    paste(unlist(s$seeds), collapse = ",")))
+                    paste(unlist(s$seeds), collapse = ",")),
+            if (isTRUE(s$quick)) "quick run")
   lines <- c(title, paste0("  ", paste(spec, collapse = "; ")),
              sprintf("  Diebold-Mariano tests on %s loss (negative statistic = more accurate than the baseline)",
                      toupper(s$dm_loss)))

@@ -59,7 +59,11 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
   limit <- check_whole(limit, "limit", null_ok = TRUE)
   latent_dim <- check_whole(latent_dim, "latent_dim")
   checkpoint_every <- check_whole(checkpoint_every, "checkpoint_every", null_ok = TRUE)
-  label_smoothing <- check_number(label_smoothing, "label_smoothing", lower = 0, upper = 0.5, open = FALSE)
+  if (!is.numeric(label_smoothing) || length(label_smoothing) != 1 || is.na(label_smoothing) ||
+      label_smoothing < 0 || label_smoothing >= 0.5) {
+    stop("`label_smoothing` must be a number in [0, 0.5), not ", describe(label_smoothing), ".",
+         call. = FALSE)
+  }
   if (!is.null(ema_decay)) ema_decay <- check_number(ema_decay, "ema_decay", lower = 0, upper = 1)
   dp <- check_flag(dp, "dp")
   if (!is.null(target_epsilon)) {
@@ -79,6 +83,16 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
     if (!is.numeric(images) || length(dim(images)) < 3) {
       stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1); got ", describe(images),
            call. = FALSE)
+    }
+    d <- dim(images)
+    if (length(d) > 4 || !identical(as.integer(d[2:3]), c(28L, 28L)) || (length(d) == 4 && d[[4]] != 1)) {
+      stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1), not ",
+           paste(d, collapse = " x "), ".", call. = FALSE)
+    }
+    bad <- which(!is.finite(images))
+    if (length(bad)) {
+      stop("`images` must hold finite pixel values, but ", length(bad), " are NA, NaN or infinite ",
+           "(the first in image ", (bad[[1]] - 1) %% d[[1]] + 1, ").", call. = FALSE)
     }
     py_images <- np$asarray(images, dtype = "float32")
     if (!is.null(labels)) {
