@@ -35,7 +35,8 @@
 #'   metric, value), `history` (one row per step: step, d_loss, g_loss, d_real, d_fake), `model`,
 #'   `epsilon` and `noise_multiplier` (`NA` without privacy), `statement`, `settings`, `gan` (the
 #'   Python model) and `run` (the Python `GanRun`); with `print()`, `format()`, `summary()`,
-#'   `plot()` and `as.data.frame()` methods.
+#'   `plot()` and `as.data.frame()` methods, and an `autoplot()` method (the losses per step)
+#'   when ggplot2 is installed.
 #' @family gan
 #' @export
 #' @examples
@@ -184,6 +185,19 @@ plot.pybbdl_gan <- function(x, y, ...) {
                     xlab = "step", ylab = "loss (nats)", ...)
   graphics::legend("topright", legend = c("d_loss", "g_loss"), col = c("black", "red"), lty = 1, bty = "n")
   invisible(x)
+}
+
+# ggplot2::autoplot() method (registered when ggplot2 is loaded, see register_s3_methods()):
+# the discriminator's and the generator's loss per step, as plot() draws them.
+autoplot.pybbdl_gan <- function(object, ...) {
+  h <- object$history
+  long <- data.frame(step = rep(h$step, 2), value = c(h$d_loss, h$g_loss),
+                     series = factor(rep(c("d_loss", "g_loss"), each = nrow(h)),
+                                     levels = c("d_loss", "g_loss")))
+  ggplot2::ggplot(long, ggplot2::aes(x = step, y = value, colour = series)) +
+    ggplot2::geom_line() +
+    ggplot2::labs(x = "step", y = "loss (nats)", colour = NULL,
+                  title = sprintf("%s GAN: losses per step", object$model))
 }
 
 #' @rdname train_gan

@@ -111,3 +111,23 @@ test_that("train_gan() checks images and label_smoothing in R before Python sees
   expect_error(train_gan("mlp", array(0, c(8, 28, 28)), epochs = 1, label_smoothing = 0.5),
                "`label_smoothing` must be a number in \\[0, 0.5\\), not 0.5")
 })
+
+test_that("autoplot() serves the privacy and GAN results too (issue 12: every result class)", {
+  skip_if_no_pybbdl()
+  skip_if_quick_check()
+  skip_if_not_installed("ggplot2")
+  set.seed(5)
+  fit <- train_gan("mlp", array(runif(16 * 28 * 28), c(16, 28, 28)), epochs = 1, batch_size = 8)
+  p <- ggplot2::autoplot(fit)
+  expect_s3_class(p, "ggplot")
+  expect_identical(nrow(p$data), 2L * nrow(fit$history))
+  expect_identical(p$data$value[p$data$series == "g_loss"], fit$history$g_loss)
+  run <- dp_train_mnist(dirname(shared_data_file("mnist/train-images-idx3-ubyte.gz")), epochs = 1,
+                        limit = 100, batch_size = 32, noise_multiplier = 1.1)
+  p <- ggplot2::autoplot(run)
+  expect_s3_class(p, "ggplot")
+  expect_identical(p$data$value[p$data$series == "epsilon spent"], run$ledger$epsilon)
+  path <- tempfile(fileext = ".png")
+  ggplot2::ggsave(path, p, width = 5, height = 3)
+  expect_gt(file.size(path), 1000)
+})
