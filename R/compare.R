@@ -118,6 +118,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
   args$split <- split
   args$dm_loss <- dm_loss
   args$models <- as_model_list(models, args$params)
+  check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
   new_forecast_run(run, args, "pybbdl_comparison")
 }
@@ -190,6 +191,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$val_fraction <- check_number(val_fraction, "val_fraction", lower = 0, upper = 1)
   args$dm_loss <- dm_loss
   args$models <- as_model_list(models, args$params)
+  check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
   new_forecast_run(run, args, c("pybbdl_backtest", "pybbdl_comparison"))
 }
@@ -341,6 +343,17 @@ check_split <- function(split) {
   unname(as.numeric(split))
 }
 
+check_baselines <- function(baselines, models) {
+  # the naive baseline is always in the table; a lone spec is named "network" (as_model_list())
+  names <- unique(c("naive", if (inherits(models, "pybbdl_model_spec")) "network" else if (is.character(models)) models else names(models)))
+  unknown <- setdiff(unlist(baselines), names)
+  if (length(unknown)) {
+    stop("`baselines` must name models of the comparison (", paste0('"', unique(names), '"', collapse = ", "),
+         "), not \"", unknown[[1]], "\".", call. = FALSE)
+  }
+  invisible(baselines)
+}
+
 check_seeds <- function(seeds) {
   if (is.null(seeds)) {
     return(NULL)
@@ -348,9 +361,15 @@ check_seeds <- function(seeds) {
   if (length(seeds) == 1) {
     return(check_count(seeds, "seeds"))
   }
-  if (!is.numeric(seeds) || anyNA(seeds) || any(seeds != round(seeds)) || any(seeds < 0)) {
-    stop("`seeds` must be a count or a vector of whole numbers >= 0, not ", describe(seeds), ".",
+  if (!is.numeric(seeds) || anyNA(seeds) || any(seeds != round(seeds)) || any(seeds < 0) ||
+      any(seeds > .Machine$integer.max)) {
+    stop("`seeds` must be a count or a vector of whole numbers >= 0, not ",
+         if (is.numeric(seeds)) paste(seeds, collapse = ", ") else describe(seeds), ".",
          call. = FALSE)
+  }
+  if (anyDuplicated(seeds)) {
+    stop("`seeds` must not repeat a seed (a repeated run would shrink the sd across seeds), not ",
+         paste(seeds, collapse = ", "), ".", call. = FALSE)
   }
   as.list(as.integer(seeds))
 }
@@ -368,7 +387,11 @@ as_model_list <- function(models, params) {
     name
   }
   if (is.character(models)) {
-    if (!length(models) || anyNA(models)) stop("`models` must name at least one model.", call. = FALSE)
+    if (!length(models)) stop("`models` must name at least one model, not character(0).", call. = FALSE)
+    if (anyNA(models)) {
+      stop("`models` must be model names, not NA (element ", which(is.na(models))[[1]], ").",
+           call. = FALSE)
+    }
     for (m in models) check_name(m)
     return(as.list(models))
   }

@@ -110,6 +110,9 @@ def _check_settings(s: dict) -> dict:
         s["seeds"] = [check_positive_int("seeds", v, minimum=0) for v in s["seeds"]]
         if not s["seeds"]:
             raise ArgumentError("`seeds` must be a number >= 1 or a non-empty list of seeds. Received: []")
+        repeated = sorted({v for v in s["seeds"] if s["seeds"].count(v) > 1})
+        if repeated:  # a repeated seed repeats a run: its sd across seeds would understate the spread
+            raise ArgumentError(f"`seeds` must not repeat a seed. Received: seeds={s['seeds']} ({repeated} repeated)")
     if s["dm_loss"] not in ("mae", "mse"):
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {s["dm_loss"]!r}')
     if s["params"] is not None and not isinstance(s["params"], Mapping):

@@ -122,6 +122,7 @@ def test_predict_does_not_change_the_model(macro, make):
     ({"season": 4, "models": ["dense"]}, "`season` is given"),
     ({"epochs": 0}, "`epochs` must be >= 1"),
     ({"seeds": 0}, "`seeds` must be >= 1"),
+    ({"seeds": [3, 4, 3]}, r"`seeds` must not repeat a seed. Received: seeds=\[3, 4, 3\] \(\[3\] repeated\)"),
 ])
 def test_given_values_are_used_or_refused(macro, kwargs, match):
     with pytest.raises(ArgumentError, match=match):

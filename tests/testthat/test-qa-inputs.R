@@ -131,3 +131,13 @@ test_that("autoplot() serves the privacy and GAN results too (issue 12: every re
   ggplot2::ggsave(path, p, width = 5, height = 3)
   expect_gt(file.size(path), 1000)
 })
+
+test_that("repeated seeds, NA model names and baselines outside the comparison are refused in R", {
+  skip_if_no_pybbdl()
+  df <- qa_data()
+  expect_error(qa_compare(df, seeds = c(1, 2, 1)), "`seeds` must not repeat a seed .* not 1, 2, 1")
+  expect_error(qa_compare(df, seeds = c(-1, 2)), "whole numbers >= 0, not -1, 2")
+  expect_error(forecast_compare(df, models = c("naive", NA)), "`models` must be model names, not NA \\(element 2\\)")
+  expect_error(qa_compare(df, baselines = "gru"),
+               "`baselines` must name models of the comparison \\(\"naive\", \"arima\"\\), not \"gru\"")
+})
