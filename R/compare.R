@@ -30,7 +30,8 @@
 #' @param data A data frame (numeric columns, and at most one date column, used as the time
 #'   index: Date, POSIXct, or text such as `"2000-01-01"` or `"21/02/2000"`, which must parse
 #'   completely in one format, by the rule of pybbdl's CSV reader), a `ts`/`mts` object
-#'   (frequency 4 or 12 gets a date index) or a numeric matrix. Rows must be in time order, one
+#'   (frequency 4 or 12 gets a date index), a zoo or xts object (its index is the time) or a
+#'   numeric matrix. Rows must be in time order, one
 #'   per period (unsorted or repeated times are refused, naming the rows). The columns used must hold no `NA`, `NaN` or
 #'   infinite values (the error names how many and the first timestamps).
 #' @param models Model names, from `"naive"`, `"seasonal_naive"`, `"arima"`, `"dense"`,

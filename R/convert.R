@@ -44,14 +44,28 @@ as_time_frame <- function(data, arg = "data") {
     freq <- stats::frequency(data)
     time <- NULL
     if (freq %in% c(4, 12)) {
-      t <- as.numeric(stats::time(data))
-      year <- floor(t + 1e-8)
-      period <- round((t - year) * freq)
-      time <- as.Date(sprintf("%04d-%02d-01", as.integer(year), as.integer(period * 12 / freq + 1)))
+      time <- first_of_month(as.numeric(stats::time(data)))
     }
     out <- list(values = values, time = time, time_name = "date")
     check_finite_columns(out, names(values), arg)
     return(out)
+  }
+  if (inherits(data, "zoo")) { # zoo and xts: the index is the time (yearmon/yearqtr as dates)
+    time <- stats::time(data)
+    if (inherits(time, c("yearmon", "yearqtr"))) time <- first_of_month(unclass(time))
+    if (inherits(time, "POSIXlt")) time <- as.POSIXct(time)
+    if (!inherits(time, c("Date", "POSIXct"))) time <- NULL # a plain numeric index: row numbers
+    matrix <- as.matrix(data)
+    if (!is.numeric(matrix)) {
+      stop("`", arg, "` must hold numbers, not a ", typeof(matrix), " ", class(data)[[1]], " object.",
+           call. = FALSE)
+    }
+    values <- as.data.frame(unclass(matrix))
+    if (is.null(dim(data)) || is.null(colnames(data))) {
+      names(values) <- if (ncol(values) == 1) "y" else paste0("V", seq_len(ncol(values)))
+    }
+    if (!is.null(time)) check_time_order(time, "index", arg)
+    return(list(values = values, time = time, time_name = "date"))
   }
   if (is.matrix(data)) {
     if (!is.numeric(data)) {
@@ -60,7 +74,7 @@ as_time_frame <- function(data, arg = "data") {
     data <- as.data.frame(data)
   }
   if (!is.data.frame(data)) {
-    stop("`", arg, "` must be a data frame, a `ts` object or a numeric matrix, not ",
+    stop("`", arg, "` must be a data frame, a `ts` or zoo object or a numeric matrix, not ",
          describe(data), ".", call. = FALSE)
   }
   data <- as.data.frame(data) # a tibble (or other data frame subclass) as a plain data frame
@@ -81,6 +95,15 @@ as_time_frame <- function(data, arg = "data") {
   if (!is.null(time)) check_time_order(time, time_name, arg)
   numeric <- vapply(data, function(x) is.numeric(x) && !inherits(x, c("Date", "POSIXt")), logical(1))
   list(values = data[numeric], time = time, time_name = time_name)
+}
+
+#' Fractional years (ts time, zoo's yearmon/yearqtr: 2000.25 = April 2000) as the first day of
+#' their month
+#' @noRd
+first_of_month <- function(t) {
+  year <- floor(t + 1e-8)
+  month <- round((t - year) * 12) + 1
+  as.Date(sprintf("%04d-%02d-01", as.integer(year), as.integer(month)))
 }
 
 #' Does a text (or factor) column look like dates? The Python reader's rule

@@ -141,3 +141,17 @@ test_that("repeated seeds, NA model names and baselines outside the comparison a
   expect_error(qa_compare(df, baselines = "gru"),
                "`baselines` must name models of the comparison \\(\"naive\", \"arima\"\\), not \"gru\"")
 })
+
+test_that("zoo and xts objects keep their index as the time, not row numbers", {
+  skip_if_no_pybbdl()
+  skip_if_not_installed("zoo")
+  df <- qa_data()
+  want <- qa_compare(df)
+  run <- qa_compare(zoo::zoo(df[c("y", "x")], df$date))
+  expect_identical(run$forecasts$test, want$forecasts$test)
+  quarterly <- zoo::zoo(df$y, zoo::as.yearqtr(df$date))
+  fc <- qa_compare(quarterly)$forecasts$test
+  expect_identical(names(fc)[1:2], c("date", "actual"))
+  expect_identical(fc$date, want$forecasts$test$date)
+  expect_error(qa_compare(zoo::zoo(matrix(letters[1:20], 10), seq_len(10))), "must hold numbers")
+})
