@@ -20,7 +20,7 @@ with_py_errors <- function(expr) {
 }
 
 #' Record the Python warnings raised while `expr` runs: pybbdl's own (its warning classes, or
-#' raised outside installed libraries) become R warnings (so suppressWarnings() and
+#' UserWarnings raised outside installed libraries) become R warnings (so suppressWarnings() and
 #' tryCatch(warning = ) see them); others (TensorFlow's, say) are shown as Python shows them
 #' @noRd
 with_py_warnings <- function(expr) {
@@ -38,7 +38,9 @@ with_py_warnings <- function(expr) {
   reticulate::iterate(log, function(w) {
     module <- reticulate::py_to_r(reticulate::py_get_attr(w$category, "__module__"))
     file <- reticulate::py_to_r(w$filename)
-    if (startsWith(module, "pybbdl") || !grepl("site-packages|dist-packages", file)) {
+    builtins <- reticulate::import_builtins(convert = FALSE)
+    user <- reticulate::py_to_r(builtins$issubclass(w$category, builtins$UserWarning))
+    if (startsWith(module, "pybbdl") || (user && !grepl("site-packages|dist-packages", file))) {
       warning(reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$str(w$message)),
               call. = FALSE)
     } else {
@@ -68,7 +70,8 @@ python_hint <- function(type) {
     ArgumentError = ,
     ArgumentTypeError = ,
     ValueError = ,
-    TypeError = "Hint: check the argument named above; ?pybbdl::<function> lists what each accepts.",
+    TypeError = paste0("Hint: check the argument named above; the help page of the function you ",
+                       "called (?name) lists what each accepts."),
     ModuleNotFoundError = ,
     ImportError = paste0("Hint: the Python environment lacks a package; ", "run `make setup-r` in the ",
                          "pybbdl source folder or pybbdl::install_pybbdl(), then restart R."),

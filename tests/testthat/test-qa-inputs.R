@@ -155,3 +155,10 @@ test_that("zoo and xts objects keep their index as the time, not row numbers", {
   expect_identical(fc$date, want$forecasts$test$date)
   expect_error(qa_compare(zoo::zoo(matrix(letters[1:20], 10), seq_len(10))), "must hold numbers")
 })
+
+test_that("pybbdl's plain UserWarnings reach R as warnings; other libraries' deprecations do not", {
+  skip_if_no_pybbdl()
+  expect_warning(dp_epsilon(100, 10, 1.1, 1, delta = 0.5), "delta=0.5 >= 1/n = 0.01")
+  warn <- reticulate::import("warnings", convert = FALSE)
+  expect_no_warning(pybbdl:::with_py_errors(warn$warn("old API", reticulate::import_builtins()$FutureWarning)))
+})
