@@ -7,6 +7,8 @@
 register_s3_methods <- function() {
   register_s3_method("ggplot2", "autoplot", "pybbdl_comparison")
   register_s3_method("ggplot2", "autoplot", "pybbdl_backtest")
+  register_s3_method("ggplot2", "autoplot", "pybbdl_privacy_run")
+  register_s3_method("ggplot2", "autoplot", "pybbdl_gan")
 }
 
 register_s3_method <- function(pkg, generic, class) {
@@ -76,7 +78,8 @@ format.pybbdl_comparison <- function(x, digits = 3, ...) {
             sprintf("epochs %d, batch_size %d, patience %s", s$epochs, s$batch_size,
                     if (is.null(s$patience)) "none" else s$patience),
             sprintf("seed %s, seeds %s", if (is.null(s$seed)) "none" else s$seed,
-                    paste(unlist(s$seeds), collapse = ",")))
+                    paste(unlist(s$seeds), collapse = ",")),
+            if (isTRUE(s$quick)) "quick run")
   lines <- c(title, paste0("  ", paste(spec, collapse = "; ")),
              sprintf("  Diebold-Mariano tests on %s loss (negative statistic = more accurate than the baseline)",
                      toupper(s$dm_loss)))

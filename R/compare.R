@@ -27,9 +27,12 @@
 #' [forecast_backtest()] has its own `models` default (naive, arima, gru) and `folds = 5`,
 #' `retrain = TRUE`, `stride = 1`, `val_fraction = 0.2` (`BACKTEST_DEFAULTS`).
 #'
-#' @param data A data frame (numeric columns, and at most one Date or POSIXct column, used as the
-#'   time index), a `ts`/`mts` object (frequency 4 or 12 gets a date index) or a numeric matrix.
-#'   Rows must be in time order, one per period. The columns used must hold no `NA`, `NaN` or
+#' @param data A data frame (numeric columns, and at most one date column, used as the time
+#'   index: Date, POSIXct, or text such as `"2000-01-01"` or `"21/02/2000"`, which must parse
+#'   completely in one format, by the rule of pybbdl's CSV reader), a `ts`/`mts` object
+#'   (frequency 4 or 12 gets a date index), a zoo or xts object (its index is the time) or a
+#'   numeric matrix. Rows must be in time order, one
+#'   per period (unsorted or repeated times are refused, naming the rows). The columns used must hold no `NA`, `NaN` or
 #'   infinite values (the error names how many and the first timestamps).
 #' @param models Model names, from `"naive"`, `"seasonal_naive"`, `"arima"`, `"dense"`,
 #'   `"simple_rnn"`, `"lstm"`, `"gru"`, `"gru_dropout"`, `"stacked_gru"`,
@@ -44,7 +47,8 @@
 #'   book's `delay` is `horizon - 1`).
 #' @param step Keep one row in `step` within a window; `lookback` must be a multiple of it.
 #' @param split Fractions of the rows for training, validation and test, in time order, summing
-#'   to at most 1.
+#'   to 1; names (`c(train = 0.6, val = 0.2, test = 0.2)`), when given, say which is which. Two
+#'   fractions (train, val) leave no test part.
 #' @param epochs,batch_size Training epochs (at most) and windows per batch of the networks.
 #' @param patience Stop training after this many epochs without a better validation loss and
 #'   keep the best weights; `NULL` or 0 trains all `epochs`.
@@ -78,7 +82,9 @@
 #'   * `forecasts`: one data frame per scored part: the target time (or `row`, the 1-based row
 #'     number, for data without time stamps), `actual` and each model's forecast (first seed);
 #'   * `models`: the fitted Python models (first seed), see [arima_summary()];
-#'   * `settings`: every setting used.
+#'   * `settings`: every setting used; `epochs`, `patience` and `seeds` as the run used them (a
+#'     quick run caps the epochs and stops no run early; it keeps the given values as
+#'     `epochs_given` and `patience_given`).
 #'
 #'   `print()` shows the table with the DM p-values and the models' specs, `plot()` draws the
 #'   forecasts against the actual values, `summary()` gives the one-row-per-model table (see
@@ -105,18 +111,15 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
-  if (!is.numeric(split) || !length(split) %in% 2:3 || anyNA(split) || any(split < 0) ||
-      sum(split) > 1 + 1e-9) {
-    stop("`split` must be 2 or 3 fractions (train, val, test) >= 0 summing to at most 1, not ",
-         paste(format(split), collapse = ", "), ".", call. = FALSE)
-  }
+  split <- check_split(split)
   if (args$n_rows < args$lookback + args$horizon) {
     stop("`data` must have at least lookback + horizon = ", args$lookback + args$horizon,
          " rows, not ", args$n_rows, ".", call. = FALSE)
   }
-  args$split <- unname(as.numeric(split))
+  args$split <- split
   args$dm_loss <- dm_loss
   args$models <- as_model_list(models, args$params)
+  check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
   new_forecast_run(run, args, "pybbdl_comparison")
 }
@@ -177,6 +180,10 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
       args$start <- as.numeric(start)
     } else {
       args$start <- check_count(start, "start") - 1L # the Python core counts rows from 0
+      if (args$start >= args$n_rows) {
+        stop("`start` must be a row of `data` (1 to ", args$n_rows, ") or a fraction in (0, 1), not ",
+             start, ".", call. = FALSE)
+      }
     }
   }
   args$train_length <- check_count(train_length, "train_length", null_ok = TRUE)
@@ -185,6 +192,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$val_fraction <- check_number(val_fraction, "val_fraction", lower = 0, upper = 1)
   args$dm_loss <- dm_loss
   args$models <- as_model_list(models, args$params)
+  check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
   new_forecast_run(run, args, c("pybbdl_backtest", "pybbdl_comparison"))
 }
@@ -249,7 +257,7 @@ run_forecast_workflow <- function(kind, args) {
     seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
     dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose
   )
-  data <- as_pandas_frame(args$data)
+  data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {
     with_py_errors(do.call(workflow$forecast_compare, c(
       list(data), settings, list(split = reticulate::tuple(as.list(args$split)))
@@ -268,7 +276,10 @@ run_forecast_workflow <- function(kind, args) {
     if ("fold" %in% names(frame)) frame$fold <- as.integer(frame$fold)
     frame
   }), parts)
+  used <- function(key) reticulate::py_to_r(result$settings$get(key))
   list(python = result, wide = pandas_table_to_r(result$wide),
+       used = list(epochs = used("epochs"), patience = used("patience"),
+                   seeds = as.integer(unlist(used("seeds")))),
        long = pandas_table_to_r(result$table), forecasts = forecasts, models = result$models)
 }
 
@@ -282,6 +293,14 @@ new_forecast_run <- function(run, args, class) {
                      seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
                      quick = args$quick, out_dir = args$out_dir))
   if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
+  # what ran, as the Python workflow records it (a quick run caps epochs and stops no early)
+  if (isTRUE(args$quick)) {
+    settings$epochs_given <- settings$epochs
+    settings$patience_given <- settings$patience
+  }
+  settings$epochs <- as.integer(run$used$epochs)
+  settings["patience"] <- list(if (is.null(run$used$patience)) NULL else as.integer(run$used$patience))
+  settings$seeds <- run$used$seeds
   structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
                  models = run$models, settings = settings, target = args$target,
                  horizon = args$horizon),
@@ -299,6 +318,43 @@ check_column <- function(name, arg, data, columns) {
   name
 }
 
+#' `split` as unnamed fractions in the order train, val(, test); names, when given, say which is
+#' which (in any order). They must sum to 1: the Python workflow refuses rows left out silently.
+#' @noRd
+check_split <- function(split) {
+  shown <- if (is.numeric(split)) paste(format(split), collapse = ", ") else describe(split)
+  if (!is.numeric(split) || !length(split) %in% 2:3 || anyNA(split) || any(!is.finite(split)) ||
+      any(split < 0)) {
+    stop("`split` must be 2 or 3 fractions (train, val, test) >= 0 summing to 1, not ", shown, ".",
+         call. = FALSE)
+  }
+  parts <- c("train", "val", "test")[seq_along(split)]
+  if (!is.null(names(split))) {
+    if (!setequal(names(split), parts) || anyDuplicated(names(split))) {
+      stop("`split` must be named ", paste0('"', parts, '"', collapse = ", "), " (in any order) or ",
+           "not named, not ", paste0(names(split), " = ", format(split), collapse = ", "), ".",
+           call. = FALSE)
+    }
+    split <- split[parts]
+  }
+  if (abs(sum(split) - 1) > 1e-9) {
+    stop("`split` must sum to 1, so that no row is left out silently, not ", shown, " (sum ",
+         format(sum(split)), ").", call. = FALSE)
+  }
+  unname(as.numeric(split))
+}
+
+check_baselines <- function(baselines, models) {
+  # the naive baseline is always in the table; a lone spec is named "network" (as_model_list())
+  names <- unique(c("naive", if (inherits(models, "pybbdl_model_spec")) "network" else if (is.character(models)) models else names(models)))
+  unknown <- setdiff(unlist(baselines), names)
+  if (length(unknown)) {
+    stop("`baselines` must name models of the comparison (", paste0('"', unique(names), '"', collapse = ", "),
+         "), not \"", unknown[[1]], "\".", call. = FALSE)
+  }
+  invisible(baselines)
+}
+
 check_seeds <- function(seeds) {
   if (is.null(seeds)) {
     return(NULL)
@@ -306,9 +362,15 @@ check_seeds <- function(seeds) {
   if (length(seeds) == 1) {
     return(check_count(seeds, "seeds"))
   }
-  if (!is.numeric(seeds) || anyNA(seeds) || any(seeds != round(seeds)) || any(seeds < 0)) {
-    stop("`seeds` must be a count or a vector of whole numbers >= 0, not ", describe(seeds), ".",
+  if (!is.numeric(seeds) || anyNA(seeds) || any(seeds != round(seeds)) || any(seeds < 0) ||
+      any(seeds > .Machine$integer.max)) {
+    stop("`seeds` must be a count or a vector of whole numbers >= 0, not ",
+         if (is.numeric(seeds)) paste(seeds, collapse = ", ") else describe(seeds), ".",
          call. = FALSE)
+  }
+  if (anyDuplicated(seeds)) {
+    stop("`seeds` must not repeat a seed (a repeated run would shrink the sd across seeds), not ",
+         paste(seeds, collapse = ", "), ".", call. = FALSE)
   }
   as.list(as.integer(seeds))
 }
@@ -326,7 +388,11 @@ as_model_list <- function(models, params) {
     name
   }
   if (is.character(models)) {
-    if (!length(models) || anyNA(models)) stop("`models` must name at least one model.", call. = FALSE)
+    if (!length(models)) stop("`models` must name at least one model, not character(0).", call. = FALSE)
+    if (anyNA(models)) {
+      stop("`models` must be model names, not NA (element ", which(is.na(models))[[1]], ").",
+           call. = FALSE)
+    }
     for (m in models) check_name(m)
     return(as.list(models))
   }

@@ -10,7 +10,8 @@
 #' weights (`varestimator = "acf"`, `dm.test()`'s default) or with Bartlett weights
 #' `1 - j / h` (`"bartlett"`, never negative; the comparison tables use it). For `h = 1` both
 #' are the plain variance. As in `dm.test()`, a negative `"acf"` variance falls back to `h = 1`
-#' with a warning, and a constant loss differential is an error (no test).
+#' with a warning, and a constant loss differential (identical losses included) is an error
+#' (no test), where `dm.test()` stops with "Variance of DM statistic is zero".
 #'
 #' @param e1,e2 Forecast errors (actual minus forecast) of the two methods, numeric vectors of
 #'   equal length (at least `max(3, 2 * h)`), without `NA`.
@@ -46,6 +47,10 @@ dm_test <- function(e1, e2, alternative = c("two.sided", "less", "greater"), h =
          call. = FALSE)
   }
   h <- check_count(h, "h")
+  if (length(e1) < max(3, 2 * h)) {
+    stop("`e1` and `e2` must have at least max(3, 2 * h) = ", max(3, 2 * h), " values for h = ", h,
+         ", not ", length(e1), ".", call. = FALSE)
+  }
   power <- check_number(power, "power", lower = 0)
   result <- python_dm_test(e1, e2, alternative = alternative, h = h, power = power,
                            varestimator = varestimator)
@@ -84,7 +89,7 @@ python_dm_test <- function(e1, e2, alternative, h, power, varestimator) {
   ))
   statistic <- reticulate::py_to_r(res$statistic)
   note <- reticulate::py_to_r(res$note)
-  if (is.nan(statistic)) {
+  if (is.nan(statistic) || grepl("identical losses", note)) { # dm.test(): "Variance ... is zero"
     stop("The Diebold-Mariano test cannot be computed: ", note, ".", call. = FALSE)
   }
   if (nzchar(note) && grepl("negative", note)) {

@@ -2,10 +2,11 @@
 # still raises comes back as an R error of class `pybbdl_python_error` with the Python message and
 # a hint, never a traceback (the traceback stays available through reticulate::py_last_error()).
 
-#' Evaluate a call into Python, turning a Python exception into an R error with a hint
+#' Evaluate a call into Python, turning a Python exception into an R error with a hint, and
+#' pybbdl's Python warnings (an irregular time index, say) into R warnings
 #' @noRd
 with_py_errors <- function(expr) {
-  tryCatch(expr, error = function(e) {
+  with_py_warnings(tryCatch(expr, error = function(e) {
     if (inherits(e, "pybbdl_error")) stop(e)
     parsed <- parse_python_error(conditionMessage(e))
     if (is.null(parsed)) stop(e) # an R error (from a callback, say): leave it as it is
@@ -15,7 +16,38 @@ with_py_errors <- function(expr) {
       list(message = paste0(parsed$message, "\n", python_hint(parsed$type)),
            python_type = parsed$type, python_message = parsed$message, call = NULL)
     ))
+  }))
+}
+
+#' Record the Python warnings raised while `expr` runs: pybbdl's own (its warning classes, or
+#' UserWarnings raised outside installed libraries) become R warnings (so suppressWarnings() and
+#' tryCatch(warning = ) see them); others (TensorFlow's, say) are shown as Python shows them
+#' @noRd
+with_py_warnings <- function(expr) {
+  if (!reticulate::py_available(initialize = FALSE)) {
+    return(expr)
+  }
+  py_warnings <- python_module_raw("warnings")
+  ctx <- py_warnings$catch_warnings(record = TRUE)
+  log <- ctx$`__enter__`()
+  open <- TRUE
+  on.exit(if (open) ctx$`__exit__`(NULL, NULL, NULL))
+  value <- expr
+  ctx$`__exit__`(NULL, NULL, NULL)
+  open <- FALSE
+  reticulate::iterate(log, function(w) {
+    module <- reticulate::py_to_r(reticulate::py_get_attr(w$category, "__module__"))
+    file <- reticulate::py_to_r(w$filename)
+    builtins <- reticulate::import_builtins(convert = FALSE)
+    user <- reticulate::py_to_r(builtins$issubclass(w$category, builtins$UserWarning))
+    if (startsWith(module, "pybbdl") || (user && !grepl("site-packages|dist-packages", file))) {
+      warning(reticulate::py_to_r(reticulate::import_builtins(convert = FALSE)$str(w$message)),
+              call. = FALSE)
+    } else {
+      py_warnings$showwarning(w$message, w$category, w$filename, w$lineno)
+    }
   })
+  value
 }
 
 # reticulate 1.28 reports "ExceptionType: message" (the message may span lines); returns NULL when
@@ -38,7 +70,8 @@ python_hint <- function(type) {
     ArgumentError = ,
     ArgumentTypeError = ,
     ValueError = ,
-    TypeError = "Hint: check the argument named above; ?pybbdl::<function> lists what each accepts.",
+    TypeError = paste0("Hint: check the argument named above; the help page of the function you ",
+                       "called (?name) lists what each accepts."),
     ModuleNotFoundError = ,
     ImportError = paste0("Hint: the Python environment lacks a package; ", "run `make setup-r` in the ",
                          "pybbdl source folder or pybbdl::install_pybbdl(), then restart R."),

@@ -36,7 +36,8 @@
 #'   metric, value), `history` (one row per step: step, d_loss, g_loss, d_real, d_fake), `model`,
 #'   `epsilon` and `noise_multiplier` (`NA` without privacy), `statement`, `settings`, `gan` (the
 #'   Python model) and `run` (the Python `GanRun`); with `print()`, `format()`, `summary()`,
-#'   `plot()` and `as.data.frame()` methods.
+#'   `plot()` and `as.data.frame()` methods, and an `autoplot()` method (the losses per step)
+#'   when ggplot2 is installed.
 #' @family gan
 #' @export
 #' @examples
@@ -60,7 +61,11 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
   limit <- check_whole(limit, "limit", null_ok = TRUE)
   latent_dim <- check_whole(latent_dim, "latent_dim")
   checkpoint_every <- check_whole(checkpoint_every, "checkpoint_every", null_ok = TRUE)
-  label_smoothing <- check_number(label_smoothing, "label_smoothing", lower = 0, upper = 0.5, open = FALSE)
+  if (!is.numeric(label_smoothing) || length(label_smoothing) != 1 || is.na(label_smoothing) ||
+      label_smoothing < 0 || label_smoothing >= 0.5) {
+    stop("`label_smoothing` must be a number in [0, 0.5), not ", describe(label_smoothing), ".",
+         call. = FALSE)
+  }
   if (!is.null(ema_decay)) ema_decay <- check_number(ema_decay, "ema_decay", lower = 0, upper = 1)
   dp <- check_flag(dp, "dp")
   dp_only <- list(target_epsilon = target_epsilon, delta = delta, l2_norm_clip = l2_norm_clip)
@@ -83,6 +88,16 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
     if (!is.numeric(images) || length(dim(images)) < 3) {
       stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1); got ", describe(images),
            call. = FALSE)
+    }
+    d <- dim(images)
+    if (length(d) > 4 || !identical(as.integer(d[2:3]), c(28L, 28L)) || (length(d) == 4 && d[[4]] != 1)) {
+      stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1), not ",
+           paste(d, collapse = " x "), ".", call. = FALSE)
+    }
+    bad <- which(!is.finite(images))
+    if (length(bad)) {
+      stop("`images` must hold finite pixel values, but ", length(bad), " are NA, NaN or infinite ",
+           "(the first in image ", (bad[[1]] - 1) %% d[[1]] + 1, ").", call. = FALSE)
     }
     py_images <- np$asarray(images, dtype = "float32")
     if (!is.null(labels)) {
@@ -174,6 +189,19 @@ plot.pybbdl_gan <- function(x, y, ...) {
                     xlab = "step", ylab = "loss (nats)", ...)
   graphics::legend("topright", legend = c("d_loss", "g_loss"), col = c("black", "red"), lty = 1, bty = "n")
   invisible(x)
+}
+
+# ggplot2::autoplot() method (registered when ggplot2 is loaded, see register_s3_methods()):
+# the discriminator's and the generator's loss per step, as plot() draws them.
+autoplot.pybbdl_gan <- function(object, ...) {
+  h <- object$history
+  long <- data.frame(step = rep(h$step, 2), value = c(h$d_loss, h$g_loss),
+                     series = factor(rep(c("d_loss", "g_loss"), each = nrow(h)),
+                                     levels = c("d_loss", "g_loss")))
+  ggplot2::ggplot(long, ggplot2::aes(x = step, y = value, colour = series)) +
+    ggplot2::geom_line() +
+    ggplot2::labs(x = "step", y = "loss (nats)", colour = NULL,
+                  title = sprintf("%s GAN: losses per step", object$model))
 }
 
 #' @rdname train_gan

@@ -176,7 +176,8 @@ gaussian_mechanism <- function(value, sensitivity, epsilon, delta,
 #'   metric, value), `ledger` (one row per epoch: loss, accuracy, test_loss, test_accuracy,
 #'   epsilon), `epsilon`, `noise_multiplier` (the sigma used), `test_accuracy`, `audit` (auc,
 #'   advantage, non_members), `statement`, `settings` and `run` (the Python `PrivacyRun`). It has
-#'   `print()`, `format()`, `summary()`, `plot()` and `as.data.frame()` methods.
+#'   `print()`, `format()`, `summary()`, `plot()` and `as.data.frame()` methods, and an
+#'   `autoplot()` method (accuracy and epsilon per epoch) when ggplot2 is installed.
 #' @family privacy
 #' @export
 #' @examples
@@ -290,6 +291,28 @@ plot.pybbdl_privacy_run <- function(x, y, ...) {
   graphics::plot(l$epoch, l$epsilon, type = "b", xlab = "epoch", ylab = "epsilon spent")
   invisible(x)
 }
+
+# ggplot2::autoplot() method (registered when ggplot2 is loaded, see register_s3_methods()):
+# accuracy (training, test) and the epsilon spent, per epoch, in two panels.
+autoplot.pybbdl_privacy_run <- function(object, ...) {
+  l <- object$ledger
+  long <- data.frame(
+    epoch = rep(l$epoch, 3),
+    value = c(l$accuracy, l$test_accuracy, l$epsilon),
+    series = factor(rep(c("training accuracy", "test accuracy", "epsilon spent"), each = nrow(l)),
+                    levels = c("training accuracy", "test accuracy", "epsilon spent")),
+    panel = factor(rep(c("accuracy", "accuracy", "epsilon"), each = nrow(l)),
+                   levels = c("accuracy", "epsilon"))
+  )
+  ggplot2::ggplot(long, ggplot2::aes(x = epoch, y = value, colour = series)) +
+    (if (nrow(l) > 1) ggplot2::geom_line()) + ggplot2::geom_point() +
+    ggplot2::facet_wrap(ggplot2::vars(panel), scales = "free_y") +
+    ggplot2::labs(x = "epoch", y = NULL, colour = NULL,
+                  title = sprintf("DP-SGD on MNIST: sigma = %.4g, epsilon = %.4g at delta = %g",
+                                  object$noise_multiplier, object$epsilon, object$settings$delta))
+}
+
+utils::globalVariables(c("epoch", "panel", "step"))
 
 # check_count() with R's integer limit: whole numbers above 2^31 - 1 are refused here, with a
 # message, instead of turning into NA on their way to Python.

@@ -18,7 +18,7 @@ import numpy as np
 
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation import backtest, compare
-from pybbdl.evaluation.compare import _check_distinct_seeds, check_forecaster
+from pybbdl.evaluation.compare import check_forecaster
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
 from pybbdl.outputs import prepare_output_dir, versions
@@ -110,7 +110,9 @@ def _check_settings(s: dict) -> dict:
         s["seeds"] = [check_positive_int("seeds", v, minimum=0) for v in s["seeds"]]
         if not s["seeds"]:
             raise ArgumentError("`seeds` must be a number >= 1 or a non-empty list of seeds. Received: []")
-        _check_distinct_seeds(s["seeds"])
+        repeated = sorted({v for v in s["seeds"] if s["seeds"].count(v) > 1})
+        if repeated:  # a repeated seed repeats a run: its sd across seeds would understate the spread
+            raise ArgumentError(f"`seeds` must not repeat a seed. Received: seeds={s['seeds']} ({repeated} repeated)")
     for name in ("quick", "deterministic", "progress", "retrain"):  # "no" is truthy: refuse, don't guess
         if name in s and not isinstance(s[name], (bool, np.bool_)):
             raise ArgumentTypeError(f"`{name}` must be True or False. Received: {name}={s[name]!r}")

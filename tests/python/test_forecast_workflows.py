@@ -124,6 +124,7 @@ def test_predict_does_not_change_the_model(macro, make):
     ({"seeds": 0}, "`seeds` must be >= 1"),
     ({"models": "naive,naive"}, r"name each model once.*\['naive'\]"),  # was one row, silently
     ({"models": ["naive", "dense", "dense"]}, r"name each model once.*\['dense'\]"),
+    ({"seeds": [3, 4, 3]}, r"`seeds` must not repeat a seed. Received: seeds=\[3, 4, 3\] \(\[3\] repeated\)"),
 ])
 def test_given_values_are_used_or_refused(macro, kwargs, match):
     with pytest.raises(ArgumentError, match=match):
@@ -138,7 +139,7 @@ def test_repeated_model_names_and_a_bad_sliding_window_are_refused_below_the_wor
 
 
 @pytest.mark.parametrize("workflow,kwargs,error,match", [
-    (forecast_compare, {"seeds": [1, 1]}, ArgumentError, r"`seeds` must be distinct.*\[1\] more than once"),
+    (forecast_compare, {"seeds": [1, 1]}, ArgumentError, r"`seeds` must not repeat a seed"),
     (forecast_compare, {"quick": "no"}, ArgumentTypeError, "`quick` must be True or False"),  # "no" was quick
     (forecast_compare, {"deterministic": "no"}, ArgumentTypeError, "`deterministic` must be True or False"),
     (forecast_backtest, {"retrain": "no", "folds": 2}, ArgumentTypeError, "`retrain` must be True or False"),

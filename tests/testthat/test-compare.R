@@ -179,9 +179,9 @@ test_that("forecast_compare() stops on common mistakes with a clear message", {
   expect_error(forecast_compare(ts(gappy$infl, frequency = 4, start = c(2000, 1))),
                "the first at 2001-01-01, 2002-01-01")
   expect_error(forecast_backtest(macro, start = 0), "`start` must be a whole number between 1 and")
-  expect_error(forecast_compare(macro, split = c(0.8, 0.3)), "`split` must be 2 or 3 fractions")
+  expect_error(forecast_compare(macro, split = c(0.8, 0.3)), "`split` must sum to 1, .* not 0.8, 0.3 \\(sum 1.1\\)")
   expect_error(forecast_compare(macro, lookback = 40), "at least lookback \\+ horizon = 41 rows, not 40")
-  expect_error(forecast_compare("infl"), "`data` must be a data frame, a `ts` object or a numeric matrix")
+  expect_error(forecast_compare("infl"), "`data` must be a data frame, a `ts` or zoo object or a numeric matrix")
   expect_error(forecast_compare(macro, seed = 1.5), "`seed` must be a whole number between 0 and 2147483647, not 1.5")
   # a given value is used or refused, never replaced (issue 11 case 4)
   expect_error(forecast_compare(macro, seed = NULL), "`seed` must be a whole number between 0 and 2147483647, not NULL")

@@ -58,5 +58,5 @@ test_that("R data become pandas frames with the right index", {
   expect_identical(back$when, stamps)
   expect_identical(back$x, c(1, 2, 3))
   expect_error(pybbdl:::as_pandas_frame(data.frame(a = Sys.Date(), b = Sys.Date(), x = 1)),
-               "at most one Date or POSIXct column, not 2 \\(a, b\\)")
+               "at most one date column, not 2 \\(a, b\\)")
 })

@@ -44,7 +44,7 @@ test_that("dm_test() refuses bad input in R and states the degenerate cases", {
   expect_error(dm_test(1:5, 1:5, power = 0), "`power` must be a finite number > 0")
   expect_error(dm_test(1:5, 1:5, alternative = "bigger"), "'arg' should be one of")
   skip_if_no_pybbdl()
-  expect_error(dm_test(rnorm(5), rnorm(5), h = 4), "needs at least 8 forecasts. Received: 5")
+  expect_error(dm_test(rnorm(5), rnorm(5), h = 4), "at least max\\(3, 2 \\* h\\) = 8 values for h = 4, not 5")
   # a constant loss differential: no p-value from round-off (dm.test stops, too)
   expect_error(dm_test(rep(1, 10), rep(2, 10)), "cannot be computed: the loss differential is constant")
 })

@@ -81,7 +81,7 @@ test_that("Python exceptions become R errors with the message and a hint, no tra
   expect_identical(err$python_type, "ArgumentError")
   expect_identical(conditionMessage(err), paste0(
     "`lookback` must be >= 1. Received: lookback=0\n",
-    "Hint: check the argument named above; ?pybbdl::<function> lists what each accepts."
+    "Hint: check the argument named above; the help page of the function you called (?name) lists what each accepts."
   ))
   err <- expect_error(
     pybbdl:::with_py_errors(windows$generator(matrix(0, 10, 2), lookback = 8L, delay = 5L, step = 1L)),
