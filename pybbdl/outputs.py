@@ -2,7 +2,8 @@
 
 Every file a run writes goes to a temporary name in the same folder and is renamed into place
 (``os.replace`` is atomic on POSIX), so a kill while writing never leaves a truncated
-``results.csv``. ``manifest.json`` is written last: it lists the run's files, its settings,
+``results.csv``. ``manifest.json`` is written last (the previous run's manifest is moved aside
+when a save starts): it lists the run's files, its settings,
 the library versions and the completion time, so a folder without it (or whose manifest names a
 different run) is an interrupted run. Files that an earlier run's manifest lists and this run
 did not write are removed, so a rerun into the same folder never leaves old plots beside a new
@@ -25,6 +26,9 @@ from pathlib import Path
 from pybbdl.exceptions import OutputError
 
 MANIFEST = "manifest.json"
+#: While a run is being saved, the previous run's manifest waits here: a folder without
+#: ``manifest.json`` is incomplete, and the next save still knows the old run's files.
+PREVIOUS = ".manifest.previous.json"
 
 #: File names that pybbdl 0.1 wrote without a manifest; removed from a folder that has no
 #: manifest when a new run is saved there (only these names, nothing else).
@@ -117,10 +121,30 @@ def read_manifest(out_dir: str | os.PathLike) -> dict | None:
         return None
 
 
+def _listed_files(path: Path) -> list[str] | None:
+    try:
+        return [str(n) for n in json.loads(path.read_text(encoding="utf-8")).get("files", [])]
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def begin_output_dir(out_dir: str | os.PathLike) -> None:
+    """Mark `out_dir` as being written: the previous run's manifest moves aside (its file list is
+    kept for :func:`finish_output_dir`), so a save interrupted from here on leaves a folder with no
+    ``manifest.json``, never new files under the old run's manifest."""
+    out = Path(out_dir)
+    current, previous = out / MANIFEST, out / PREVIOUS
+    if not current.exists():
+        return
+    names = sorted(set(_listed_files(current) or []) | set(_listed_files(previous) or []))
+    atomic_write_text(previous, json.dumps({"files": names}) + "\n")
+    current.unlink()
+
+
 def _stale_files(out: Path, keep: set[str]) -> list[Path]:
-    previous = read_manifest(out)
-    if previous is not None:
-        names = [str(n) for n in previous.get("files", [])]
+    lists = [names for names in (_listed_files(out / MANIFEST), _listed_files(out / PREVIOUS)) if names is not None]
+    if lists:
+        names = sorted(set().union(*lists))
     else:
         names = [p.name for p in out.iterdir() if p.is_file()
                  and (p.name in LEGACY_NAMES or p.name.startswith(LEGACY_PREFIXES))]
@@ -147,8 +171,10 @@ def finish_output_dir(out_dir: str | os.PathLike, files: Iterable[str | os.PathL
         stale.unlink(missing_ok=True)
     manifest = {"kind": kind, "completed": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                 "files": names, "settings": _jsonable(dict(settings)), "versions": versions()}
-    return atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    path = atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    (out / PREVIOUS).unlink(missing_ok=True)
+    return path
 
 
-__all__ = ["MANIFEST", "atomic_write", "atomic_write_text", "finish_output_dir", "prepare_output_dir",
-           "read_manifest", "versions"]
+__all__ = ["MANIFEST", "PREVIOUS", "atomic_write", "atomic_write_text", "begin_output_dir", "finish_output_dir",
+           "prepare_output_dir", "read_manifest", "versions"]

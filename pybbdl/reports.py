@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pybbdl.evaluation import Comparison
-from pybbdl.outputs import atomic_write, atomic_write_text, finish_output_dir, prepare_output_dir
+from pybbdl.outputs import atomic_write, atomic_write_text, begin_output_dir, finish_output_dir, prepare_output_dir
 
 
 def markdown_table(table: pd.DataFrame, digits: int = 3) -> str:
@@ -140,6 +140,7 @@ def write_report(comparison: Comparison, out_dir: str | os.PathLike, *, settings
     """Write the report files atomically into `out_dir`, remove files an earlier run there wrote
     and this one did not, and write ``manifest.json`` last (key ``"manifest"``)."""
     out = prepare_output_dir(out_dir)
+    begin_output_dir(out)
     paths = report_files(comparison, out)
     paths["manifest"] = finish_output_dir(out, paths.values(), kind="forecast_report", settings=settings or {})
     return paths

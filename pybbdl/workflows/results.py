@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pybbdl.outputs import atomic_write, atomic_write_text, finish_output_dir, prepare_output_dir
+from pybbdl.outputs import atomic_write, atomic_write_text, begin_output_dir, finish_output_dir, prepare_output_dir
 
 
 @dataclass
@@ -45,6 +45,7 @@ class RunResult:
             The paths written, the manifest last.
         """
         out = prepare_output_dir(out_dir)
+        begin_output_dir(out)
         paths = [Path(p) for p in self._write_files(out)]
         manifest = finish_output_dir(out, paths, kind=self.kind, settings=self.settings)
         return [*paths, manifest]

@@ -264,9 +264,19 @@ def test_write_report_is_atomic(macro, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         reports.write_report(result, tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    assert after.keys() == before.keys()  # no temporary or truncated files left
-    assert all(len(v) > 0 for v in after.values()) and after["manifest.json"] == before["manifest.json"]
+    # no temporary or truncated files; and no manifest: an interrupted save never leaves new
+    # files under the previous run's manifest (its file list waits in .manifest.previous.json)
+    assert after.keys() == (before.keys() - {"manifest.json"}) | {".manifest.previous.json"}
+    assert all(len(v) > 0 for v in after.values())
     assert paths["manifest"].name == "manifest.json"
+    # the next complete save, with fewer parts, removes what the first run wrote and this one did not
+    monkeypatch.undo()
+    only_test = compare(w, ["naive"], parts=["test"], progress=False)
+    reports.write_report(only_test, tmp_path)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert "manifest.json" in names and ".manifest.previous.json" not in names
+    assert "forecasts_val.csv" not in names and "forecasts_val.png" not in names
+    assert sorted(json.loads((tmp_path / "manifest.json").read_text())["files"]) == sorted(names - {"manifest.json"})
 
 
 def test_neural_fit_restores_op_determinism(macro):
