@@ -135,6 +135,14 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
     backtest = args.backtest is not None
     if not backtest and (args.fold_size is not None or args.sliding is not None):
         raise ArgumentError("--fold-size and --sliding only apply with --backtest FOLDS.")
+    if args.quick:  # quick caps the training length; a given value it would replace is refused
+        from pybbdl.workflows.forecasting import QUICK
+
+        replaced = [f"--epochs {args.epochs}"] if args.epochs is not None and args.epochs > QUICK["epochs"] else []
+        replaced += [f"--patience {args.patience}"] if args.patience is not None else []
+        if replaced:
+            raise ArgumentError(f"--quick trains at most {QUICK['epochs']} epochs without early stopping; "
+                                f"drop --quick or {' and '.join(replaced)}.")
     if backtest and args.split is not None:
         raise ArgumentError("--split does not apply to --backtest (the folds define the test targets).")
     given = dict(target=args.target, features=features, models=args.models, lookback=args.lookback,

@@ -181,6 +181,8 @@ def test_given_values_reach_the_models():
     (["--models", "naive", "--baselines", ""], "`baselines` must name models"),  # was: the default baselines
     (["--models", "naive", "--backtest", "2", "--sliding", "0"], "`train_length` must be >= 1"),
     (["--models", "naive", "--backtest", "2", "--sliding", "-5"], "`train_length` must be >= 1"),
+    (["--models", "dense", "--quick", "--epochs", "10"], "drop --quick or --epochs 10"),  # was: 3 epochs, rc 0
+    (["--models", "dense", "--quick", "--patience", "4"], "drop --quick or --patience 4"),
 ])
 def test_cli_refuses_instead_of_replacing(tmp_path, capsys, argv, match):
     assert main(["forecast", *argv, "--out", str(tmp_path / "o"), "--quiet"]) == 2
