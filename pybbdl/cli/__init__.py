@@ -42,16 +42,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.command not in COMMANDS:
         parser.print_help()
         return 0
+    import warnings
+
     from pybbdl.exceptions import PybbdlError
 
     name = args.command + (f" {args.privacy_command}" if args.command == "privacy" else "")
+    shown: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        """Warnings as one line each, each text once (the irregular-index warning comes from both
+        the reader and the windowing)."""
+        text = " ".join(str(message).split())
+        if text not in shown:
+            shown.add(text)
+            print(f"pybbdl {name}: warning: {text}", file=sys.stderr)
+
     try:
-        return COMMANDS[args.command].run(args)
+        with warnings.catch_warnings():  # the caller's warning machinery comes back afterwards
+            warnings.showwarning = show
+            return COMMANDS[args.command].run(args)
     except PybbdlError as err:
         message = " ".join(str(err).split()) or type(err).__name__
         print(f"pybbdl {name}: error: {message}", file=sys.stderr)
         return 2
-
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

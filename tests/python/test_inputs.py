@@ -300,3 +300,21 @@ def test_a_file_with_another_separator_says_so(tmp_path, sep):
     path.write_text(sep.join(["date", "y"]) + "\n" + "\n".join(f"2000-01-0{i}{sep}{i},5" for i in range(1, 8)) + "\n")
     with pytest.raises(DataError, match="must be comma-separated.*another separator"):
         read_csv(path, target="y")
+
+
+def test_cli_warnings_are_one_line_each_and_not_repeated(tmp_path):
+    """A gap in the dates warns once, on one line, from the shell (the reader and the windowing
+    both warn; Python would print each with its source line)."""
+    import subprocess
+    import sys
+
+    stamps = pd.date_range("2000-01-01", periods=60, freq="h").delete([30, 31, 32])
+    path = tmp_path / "gap.csv"
+    pd.DataFrame({"date": stamps.strftime("%Y-%m-%d %H:%M"), "y": np.sin(np.arange(57))}).to_csv(path, index=False)
+    out = subprocess.run([sys.executable, "-m", "pybbdl", "forecast", "--dataset", "csv", "--data-path", str(path),
+                          "--target", "y", "--models", "naive", "--out", str(tmp_path / "out"), "--quiet"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    warned = [line for line in out.stderr.splitlines() if "irregular" in line]
+    assert len(warned) == 1 and warned[0].startswith("pybbdl forecast: warning: The time index is irregular")
+    assert "warnings.warn" not in out.stderr and "UserWarning" not in out.stderr
