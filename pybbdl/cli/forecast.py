@@ -166,11 +166,17 @@ _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 
 
+#: Models that train no Keras network: a run of only these never imports TensorFlow.
+_NO_KERAS = {"naive", "seasonal_naive", "arima"}
+
+
 def run(args) -> int:
-    _quiet_tensorflow()
     from pybbdl.workflows.forecasting import forecast_backtest, forecast_compare
 
     frame, kwargs, backtest = settings_from_args(args)
+    names = kwargs["models"].split(",") if isinstance(kwargs["models"], str) else list(kwargs["models"])
+    if not {str(m).strip() for m in names} <= _NO_KERAS:
+        _quiet_tensorflow()
     workflow = forecast_backtest if backtest else forecast_compare
     with contextlib.redirect_stdout(sys.stderr):  # Keras prints its progress to stdout; the table goes there
         result = workflow(frame, **kwargs, out_dir=args.out)

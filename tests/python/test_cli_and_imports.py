@@ -106,3 +106,11 @@ def test_tensorflow_start_up_lines_are_dropped_and_other_lines_kept():
     assert out.stdout.strip() == "2.0"
     assert "cudart_stub" not in out.stderr and "absl::InitializeLog" not in out.stderr, out.stderr
     assert "cuInit" not in out.stderr, out.stderr
+
+
+def test_forecast_without_networks_never_imports_tensorflow(tmp_path):
+    code = ("import sys\nfrom pybbdl.cli import main\n"
+            f"assert main(['forecast', '--models', 'naive,arima', '--quick', '--quiet', '--out', {str(tmp_path)!r}]) == 0\n"
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(PKG.parent))
+    assert out.returncode == 0, out.stderr
