@@ -80,13 +80,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	  echo "installing python3-venv (apt)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	$(PIP) install -q -c constraints.txt -e ".[dev,ray]"
 	# test oracle only, never imported by pybbdl: 0.9.0 pins TF <= 2.15 and Keras 2, so skip its deps
 	$(PIP) install -q --no-deps tensorflow-privacy==0.9.0
 	touch $@
 
 $(VENV)/.installed-r: $(VENV)/.installed
-	$(PIP) install -q -c constraints.txt -e ".[dev,r]"
+	$(PIP) install -q -c constraints.txt -e ".[dev,ray,r]"
 	touch $@
 
 # Debian's R side, installed only when something is missing.
