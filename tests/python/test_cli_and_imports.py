@@ -13,7 +13,7 @@ from pybbdl.cli import main
 PKG = Path(pybbdl.__file__).parent
 # data -> windows -> models -> evaluation -> reports -> gan -> workflows -> cli
 LAYER = {"_tensorflow": 0, "exceptions": 0, "_validation": 0, "outputs": 0, "data": 0, "windows": 1, "splits": 1, "book": 1,
-         "privacy": 1, "models": 2,
+         "privacy": 1, "parallel": 1, "models": 2,
          "evaluation": 3, "reports": 4, "gan": 5, "workflows": 6, "cli": 7}
 
 
