@@ -239,6 +239,11 @@ class EtsForecaster(_Dual):
         simulations: Sample paths for the intervals of multiplicative-season models (seeded
             with `random_state`).
         random_state: Seed of those simulations.
+        params: Fixed parameters instead of estimation, by statsmodels' names
+            (``smoothing_level``, ``smoothing_trend``, ``damping_trend``, ``initial_level``,
+            ``initial_trend``, ...), for a fully specified `model` and `damped` (as R's
+            ``ets(y, model = fit)`` re-uses a fit). R's names ``alpha, beta, gamma, phi, l, b``
+            are accepted too (non-seasonal models).
 
     The model space is R's default one (no multiplicative trend, see :func:`ets_candidates`).
     Multiplicative error or season only when the data are all > 0.
@@ -261,7 +266,8 @@ class EtsForecaster(_Dual):
 
     def __init__(self, model: str = "ZZZ", damped: bool | None = None, period: int | None = None,
                  criterion: str = "aicc", restrict: bool = True, max_train: int | None = None,
-                 maxiter: int = 1000, simulations: int = 1000, random_state: int | None = 0):
+                 maxiter: int = 1000, simulations: int = 1000, random_state: int | None = 0,
+                 params: dict | None = None):
         self.model = model
         self.damped = damped
         self.period = period
@@ -271,6 +277,7 @@ class EtsForecaster(_Dual):
         self.maxiter = maxiter
         self.simulations = simulations
         self.random_state = random_state
+        self.params = params
 
     # -- fitting ---------------------------------------------------------------------------
     def _fit_windows(self, windows, start, stop):
@@ -293,6 +300,14 @@ class EtsForecaster(_Dual):
                             f"at least {period + 7} values, Holt's trend 9). Received: {len(y)} values")
         rows, best = [], None
         n = len(y)
+        if self.params is not None:
+            if len(cands) != 1:
+                raise ArgumentError(f"`params` fixes the parameters of one model: give `model` without Z and "
+                                    f"`damped`. Received: model={self.model!r}, damped={self.damped!r}")
+            cands = []
+            self._fixed(y, *ets_candidates(self.model, self.damped, period, len(y), bool(np.min(y) > 0),
+                                           self.restrict)[0])
+            return
         for e, t, d, s in cands:
             name = _ets_name(e, t, d, s)
             try:
@@ -315,9 +330,34 @@ class EtsForecaster(_Dual):
             raise ModelFitError("No ETS model could be fitted: " + "; ".join(sorted(set(self.search_["error"])))[:500])
         _, self.results_, self.spec_, k = best
         resid = np.asarray(self.results_.resid, dtype=float)
-        self.sigma2_ = float(np.sum(resid**2) / (n - k))
+        # as R's ets: sigma2 = SSE / (n - length(par)), par = smoothing parameters and initial states
+        self.sigma2_ = float(np.sum(resid**2) / (n - (k - 1)))
         self.n_params_ = k
         self.y_ = y
+
+    _R_NAMES = {"alpha": "smoothing_level", "beta": "smoothing_trend", "gamma": "smoothing_seasonal",
+                "phi": "damping_trend", "l": "initial_level", "b": "initial_trend"}
+
+    def _fixed(self, y, e, t, d, s):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ETSModel(y, error=_ERRORS[e], trend="add" if t == "A" else None, damped_trend=bool(d),
+                             seasonal=_SEASONS[s], seasonal_periods=self.period_ if s != "N" else None)
+        given = {self._R_NAMES.get(k, k): float(v) for k, v in dict(self.params).items()}
+        names = list(model.param_names)
+        if sorted(given) != sorted(names):
+            raise ArgumentError(f"`params` must give exactly {names} for {_ets_name(e, t, d, s)}. "
+                                f"Received: {sorted(dict(self.params))}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.results_ = model.smooth(np.array([given[k] for k in names]))
+        k = _r_npars(t, d, s, self.period_)
+        self.spec_, self.n_params_, self.y_ = (e, t, d, s), k, y
+        resid = np.asarray(self.results_.resid, dtype=float)
+        self.sigma2_ = float(np.sum(resid**2) / (len(y) - (k - 1)))
+        self.search_ = pd.DataFrame([{"model": _ets_name(e, t, d, s), self.criterion: np.nan, "error": "fixed"}])
 
     # -- forecasting -----------------------------------------------------------------------
     def _states(self, series: np.ndarray):
@@ -362,7 +402,7 @@ class EtsForecaster(_Dual):
         _, t, d, s = self.spec_
         j = np.arange(1, h)
         phi_j = np.cumsum(phi ** np.arange(1, h)) if d else j.astype(float)
-        c = alpha + (beta * phi_j if t == "A" else 0.0)
+        c = alpha + np.zeros(h - 1) + (beta * phi_j if t == "A" else 0.0)
         if s != "N":
             c = c + gamma * (j % self.period_ == 0)
         return np.asarray(c, dtype=float)
