@@ -429,6 +429,14 @@ class EtsForecaster(_Dual):
         _, _, states = self._states(series)
         return self._means(states[origins - self.train_start_], windows.horizon)
 
+    def _reps(self) -> int:
+        return check_positive_int("simulations", self.simulations, minimum=10)
+
+    def _errors(self, h: int) -> np.ndarray:
+        """Normal errors with R's sigma2 (relative errors for multiplicative-error models), seeded."""
+        rng = np.random.default_rng(self.random_state)
+        return rng.normal(0.0, np.sqrt(self.sigma2_), size=(h, self._reps()))
+
     def _simulated(self, series_or_model, anchors, h, levels):
         """Quantiles of simulated paths from each anchor (class 3)."""
         res = series_or_model
@@ -437,8 +445,8 @@ class EtsForecaster(_Dual):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 sims = np.asarray(res.simulate(h, anchor=int(a) + 1 if a + 1 < res.model.nobs else "end",
-                                               repetitions=check_positive_int("simulations", self.simulations),
-                                               random_state=self.random_state))[h - 1]
+                                               repetitions=self._reps(),
+                                               random_errors=self._errors(h)))[h - 1]
             for lv in levels:
                 out[lv][0][i], out[lv][1][i] = np.quantile(sims, [0.5 - lv / 2, 0.5 + lv / 2])
         return out
@@ -465,8 +473,8 @@ class EtsForecaster(_Dual):
             res = self.results_
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                sims = np.asarray(res.simulate(h, anchor="end", repetitions=self.simulations,
-                                               random_state=self.random_state))
+                sims = np.asarray(res.simulate(h, anchor="end", repetitions=self._reps(),
+                                               random_errors=self._errors(h)))
             return mean, {lv: (np.quantile(sims, 0.5 - lv / 2, axis=1), np.quantile(sims, 0.5 + lv / 2, axis=1))
                           for lv in levels}
         sd = np.sqrt(np.array([self._variances(last, i)[0] for i in range(1, h + 1)]))
