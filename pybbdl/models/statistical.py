@@ -168,7 +168,7 @@ _ERRORS = {"A": "add", "M": "mul"}
 _SEASONS = {"N": None, "A": "add", "M": "mul"}
 
 
-def ets_candidates(model: str, damped, period: int, n: int, positive: bool, restrict: bool = True) -> list[tuple]:
+def ets_candidates(spec: str, damped, period: int, n: int, positive: bool, restrict: bool = True) -> list[tuple]:
     """The ``(error, trend, damped, season)`` letters R's ``forecast::ets`` would try.
 
     As ``ets(model = "ZZZ", allow.multiplicative.trend = FALSE, restrict = TRUE)``: no
@@ -176,19 +176,19 @@ def ets_candidates(model: str, damped, period: int, n: int, positive: bool, rest
     error or season unless the data are all > 0; no season when ``period`` is 1 or above 24;
     and a model is skipped when ``n <= npars + 4`` (``npars`` as R counts it).
     """
-    if not isinstance(model, str) or len(model) != 3:
-        raise ArgumentError(f'`model` must be three letters (error, trend, season) as R\'s ets, e.g. "ZZZ" or '
-                            f'"AAN". Received: {model!r}')
-    e, t, s = model.upper()
+    if not isinstance(spec, str) or len(spec) != 3:
+        raise ArgumentError(f'`spec` must be three letters (error, trend, season) as R\'s ets(model = ), e.g. '
+                            f'"ZZZ" or "AAN". Received: {spec!r}')
+    e, t, s = spec.upper()
     if e not in "AMZ" or t not in "NAZ" or s not in "NAMZ":
-        raise ArgumentError(f'`model` must be error in A/M/Z, trend in N/A/Z (damped via `damped`), season in '
-                            f'N/A/M/Z. Received: {model!r}')
+        raise ArgumentError(f'`spec` must be error in A/M/Z, trend in N/A/Z (damped via `damped`), season in '
+                            f'N/A/M/Z. Received: {spec!r}')
     errors = ["A", "M"] if e == "Z" else [e]
     trends = ["N", "A"] if t == "Z" else [t]
     seasons = ["N", "A", "M"] if s == "Z" else [s]
     if period <= 1 or period > 24:
         if s in "AM":
-            raise ArgumentError(f"A seasonal ETS model ({model!r}) needs a period in 2..24. Received: {period}")
+            raise DataError(f"A seasonal ETS model ({spec!r}) needs a period in 2..24. Received: period={period}")
         seasons = ["N"]
     out = []
     for ee in errors:
@@ -226,7 +226,7 @@ class EtsForecaster(_Dual):
     """Exponential smoothing (ETS) chosen by AICc as R's ``forecast::ets`` (statsmodels ``ETSModel``).
 
     Args:
-        model: Three letters (error, trend, season) as R's ``ets(model = )``: ``"ZZZ"`` = choose
+        spec: Three letters (error, trend, season) as R's ``ets(model = )``: ``"ZZZ"`` = choose
             each; e.g. ``"AAN"`` fixes Holt's linear trend with additive errors.
         damped: True/False fixes the damping of the trend; None = try both (as R).
         period: Seasonal period for the windowed contract; None = from the index frequency
@@ -241,7 +241,7 @@ class EtsForecaster(_Dual):
         random_state: Seed of those simulations.
         params: Fixed parameters instead of estimation, by statsmodels' names
             (``smoothing_level``, ``smoothing_trend``, ``damping_trend``, ``initial_level``,
-            ``initial_trend``, ...), for a fully specified `model` and `damped` (as R's
+            ``initial_trend``, ...), for a fully specified `spec` and `damped` (as R's
             ``ets(y, model = fit)`` re-uses a fit). R's names ``alpha, beta, gamma, phi, l, b``
             are accepted too (non-seasonal models).
 
@@ -264,11 +264,11 @@ class EtsForecaster(_Dual):
 
     label = "ETS"
 
-    def __init__(self, model: str = "ZZZ", damped: bool | None = None, period: int | None = None,
+    def __init__(self, spec: str = "ZZZ", damped: bool | None = None, period: int | None = None,
                  criterion: str = "aicc", restrict: bool = True, max_train: int | None = None,
                  maxiter: int = 1000, simulations: int = 1000, random_state: int | None = 0,
                  params: dict | None = None):
-        self.model = model
+        self.spec = spec
         self.damped = damped
         self.period = period
         self.criterion = criterion
@@ -293,19 +293,18 @@ class EtsForecaster(_Dual):
             raise ArgumentError(f'`criterion` must be "aicc", "aic" or "bic". Received: {self.criterion!r}')
         y = check_series(y, "ETS", 7)
         period = self.period_
-        cands = ets_candidates(self.model, self.damped, period, len(y), bool(np.min(y) > 0), self.restrict)
+        cands = ets_candidates(self.spec, self.damped, period, len(y), bool(np.min(y) > 0), self.restrict)
         if not cands:
-            raise DataError(f"ETS({self.model}) has no model that can be fitted to {len(y)} values "
+            raise DataError(f"ETS({self.spec}) has no model that can be fitted to {len(y)} values "
                             f"(R's rule: more than npars + 4 values; a seasonal model with period {period} needs "
                             f"at least {period + 7} values, Holt's trend 9). Received: {len(y)} values")
         rows, best = [], None
         n = len(y)
         if self.params is not None:
             if len(cands) != 1:
-                raise ArgumentError(f"`params` fixes the parameters of one model: give `model` without Z and "
-                                    f"`damped`. Received: model={self.model!r}, damped={self.damped!r}")
-            cands = []
-            self._fixed(y, *ets_candidates(self.model, self.damped, period, len(y), bool(np.min(y) > 0),
+                raise ArgumentError(f"`params` fixes the parameters of one model: give `spec` without Z and "
+                                    f"`damped`. Received: spec={self.spec!r}, damped={self.damped!r}")
+            self._fixed(y, *ets_candidates(self.spec, self.damped, period, len(y), bool(np.min(y) > 0),
                                            self.restrict)[0])
             return
         for e, t, d, s in cands:
@@ -998,3 +997,38 @@ class CombinationForecaster(BaseForecaster):
         if self.method == "median":
             return f"median of {', '.join(self.members_)}"
         return f"{self.method} combination: " + ", ".join(f"{n} {w:.2f}" for n, w in self.weights_.items())
+
+
+def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int = 1, **params) -> pd.DataFrame:
+    """Fit a series-level forecaster on all of `y` and forecast steps 1..h with intervals.
+
+    Args:
+        y: 1-d series (original units, no NaN).
+        model: A model name with the series contract (``"ets"``, ``"theta"``, ``"ar"``,
+            ``"ar_direct"``, ``"rw_mean"``, ``"combo_mean"``, ``"combo_median"``) or a forecaster
+            object that has ``fit(y, period)`` and ``forecast(h, levels)``.
+        h: Steps ahead, >= 1.
+        levels: Interval levels in (0, 1); ``()`` for none.
+        period: Seasonal period (1 = none, 4 = quarterly, 12 = monthly).
+        **params: Parameters of the named model (``k=8`` for ``rw_mean``, ``spec="AAN"`` for ``ets``).
+
+    Returns:
+        The forecaster's frame: index ``step``, columns ``mean``, ``lower_80``, ``upper_80``, ...
+    """
+    from pybbdl.models import make_model
+
+    if isinstance(model, str):
+        if model in ("var", "combo_inverse_mse"):
+            raise ArgumentError(f"`model` {model!r} has no series-level forecast (it needs windows: several "
+                                "columns or a validation part). Use forecast_compare().")
+        estimator = make_model(model, **params)
+    else:
+        if params:
+            raise ArgumentError(f"`params` apply to model names only. Received: {sorted(params)} with a "
+                                f"{type(model).__name__}")
+        estimator = model
+    if not (hasattr(estimator, "forecast") and hasattr(estimator, "fit")):
+        raise ArgumentError(f"`model` must have the series contract (fit(y, period), forecast(h, levels)). "
+                            f"Received: {model!r}")
+    levels = check_levels(levels)
+    return estimator.fit(y, period).forecast(check_positive_int("h", h), levels)

@@ -101,7 +101,7 @@ def test_ets_intervals_equal_r_forecast_golden(key):
     """Same model and parameters (R's estimates, as ``ets(y, model = fit)``): R's analytic intervals."""
     name, spec, damped = key
     r = R_ETS[key]
-    fc = EtsForecaster(model=spec, damped=damped, params=r["par"]).fit(_series(name), 1).forecast(H, (0.8, 0.95))
+    fc = EtsForecaster(spec=spec, damped=damped, params=r["par"]).fit(_series(name), 1).forecast(H, (0.8, 0.95))
     np.testing.assert_allclose(fc["mean"], r["mean"], atol=1e-3)
     np.testing.assert_allclose(fc["lower_80"], r["lower_80"], atol=1e-3)
     np.testing.assert_allclose(fc["upper_95"], r["upper_95"], atol=1e-3)
@@ -112,7 +112,7 @@ def test_ets_estimated_simple_smoothing_equals_r():
     within 0.01 of R's forecasts and intervals (alpha 0.4419 in R); parity to 1e-3 needs R's
     parameters (the golden test above)."""
     r = R_ETS[("INFL", "ANN", False)]
-    fc = EtsForecaster(model="ANN", damped=False).fit(_infl(), 1).forecast(H, (0.8, 0.95))
+    fc = EtsForecaster(spec="ANN", damped=False).fit(_infl(), 1).forecast(H, (0.8, 0.95))
     np.testing.assert_allclose(fc[["mean", "lower_80", "upper_95"]].to_numpy(),
                                np.column_stack([r["mean"], r["lower_80"], r["upper_95"]]), atol=1e-2)
 
@@ -145,7 +145,7 @@ def test_intervals_equal_live_r_when_available():
             ro.r(f'fit <- ets(ts(y), model = "{spec}", damped = {str(damped).upper()}); '
                  f"fc <- forecast(fit, h = {H}, level = c(80, 95))")
             par = dict(zip(list(ro.r("names(fit$par)")), r_numbers("as.numeric(fit$par)")))
-            fc = EtsForecaster(model=spec, damped=damped, params=par).fit(y, 1).forecast(H, (0.8, 0.95))
+            fc = EtsForecaster(spec=spec, damped=damped, params=par).fit(y, 1).forecast(H, (0.8, 0.95))
             want = np.column_stack([r_numbers("as.numeric(fc$mean)"), r_numbers("as.numeric(fc$lower[, 1])"),
                                     r_numbers("as.numeric(fc$upper[, 2])")])
             worst = max(worst, np.abs(fc[["mean", "lower_80", "upper_95"]].to_numpy() - want).max())
@@ -165,7 +165,7 @@ def _ar_series(n=240, phi=(0.5, 0.3), seed=0):
 def test_ets_windowed_forecast_at_training_end_equals_statsmodels(horizon):
     y = WWWUSAGE
     w = prepare_windows(_frame(y), target="y", lookback=2, horizon=horizon, split=(0.6, 0.2, 0.2))
-    model = EtsForecaster(model="AAN", damped=True).fit(w)
+    model = EtsForecaster(spec="AAN", damped=True).fit(w)
     stop = w.bounds["train"][1]
     i = horizon - 1  # the val window whose origin is the last training row
     assert w.target_positions("val")[i] - horizon == stop - 1
@@ -269,7 +269,7 @@ def test_ets_chooses_a_damped_trend_on_damped_data():
     truth = ETSModel(np.ones(200), error="add", trend="add", damped_trend=True).smooth([0.3, 0.2, 0.85, 50.0, 3.0])
     y = np.asarray(truth.simulate(200, anchor="start", random_errors=np.random.default_rng(4).normal(size=(200, 1))))
     y = y.reshape(-1)
-    model = EtsForecaster(model="AZN").fit(y, 1)
+    model = EtsForecaster(spec="AZN").fit(y, 1)
     assert model.spec_ == ("A", "A", True, "N"), model.search_
 
 
@@ -342,4 +342,4 @@ def test_too_short_series_name_the_model_and_length(model, n, needed):
 
 def test_seasonal_ets_on_a_short_series_says_what_it_needs():
     with pytest.raises(DataError, match="ETS"):
-        EtsForecaster(model="AAA").fit(np.arange(10, dtype=float) + 1, 12)
+        EtsForecaster(spec="AAA").fit(np.arange(10, dtype=float) + 1, 12)
