@@ -443,7 +443,7 @@ class EtsForecaster(_Dual):
         for i, a in enumerate(anchors):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                sims = np.asarray(res.simulate(h, anchor=int(a) + 1 if a + 1 < res.model.nobs else "end",
+                sims = np.asarray(res.simulate(h, anchor=int(a),  # the first simulated value is a + 1
                                                repetitions=self._reps(),
                                                random_errors=self._errors(h)))[h - 1]
             for lv in levels:

@@ -343,3 +343,21 @@ def test_too_short_series_name_the_model_and_length(model, n, needed):
 def test_seasonal_ets_on_a_short_series_says_what_it_needs():
     with pytest.raises(DataError, match="ETS"):
         EtsForecaster(spec="AAA").fit(np.arange(10, dtype=float) + 1, 12)
+
+
+def test_multiplicative_season_intervals_are_simulated_from_each_origin():
+    rng = np.random.default_rng(0)
+    t = np.arange(72)
+    season = np.tile([1.1, 0.9, 1.2, 0.8, 1.0, 1.0, 1.05, 0.95, 1.1, 0.9, 1.0, 1.0], 6)
+    y = (50 + 0.5 * t) * season * np.exp(rng.normal(size=72) * 0.02)
+    w = prepare_windows(_frame(y), target="y", lookback=1, horizon=2, split=(0.7, 0.3))
+    model = EtsForecaster(spec="MAM", damped=False, period=12, simulations=200).fit(w)
+    mean, (lo, hi) = model.predict(w, "val"), model.predict_interval(w, "val", (0.8,))[0.8]
+    assert np.all(lo < mean) and np.all(mean < hi)
+    # the origin at the training end: the series-level forecast of the same model (same seed)
+    stop = w.bounds["train"][1]
+    fixed = EtsForecaster(spec="MAM", damped=False, simulations=200,
+                          params=dict(zip(model.results_.param_names, model.results_.params))).fit(y[:stop], 12)
+    fc = fixed.forecast(2, (0.8,))
+    assert lo[1] == pytest.approx(fc["lower_80"].iloc[1], rel=1e-9)
+    assert hi[1] == pytest.approx(fc["upper_80"].iloc[1], rel=1e-9)
