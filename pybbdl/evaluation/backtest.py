@@ -162,7 +162,7 @@ def backtest(
     mcs = mcs_rows(joined, {"test": y_all}, ["test"], dm_loss=dm_loss)
     long = long_table(joined, info, {"test": y_all}, ["test"], horizon=horizon, dm_loss=dm_loss,
                       baselines=baselines, levels=levels, intervals=joined_ints, interval_notes=int_notes,
-                      nests=nests, mcs=mcs)
+                      nests=nests, mcs=mcs or None)
     table = wide_table(long, info, ["test"], baselines, extra={"folds": folds}, nests=nests,
                        interval_methods=methods)
     table.attrs.update(target=windows.target, horizon=horizon, seeds=seeds, dm_loss=dm_loss, folds=folds,

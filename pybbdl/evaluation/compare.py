@@ -406,7 +406,10 @@ def wide_table(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra:
     nests = nests or {}
     multi_seed = bool((long["seeds"] > 1).any())
     metrics = list(dict.fromkeys(long["metric"]))
-    extra_metrics = [m for m in metrics if m.startswith(_EXTRA_PREFIXES) and not m.startswith("cw_")]
+    # interval/MCS columns that hold no number for any model (e.g. only the calibration part scored)
+    # stay in the long table with their notes, out of the 0.1 layout
+    extra_metrics = [m for m in metrics if m.startswith(_EXTRA_PREFIXES) and not m.startswith("cw_")
+                     and long.loc[long["metric"] == m, "value"].notna().any()]
     rows = []
     for name in info:
         sub = long[long["model"] == name].set_index(["part", "metric"])
@@ -438,7 +441,7 @@ def wide_table(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra:
             for metric in extra_metrics:
                 key = (part, metric)
                 row[f"{part}_{metric}"] = sub.loc[key, "value"] if key in sub.index else np.nan
-        if interval_methods:
+        if interval_methods and any(m.startswith("coverage_") for m in extra_metrics):
             row["interval"] = interval_methods.get(name, "")
         row.update(extra or {})
         row["seeds"] = info[name]["seeds"]
@@ -519,7 +522,7 @@ def compare(
     ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict)
     mcs = mcs_rows(preds, actual, parts, dm_loss=dm_loss)
     long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines,
-                      levels=levels, intervals=ints, interval_notes=int_notes, nests=nests, mcs=mcs)
+                      levels=levels, intervals=ints, interval_notes=int_notes, nests=nests, mcs=mcs or None)
     table = wide_table(long, info, parts, baselines, nests=nests, interval_methods=methods)
     forecasts = {}
     for part in parts:

@@ -151,10 +151,23 @@ def model_confidence_set(losses, *, size: float = 0.10, reps: int = 1000, block_
         return pd.DataFrame({"mcs_p": [1.0] * frame.shape[1], "in_mcs": [1.0] * frame.shape[1]}, index=frame.columns)
     if not np.all(np.isfinite(frame.to_numpy())):
         raise DataError("`losses` must be finite to compute the model confidence set.")
-    mcs = MCS(frame, size=float(size), reps=check_positive_int("reps", reps), block_size=block_size,
-              method=method, bootstrap="stationary", seed=int(seed))
+    # models with the same loss at every target (e.g. ARIMA(0,1,0) and naive) enter once: the
+    # bootstrap statistic of an identical pair is 0/0; each copy gets its representative's result
+    rep_of: dict = {}
+    reps_cols: list = []
+    for col in frame.columns:
+        twin = next((r for r in reps_cols if np.allclose(frame[col], frame[r], rtol=ZERO_RTOL, atol=0.0)), None)
+        rep_of[col] = col if twin is None else twin
+        if twin is None:
+            reps_cols.append(col)
+    if len(reps_cols) == 1:
+        return pd.DataFrame({"mcs_p": 1.0, "in_mcs": 1.0}, index=frame.columns)
+    mcs = MCS(frame[reps_cols].to_numpy(), size=float(size), reps=check_positive_int("reps", reps),
+              block_size=block_size, method=method, bootstrap="stationary", seed=int(seed))
     mcs.compute()
-    pvals = mcs.pvalues["Pvalue"].reindex(frame.columns)
+    pvals = dict(zip(mcs.pvalues.index, mcs.pvalues["Pvalue"]))
     included = set(mcs.included)
-    return pd.DataFrame({"mcs_p": pvals.astype(float),
-                         "in_mcs": [1.0 if m in included else 0.0 for m in frame.columns]}, index=frame.columns)
+    idx = {col: i for i, col in enumerate(reps_cols)}
+    return pd.DataFrame({"mcs_p": [float(pvals[idx[rep_of[m]]]) for m in frame.columns],
+                         "in_mcs": [1.0 if idx[rep_of[m]] in included else 0.0 for m in frame.columns]},
+                        index=frame.columns)
