@@ -179,8 +179,8 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
 
 
 _COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "step", "split", "epochs", "batch_size",
-                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels", "params",
-                 "quick", "deterministic", "progress")
+                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
+                 "params", "quick", "deterministic", "progress")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 

@@ -399,11 +399,11 @@ _EXTRA_PREFIXES = ("coverage_", "width_", "winkler_", "pinball", "crps", "cw_", 
 def wide_table(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra: Mapping | None = None, *,
                nests: Mapping | None = None, interval_methods: Mapping | None = None) -> pd.DataFrame:
     """The 0.1 layout (one row per model) from the long table, plus (when the long table has them)
-    ``{part}_test_vs_<b>`` (which test to read for the pair and why: ``"DM"``, or ``"CW: <model>
-    nests <b>"``), ``{part}_cw_vs_<b>``/``{part}_cw_p_vs_<b>``, the interval scores
+    ``{part}_test_vs_<b>`` when some pair is nested (which test to read for the pair and why:
+    ``"DM: not nested"``, or ``"CW: <model> nests <b>"``), ``{part}_cw_vs_<b>``/``{part}_cw_p_vs_<b>``, the interval scores
     ``{part}_coverage_80`` ..., ``{part}_pinball``, ``{part}_crps``, ``{part}_in_mcs_90``,
     ``{part}_mcs_p`` and ``interval`` (``"model"`` or ``"conformal"``)."""
-    nests = nests or {}
+    nests = nests if nests and any(nests.values()) else {}  # no nested pair: every test is DM, as in 0.1
     multi_seed = bool((long["seeds"] > 1).any())
     metrics = list(dict.fromkeys(long["metric"]))
     # interval/MCS columns that hold no number for any model (e.g. only the calibration part scored)

@@ -55,8 +55,8 @@ class ForecastRun(RunResult):
     @classmethod
     def from_comparison(cls, kind: str, comparison: Comparison, settings: dict) -> ForecastRun:
         return cls(kind=kind, table=comparison.long, settings=settings, wide=comparison.table,
-                   forecasts=comparison.forecasts, intervals=comparison.intervals, models=comparison.models, histories=comparison.histories,
-                   comparison=comparison)
+                   forecasts=comparison.forecasts, intervals=comparison.intervals, models=comparison.models,
+                   histories=comparison.histories, comparison=comparison)
 
     def plot(self, part: str = "test", *, last: int | None = 400):
         """Actuals and each model's forecasts over the last `last` targets of `part`: a Figure."""
@@ -75,7 +75,8 @@ class ForecastRun(RunResult):
                 f" loss) vs {', '.join(s['baselines'])}")
         if self.comparison is not None and self.comparison.levels:
             how = sorted(set(self.comparison.interval_methods.values()))
-            head += (f"; coverage = share of actuals inside the {', '.join(f'{100 * lv:g} %' for lv in self.comparison.levels)}"
+            levels = ", ".join(f"{100 * lv:g} %" for lv in self.comparison.levels)
+            head += (f"; coverage = share of actuals inside the {levels}"
                      f" intervals ({' / '.join(how)}; conformal = calibrated on val); in_mcs_90 = in the 90 % model "
                      "confidence set; cw_p = Clark-West p-value for nested pairs")
         return head + "\n" + format_table(self.wide[summary_columns(self.wide)])
