@@ -9,7 +9,9 @@ Jena: the hourly subset (../shared/data), temperature 24 h ahead, lookback 240 h
 8, split 60/20/20. Every model without its own ``predict_interval`` gets split-conformal
 intervals calibrated on the validation part; the test part only scores. Prints one Markdown
 table (coverage, width, Winkler score, CRPS, MAE) for BENCHMARKS.md, with the machine and the
-wall time.
+wall time; then, for the same fitted models and forecasts (no refit), the scores of *rolling*
+conformal intervals (``--window`` errors observed at each origin; ``conformal_window=`` of
+``compare()``).
 """
 
 import argparse
@@ -43,6 +45,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="epochs of the networks (default: the dataset's)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=None, help="folder for the report (CSV, fan charts)")
+    parser.add_argument("--window", type=int, default=None,
+                        help="rolling conformal window in rows (default: jena 8760 = a year, macro 40 = 10 years)")
     args = parser.parse_args()
 
     setup = SETUPS[args.dataset]
@@ -72,6 +76,25 @@ def main() -> None:
           f"{windows.n_windows('val')} val (calibration) and {windows.n_windows('test')} test targets; networks "
           f"{epochs} epochs, seed {args.seed}; params {params}; wall {wall:.0f} s on {machine()}")
     print(markdown_table(t[[c for c in cols if c in t.columns]], digits=3))
+
+    from pybbdl.evaluation.intervals import interval_scores, model_intervals
+
+    window = args.window or (8760 if args.dataset == "jena" else 40)
+    rows = []
+    y = windows.y("test", scaled=False)
+    for name, model in result.models.items():
+        point = result.forecasts["test"][name].to_numpy()
+        ints, method = model_intervals(model, windows, "test", (0.8, 0.95), point=point, window=window,
+                                       calibration_forecasts=result.forecasts["val"][name].to_numpy())
+        sc = interval_scores(y, point, ints)
+        rows.append({"model": name, "interval": method if method == "model" else f"rolling conformal ({window})",
+                     **{f"test_{k}": sc[k] for k in ("coverage_80", "coverage_95", "width_80", "width_95",
+                                                     "winkler_80", "winkler_95", "crps")}})
+    import pandas as pd
+
+    print(f"\nrolling conformal: each test target's interval from the last {window} forecast errors observed at "
+          "its origin (the same fitted models)")
+    print(markdown_table(pd.DataFrame(rows), digits=3))
 
 
 if __name__ == "__main__":

@@ -127,7 +127,10 @@ def fan_figure(comparison: Comparison, model: str, *, part: str = "test", last: 
     ax.plot(frame.index, frame["mean"].to_numpy(), color="C0", lw=1.4, label=f"{model} forecast")
     marker = "o" if len(actual) <= 120 else None
     ax.plot(actual.index, actual.to_numpy(), color="black", lw=1.0, marker=marker, ms=2.5, label="actual")
-    how = {"model": "the model's own intervals", "conformal": "split-conformal intervals (calibrated on val)"}
+    window = comparison.table.attrs.get("conformal_window")
+    how = {"model": "the model's own intervals",
+           "conformal": "split-conformal intervals (calibrated on val)" if window is None
+           else f"rolling conformal intervals (last {window} errors)"}
     method = how.get(comparison.interval_methods.get(model, ""), "intervals")
     ax.set_title(f"{w.target}: {model}, {w.horizon}-step-ahead forecasts with {method}, {part} part", fontsize=10)
     ax.set_ylabel(w.target)

@@ -42,6 +42,7 @@ def backtest(
     progress: bool = True,
     levels: Sequence[float] | None = None,
     nested: Mapping | None = None,
+    conformal_window: int | None = None,
 ) -> Comparison:
     """Rolling-origin evaluation: every model forecasts the same targets, fold after fold.
 
@@ -54,7 +55,7 @@ def backtest(
 
     Args:
         data, target, features, lookback, horizon, step: As for :func:`prepare_windows`.
-        models, params, seeds, baselines, dm_loss, levels, nested: As for
+        models, params, seeds, baselines, dm_loss, levels, nested, conformal_window: As for
             :func:`~pybbdl.evaluation.compare.compare`. Conformal intervals of a fold are calibrated
             on that fold's validation rows (the last `val_fraction` of its training range), never
             on its test block.
@@ -107,6 +108,8 @@ def backtest(
     baselines = resolve_baselines(baselines, list(estimators))
     seeds = as_seeds(seeds, params)
     nests = nesting(estimators, nested)
+    if conformal_window is not None:
+        conformal_window = check_positive_int("conformal_window", conformal_window)
     pooled: dict[str, dict[str, list]] = {}
     pooled_ints: dict[str, list] = {}
     int_notes: dict[str, dict[str, str]] = {}
@@ -131,7 +134,7 @@ def backtest(
                      for name, runs in fitted.items()}
         keep = np.arange(0, windows.n_windows("test"), stride)
         ints, fold_methods, fold_notes = interval_pass(fitted, windows, ["test"], levels, preds, strict=strict,
-                                                       fold=k + 1)
+                                                       fold=k + 1, window=conformal_window)
         methods.update(fold_methods)
         for name, by in ints.items():
             runs = by["test"]
@@ -167,7 +170,7 @@ def backtest(
                        interval_methods=methods)
     table.attrs.update(target=windows.target, horizon=horizon, seeds=seeds, dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
-                       baselines=baselines, levels=list(levels))
+                       baselines=baselines, levels=list(levels), conformal_window=conformal_window)
     forecasts = {"test": pd.concat(frames)}
     intervals = {"test": {name: interval_frame(joined[name]["test"][0], by["test"][0],
                                                index=forecasts["test"].index)

@@ -220,7 +220,7 @@ def resolve_levels(levels, windows: Windows, estimators: Mapping) -> tuple[tuple
 
 
 def interval_pass(fitted: Mapping, windows: Windows, parts, levels, preds: Mapping, *, strict: bool = True,
-                  fold: int | None = None) -> tuple[dict, dict, dict]:
+                  fold: int | None = None, window: int | None = None) -> tuple[dict, dict, dict]:
     """Intervals of every fitted model (each seed) on `parts`.
 
     Returns ``(intervals {model: {part: [{level: (lo, hi)} per seed]}}, methods {model: str},
@@ -247,7 +247,8 @@ def interval_pass(fitted: Mapping, windows: Windows, parts, levels, preds: Mappi
                 cal = preds[name].get(CALIBRATION_PART) if name in preds else None
                 cal = cal[k] if cal is not None and len(cal) > k else None
                 try:
-                    ints, _ = model_intervals(model, windows, part, levels, point=point, calibration_forecasts=cal)
+                    ints, _ = model_intervals(model, windows, part, levels, point=point, calibration_forecasts=cal,
+                                              window=window)
                 except DataError as err:
                     if strict:
                         raise
@@ -467,6 +468,7 @@ def compare(
     progress: bool = True,
     levels: Sequence[float] | None = None,
     nested: Mapping | None = None,
+    conformal_window: int | None = None,
 ) -> Comparison:
     """Fit each model on the training part and score it on the other parts.
 
@@ -494,6 +496,9 @@ def compare(
             (:mod:`pybbdl.evaluation.intervals`).
         nested: ``{model: [models it nests]}``, overriding the forecasters' ``nests``
             attributes: such pairs get Clark-West columns (:mod:`pybbdl.evaluation.nested`).
+        conformal_window: None = static split conformal (the whole validation part calibrates
+            every target); an int W = rolling: each target's interval from the last W forecast
+            errors observed at its origin (validation, then the scored part's past targets).
 
     Returns:
         A :class:`Comparison`.
@@ -517,9 +522,12 @@ def compare(
     check_not_constant(windows)
     nests = nesting(estimators, nested)
     levels, strict = resolve_levels(levels, windows, estimators)
+    if conformal_window is not None:
+        conformal_window = check_positive_int("conformal_window", conformal_window)
     preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress)
     actual = {p: windows.y(p, scaled=False) for p in parts}
-    ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict)
+    ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict,
+                                             window=conformal_window)
     mcs = mcs_rows(preds, actual, parts, dm_loss=dm_loss)
     long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines,
                       levels=levels, intervals=ints, interval_notes=int_notes, nests=nests, mcs=mcs or None)
@@ -532,7 +540,7 @@ def compare(
                 frame[name] = preds[name][part][0]
         forecasts[part] = frame
     table.attrs.update(target=windows.target, horizon=windows.horizon, seeds=seeds, dm_loss=dm_loss,
-                       baselines=baselines, levels=list(levels))
+                       baselines=baselines, levels=list(levels), conformal_window=conformal_window)
     return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
                       models={m: runs[0] for m, runs in fitted.items()},
                       seed_forecasts={p: {m: preds[m][p] for m in preds if p in preds[m]} for p in parts},

@@ -47,6 +47,7 @@ FORECAST_DEFAULTS: dict = {
     "dm_loss": "mae",          # DM loss: "mae" (R's power = 1) or "mse" (R's power = 2)
     "levels": None,            # interval levels, e.g. (0.8, 0.95); None = those two, skipped if val is too short
     "nested": None,            # {"model": ["nested model"]} for Clark-West; None = the models' `nests`
+    "conformal_window": None,  # None = conformal intervals calibrated on all of val; int = last N errors (rolling)
     "params": None,            # extra estimator parameters, e.g. {"dropout": 0.2, "max_p": 2}
     "quick": False,            # smoke run: QUICK settings for every model
     "deterministic": True,     # deterministic TF ops while a neural model trains (restored after)
@@ -123,6 +124,8 @@ def _check_settings(s: dict) -> dict:
             s[name] = bool(s[name])
     if s["dm_loss"] not in ("mae", "mse"):
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {s["dm_loss"]!r}')
+    if s["conformal_window"] is not None:
+        s["conformal_window"] = check_positive_int("conformal_window", s["conformal_window"])
     if s["levels"] is not None:
         s["levels"] = check_interval_levels(s["levels"])
     if s["nested"] is not None and not isinstance(s["nested"], Mapping):
@@ -221,8 +224,8 @@ def _start(data, settings: dict, out_dir):
 def forecast_compare(
     data, *, target=None, features=None, models=("naive", "dense", "lstm", "gru"), lookback=8, horizon=1, step=1,
     split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None,
-    seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, params=None, quick=False,
-    deterministic=True, out_dir: str | os.PathLike | None = None, progress=True,
+    seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None,
+    quick=False, deterministic=True, out_dir: str | os.PathLike | None = None, progress=True,
 ) -> ForecastRun:
     """Fit every model on the training part of one split and score it on validation and test.
 
@@ -237,6 +240,8 @@ def forecast_compare(
             ``()`` = none. See :func:`pybbdl.evaluation.compare` and :mod:`pybbdl.evaluation.intervals`.
         nested: ``{model: [models it nests]}`` for the Clark-West columns; None = the models' own
             ``nests`` (ARIMA nests naive).
+        conformal_window: None = conformal intervals calibrated on the whole validation part; an
+            int W = rolling: each target's from the last W forecast errors observed at its origin.
         out_dir: If given, checked writable before training and the run saved there (with the
             interval forecasts and a fan chart per model).
         Others: see :data:`FORECAST_DEFAULTS` (the defaults of this signature).
@@ -250,7 +255,8 @@ def forecast_compare(
     if s["progress"]:
         print(windows, file=sys.stderr)
     comparison = compare(windows, built, seeds=s["seeds"], baselines=s["baselines"], dm_loss=s["dm_loss"],
-                         progress=s["progress"], levels=s["levels"], nested=s["nested"])
+                         progress=s["progress"], levels=s["levels"], nested=s["nested"],
+                         conformal_window=s["conformal_window"])
     info = {"target": windows.target, "columns": list(windows.columns), "rows": len(windows.values),
             "bounds": {p: list(map(int, b)) for p, b in windows.bounds.items()},
             "windows": {p: windows.n_windows(p) for p in windows.parts}, "baselines": comparison.baselines}
@@ -264,8 +270,8 @@ def forecast_backtest(
     data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
     folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1, val_fraction=0.2,
     epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
-    baselines=None, dm_loss="mae", levels=None, nested=None, params=None, quick=False, deterministic=True,
-    out_dir: str | os.PathLike | None = None, progress=True,
+    baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None, quick=False,
+    deterministic=True, out_dir: str | os.PathLike | None = None, progress=True,
 ) -> ForecastRun:
     """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
     targets, fold after fold; the table pools all folds' targets (part ``"test"``).
@@ -281,7 +287,7 @@ def forecast_backtest(
                           fold_size=s["fold_size"], start=s["start"], train_length=s["train_length"],
                           val_fraction=s["val_fraction"], retrain=s["retrain"], stride=s["stride"], seeds=s["seeds"],
                           baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"],
-                          levels=s["levels"], nested=s["nested"])
+                          levels=s["levels"], nested=s["nested"], conformal_window=s["conformal_window"])
     attrs = comparison.table.attrs
     info = {"target": comparison.windows.target, "columns": list(comparison.windows.columns),
             "rows": len(comparison.windows.values), "fold_size": attrs["fold_size"], "first_row": attrs["first_row"],

@@ -246,3 +246,35 @@ def test_cli_levels_option():
     for bad in ("80,95", "0.8,0.8", "0.8,x", "nan"):
         with pytest.raises(ArgumentError, match="levels"):
             _levels(bad)
+
+
+def test_rolling_conformal_uses_only_errors_observed_at_each_origin():
+    from pybbdl.evaluation.intervals import rolling_conformal_intervals
+
+    rng = np.random.default_rng(5)
+    pos = np.arange(100, 160)  # 30 validation then 30 scored targets, contiguous rows
+    res = np.r_[rng.normal(size=30), 5 * rng.normal(size=30)]  # the error size jumps in the scored part
+    point = np.zeros(30)
+    h, window = 3, 12
+    ints = rolling_conformal_intervals(point, res, pos, pos[30:], h, window, (0.8,))
+    for j, tau in enumerate(pos[30:]):
+        known = res[pos <= tau - h][-window:]  # brute force: errors of targets in the data at the origin
+        assert ints[0.8][1][j] == pytest.approx(conformal_half_width(known, 0.8))
+    # the first target (row 130, origin row 127) sees validation errors up to row 127 only
+    assert ints[0.8][1][0] == pytest.approx(conformal_half_width(res[16:28], 0.8))
+    with pytest.raises(ArgumentError, match="conformal_window"):
+        rolling_conformal_intervals(point, res, pos, pos[30:], h, 3, (0.8,))
+
+
+def test_compare_rolling_conformal_window(walk):
+    w = prepare_windows(walk, target="y", lookback=5, split=(0.5, 0.25, 0.25))
+    c = compare(w, ["naive"], conformal_window=40, levels=(0.8,), progress=False)
+    frame = c.intervals["test"]["naive"]
+    half = (frame["upper_80"] - frame["mean"]).to_numpy()
+    assert len(np.unique(half.round(12))) > 1  # recalibrated as the origin moves
+    res = np.r_[w.y("val", scaled=False) - w.last_values("val"), w.y("test", scaled=False) - w.last_values("test")]
+    pos = np.r_[w.target_positions("val"), w.target_positions("test")]
+    tau = w.target_positions("test")[25]
+    assert half[25] == pytest.approx(conformal_half_width(res[pos <= tau - 1][-40:], 0.8))
+    with pytest.raises(ValueError, match="conformal_window"):
+        compare(w, ["naive"], conformal_window=0, progress=False)
