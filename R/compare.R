@@ -74,6 +74,10 @@
 #'   others get split-conformal intervals whose half-width is a quantile of the absolute forecast
 #'   errors on the validation part (the model never trained on it; the test part is never used).
 #'   A level L needs at least `1 / (1 - L) - 1` validation targets (19 for 95 %).
+#' @param conformal_window `NULL`: conformal intervals calibrated once on the whole validation
+#'   part; a whole number N: *rolling* conformal intervals, each target's from the last N forecast
+#'   errors observed at its origin (the validation part's, then the scored part's past targets;
+#'   the models are not refitted). It follows a change in error size between the periods.
 #' @param nested Pairs to test with the Clark-West test instead of Diebold-Mariano: a named list
 #'   `list(larger = "nested model")`, e.g. `list(gru = "naive")`; `NULL`: the models' own
 #'   declarations (ARIMA nests naive). See [clark_west_test()].
@@ -121,7 +125,8 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
-                             quick = FALSE, out_dir = NULL, verbose = FALSE) {
+                             conformal_window = NULL, quick = FALSE, out_dir = NULL,
+                             verbose = FALSE) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
@@ -135,6 +140,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
   args$dm_loss <- dm_loss
   args$levels <- check_levels_arg(levels)
   args$nested <- check_nested_arg(nested)
+  args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
@@ -185,8 +191,8 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               stride = 1, val_fraction = 0.2, epochs = 100, batch_size = 16, patience = 20,
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
-                              levels = NULL, nested = NULL, quick = FALSE, out_dir = NULL,
-                              verbose = FALSE) {
+                              levels = NULL, nested = NULL, conformal_window = NULL,
+                              quick = FALSE, out_dir = NULL, verbose = FALSE) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
@@ -211,6 +217,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$dm_loss <- dm_loss
   args$levels <- check_levels_arg(levels)
   args$nested <- check_nested_arg(nested)
+  args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
@@ -276,7 +283,8 @@ run_forecast_workflow <- function(kind, args) {
     learning_rate = p$learning_rate, units = args$units, season = args$season,
     seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
     dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
-    levels = py_levels(args$levels), nested = py_nested(args$nested)
+    levels = py_levels(args$levels), nested = py_nested(args$nested),
+    conformal_window = args$conformal_window
   )
   data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {
@@ -313,7 +321,8 @@ new_forecast_run <- function(run, args, class) {
                 args$params[c("epochs", "batch_size", "patience", "learning_rate")],
                 list(units = args$units, season = args$season, seed = args$params$random_state,
                      seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
-                     levels = args$levels, nested = args$nested, quick = args$quick,
+                     levels = args$levels, nested = args$nested,
+                     conformal_window = args$conformal_window, quick = args$quick,
                      out_dir = args$out_dir))
   if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
   # what ran, as the Python workflow records it (a quick run caps epochs and stops no early)

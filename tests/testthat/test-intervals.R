@@ -64,3 +64,12 @@ test_that("bad levels and nested are refused before any work", {
   expect_error(forecast_compare(macro_data(), models = "naive", split = c(0.9, 0.05, 0.05), levels = 0.99),
                "at least 99 forecast errors")
 })
+
+test_that("conformal_window gives rolling conformal intervals", {
+  skip_if_no_pybbdl()
+  run <- forecast_compare(macro_data(), models = "naive", levels = 0.8, conformal_window = 20)
+  fan <- run$intervals$test$naive
+  expect_gt(length(unique(round(fan$upper_80 - fan$mean, 9))), 1)
+  expect_identical(run$settings$conformal_window, 20L)
+  expect_error(forecast_compare(macro_data(), models = "naive", conformal_window = 0), "conformal_window")
+})
