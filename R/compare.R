@@ -82,6 +82,7 @@
 #'   `list(larger = "nested model")`, e.g. `list(gru = "naive")`; `NULL`: the models' own
 #'   declarations (ARIMA nests naive). See [clark_west_test()].
 #' @param verbose Print one line per fit and Keras' progress.
+#' @inheritParams parallel-fits
 #' @return An object of class `pybbdl_comparison`, a list with
 #'   * `table`: the long table, one row per model, part and metric, with the columns `model`,
 #'     `part` (`"val"`, `"test"`, or `"train"` for what fitting took), `metric` (`mae`, `rmse`
@@ -126,11 +127,12 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
                              conformal_window = NULL, quick = FALSE, out_dir = NULL,
-                             verbose = FALSE) {
+                             verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args$parallel <- check_parallel_args(n_jobs, backend, address)
   split <- check_split(split)
   if (args$n_rows < args$lookback + args$horizon) {
     stop("`data` must have at least lookback + horizon = ", args$lookback + args$horizon,
@@ -192,11 +194,13 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
                               levels = NULL, nested = NULL, conformal_window = NULL,
-                              quick = FALSE, out_dir = NULL, verbose = FALSE) {
+                              quick = FALSE, out_dir = NULL, verbose = FALSE, n_jobs = 1,
+                              backend = NULL, address = NULL) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args$parallel <- check_parallel_args(n_jobs, backend, address)
   args$folds <- check_count(folds, "folds")
   args$fold_size <- check_count(fold_size, "fold_size", null_ok = TRUE)
   if (!is.null(start)) {
@@ -284,7 +288,8 @@ run_forecast_workflow <- function(kind, args) {
     seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
     dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
     levels = py_levels(args$levels), nested = py_nested(args$nested),
-    conformal_window = args$conformal_window
+    conformal_window = args$conformal_window,
+    n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address
   )
   data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {
