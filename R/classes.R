@@ -90,7 +90,10 @@ format.pybbdl_comparison <- function(x, digits = 3, ...) {
             if (isTRUE(s$quick)) "quick run")
   lines <- c(title, paste0("  ", paste(spec, collapse = "; ")),
              sprintf("  Diebold-Mariano tests on %s loss (negative statistic = more accurate than the baseline)",
-                     toupper(s$dm_loss)))
+                     toupper(s$dm_loss)),
+             if (length(x$intervals)) {
+               "  coverage = share of actuals inside the intervals; in_mcs_90 = in the 90 % model confidence set"
+             })
   for (part in names(x$forecasts)) {
     tab <- part_table(x$wide, part)
     lines <- c(lines, "", sprintf("%s part: %d targets", part, nrow(x$forecasts[[part]])),
@@ -137,7 +140,9 @@ print.summary.pybbdl_comparison <- function(x, digits = 3, ...) {
 part_table <- function(wide, part) {
   prefix <- paste0(part, "_")
   cols <- names(wide)[startsWith(names(wide), prefix)]
-  keep <- cols[!grepl("^dm_vs_|^rmse_sd$", substring(cols, nchar(prefix) + 1))]
+  # printed: errors, skill, p-values, coverage, MCS membership (widths, Winkler, CRPS: as.data.frame())
+  keep <- cols[!grepl("^dm_vs_|^rmse_sd$|^width_|^winkler_|^pinball$|^crps$|^mcs_p$|^cw_vs_",
+                      substring(cols, nchar(prefix) + 1))]
   tab <- wide[c("model", keep)]
   names(tab) <- c("model", sub("_", " ", sub("^p_vs_", "p vs ", sub("_pct$", " %",
                                                    substring(keep, nchar(prefix) + 1)))))

@@ -278,3 +278,16 @@ def test_compare_rolling_conformal_window(walk):
     assert half[25] == pytest.approx(conformal_half_width(res[pos <= tau - 1][-40:], 0.8))
     with pytest.raises(ValueError, match="conformal_window"):
         compare(w, ["naive"], conformal_window=0, progress=False)
+
+
+def test_cli_forecast_writes_coverage_and_fan_charts(tmp_path, capsys):
+    from pybbdl.cli import main
+
+    out = tmp_path / "run"
+    assert main(["forecast", "--models", "naive", "--levels", "0.9", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "table.csv")
+    assert {"coverage_90", "width_90", "winkler_90", "pinball", "crps"} <= set(table["metric"])
+    assert (out / "fan_naive.png").read_bytes()[:4] == b"\x89PNG" and (out / "intervals_test.csv").exists()
+    assert "test_coverage_90" in capsys.readouterr().out
+    assert main(["forecast", "--models", "naive", "--levels", "0.9,1.5", "--out", str(out), "--quiet"]) == 2
+    assert "levels" in capsys.readouterr().err
