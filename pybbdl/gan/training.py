@@ -376,9 +376,17 @@ def _train(gan, x, y, n, *, epochs, batch_size, seed, out_dir, checkpoint_every,
         if gan.private:
             history.privacy = gan_privacy(gan, n=n, batch_size=batch_size, d_steps=history.d_steps, delta=delta)
 
-    d_fn = tf.function(gan.d_step, reduce_retracing=True)
-    g_fn = tf.function(gan.g_step, reduce_retracing=True)
     expected = float(batch_size) if gan.private else None
+    if gan.private:   # Poisson batch sizes vary: one trace for every size (no retracing)
+        x_spec = tf.TensorSpec((None, *x.shape[1:]), tf.as_dtype(x.dtype))
+        data_spec = (x_spec, tf.TensorSpec((None,), tf.as_dtype(y.dtype))) if gan.conditional else x_spec
+        private_d = tf.function(lambda data, weights: gan.d_step(data, weights, expected),
+                                input_signature=[data_spec, tf.TensorSpec((None,), tf.float32)])
+        d_fn = lambda data, weights: private_d(data, weights)  # noqa: E731
+    else:
+        plain_d = tf.function(gan.d_step, reduce_retracing=True)
+        d_fn = lambda data, weights: plain_d(data, weights)  # noqa: E731
+    g_fn = tf.function(gan.g_step, reduce_retracing=True)
     bar = tqdm(total=total, initial=step, desc=f"{gan.generator.name} steps", unit="step", disable=not progress,
                mininterval=2.0)
     cache, tick = {}, time.perf_counter()
@@ -398,7 +406,7 @@ def _train(gan, x, y, n, *, epochs, batch_size, seed, out_dir, checkpoint_every,
                 idx, weights = _shuffled_indices(n, batch_size, seed, j, cache), None
                 history.d_batch_sizes.append(len(idx))
             batch = (tf.constant(x[idx]), tf.constant(y[idx])) if gan.conditional else tf.constant(x[idx])
-            d_logs.append(d_fn(batch, weights, expected))
+            d_logs.append(d_fn(batch, weights))
         if gan.private:           # G never sees real data, labels included: uniform labels of the expected size
             g_loss = g_fn(None, batch_size)
         elif n_d_steps == 1:      # without DP, one D step per G step: G conditions on the batch's labels

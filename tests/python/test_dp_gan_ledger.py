@@ -139,3 +139,29 @@ def test_unconditional_dp_gan_runs_poisson_d_steps():
     x, _ = _data(16)
     history = train_gan(gan, x, epochs=1, batch_size=4, n_d_steps=2, progress=False)
     assert history.d_steps == 4 and history.privacy["d_steps"] == 4
+
+
+# ------------------------------------------------------------------------- one sigma calibration for every door
+def test_cli_epsilon_command_calibrates_with_calibrate_noise(capsys, monkeypatch):
+    from pybbdl.cli import main
+    from pybbdl.privacy import accounting, calibrate_noise
+
+    expected = calibrate_noise(60000, 256, 2.0, 1e-5, epochs=30)
+    calls = []
+    original = accounting.calibrate_noise
+
+    def recording(*args, **kwargs):
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(accounting, "calibrate_noise", recording)
+    import pybbdl.privacy
+
+    monkeypatch.setattr(pybbdl.privacy, "calibrate_noise", recording)
+    assert main(["privacy", "epsilon", "--n", "60000", "--batch-size", "256", "--epochs", "30",
+                 "--target-epsilon", "2"]) == 0
+    assert len(calls) == 1
+    assert f"sigma = {expected.noise_multiplier:.4f} reaches epsilon <= 2.0" in capsys.readouterr().out
+    assert main(["privacy", "epsilon", "--n", "60000", "--batch-size", "256", "--epochs", "30",
+                 "--target-epsilon", "2", "--microbatching"]) == 0
+    assert f"sigma = {2 * expected.noise_multiplier:.4f}" in capsys.readouterr().out
