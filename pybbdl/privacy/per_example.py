@@ -351,7 +351,8 @@ def _accumulated_sums(model, x, y, loss_fn, *, sample_weight, physical_batch_siz
         return i + 1, sums, arrays
 
     _, sums, arrays = tf.while_loop(lambda i, *_: i < n_chunks, body, (tf.constant(1), list(sums), arrays))
-    losses, norms, *flat = [ta.concat() for ta in arrays]
+    # TensorArray.concat loses the static shape: give back (None, *shape of one slice) for Keras' metrics
+    losses, norms, *flat = [tf.ensure_shape(ta.concat(), [None, *t.shape[1:]]) for ta, t in zip(arrays, first)]
     return sums, losses, tf.nest.pack_sequence_as(y_pred, flat), norms
 
 

@@ -94,7 +94,7 @@ def test_dp_fit_with_virtual_batches_trains_like_one_batch_and_counts_logical_st
     runs = {}
     for physical in (None, 7):
         model = _cnn(seed=2)
-        model.compile(optimizer=keras.optimizers.SGD(0.1), loss=XENT)
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss=XENT, metrics=["accuracy"])
         history = dp_fit(model, x, y, epochs=2, batch_size=32, noise_multiplier=1.1, l2_norm_clip=1.0,
                          delta=1e-3, seed=5, verbose=0, physical_batch_size=physical)
         runs[physical] = (model.get_weights(), history)
@@ -103,6 +103,7 @@ def test_dp_fit_with_virtual_batches_trains_like_one_batch_and_counts_logical_st
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     assert h_virtual.history["epsilon"] == h_big.history["epsilon"]     # the ledger counts logical steps
     assert h_virtual.privacy == h_big.privacy
+    assert h_virtual.history["accuracy"] == pytest.approx(h_big.history["accuracy"])
 
 
 def test_physical_batch_size_is_checked():
