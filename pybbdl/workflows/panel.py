@@ -254,6 +254,64 @@ def _resolve_combinations(models, combinations) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def score_panel(panel: Panel, results: dict, models, *, reference: str | None = "naive2"):
+    """Score forecasts of a panel with the panel workflow's code (also used for outside forecasts, e.g. M3's).
+
+    Args:
+        panel: The :class:`~pybbdl.data.panel.Panel` (held-out actuals in ``series.actual``).
+        results: ``{(model, id): {"mean": array or None, "error": str, "seconds": float, "note": str,
+            "intervals": DataFrame or None}}``; a missing key is an error row ("no forecast").
+        models: The model names, in table order.
+        reference: The model OWA is relative to.
+
+    Returns:
+        ``(series_table, forecasts, aggregate_table)`` as in :class:`PanelRun`.
+    """
+    info = {s.id: s for s in panel.series}
+    series_rows, fc_frames = [], []
+    for sid in panel.order:
+        s = info.get(sid)
+        for m in models:
+            row = {"id": sid, "model": m, "frequency": None, "period": None, "horizon": None, "n_train": None,
+                   "smape": np.nan, "mase": np.nan, "seconds": 0.0, "error": "", "note": ""}
+            if s is None:
+                row["error"] = f"DataError: {panel.errors[sid]}"
+                series_rows.append(row)
+                continue
+            r = results.get((m, sid)) or {"mean": None, "error": "no forecast", "seconds": 0.0, "note": "",
+                                           "intervals": None}
+            row.update(frequency=s.frequency, period=s.period, horizon=s.horizon, n_train=len(s.y),
+                       seconds=r.get("seconds", 0.0), error=r.get("error", ""), note=r.get("note", ""))
+            mean = r.get("mean")
+            if mean is not None:
+                mean = np.asarray(mean, dtype=float)
+                if len(mean) != s.horizon:
+                    row["error"] = f"forecast has {len(mean)} steps, horizon is {s.horizon}"
+                    series_rows.append(row)
+                    continue
+                f = pd.DataFrame({"id": sid, "model": m, "step": np.arange(1, s.horizon + 1), "forecast": mean})
+                if s.actual is not None:
+                    f["actual"] = s.actual
+                    f["smape"] = smape(s.actual, mean)
+                    row["smape"] = float(f["smape"].mean())
+                    row["mase"] = mase(s.actual, mean, s.y, s.period)
+                if r.get("intervals") is not None:
+                    for c in r["intervals"].columns:
+                        f[c] = r["intervals"][c].to_numpy()
+                fc_frames.append(f)
+            series_rows.append(row)
+    series_table = pd.DataFrame(series_rows, columns=SERIES_COLUMNS)
+    forecasts = pd.concat(fc_frames, ignore_index=True) if fc_frames else pd.DataFrame(
+        columns=["id", "model", "step", "forecast"])
+    if "smape" in forecasts.columns:
+        table = aggregate_scores(series_table[series_table["frequency"].notna()],
+                                 forecasts[["model", "id", "smape"]], reference=reference)
+        forecasts = forecasts.drop(columns="smape")
+    else:
+        table = pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    return series_table, forecasts, table
+
+
 def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, period=None, holdout: bool = True,
                    id_col: str = "id", time_col: str | None = None, value_col: str = "value",
                    period_col: str | None = None, horizon_col: str | None = None, frequency_col: str | None = None,
@@ -355,43 +413,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
                 res["mean"] = agg(np.vstack([r["mean"] for r in rs]), axis=0)
             by[(name, s.id)] = res
     all_models = [*models, *combos]
-    info = {s.id: s for s in panel.series}
-
-    series_rows, fc_frames = [], []
-    for sid in panel.order:
-        s = info.get(sid)
-        for m in all_models:
-            row = {"id": sid, "model": m, "frequency": None, "period": None, "horizon": None, "n_train": None,
-                   "smape": np.nan, "mase": np.nan, "seconds": 0.0, "error": "", "note": ""}
-            if s is None:
-                row["error"] = f"DataError: {panel.errors[sid]}"
-                series_rows.append(row)
-                continue
-            r = by[(m, sid)]
-            row.update(frequency=s.frequency, period=s.period, horizon=s.horizon, n_train=len(s.y),
-                       seconds=r["seconds"], error=r["error"], note=r["note"])
-            if r["mean"] is not None:
-                f = pd.DataFrame({"id": sid, "model": m, "step": np.arange(1, s.horizon + 1), "forecast": r["mean"]})
-                if s.actual is not None:
-                    f["actual"] = s.actual
-                    f["smape"] = smape(s.actual, r["mean"])
-                    row["smape"] = float(f["smape"].mean())
-                    row["mase"] = mase(s.actual, r["mean"], s.y, s.period)
-                if r["intervals"] is not None:
-                    for c in r["intervals"].columns:
-                        f[c] = r["intervals"][c].to_numpy()
-                fc_frames.append(f)
-            series_rows.append(row)
-    series_table = pd.DataFrame(series_rows, columns=SERIES_COLUMNS)
-    forecasts = pd.concat(fc_frames, ignore_index=True) if fc_frames else pd.DataFrame(
-        columns=["id", "model", "step", "forecast"])
-    scored = "smape" in forecasts.columns
-    if scored:
-        table = aggregate_scores(series_table[series_table["frequency"].notna()],
-                                 forecasts[["model", "id", "smape"]], reference=reference)
-        forecasts = forecasts.drop(columns="smape")
-    else:
-        table = pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    series_table, forecasts, table = score_panel(panel, by, all_models, reference=reference)
     settings = {"models": all_models, "local_models": local, "global_models": glob,
                 "combinations": {k: list(v) for k, v in combos.items()}, "combine": combine, "reference": reference,
                 "levels": list(levels), "params": params, "seed": int(seed), "seeds": int(seeds), "n_jobs": n_jobs,
@@ -409,4 +431,4 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
 
 
 __all__ = ["DEFAULT_COMBINATIONS", "GLOBAL_MODELS", "PANEL_DEFAULTS", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS",
-           "available_series_models", "forecast_panel", "series_model"]
+           "available_series_models", "forecast_panel", "score_panel", "series_model"]
