@@ -240,15 +240,25 @@ def _constant(rows: pd.DataFrame, col: str, sid: str):
 
 def _one_series(sid, rows, time_col, value_col, period, horizon, holdout, period_col, horizon_col,
                 frequency_col, part_col, covariates, min_length) -> PanelSeries:
+    t_index = None
     if time_col is not None:
         times = rows[time_col]
         if times.isna().any():
             raise DataError(f"series {sid!r}: column {time_col!r} has {int(times.isna().sum())} missing time(s)")
-        if times.duplicated().any():
-            dup = times[times.duplicated()].iloc[0]
-            raise DataError(f"series {sid!r}: time {dup!r} appears more than once")
-        if not times.is_monotonic_increasing:
-            rows = rows.iloc[np.argsort(times.to_numpy(), kind="stable")]
+        t_index = pd.Index(times.tolist())  # per series, so that dates/periods keep their type
+        if t_index.dtype == object:
+            try:
+                t_index = pd.DatetimeIndex(pd.to_datetime(t_index))
+            except (ValueError, TypeError):
+                pass
+        if t_index.has_duplicates:
+            raise DataError(f"series {sid!r}: time {t_index[t_index.duplicated()][0]!r} appears more than once")
+        if not t_index.is_monotonic_increasing:
+            try:
+                order = np.argsort(t_index, kind="stable")
+            except TypeError:
+                raise DataError(f"series {sid!r}: times in column {time_col!r} cannot be ordered") from None
+            rows, t_index = rows.iloc[order], t_index[order]
     values = pd.to_numeric(rows[value_col], errors="coerce")
     bad_text = values.isna() & rows[value_col].notna()
     if bad_text.any():
@@ -256,12 +266,6 @@ def _one_series(sid, rows, time_col, value_col, period, horizon, holdout, period
         raise DataError(f"series {sid!r}: column {value_col!r} must be numbers. Received: {first!r}"
                         + (f" at time {rows[time_col][bad_text].iloc[0]!r}" if time_col else ""))
     values = values.to_numpy(dtype=float)
-    t_index = pd.Index(rows[time_col]) if time_col is not None else None
-    if t_index is not None and not isinstance(t_index, pd.DatetimeIndex) and t_index.dtype == object:
-        try:
-            t_index = pd.DatetimeIndex(pd.to_datetime(t_index))
-        except (ValueError, TypeError):
-            pass
 
     # period
     p = _per_series("period", period, sid)

@@ -268,7 +268,10 @@ def score_panel(panel: Panel, results: dict, models, *, reference: str | None = 
         ``(series_table, forecasts, aggregate_table)`` as in :class:`PanelRun`.
     """
     info = {s.id: s for s in panel.series}
-    series_rows, fc_frames = [], []
+    series_rows = []
+    cols: dict[str, list] = {"id": [], "model": [], "step": [], "forecast": [], "actual": [], "smape": []}
+    interval_cols: dict[str, list] = {}
+    n_rows = 0
     for sid in panel.order:
         s = info.get(sid)
         for m in models:
@@ -289,20 +292,38 @@ def score_panel(panel: Panel, results: dict, models, *, reference: str | None = 
                     row["error"] = f"forecast has {len(mean)} steps, horizon is {s.horizon}"
                     series_rows.append(row)
                     continue
-                f = pd.DataFrame({"id": sid, "model": m, "step": np.arange(1, s.horizon + 1), "forecast": mean})
+                h = s.horizon
+                cols["id"].append([sid] * h)
+                cols["model"].append([m] * h)
+                cols["step"].append(np.arange(1, h + 1))
+                cols["forecast"].append(mean)
                 if s.actual is not None:
-                    f["actual"] = s.actual
-                    f["smape"] = smape(s.actual, mean)
-                    row["smape"] = float(f["smape"].mean())
+                    e = smape(s.actual, mean)
+                    cols["actual"].append(s.actual)
+                    cols["smape"].append(e)
+                    row["smape"] = float(e.mean())
                     row["mase"] = mase(s.actual, mean, s.y, s.period)
-                if r.get("intervals") is not None:
-                    for c in r["intervals"].columns:
-                        f[c] = r["intervals"][c].to_numpy()
-                fc_frames.append(f)
+                else:
+                    cols["actual"].append(np.full(h, np.nan))
+                    cols["smape"].append(np.full(h, np.nan))
+                iv = r.get("intervals")
+                for c in (iv.columns if iv is not None else []):
+                    interval_cols.setdefault(c, [np.full(0, np.nan)])
+                    pad = n_rows - sum(len(x) for x in interval_cols[c])
+                    interval_cols[c].append(np.full(pad, np.nan))
+                    interval_cols[c].append(iv[c].to_numpy(dtype=float))
+                n_rows += h
             series_rows.append(row)
     series_table = pd.DataFrame(series_rows, columns=SERIES_COLUMNS)
-    forecasts = pd.concat(fc_frames, ignore_index=True) if fc_frames else pd.DataFrame(
-        columns=["id", "model", "step", "forecast"])
+    if n_rows:
+        forecasts = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+        for c, parts in interval_cols.items():
+            arr = np.concatenate(parts)
+            forecasts[c] = np.r_[arr, np.full(n_rows - len(arr), np.nan)]
+        if forecasts["actual"].isna().all():
+            forecasts = forecasts.drop(columns=["actual", "smape"])
+    else:
+        forecasts = pd.DataFrame(columns=["id", "model", "step", "forecast"])
     if "smape" in forecasts.columns:
         table = aggregate_scores(series_table[series_table["frequency"].notna()],
                                  forecasts[["model", "id", "smape"]], reference=reference)
