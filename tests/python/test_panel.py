@@ -232,6 +232,7 @@ def test_window_sampler_gathers_the_right_values():
 
 
 # ------------------------------------------------------------------ the M3 competitors' published scores
+@pytest.mark.slow
 @pytest.mark.skipif(not (M3 / "m3_series.csv.gz").exists(), reason="needs ../shared/data/m3 (M3 data)")
 def test_m3_competitor_scores_reproduce_sources_md():
     data = pd.read_csv(M3 / "m3_series.csv.gz")
