@@ -118,6 +118,7 @@ def main(argv=None) -> int:
     ap.add_argument("--backend", default=None)
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the global model (an ensemble)")
     ap.add_argument("--nbeats-steps", type=int, default=None, help="training batches per N-BEATS network")
+    ap.add_argument("--nbeats-batch", type=int, default=None, help="windows per N-BEATS training batch")
     ap.add_argument("--r", action="store_true", help="R's forecast::ets and auto.arima through rpy2 as a timed peer")
     ap.add_argument("--r-limit", type=int, default=3003, help="series for R's models (every k-th)")
     ap.add_argument("--save", type=Path, help="write each pybbdl model's forecasts to this folder")
@@ -143,8 +144,9 @@ def main(argv=None) -> int:
             notes.append(f"{m}: not in this install (skipped)")
             continue
         params = {}
-        if m == "nbeats" and args.nbeats_steps:
-            params = {"nbeats": {"steps": args.nbeats_steps}}
+        if m == "nbeats":
+            params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
+                                 if v is not None}}
         start = time.perf_counter()
         run = forecast_panel(panel, models=[m], reference=None, seeds=args.seeds, params=params, n_jobs=args.jobs,
                              backend=args.backend)
