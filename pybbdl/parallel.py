@@ -25,7 +25,8 @@ import os
 import pickle
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 
 from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, MissingDependencyError, PybbdlError
@@ -97,8 +98,12 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
 
 
 def task_label(task, index: int, total: int) -> str:
-    """How errors name a task: ``task.label`` when it has one, else its (shortened) repr."""
+    """How errors name a task: ``task.label`` when it has one; for a dict, its short scalar
+    entries (``label``, ``id``, ``model``, ``seed``, ...; arrays left out); else its repr."""
     label = getattr(task, "label", None)
+    if label is None and isinstance(task, Mapping):
+        label = ", ".join(f"{k}={v!r}" for k, v in task.items()
+                          if isinstance(v, (str, int, float)) and len(repr(v)) <= 60) or None
     text = str(label) if label is not None else repr(task)
     if len(text) > 300:
         text = text[:300] + "..."
@@ -202,7 +207,10 @@ def _run_loky(fn, tasks, n_jobs, bar) -> list:
             for done in outputs:
                 _collect(results, done, tasks, bar)
         finally:
-            outputs.close()  # a failed task: joblib cancels what has not started
+            with warnings.catch_warnings():  # after a failed task joblib cancels the rest and says so
+                warnings.filterwarnings("ignore", message=r".*tasks have been successfully executed",
+                                        category=UserWarning)
+                outputs.close()
     return results
 
 

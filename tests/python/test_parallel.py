@@ -42,6 +42,10 @@ def _fail_on_three(i):
     return i
 
 
+def _plus_one(i):
+    return i + 1
+
+
 def _worker_threads(_):
     from threadpoolctl import threadpool_info
 
@@ -105,6 +109,13 @@ def test_a_failing_task_is_reraised_with_its_type_and_named(backend):
     assert "raised by task 4 of 6 (3)" in notes
     if backend == "loky":  # the worker's traceback comes along
         assert "worker traceback" in notes and "_fail_on_three" in notes
+
+
+def test_a_dict_task_is_named_by_its_short_entries_not_its_arrays():
+    task = {"model": "ets", "id": "N0001", "y": np.arange(500.0), "period": 12}
+    with pytest.raises(TypeError) as info:
+        run_tasks(_plus_one, [0, 1, 2, task])
+    assert "task 4 of 4 (model='ets', id='N0001', period=12)" in info.value.__notes__[0]
 
 
 def test_ray_backend_without_ray_says_what_to_install(monkeypatch):
@@ -258,24 +269,28 @@ def ray_cluster():
 
 
 def _m3_subset():
-    """A yearly, a quarterly and a monthly M3 series (training parts of >= 24 values), or
-    synthetic series of such lengths when the M3 data is absent."""
+    """A yearly, a quarterly and a monthly M3 series (training parts of >= 24 values): ``(series
+    {id: training values}, forecast_panel arguments)``; synthetic series of such lengths when the
+    M3 data is absent."""
     if M3_SERIES.exists():
         m3 = pd.read_csv(M3_SERIES)
-        m3 = m3[m3["part"] == "train"]
-        sizes = m3.groupby("id").size()
+        sizes = m3[m3["part"] == "train"].groupby("id").size()
         m3 = m3[m3["id"].isin(sizes.index[sizes >= 24])]
         ids = [i for period in ("YEARLY", "QUARTERLY", "MONTHLY")
                for i in m3.loc[m3["period"] == period, "id"].unique()[:1]]
-        return {i: m3.loc[m3["id"] == i, "value"].to_numpy(float) for i in ids}
+        m3 = m3[m3["id"].isin(ids)]
+        train = m3[m3["part"] == "train"]
+        series = {i: train.loc[train["id"] == i, "value"].to_numpy(float) for i in ids}
+        return series, dict(data=m3, id_col="id", time_col="t", value_col="value", period_col="frequency",
+                            horizon_col="horizon", frequency_col="period", part_col="part")
     rng = np.random.default_rng(3)
-    return {f"S{i}": 100 + np.cumsum(rng.normal(1, 3, size=n)) for i, n in enumerate((30, 60, 120))}
+    series = {f"S{i}": 100 + np.cumsum(rng.normal(1, 3, size=n)) for i, n in enumerate((30, 60, 120))}
+    return series, dict(data=series, horizon=4, period=1)
 
 
 def test_a_real_ray_cluster_gives_the_local_results(ray_cluster):
     import ray
 
-    start = time.perf_counter()
     tasks = [(i, 0.2 - 0.03 * i) for i in range(6)]
     # connect by address, run, disconnect (run_tasks opens and closes its own session)
     assert run_tasks(_square_after, tasks, address=ray_cluster) == [i * i for i in range(6)]
@@ -285,7 +300,7 @@ def test_a_real_ray_cluster_gives_the_local_results(ray_cluster):
     assert "raised by task 4 of 5 (3)" in "\n".join(info.value.__notes__)
 
     # an M3 subset: every series' comparison, fits on the cluster, equals the local run
-    series = _m3_subset()
+    series, panel_args = _m3_subset()
     windows = {sid: prepare_windows(pd.DataFrame({"y": y}), target="y", lookback=4, split=(0.6, 0.2, 0.2))
                for sid, y in series.items()}
     ray.init(address=ray_cluster, logging_level="warning")  # one session for the whole subset
@@ -296,7 +311,16 @@ def test_a_real_ray_cluster_gives_the_local_results(ray_cluster):
         data = pd.DataFrame({"y": series[max(series, key=lambda s: len(series[s]))]})
         kw = dict(target="y", lookback=4, models=_stat_models(), folds=3, fold_size=6, progress=False)
         _assert_same(backtest(data, **kw), backtest(data, **kw, backend="ray"))
+        # the same subset as a panel (one task per series x model)
+        from pybbdl.workflows.panel import forecast_panel
+
+        models = ["naive2", "ses", "theta_m3"]
+        here, there = (forecast_panel(**panel_args, models=models, backend=b) for b in (None, "ray"))
+        timing = ["seconds"]
+        pd.testing.assert_frame_equal(here.series.drop(columns=timing), there.series.drop(columns=timing),
+                                      check_exact=True)
+        pd.testing.assert_frame_equal(here.forecasts, there.forecasts, check_exact=True)
+        assert here.series["error"].eq("").all() and len(here.series) == 3 * len(models)
         assert ray.is_initialized()  # the caller's session is left open
     finally:
         ray.shutdown()
-    assert time.perf_counter() - start < 120
