@@ -10,10 +10,11 @@ import pandas as pd
 
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, check_dm_length, check_not_constant,
-                                       fit_and_forecast, long_table, resolve_baselines, wide_table)
+                                       fit_and_forecast, forecast_part, horizon_long_table, long_table,
+                                       resolve_baselines, wide_table)
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
-from pybbdl.windows import prepare_windows
+from pybbdl.windows import parse_horizons, prepare_windows
 
 
 def backtest(
@@ -37,6 +38,8 @@ def backtest(
     baselines: Sequence[str] | None = None,
     dm_loss: Loss = "mae",
     progress: bool = True,
+    horizons=None,
+    known: Sequence[str] | None = None,
 ) -> Comparison:
     """Rolling-origin evaluation: every model forecasts the same targets, fold after fold.
 
@@ -58,6 +61,9 @@ def backtest(
         val_fraction: Share of each training range kept for validation.
         retrain: Refit the models before every block (True) or only before the first.
         stride: Score every `stride`-th target only (1 = all).
+        horizons, known: Several horizons at once and future-known columns, as for
+            :func:`prepare_windows` (each fold scores every horizon from the same origins; the
+            long table gets one block per horizon).
 
     Returns:
         A :class:`Comparison` over all folds' targets pooled, with a ``fold`` column in each
@@ -70,6 +76,12 @@ def backtest(
     from tqdm.auto import tqdm
 
     horizon = check_positive_int("horizon", horizon)
+    hs = parse_horizons(horizons)
+    if hs is not None:
+        if horizon not in (1, hs[-1]):
+            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
+                                f"given. Received: horizon={horizon}")
+        horizon = hs[-1]
     folds = check_positive_int("folds", folds)
     stride = check_positive_int("stride", stride)
     if train_length is not None:
@@ -108,13 +120,13 @@ def backtest(
         split = {"train": (train_lo, lo - n_val), "val": (lo - n_val, lo), "test": (lo, hi)}
         scaler = None if retrain or windows is None else windows.scaler  # keep the first fold's scaling
         windows = prepare_windows(data, target=target, features=features, lookback=lookback, horizon=horizon,
-                                  step=step, split=split, scaler=scaler)
+                                  step=step, split=split, scaler=scaler, horizons=hs, known=known)
         if k == 0:
             check_not_constant(windows)
         if retrain or k == 0:
             preds, info, fitted, histories = fit_and_forecast(estimators, windows, ["test"], seeds, progress)
         else:  # the same fitted models applied to the new block
-            preds = {name: {"test": np.vstack([m.predict(windows, "test") for m in runs])}
+            preds = {name: {"test": np.stack([forecast_part(m, windows, "test") for m in runs])}
                      for name, runs in fitted.items()}
         keep = np.arange(0, windows.n_windows("test"), stride)
         frame = pd.DataFrame({"actual": windows.actuals("test").iloc[keep]})
@@ -122,17 +134,23 @@ def backtest(
         for name, by in preds.items():
             pooled.setdefault(name, {}).setdefault("test", []).append(by["test"][:, keep] if "test" in by else None)
             if "test" in by:
-                frame[name] = by["test"][0, keep]
+                frame[name] = by["test"][0, keep] if by["test"].ndim == 2 else by["test"][0, keep, -1]
         frames.append(frame)
-        actual.append(frame["actual"].to_numpy())
+        actual.append(windows.Y("test", scaled=False)[keep] if windows.multi_horizon else frame["actual"].to_numpy())
     joined = {}
     for name, by in pooled.items():
         blocks = by["test"]
         joined[name] = {"test": np.concatenate(blocks, axis=1)} if all(b is not None for b in blocks) else {}
-    long = long_table(joined, info, {"test": np.concatenate(actual)}, ["test"], horizon=horizon, dm_loss=dm_loss,
-                      baselines=baselines)
+    if hs is not None and len(hs) > 1:
+        long = horizon_long_table(joined, info, {"test": np.concatenate(actual)}, ["test"], horizons=hs,
+                                  dm_loss=dm_loss, baselines=baselines)
+        joined = {m: {p: a[..., -1] for p, a in by.items()} for m, by in joined.items()}
+    else:
+        long = long_table(joined, info, {"test": np.concatenate(actual)}, ["test"], horizon=horizon, dm_loss=dm_loss,
+                          baselines=baselines)
     table = wide_table(long, info, ["test"], baselines, extra={"folds": folds})
-    table.attrs.update(target=windows.target, horizon=horizon, seeds=seeds, dm_loss=dm_loss, folds=folds,
+    table.attrs.update(target=windows.target, horizon=horizon, horizons=list(windows.horizons), seeds=seeds,
+                       dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
                        baselines=baselines)
     forecasts = {"test": pd.concat(frames)}

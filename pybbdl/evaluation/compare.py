@@ -26,7 +26,9 @@ from pybbdl.models import NaiveForecaster, make_models
 from pybbdl.windows import Windows
 
 #: Columns of the long table, in order (see :func:`long_table`).
-LONG_COLUMNS = ("model", "part", "metric", "value", "sd", "n", "seeds", "note")
+LONG_COLUMNS = ("model", "part", "horizon", "metric", "value", "sd", "n", "seeds", "note")
+#: The columns of one row as :func:`long_table` builds it (``horizon`` is added to the whole table).
+_ROW_COLUMNS = tuple(c for c in LONG_COLUMNS if c != "horizon")
 #: Baselines of the DM columns when `baselines` is None: those of these that are in the comparison.
 DEFAULT_BASELINES = ("naive", "arima")
 
@@ -49,6 +51,9 @@ class Comparison:
         models: The fitted forecasters (first seed).
         seed_forecasts: ``{part: {model: array (seeds, n)}}``.
         baselines: The models the DM columns test against.
+        horizon_forecasts: With several horizons: ``{part: DataFrame}`` with one row per origin
+            and horizon (``origin``, ``horizon``, ``target_time``, ``actual`` and each model's
+            forecast, first seed); empty otherwise.
     """
 
     table: pd.DataFrame
@@ -59,6 +64,7 @@ class Comparison:
     seed_forecasts: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     long: pd.DataFrame | None = None
     baselines: list[str] = field(default_factory=list)
+    horizon_forecasts: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def check_forecaster(name: str, est) -> None:
@@ -159,6 +165,10 @@ def fit_and_forecast(estimators: Mapping, windows: Windows, parts, seeds, progre
     """
     preds, info, fitted, histories = {}, {}, {}, {}
     for i, (name, est) in enumerate(estimators.items(), start=1):
+        if windows.multi_horizon and not callable(getattr(est, "predict_horizons", None)):
+            from pybbdl.models.horizons import DirectForecaster
+
+            est = DirectForecaster(est)  # no multi-horizon method of its own: one copy per horizon
         stochastic = bool(getattr(est, "stochastic", False))
         runs = seeds if stochastic else seeds[:1]
         preds[name] = {p: [] for p in parts}
@@ -182,12 +192,64 @@ def fit_and_forecast(estimators: Mapping, windows: Windows, parts, seeds, progre
             if k == 0 and callable(getattr(model, "describe", None)):
                 info[name]["spec"] = str(model.describe())
             for part in parts:
-                preds[name][part].append(np.asarray(model.predict(windows, part), dtype=float).reshape(-1))
+                preds[name][part].append(forecast_part(model, windows, part))
             fitted.setdefault(name, []).append(model)
             if k == 0 and getattr(model, "history_", None) is not None:
                 histories[name] = model.history_
-    preds = {m: {p: np.vstack(v) for p, v in by.items() if v} for m, by in preds.items()}
+    preds = {m: {p: np.stack(v) for p, v in by.items() if v} for m, by in preds.items()}
     return preds, info, fitted, histories
+
+
+def forecast_part(model, windows: Windows, part: str) -> np.ndarray:
+    """``model``'s forecasts of a part: ``(n,)``, or ``(n, len(horizons))`` for multi-horizon windows."""
+    if windows.multi_horizon:
+        out = np.asarray(model.predict_horizons(windows, part), dtype=float)
+        expected = (windows.n_windows(part), len(windows.horizons))
+        if out.shape != expected:
+            raise ArgumentError(f"predict_horizons of {type(model).__name__} must return shape {expected}. "
+                                f"Received: {out.shape}")
+        return out
+    return np.asarray(model.predict(windows, part), dtype=float).reshape(-1)
+
+
+def horizon_long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizons: Sequence[int],
+                       dm_loss: Loss, baselines: Sequence[str]) -> pd.DataFrame:
+    """The long table of a multi-horizon run: :func:`long_table` per horizon (DM tests with each
+    horizon's own lag window); `preds` are ``{model: {part: (seeds, n, len(horizons))}}``, `actual`
+    ``{part: (n, len(horizons))}``. The ``"train"`` rows appear once (horizon = the longest)."""
+    tables = []
+    for j, h in enumerate(horizons):
+        sub = {m: {p: a[..., j] for p, a in by.items()} for m, by in preds.items()}
+        t = long_table(sub, info, {p: a[:, j] for p, a in actual.items()}, parts, horizon=h, dm_loss=dm_loss,
+                       baselines=baselines)
+        tables.append(t if j == len(horizons) - 1 else t[t["part"] != "train"])
+    table = pd.concat(tables, ignore_index=True)
+    order = {m: i for i, m in enumerate(info)}
+    part_order = {p: i for i, p in enumerate([*parts, "train"])}
+    metric_order = {m: i for i, m in enumerate(dict.fromkeys(tables[-1]["metric"]))}
+    keys = pd.DataFrame({"m": table["model"].map(order), "p": table["part"].map(part_order),
+                         "h": table["horizon"], "k": table["metric"].map(metric_order)})
+    return table.loc[keys.sort_values(["m", "p", "h", "k"], kind="stable").index].reset_index(drop=True)
+
+
+def horizon_frames(windows: Windows, preds, parts) -> dict[str, pd.DataFrame]:
+    """``{part: DataFrame}`` of every origin x horizon: origin time, horizon, target time, actual,
+    each model's forecast (first seed)."""
+    out = {}
+    for part in parts:
+        rows = windows.rows(part)
+        k = len(windows.horizons)
+        frame = pd.DataFrame({
+            "origin": np.repeat(np.asarray(windows.frame.index[rows - 1]), k),
+            "horizon": np.tile(np.asarray(windows.horizons), len(rows)),
+            "target_time": np.asarray(windows.frame.index[(rows[:, None] + np.asarray(windows.horizons) - 1)
+                                      .reshape(-1)]),
+            "actual": windows.Y(part, scaled=False).reshape(-1)})
+        for name, by in preds.items():
+            if part in by:
+                frame[name] = by[part][0].reshape(-1)
+        out[part] = frame
+    return out
 
 
 def _sd(values) -> float:
@@ -199,7 +261,7 @@ def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon:
     """The long, tidy table: one row per model x part x metric.
 
     Columns (:data:`LONG_COLUMNS`): ``model``; ``part`` (a scored part, or ``"train"`` for what
-    fitting took); ``metric``; ``value``; ``sd`` (across seeds, NaN for one seed); ``n`` (targets
+    fitting took); ``horizon`` (steps ahead of the scored targets); ``metric``; ``value``; ``sd`` (across seeds, NaN for one seed); ``n`` (targets
     scored; training windows for ``"train"`` rows); ``seeds`` (fits averaged); ``note`` (why a value
     is NaN, or what to know about it). Metrics of a scored part: ``mae``, ``rmse`` (target units,
     mean over seeds), ``skill_pct`` (100 * (1 - MAE / naive MAE)), ``dm_stat_vs_<b>`` and
@@ -254,14 +316,17 @@ def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon:
         rows.append((name, "train", "fit_seconds", float(np.mean(secs)) if secs else np.nan, _sd(secs), n_train,
                      seeds, note))
         rows.append((name, "train", "n_params", float(info[name]["n_params"]), np.nan, n_train, seeds, note))
-    table = pd.DataFrame(rows, columns=list(LONG_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
+    table.insert(LONG_COLUMNS.index("horizon"), "horizon", int(horizon))
     table["n"] = table["n"].astype(int)
     table["seeds"] = table["seeds"].astype(int)
     return table
 
 
 def wide_table(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra: Mapping | None = None) -> pd.DataFrame:
-    """The 0.1 layout (one row per model) from the long table."""
+    """The 0.1 layout (one row per model) from the long table (its longest horizon)."""
+    if "horizon" in long and long["horizon"].nunique() > 1:
+        long = long[long["horizon"] == long["horizon"].max()]
     multi_seed = bool((long["seeds"] > 1).any())
     rows = []
     for name in info:
@@ -303,7 +368,11 @@ def compare(
     """Fit each model on the training part and score it on the other parts.
 
     Args:
-        windows: From :func:`pybbdl.windows.prepare_windows`.
+        windows: From :func:`pybbdl.windows.prepare_windows`. Windows with several ``horizons``
+            score every horizon from the same origins: the long table has one block per horizon
+            (column ``horizon``; DM tests per horizon), the wide table shows the longest. Models
+            with ``predict_horizons`` give all horizons at once (MIMO networks, iterated ARIMA);
+            others are fitted once per horizon (:class:`~pybbdl.models.horizons.DirectForecaster`).
         models: Model names (see :data:`pybbdl.models.MODEL_NAMES`) or ``{name: forecaster}`` with
             any object following the forecaster contract (:mod:`pybbdl.models.base`). The naive
             baseline is always added.
@@ -339,8 +408,15 @@ def compare(
         check_dm_length(windows.n_windows(part), windows.horizon, f"{part} part")
     check_not_constant(windows)
     preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress)
-    actual = {p: windows.y(p, scaled=False) for p in parts}
-    long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines)
+    horizon_forecasts = {}
+    if windows.multi_horizon:
+        long = horizon_long_table(preds, info, {p: windows.Y(p, scaled=False) for p in parts}, parts,
+                                  horizons=windows.horizons, dm_loss=dm_loss, baselines=baselines)
+        horizon_forecasts = horizon_frames(windows, preds, parts)
+        preds = {m: {p: a[..., -1] for p, a in by.items()} for m, by in preds.items()}  # the longest horizon
+    else:
+        actual = {p: windows.y(p, scaled=False) for p in parts}
+        long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines)
     table = wide_table(long, info, parts, baselines)
     forecasts = {}
     for part in parts:
@@ -350,8 +426,8 @@ def compare(
                 frame[name] = preds[name][part][0]
         forecasts[part] = frame
     table.attrs.update(target=windows.target, horizon=windows.horizon, seeds=seeds, dm_loss=dm_loss,
-                       baselines=baselines)
+                       baselines=baselines, horizons=list(windows.horizons))
     return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
                       models={m: runs[0] for m, runs in fitted.items()},
                       seed_forecasts={p: {m: preds[m][p] for m in preds if p in preds[m]} for p in parts},
-                      long=long, baselines=baselines)
+                      long=long, baselines=baselines, horizon_forecasts=horizon_forecasts)

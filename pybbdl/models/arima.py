@@ -26,13 +26,14 @@ Criterion = Literal["aicc", "aic", "bic"]
 _TRENDS_BY_D = {0: ("c", "n"), 1: ("n", "t"), 2: ("n",)}
 
 
-def _fit_arima(y: np.ndarray, order, seasonal_order, trend, start_params=None):
-    """Fit one statsmodels ARIMA; returns its results (warnings collected, not printed)."""
+def _fit_arima(y: np.ndarray, order, seasonal_order, trend, start_params=None, exog=None):
+    """Fit one statsmodels ARIMA (with regressors `exog`: ARIMAX, regression with ARIMA errors);
+    returns its results (warnings collected, not printed)."""
     from statsmodels.tsa.arima.model import ARIMA
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ARIMA(y, order=order, seasonal_order=seasonal_order, trend=trend,
+        model = ARIMA(y, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend,
                       enforce_stationarity=True, enforce_invertibility=True)
         results = model.fit(start_params=start_params)
     results._pybbdl_warnings = [str(w.message) for w in caught]
@@ -104,6 +105,11 @@ class ArimaForecaster(BaseForecaster):
             None = all.
         progress: Show progress bars over the order search and refits.
 
+    Future-known columns of the windows (``prepare_windows(..., known=[...])``) are regressors
+    (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX); their values at each target
+    enter its forecast. Several ``horizons``: one fit, iterated forecasts for every step from
+    each origin (:meth:`predict_horizons`).
+
     Attributes:
         results_: statsmodels results of the final fit (``summary()``, ``conf_int()`` work).
         order_, seasonal_order_, trend_: What was fitted.
@@ -111,6 +117,9 @@ class ArimaForecaster(BaseForecaster):
         notes_: What the comparison tables should say about the fit (e.g. no convergence).
         search_: One row per candidate of the order search (criterion value or the error).
     """
+
+    #: Uses the windows' future-known columns as regressors (see :func:`pybbdl.forecast_conditional`).
+    uses_known = True
 
     def __init__(
         self,
@@ -175,13 +184,14 @@ class ArimaForecaster(BaseForecaster):
         if np.ptp(y) == 0:
             raise ModelFitError(f"ARIMA cannot be fitted: the target is constant ({y[0]!r}) over the "
                                 f"{len(y)} training rows.")
+        exog = windows.values[start:stop][:, windows.known_index] if windows.known else None
         began = time.perf_counter()
         candidates = self._candidates(y)
         search, best = [], None
         for order, seasonal, trend in tqdm(candidates, desc="ARIMA order search", leave=False,
                                            disable=not self.progress or len(candidates) == 1):
             try:
-                res = _fit_arima(y, order, seasonal, trend)
+                res = _fit_arima(y, order, seasonal, trend, exog=exog)
                 score = self._score(res)
                 if not np.isfinite(score):
                     raise ArgumentError(f"{self.criterion} is not finite")
@@ -206,6 +216,7 @@ class ArimaForecaster(BaseForecaster):
         self.converged_ = _converged(self.results_)
         self.notes_ = [] if self.converged_ else ["ARIMA optimiser did not converge"]
         self.train_start_ = start
+        self.known_ = list(windows.known)
         self.n_params_ = int(len(self.results_.params))
         self.fit_seconds_ = time.perf_counter() - began
         self.fitted_ = True
@@ -219,21 +230,39 @@ class ArimaForecaster(BaseForecaster):
         call; the fitted model itself is not changed (see :meth:`predict_refits`)."""
         return self.predict_refits(windows, part)[0]
 
-    def predict_refits(self, windows: Windows, part: str) -> tuple[np.ndarray, int]:
-        """:meth:`predict` and the number of successful re-estimations (0 without ``refit_every``)."""
-        from tqdm.auto import tqdm
+    def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
+        """Iterated forecasts for every horizon of the windows from one fit, ``(n_windows, len(horizons))``."""
+        if self.refit_every:
+            raise ArgumentError("`refit_every` is not supported with several horizons; use refit_every=None.")
+        series, exog, rel = self._series(windows, part)
+        filtered = self.results_.apply(series, exog=exog).filter_results
+        return np.column_stack([h_step_forecasts(filtered, rel, h) for h in windows.horizons])
 
+    def _series(self, windows: Windows, part: str):
+        """The target (and regressors) from the first training row to the part's last target, and
+        the part's origins relative to it."""
         self._check_fitted()
         windows = self._check_windows(windows)
+        known = getattr(self, "known_", [])
+        if list(windows.known) != known:
+            raise ArgumentError(f"The windows' future-known columns must be those the ARIMA was fitted with "
+                                f"(its regressors). Received: known={windows.known}; fitted with known={known}")
         targets = windows.target_positions(part)
         origins = targets - windows.horizon  # last observation before each target
         if origins.min() < self.train_start_:
             raise DataError(f"The {part} part has origins before the ARIMA's first training row "
                             f"{self.train_start_}; ARIMA forecasts need the past.")
         series = windows.values[self.train_start_:targets.max() + 1, 0]
-        rel = origins - self.train_start_
+        exog = windows.values[self.train_start_:targets.max() + 1][:, windows.known_index] if known else None
+        return series, exog, origins - self.train_start_
+
+    def predict_refits(self, windows: Windows, part: str) -> tuple[np.ndarray, int]:
+        """:meth:`predict` and the number of successful re-estimations (0 without ``refit_every``)."""
+        from tqdm.auto import tqdm
+
+        series, exog, rel = self._series(windows, part)
         if not self.refit_every:
-            filtered = self.results_.apply(series)
+            filtered = self.results_.apply(series, exog=exog)
             return h_step_forecasts(filtered.filter_results, rel, windows.horizon), 0
         every = check_positive_int("refit_every", self.refit_every)
         out = np.empty(len(rel))
@@ -243,12 +272,12 @@ class ArimaForecaster(BaseForecaster):
             block = rel[b:b + every]
             try:
                 res = _fit_arima(series[:block[0] + 1], self.order_, self.seasonal_order_, self.trend_,
-                                 start_params=params)
+                                 start_params=params, exog=None if exog is None else exog[:block[0] + 1])
                 params = res.params
                 refits += 1
             except Exception:  # noqa: BLE001 - keep the last good parameters
                 res = self.results_
-            filtered = res.apply(series)
+            filtered = res.apply(series, exog=exog)
             out[b:b + every] = h_step_forecasts(filtered.filter_results, block, windows.horizon)
         return out, refits
 
