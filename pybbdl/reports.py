@@ -134,6 +134,9 @@ def horizon_figure(long: pd.DataFrame, *, metric: str = "mae", part: str | None 
         if sub["sd"].notna().any():
             ax.fill_between(sub["horizon"], sub["value"] - sub["sd"].fillna(0), sub["value"] + sub["sd"].fillna(0),
                             alpha=0.15)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("horizon (steps ahead)")
     ax.set_ylabel(f"{metric.upper()} ({part} part)")
     ax.set_title(f"{metric.upper()} by horizon, {part} part")
