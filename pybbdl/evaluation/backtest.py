@@ -10,10 +10,11 @@ import pandas as pd
 
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, check_dm_length, check_not_constant,
-                                       fit_and_forecast, forecast_part, horizon_long_table, long_table,
-                                       resolve_baselines, wide_table)
+                                       collect_fits, fit_task, fit_tasks, forecast_part, horizon_long_table,
+                                       long_table, resolve_baselines, wide_table)
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
+from pybbdl.parallel import resolve_backend, run_tasks
 from pybbdl.windows import parse_horizons, prepare_windows
 
 
@@ -38,6 +39,9 @@ def backtest(
     baselines: Sequence[str] | None = None,
     dm_loss: Loss = "mae",
     progress: bool = True,
+    n_jobs: int = 1,
+    backend: str | None = None,
+    address: str | None = None,
     horizons=None,
     known: Sequence[str] | None = None,
 ) -> Comparison:
@@ -61,6 +65,9 @@ def backtest(
         val_fraction: Share of each training range kept for validation.
         retrain: Refit the models before every block (True) or only before the first.
         stride: Score every `stride`-th target only (1 = all).
+        n_jobs, backend, address: How the fold x model x seed fits run, as for
+            :func:`~pybbdl.evaluation.compare.compare` (every fold's fits are tasks of one
+            :func:`pybbdl.parallel.run_tasks` call; with ``retrain=False`` only the first fold's).
         horizons, known: Several horizons at once and future-known columns, as for
             :func:`prepare_windows` (each fold scores every horizon from the same origins; the
             long table gets one block per horizon).
@@ -73,8 +80,6 @@ def backtest(
         ArgumentError: bad sizes, e.g. more folds than the series allows; DataError: fewer pooled
             targets than the Diebold-Mariano tests need (both checked before any training).
     """
-    from tqdm.auto import tqdm
-
     horizon = check_positive_int("horizon", horizon)
     hs = parse_horizons(horizons)
     if hs is not None:
@@ -107,24 +112,35 @@ def backtest(
     if dm_loss not in LOSS_POWER:
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {dm_loss!r}')
     check_dm_length(folds * len(range(0, fold_size, stride)), horizon, "backtest (all folds, after `stride`)")
+    sequential = resolve_backend(n_jobs, backend, address) == "sequential"
     estimators = as_forecasters(models, params)
     baselines = resolve_baselines(baselines, list(estimators))
     seeds = as_seeds(seeds, params)
-    pooled: dict[str, dict[str, list]] = {}
-    windows = None
-    actual, frames, info, fitted, histories = [], [], None, {}, {}
-    for k in tqdm(range(folds), desc="backtest folds", disable=not progress or not sys.stderr.isatty()):
+    fold_windows = []
+    for k in range(folds):
         lo, hi = first + k * fold_size, first + (k + 1) * fold_size
         train_lo = 0 if train_length is None else max(0, lo - int(train_length))
         n_val = max(1, int(val_fraction * (lo - train_lo)))
         split = {"train": (train_lo, lo - n_val), "val": (lo - n_val, lo), "test": (lo, hi)}
-        scaler = None if retrain or windows is None else windows.scaler  # keep the first fold's scaling
-        windows = prepare_windows(data, target=target, features=features, lookback=lookback, horizon=horizon,
-                                  step=step, split=split, scaler=scaler, horizons=hs, known=known)
+        scaler = None if retrain or not fold_windows else fold_windows[0].scaler  # keep the first fold's scaling
+        fold_windows.append(prepare_windows(data, target=target, features=features, lookback=lookback,
+                                            horizon=horizon, step=step, split=split, scaler=scaler,
+                                            horizons=hs, known=known))
         if k == 0:
-            check_not_constant(windows)
+            check_not_constant(fold_windows[0])
+    fitting = range(folds) if retrain else range(1)
+    tasks = {k: fit_tasks(estimators, fold_windows[k], ["test"], seeds, progress and sequential, fold=k + 1)
+             for k in fitting}
+    flat = [t for k in fitting for t in tasks[k]]
+    results = iter(run_tasks(fit_task, flat, n_jobs=n_jobs, backend=backend, address=address,
+                             progress=progress and (not sequential or sys.stderr.isatty()), desc="backtest fits"))
+    fold_results = {k: [next(results) for _ in tasks[k]] for k in fitting}
+    pooled: dict[str, dict[str, list]] = {}
+    actual, frames, info, fitted, histories = [], [], None, {}, {}
+    for k, windows in enumerate(fold_windows):
         if retrain or k == 0:
-            preds, info, fitted, histories = fit_and_forecast(estimators, windows, ["test"], seeds, progress)
+            preds, info, fitted, histories = collect_fits(estimators, tasks[k], fold_results[k], windows, ["test"],
+                                                          seeds)
         else:  # the same fitted models applied to the new block
             preds = {name: {"test": np.stack([forecast_part(m, windows, "test") for m in runs])}
                      for name, runs in fitted.items()}
