@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/jena.py [--models gru] [--epochs 20] [--patience 5] [--seeds 1,2,3]
        [--calendar] [--known-calendar] [--ensemble] [--log-dir DIR]
+       python benchmarks/jena.py --combine DIR [DIR ...]   (mean of every model's forecasts per seed)
 
 Prints a Markdown table (val/test MAE in degC: mean and sd over the seeds, epochs, wall time) for
 BENCHMARKS.md. Seeds run one after the other (all models of a seed, then the next seed), and each
@@ -56,7 +57,12 @@ def main() -> None:
     parser.add_argument("--ensemble", action="store_true", help="add the mean of the models' forecasts (per seed)")
     parser.add_argument("--log-dir", default=None, help="folder for per-seed tables and test forecasts (.npy)")
     parser.add_argument("--out", default=None, help="folder for the report of the first seed (CSV, plots)")
+    parser.add_argument("--tag", default="", help="prefix of the saved forecast files (to tell runs apart)")
+    parser.add_argument("--combine", nargs="+", default=None, metavar="DIR",
+                        help="no training: the per-seed mean of all forecasts saved in these --log-dir folders")
     args = parser.parse_args()
+    if args.combine:
+        return combine(args.combine)
 
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else [args.seed]
     calendar = args.calendar or args.known_calendar
@@ -97,7 +103,8 @@ def main() -> None:
         if log:
             result.table.to_csv(log / f"seed{seed}.csv", index=False)
             for m in models:
-                np.save(log / f"test_{m}_seed{seed}.npy", result.seed_forecasts["test"][m][0])
+                for part in ("val", "test"):
+                    np.save(log / f"{part}_{m}_{args.tag}seed{seed}.npy", result.seed_forecasts[part][m][0])
         if args.out and seed == seeds[0]:
             from pybbdl.reports import write_report
 
@@ -126,6 +133,27 @@ def main() -> None:
           f"patience {args.patience}, {inputs}; wall {wall:.0f} s on {machine()}, load average at end "
           f"{load_average()}")
     print(markdown_table(out, digits=3))
+
+
+def combine(dirs) -> None:
+    """Per seed, the mean of every model's saved forecasts ({part}_{model}_{tag}seed{s}.npy); MAE mean ± sd."""
+    import re
+
+    frame = jena_climate(require(JENA_HOURLY))
+    windows = prepare_windows(frame, target="T (degC)", lookback=240, horizon=24, split=(0.5, 0.25, 0.25))
+    found: dict = {}
+    for d in dirs:
+        for f in sorted(Path(d).glob("*.npy")):
+            m = re.fullmatch(r"(val|test)_(.+)_seed(\d+)\.npy", f.name)
+            if m:
+                found.setdefault(m.group(1), {}).setdefault(int(m.group(3)), {})[f"{d}:{m.group(2)}"] = np.load(f)
+    for part, by_seed in found.items():
+        y = windows.y(part, scaled=False)
+        maes = {s: mae(y, np.mean(list(f.values()), axis=0)) for s, f in sorted(by_seed.items())}
+        members = sorted({k for f in by_seed.values() for k in f})
+        print(f"{part}: mean of {len(members)} forecasts per seed ({', '.join(members)}): MAE per seed "
+              f"{ {s: round(v, 3) for s, v in maes.items()} }, mean {np.mean(list(maes.values())):.3f} ± "
+              f"{np.std(list(maes.values()), ddof=1) if len(maes) > 1 else float('nan'):.3f}")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ class ForecastRun(RunResult):
         """The terminal summary: what ran, then the headline columns of the wide table."""
         s = self.settings
         kind = (f"{s['folds']}-fold rolling-origin backtest" if self.kind == "forecast_backtest" else "one split")
-        steps = f"horizons {s['horizons']}" if s.get("horizons") else f"{s['horizon']} step(s) ahead"
+        steps = (f"horizons {s['horizons']} (below: horizon {s['horizon']}; every horizon in run.table)"
+                 if s.get("horizons") else f"{s['horizon']} step(s) ahead")
         head = (f"{s['target']}, {steps}, {kind}; errors in the target's units; skill = % MAE "
                 f"reduction vs naive; p = Diebold-Mariano p-value ({'absolute' if s['dm_loss'] == 'mae' else 'squared'}"
                 f" loss) vs {', '.join(s['baselines'])}")
