@@ -92,7 +92,8 @@ format.pybbdl_comparison <- function(x, digits = 3, ...) {
              sprintf("  Diebold-Mariano tests on %s loss (negative statistic = more accurate than the baseline)",
                      toupper(s$dm_loss)),
              if (length(x$intervals)) {
-               "  coverage = share of actuals inside the intervals; in MCS 90 = 1 if in the 90 % model confidence set; CW = Clark-West (nested pairs)"
+               paste("  coverage = share of actuals inside the intervals; in MCS 90 = 1 if in the 90 % model",
+                     "confidence set; CW = Clark-West (nested pairs)")
              })
   for (part in names(x$forecasts)) {
     tab <- part_table(x$wide, part)
