@@ -651,10 +651,10 @@ def _psi_weights(phi: np.ndarray, h: int) -> np.ndarray:
 
 
 class ArForecaster(_Dual):
-    """AR(p) on the target with ``p <= max_p`` chosen by BIC, OLS with a constant.
+    """AR(p) on the target with ``p <= max_lags`` chosen by BIC, OLS with a constant.
 
     Args:
-        max_p: Largest lag order tried (lowered when the series is short, so that every
+        max_lags: Largest lag order p tried (lowered when the series is short, so that every
             candidate keeps at least ``2 (p + 1) + 3`` observations).
         method: ``"iterated"``: one AR fitted to one-step changes, iterated to the horizon;
             ``"direct"``: ``y[t+h]`` regressed on ``y[t], ..., y[t-p+1]`` for the horizon itself
@@ -674,9 +674,9 @@ class ArForecaster(_Dual):
 
     label = "AR"
 
-    def __init__(self, max_p: int = 8, method: str = "iterated", criterion: str = "bic",
+    def __init__(self, max_lags: int = 8, method: str = "iterated", criterion: str = "bic",
                  max_train: int | None = None):
-        self.max_p = max_p
+        self.max_lags = max_lags
         self.method = method
         self.criterion = criterion
         self.max_train = max_train
@@ -686,7 +686,7 @@ class ArForecaster(_Dual):
             raise ArgumentError(f'`method` must be "iterated" or "direct". Received: {self.method!r}')
         if self.criterion not in ("bic", "aic"):
             raise ArgumentError(f'`criterion` must be "bic" or "aic". Received: {self.criterion!r}')
-        return check_positive_int("max_p", self.max_p, minimum=0)
+        return check_positive_int("max_lags", self.max_lags, minimum=0)
 
     def _estimate(self, y, h):
         max_p = self._check()

@@ -213,7 +213,7 @@ def test_forecasts_use_only_data_up_to_each_origin(name):
 # -- model choice and the baselines' own numbers --------------------------------------------------
 def test_ar_bic_chooses_the_true_order_and_iterates():
     y = _ar_series()
-    model = ArForecaster(max_p=6).fit(y, 1)
+    model = ArForecaster(max_lags=6).fit(y, 1)
     assert model.p_ == 2
     np.testing.assert_allclose(model.coef_[1:], [0.5, 0.3], atol=0.12)
     fc = model.forecast(3, (0.95,))
@@ -229,7 +229,7 @@ def test_ar_bic_chooses_the_true_order_and_iterates():
 def test_direct_ar_regresses_the_horizon_itself():
     y = _ar_series()
     w = prepare_windows(_frame(y), target="y", lookback=2, horizon=4, split=(0.7, 0.3))
-    model = ArForecaster(method="direct", max_p=4).fit(w)
+    model = ArForecaster(method="direct", max_lags=4).fit(w)
     stop = w.bounds["train"][1]
     p = model.p_
     t = np.arange(max(p - 1, 0), stop - 4)
@@ -276,7 +276,7 @@ def test_ets_chooses_a_damped_trend_on_damped_data():
 def test_combination_weights():
     y = _ar_series(n=200, phi=(0.8, 0.0), seed=5)
     w = prepare_windows(_frame(y), target="y", lookback=2, horizon=1, split=(0.5, 0.25, 0.25))
-    good, bad = ArForecaster(max_p=3), RandomWalkMeanForecaster(k=30)
+    good, bad = ArForecaster(max_lags=3), RandomWalkMeanForecaster(k=30)
     combo = CombinationForecaster(members=[good, bad], method="inverse_mse").fit(w)
     weights = list(combo.weights_.values())
     assert sum(weights) == pytest.approx(1.0) and weights[0] > weights[1]
