@@ -72,6 +72,7 @@
 #' @param dm_loss Loss of the Diebold-Mariano tests: `"mae"` (absolute errors, [dm_test()]'s
 #'   `power = 1`) or `"mse"` (squared, `power = 2`). The tests use the Bartlett variance.
 #' @param verbose Print one line per fit and Keras' progress.
+#' @inheritParams parallel-fits
 #' @return An object of class `pybbdl_comparison`, a list with
 #'   * `table`: the long table, one row per model, part and metric, with the columns `model`,
 #'     `part` (`"val"`, `"test"`, or `"train"` for what fitting took), `metric` (`mae`, `rmse`
@@ -109,11 +110,12 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), quick = FALSE, out_dir = NULL,
-                             verbose = FALSE) {
+                             verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args$parallel <- check_parallel_args(n_jobs, backend, address)
   split <- check_split(split)
   if (args$n_rows < args$lookback + args$horizon) {
     stop("`data` must have at least lookback + horizon = ", args$lookback + args$horizon,
@@ -171,11 +173,13 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               stride = 1, val_fraction = 0.2, epochs = 100, batch_size = 16, patience = 20,
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
-                              quick = FALSE, out_dir = NULL, verbose = FALSE) {
+                              quick = FALSE, out_dir = NULL, verbose = FALSE, n_jobs = 1,
+                              backend = NULL, address = NULL) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args$parallel <- check_parallel_args(n_jobs, backend, address)
   args$folds <- check_count(folds, "folds")
   args$fold_size <- check_count(fold_size, "fold_size", null_ok = TRUE)
   if (!is.null(start)) {
@@ -258,7 +262,8 @@ run_forecast_workflow <- function(kind, args) {
     batch_size = p$batch_size, patience = if (is.null(p$patience)) 0L else p$patience, # 0 = off
     learning_rate = p$learning_rate, units = args$units, season = args$season,
     seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
-    dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose
+    dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
+    n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address
   )
   data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {

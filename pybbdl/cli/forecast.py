@@ -73,6 +73,13 @@ def add_parser(sub) -> None:
     fc.add_argument("--calendar", action="store_true", help="add time-of-day/day-of-year sin/cos inputs")
     fc.add_argument("--quick", action="store_true", default=None,
                     help="smoke run: few epochs, no early stopping, bounded ARIMA search (see QUICK below)")
+    fc.add_argument("--jobs", type=int, metavar="N",
+                    help="fit models/seeds/folds in N local worker processes (default 1: one after another)")
+    fc.add_argument("--backend", choices=["sequential", "loky", "ray"],
+                    help="how fits run: loky = local processes (default when --jobs > 1), ray = a Ray cluster "
+                         "(pip install pybbdl[ray])")
+    fc.add_argument("--address", metavar="HOST:PORT",
+                    help="Ray cluster to run the fits on (from `ray start --head`); implies --backend ray")
     fc.add_argument("--out", default="results/forecast", help="output folder (default %(default)s)")
     fc.add_argument("--quiet", action="store_true", help="no progress lines or Keras output on stderr")
 
@@ -150,7 +157,8 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  horizon=args.horizon, step=args.step, split=_split(args.split), epochs=args.epochs,
                  batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
                  units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
-                 baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick)
+                 baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
+                 n_jobs=args.jobs, backend=args.backend, address=args.address)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
     if args.quiet:
@@ -162,7 +170,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
 
 _COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "step", "split", "epochs", "batch_size",
                  "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "params",
-                 "quick", "deterministic", "progress")
+                 "quick", "deterministic", "progress", "n_jobs", "backend", "address")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 

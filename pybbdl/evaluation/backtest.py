@@ -10,9 +10,10 @@ import pandas as pd
 
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, check_dm_length, check_not_constant,
-                                       fit_and_forecast, long_table, resolve_baselines, wide_table)
+                                       collect_fits, fit_task, fit_tasks, long_table, resolve_baselines, wide_table)
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
+from pybbdl.parallel import resolve_backend, run_tasks
 from pybbdl.windows import prepare_windows
 
 
@@ -37,6 +38,9 @@ def backtest(
     baselines: Sequence[str] | None = None,
     dm_loss: Loss = "mae",
     progress: bool = True,
+    n_jobs: int = 1,
+    backend: str | None = None,
+    address: str | None = None,
 ) -> Comparison:
     """Rolling-origin evaluation: every model forecasts the same targets, fold after fold.
 
@@ -58,6 +62,9 @@ def backtest(
         val_fraction: Share of each training range kept for validation.
         retrain: Refit the models before every block (True) or only before the first.
         stride: Score every `stride`-th target only (1 = all).
+        n_jobs, backend, address: How the fold x model x seed fits run, as for
+            :func:`~pybbdl.evaluation.compare.compare` (every fold's fits are tasks of one
+            :func:`pybbdl.parallel.run_tasks` call; with ``retrain=False`` only the first fold's).
 
     Returns:
         A :class:`Comparison` over all folds' targets pooled, with a ``fold`` column in each
@@ -67,8 +74,6 @@ def backtest(
         ArgumentError: bad sizes, e.g. more folds than the series allows; DataError: fewer pooled
             targets than the Diebold-Mariano tests need (both checked before any training).
     """
-    from tqdm.auto import tqdm
-
     horizon = check_positive_int("horizon", horizon)
     folds = check_positive_int("folds", folds)
     stride = check_positive_int("stride", stride)
@@ -95,24 +100,34 @@ def backtest(
     if dm_loss not in LOSS_POWER:
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {dm_loss!r}')
     check_dm_length(folds * len(range(0, fold_size, stride)), horizon, "backtest (all folds, after `stride`)")
+    sequential = resolve_backend(n_jobs, backend, address) == "sequential"
     estimators = as_forecasters(models, params)
     baselines = resolve_baselines(baselines, list(estimators))
     seeds = as_seeds(seeds, params)
-    pooled: dict[str, dict[str, list]] = {}
-    windows = None
-    actual, frames, info, fitted, histories = [], [], None, {}, {}
-    for k in tqdm(range(folds), desc="backtest folds", disable=not progress or not sys.stderr.isatty()):
+    fold_windows = []
+    for k in range(folds):
         lo, hi = first + k * fold_size, first + (k + 1) * fold_size
         train_lo = 0 if train_length is None else max(0, lo - int(train_length))
         n_val = max(1, int(val_fraction * (lo - train_lo)))
         split = {"train": (train_lo, lo - n_val), "val": (lo - n_val, lo), "test": (lo, hi)}
-        scaler = None if retrain or windows is None else windows.scaler  # keep the first fold's scaling
-        windows = prepare_windows(data, target=target, features=features, lookback=lookback, horizon=horizon,
-                                  step=step, split=split, scaler=scaler)
+        scaler = None if retrain or not fold_windows else fold_windows[0].scaler  # keep the first fold's scaling
+        fold_windows.append(prepare_windows(data, target=target, features=features, lookback=lookback,
+                                            horizon=horizon, step=step, split=split, scaler=scaler))
         if k == 0:
-            check_not_constant(windows)
+            check_not_constant(fold_windows[0])
+    fitting = range(folds) if retrain else range(1)
+    tasks = {k: fit_tasks(estimators, fold_windows[k], ["test"], seeds, progress and sequential, fold=k + 1)
+             for k in fitting}
+    flat = [t for k in fitting for t in tasks[k]]
+    results = iter(run_tasks(fit_task, flat, n_jobs=n_jobs, backend=backend, address=address,
+                             progress=progress and (not sequential or sys.stderr.isatty()), desc="backtest fits"))
+    fold_results = {k: [next(results) for _ in tasks[k]] for k in fitting}
+    pooled: dict[str, dict[str, list]] = {}
+    actual, frames, info, fitted, histories = [], [], None, {}, {}
+    for k, windows in enumerate(fold_windows):
         if retrain or k == 0:
-            preds, info, fitted, histories = fit_and_forecast(estimators, windows, ["test"], seeds, progress)
+            preds, info, fitted, histories = collect_fits(estimators, tasks[k], fold_results[k], windows, ["test"],
+                                                          seeds)
         else:  # the same fitted models applied to the new block
             preds = {name: {"test": np.vstack([m.predict(windows, "test") for m in runs])}
                      for name, runs in fitted.items()}

@@ -23,6 +23,7 @@ from pybbdl.evaluation.dm import LOSS_POWER, Loss, diebold_mariano, dm_min_lengt
 from pybbdl.evaluation.metrics import mae, rmse, skill_pct, zero_tolerance
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, ModelFitError
 from pybbdl.models import NaiveForecaster, make_models
+from pybbdl.parallel import resolve_backend, run_tasks
 from pybbdl.windows import Windows
 
 #: Columns of the long table, in order (see :func:`long_table`).
@@ -151,43 +152,118 @@ def _notes(model) -> list[str]:
     return [notes] if isinstance(notes, str) else [str(n) for n in notes]
 
 
-def fit_and_forecast(estimators: Mapping, windows: Windows, parts, seeds, progress) -> tuple[dict, dict, dict, dict]:
-    """Fit every model (once per seed if ``stochastic``) and forecast `parts`.
+@dataclass
+class FitTask:
+    """One fit of one model (one seed, one fold): what :func:`fit_task` runs, in this process or
+    in a worker (:func:`pybbdl.parallel.run_tasks`). Picklable: the unfitted, seeded model and
+    the windows travel, never a live Keras session."""
+
+    name: str
+    model: object
+    seed: int | None
+    windows: Windows
+    parts: tuple
+    first: bool
+    message: str | None = None
+    fold: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How an error names the task."""
+        seed = f", seed {self.seed}" if self.seed is not None else ""
+        fold = f", fold {self.fold}" if self.fold is not None else ""
+        return f"model {self.name!r}{seed}{fold}"
+
+
+def fit_task(task: FitTask) -> dict:
+    """Fit ``task.model`` on the task's windows and forecast its parts.
+
+    Returns ``{"model", "preds" {part: array}, "fit_seconds", "epochs", "n_params", "notes",
+    "spec", "history"}``, or ``{"failed": note}`` when the fit raised :class:`ModelFitError`.
+    """
+    if task.message:
+        print(task.message, file=sys.stderr, flush=True)
+    model = task.model
+    start = time.perf_counter()
+    try:
+        model.fit(task.windows)
+    except ModelFitError as err:  # reported in the table, not dropped
+        return {"failed": f"fit failed: {err}"}
+    out = {"fit_seconds": getattr(model, "fit_seconds_", time.perf_counter() - start),
+           "epochs": getattr(model, "epochs_run_", np.nan), "n_params": getattr(model, "n_params_", np.nan),
+           "notes": _notes(model), "spec": "", "history": None, "model": model}
+    if task.first and callable(getattr(model, "describe", None)):
+        out["spec"] = str(model.describe())
+    out["preds"] = {part: np.asarray(model.predict(task.windows, part), dtype=float).reshape(-1)
+                    for part in task.parts}
+    if task.first:
+        out["history"] = getattr(model, "history_", None)
+    return out
+
+
+def fit_tasks(estimators: Mapping, windows: Windows, parts, seeds, progress, *, fold: int | None = None) -> list:
+    """The :class:`FitTask` of every model x seed (one seed for a model that is not ``stochastic``)."""
+    tasks = []
+    for i, (name, est) in enumerate(estimators.items(), start=1):
+        stochastic = bool(getattr(est, "stochastic", False))
+        runs = seeds if stochastic else seeds[:1]
+        for k, seed in enumerate(runs):
+            message = None
+            if progress:
+                label = f", seed {seed}" if stochastic and len(runs) > 1 else ""
+                message = f"[{i}/{len(estimators)}] {name}{label}: fitting"
+            tasks.append(FitTask(name, _seeded(est, seed), seed if stochastic else None, windows, tuple(parts),
+                                 k == 0, message, fold))
+    return tasks
+
+
+def collect_fits(estimators: Mapping, tasks: Sequence[FitTask], results: Sequence[dict], windows: Windows, parts,
+                 seeds) -> tuple[dict, dict, dict, dict]:
+    """:func:`fit_and_forecast`'s four dicts from the results of `tasks` (in task order); a model's
+    seeds after its first failed fit are not counted (as when they ran one after another)."""
+    preds, info, fitted, histories = {}, {}, {}, {}
+    for name, est in estimators.items():
+        runs = seeds if getattr(est, "stochastic", False) else seeds[:1]
+        preds[name] = {p: [] for p in parts}
+        info[name] = {"seeds": len(runs), "epochs": [], "fit_seconds": [], "n_params": np.nan, "notes": [],
+                      "spec": "", "n_train": windows.n_windows("train")}
+    failed = set()
+    for task, res in zip(tasks, results):
+        name = task.name
+        if name in failed:
+            continue
+        if "failed" in res:
+            info[name]["notes"].append(res["failed"])
+            failed.add(name)
+            continue
+        info[name]["fit_seconds"].append(res["fit_seconds"])
+        info[name]["epochs"].append(res["epochs"])
+        info[name]["n_params"] = res["n_params"]
+        info[name]["notes"] += [n for n in res["notes"] if n not in info[name]["notes"]]
+        if task.first:
+            info[name]["spec"] = res["spec"]
+        for part in parts:
+            preds[name][part].append(res["preds"][part])
+        fitted.setdefault(name, []).append(res["model"])
+        if task.first and res["history"] is not None:
+            histories[name] = res["history"]
+    preds = {m: {p: np.vstack(v) for p, v in by.items() if v} for m, by in preds.items()}
+    return preds, info, fitted, histories
+
+
+def fit_and_forecast(estimators: Mapping, windows: Windows, parts, seeds, progress, *, n_jobs: int = 1,
+                     backend: str | None = None, address: str | None = None) -> tuple[dict, dict, dict, dict]:
+    """Fit every model (once per seed if ``stochastic``) and forecast `parts`; the fits are tasks
+    of :func:`pybbdl.parallel.run_tasks` (`n_jobs`, `backend`, `address`).
 
     Returns ``(preds {model: {part: (seeds, n)}}, info {model: {...}}, fitted {model: [models]},
     histories {model: history}``.
     """
-    preds, info, fitted, histories = {}, {}, {}, {}
-    for i, (name, est) in enumerate(estimators.items(), start=1):
-        stochastic = bool(getattr(est, "stochastic", False))
-        runs = seeds if stochastic else seeds[:1]
-        preds[name] = {p: [] for p in parts}
-        info[name] = {"seeds": len(runs), "epochs": [], "fit_seconds": [], "n_params": np.nan, "notes": [],
-                      "spec": "", "n_train": windows.n_windows("train")}
-        for k, seed in enumerate(runs):
-            if progress:
-                label = f", seed {seed}" if stochastic and len(runs) > 1 else ""
-                print(f"[{i}/{len(estimators)}] {name}{label}: fitting", file=sys.stderr, flush=True)
-            model = _seeded(est, seed)
-            start = time.perf_counter()
-            try:
-                model.fit(windows)
-            except ModelFitError as err:  # reported in the table, not dropped
-                info[name]["notes"].append(f"fit failed: {err}")
-                break
-            info[name]["fit_seconds"].append(getattr(model, "fit_seconds_", time.perf_counter() - start))
-            info[name]["epochs"].append(getattr(model, "epochs_run_", np.nan))
-            info[name]["n_params"] = getattr(model, "n_params_", np.nan)
-            info[name]["notes"] += [n for n in _notes(model) if n not in info[name]["notes"]]
-            if k == 0 and callable(getattr(model, "describe", None)):
-                info[name]["spec"] = str(model.describe())
-            for part in parts:
-                preds[name][part].append(np.asarray(model.predict(windows, part), dtype=float).reshape(-1))
-            fitted.setdefault(name, []).append(model)
-            if k == 0 and getattr(model, "history_", None) is not None:
-                histories[name] = model.history_
-    preds = {m: {p: np.vstack(v) for p, v in by.items() if v} for m, by in preds.items()}
-    return preds, info, fitted, histories
+    sequential = resolve_backend(n_jobs, backend, address) == "sequential"
+    tasks = fit_tasks(estimators, windows, parts, seeds, progress and sequential)
+    results = run_tasks(fit_task, tasks, n_jobs=n_jobs, backend=backend, address=address,
+                        progress=progress and not sequential, desc="fits")
+    return collect_fits(estimators, tasks, results, windows, parts, seeds)
 
 
 def _sd(values) -> float:
@@ -299,6 +375,9 @@ def compare(
     baselines: Sequence[str] | None = None,
     dm_loss: Loss = "mae",
     progress: bool = True,
+    n_jobs: int = 1,
+    backend: str | None = None,
+    address: str | None = None,
 ) -> Comparison:
     """Fit each model on the training part and score it on the other parts.
 
@@ -317,7 +396,11 @@ def compare(
             the comparison, arima.
         dm_loss: Loss of the Diebold-Mariano tests, ``"mae"`` (absolute, default) or ``"mse"``
             (squared, R's ``power = 2``).
-        progress: Print one line per model fit to stderr.
+        progress: Print one line per model fit to stderr (in parallel: a progress bar of the fits).
+        n_jobs, backend, address: How the model x seed fits run (:func:`pybbdl.parallel.run_tasks`):
+            ``n_jobs=1`` in this process; ``n_jobs > 1`` in that many local worker processes
+            (``"loky"``); ``backend="ray"`` on a local Ray or, with ``address``, on a Ray cluster.
+            The table does not depend on them (networks: with ``deterministic`` training).
 
     Returns:
         A :class:`Comparison`.
@@ -330,6 +413,7 @@ def compare(
         raise ArgumentTypeError(f"`windows` must come from prepare_windows(). Received: {type(windows).__name__}")
     if dm_loss not in LOSS_POWER:
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {dm_loss!r}')
+    resolve_backend(n_jobs, backend, address)
     estimators = as_forecasters(models, params)
     baselines = resolve_baselines(baselines, list(estimators))
     seeds = as_seeds(seeds, params)
@@ -338,7 +422,8 @@ def compare(
         windows._check_part(part)
         check_dm_length(windows.n_windows(part), windows.horizon, f"{part} part")
     check_not_constant(windows)
-    preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress)
+    preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress, n_jobs=n_jobs,
+                                                      backend=backend, address=address)
     actual = {p: windows.y(p, scaled=False) for p in parts}
     long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines)
     table = wide_table(long, info, parts, baselines)
