@@ -75,12 +75,12 @@ def _frame(y, **cols):
 
 def _arima_intervals(y, order, h_max=H):
     """ARIMA forecasts and intervals from the series' end for h = 1..h_max, through predict_interval."""
-    n, out = len(y), []
+    n, out, model = len(y), [], None
     for h in range(1, h_max + 1):
         ext = np.concatenate([y, np.zeros(h)])  # the targets beyond the end are never used
         w = prepare_windows(_frame(ext), target="y", lookback=1, horizon=h,
                             split={"train": (0, n), "test": (n + h - 1, n + h)})
-        model = ArimaForecaster(order=order, trend="n").fit(w)
+        model = model or ArimaForecaster(order=order, trend="n").fit(w)  # one fit: the training rows are the same
         iv = model.predict_interval(w, "test", (0.8, 0.95))
         out.append((model.predict(w, "test")[0], iv[0.8][0][0], iv[0.95][1][0]))
     return np.array(out)
