@@ -76,7 +76,11 @@ def _check_period(period) -> int:
 
 def _index_period(windows: Windows) -> int:
     """Seasonal period from the index frequency: 4 for quarters, 12 for months, else 1."""
-    freq = getattr(windows.frame.index, "freqstr", None) or ""
+    index = windows.frame.index
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)  # a frame from R or a CSV carries no freq
+    freq = freq or ""
     if freq.startswith(("Q", "BQ")):
         return 4
     if freq.startswith(("M", "BM", "MS", "BMS")) and not freq.startswith("min"):

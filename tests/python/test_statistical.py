@@ -361,3 +361,12 @@ def test_multiplicative_season_intervals_are_simulated_from_each_origin():
     fc = fixed.forecast(2, (0.8,))
     assert lo[1] == pytest.approx(fc["lower_80"].iloc[1], rel=1e-9)
     assert hi[1] == pytest.approx(fc["upper_80"].iloc[1], rel=1e-9)
+
+
+def test_seasonal_period_comes_from_the_index_with_or_without_freq():
+    frame = macro_data()
+    for data in (frame, frame.set_axis(pd.DatetimeIndex(list(frame.index), name="date"))):  # freq dropped
+        w = prepare_windows(data, target="infl", lookback=4, horizon=1, split=(0.6, 0.2, 0.2))
+        assert ThetaForecaster().fit(w).period_ == 4
+    w = prepare_windows(frame.reset_index(drop=True), target="infl", lookback=4, split=(0.6, 0.2, 0.2))
+    assert ThetaForecaster().fit(w).period_ == 1 and ThetaForecaster(period=4).fit(w).period_ == 4
