@@ -16,7 +16,8 @@
 #' @param y A numeric vector or a `ts` (its frequency is the default `period`), no `NA`.
 #' @param model A model name (above).
 #' @param h Steps ahead, a whole number >= 1.
-#' @param levels Interval levels in (0, 1) (0.8 for 80 %), or `NULL` for none.
+#' @param levels Interval levels in (0, 1) (0.8 for 80 %), or `NULL` for none (the
+#'   combinations give point forecasts only: use `levels = NULL` with them).
 #' @param period Seasonal period (1 = none, 4 = quarterly, 12 = monthly); `NULL`: `frequency(y)`
 #'   for a `ts`, else 1.
 #' @param ... Parameters of the model, e.g. `k = 8` for `"rw_mean"`, `spec = "AAN"` and
