@@ -254,7 +254,7 @@ class EtsForecaster(_Dual):
 
     Intervals: normal, analytic for the additive-error class (``ETS(A,N|A|Ad,N|A)``: variance
     ``sigma2 * (1 + sum_{j<h} c_j^2)``, Hyndman et al. 2008, class 1) and the multiplicative
-    error, non-multiplicative-season class (class 2, the recursion of their eq. 6.?), with
+    error, non-multiplicative-season class (class 2, their recursion for ``theta_h``), with
     ``sigma2 = SSE / (n - npars)`` as R. These equal R's ``forecast(ets(...))`` on the same
     model and parameters. For multiplicative seasons (class 3) R uses approximate formulas;
     pybbdl simulates `simulations` sample paths with statsmodels from each origin (slower) and

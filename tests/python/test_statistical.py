@@ -59,10 +59,20 @@ R_ETS_ANN_INFL = {"par": {"alpha": 0.44187576131582273, "l": 2.012686819279192},
   "mean": [3.406623, 3.406623, 3.406623, 3.406623, 3.406623, 3.406623, 3.406623, 3.406623],
   "lower_80": [0.487222, 0.214909, -0.035930, -0.269693, -0.489456, -0.697468, -0.895434, -1.084683],
   "upper_95": [7.871461, 8.287927, 8.671552, 9.029063, 9.365161, 9.683288, 9.986051, 10.275482]}
+# Multiplicative errors without multiplicative season (class 2): R's analytic intervals too.
+R_ETS_MAND_WWW = {"par": {"alpha": 0.9998999424629103, "beta": 0.9998992451503002, "phi": 0.8000001677114978, "l": 84.95870742412325, "b": 0.8769279061233732},
+  "mean": [218.399591, 217.119359, 216.095173, 215.275825, 214.620346, 214.095962, 213.676456, 213.340850],
+  "lower_80": [210.352566, 200.568411, 190.459184, 180.390767, 170.552793, 161.038722, 151.887792, 143.108061],
+  "upper_95": [230.706453, 242.431850, 255.302036, 268.627916, 282.015851, 295.240009, 308.174061, 320.752632]}
+R_ETS_MNN_WWW = {"par": {"alpha": 0.999899999983584, "l": 87.8371290583307},
+  "mean": [220.000200, 220.000200, 220.000200, 220.000200, 220.000200, 220.000200, 220.000200, 220.000200],
+  "lower_80": [207.295886, 202.025368, 197.974811, 194.554770, 191.537038, 188.804631, 186.288090, 183.942180],
+  "upper_95": [239.429772, 247.490333, 253.685126, 258.915627, 263.530850, 267.709706, 271.558424, 275.146183]}
 R_ARIMA = {"WWW": ((3, 1, 0), R_ARIMA_WWW), "INFL": ((2, 1, 0), R_ARIMA_INFL)}
 R_ETS = {("WWW", "AAN", False): R_ETS_AAN_WWW, ("WWW", "AAN", True): R_ETS_AAND_WWW,
          ("WWW", "ANN", False): R_ETS_ANN_WWW, ("INFL", "AAN", False): R_ETS_AAN_INFL,
-         ("INFL", "AAN", True): R_ETS_AAND_INFL, ("INFL", "ANN", False): R_ETS_ANN_INFL}
+         ("INFL", "AAN", True): R_ETS_AAND_INFL, ("INFL", "ANN", False): R_ETS_ANN_INFL,
+         ("WWW", "MAN", True): R_ETS_MAND_WWW, ("WWW", "MNN", False): R_ETS_MNN_WWW}
 
 
 def _series(name):
@@ -141,7 +151,9 @@ def test_intervals_equal_live_r_when_available():
         want = np.column_stack([r_numbers("as.numeric(fc$mean)"), r_numbers("as.numeric(fc$lower[, 1])"),
                                 r_numbers("as.numeric(fc$upper[, 2])")])
         worst = max(worst, np.abs(got - want).max())
-        for spec, damped in (("AAN", False), ("AAN", True), ("ANN", False)):
+        for spec, damped in (("AAN", False), ("AAN", True), ("ANN", False), ("MAN", True), ("MNN", False)):
+            if spec[0] == "M" and y.min() <= 0:
+                continue  # multiplicative errors need positive data (inflation has negative quarters)
             ro.r(f'fit <- ets(ts(y), model = "{spec}", damped = {str(damped).upper()}); '
                  f"fc <- forecast(fit, h = {H}, level = c(80, 95))")
             par = dict(zip(list(ro.r("names(fit$par)")), r_numbers("as.numeric(fit$par)")))
