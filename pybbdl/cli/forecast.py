@@ -64,6 +64,11 @@ def add_parser(sub) -> None:
     fc.add_argument("--learning-rate", type=float)
     fc.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
     fc.add_argument("--dm-loss", choices=["mae", "mse"], help="loss of the Diebold-Mariano tests")
+    fc.add_argument("--levels", help="prediction-interval levels in (0, 1), comma-separated, e.g. 0.8,0.95 "
+                                     "(default: those two); 'none' = no intervals")
+    fc.add_argument("--conformal-window", type=int, metavar="N",
+                    help="rolling conformal intervals: each from the last N forecast errors known at its origin "
+                         "(default: calibrated once on the whole validation part)")
     fc.add_argument("--seed", type=int, help="first random seed")
     fc.add_argument("--seeds", type=int, help="train each neural model with this many seeds (seed, seed+1, ...)")
     fc.add_argument("--backtest", type=int, metavar="FOLDS",
@@ -93,6 +98,22 @@ def _split(text):
         return tuple(float(x) for x in text.split(","))
     except ValueError:
         raise ArgumentError(f"`--split` must be {_SPLIT_HELP}. Received: {text!r}") from None
+
+
+def _levels(text):
+    from pybbdl.evaluation.intervals import check_interval_levels
+    from pybbdl.exceptions import ArgumentError
+
+    if text is None:
+        return None
+    if text.strip().lower() == "none":
+        return ()
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise ArgumentError(f"`--levels` must be numbers in (0, 1), comma-separated, e.g. 0.8,0.95. Received: "
+                            f"{text!r}") from None
+    return check_interval_levels(values)
 
 
 def _load(args):
@@ -158,6 +179,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
                  units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
                  baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
+                 levels=_levels(args.levels), conformal_window=args.conformal_window,
                  n_jobs=args.jobs, backend=args.backend, address=args.address)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
@@ -169,8 +191,8 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
 
 
 _COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "step", "split", "epochs", "batch_size",
-                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "params",
-                 "quick", "deterministic", "progress", "n_jobs", "backend", "address")
+                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
+                 "conformal_window", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 

@@ -10,7 +10,10 @@ import pandas as pd
 
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, check_dm_length, check_not_constant,
-                                       collect_fits, fit_task, fit_tasks, long_table, resolve_baselines, wide_table)
+                                       collect_fits, fit_task, fit_tasks, interval_pass, long_table, mcs_rows,
+                                       resolve_baselines, resolve_levels, wide_table)
+from pybbdl.evaluation.intervals import interval_frame
+from pybbdl.evaluation.nested import nesting
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
 from pybbdl.parallel import resolve_backend, run_tasks
@@ -41,6 +44,9 @@ def backtest(
     n_jobs: int = 1,
     backend: str | None = None,
     address: str | None = None,
+    levels: Sequence[float] | None = None,
+    nested: Mapping | None = None,
+    conformal_window: int | None = None,
 ) -> Comparison:
     """Rolling-origin evaluation: every model forecasts the same targets, fold after fold.
 
@@ -53,7 +59,10 @@ def backtest(
 
     Args:
         data, target, features, lookback, horizon, step: As for :func:`prepare_windows`.
-        models, params, seeds, baselines, dm_loss: As for :func:`~pybbdl.evaluation.compare.compare`.
+        models, params, seeds, baselines, dm_loss, levels, nested, conformal_window: As for
+            :func:`~pybbdl.evaluation.compare.compare`. Conformal intervals of a fold are calibrated
+            on that fold's validation rows (the last `val_fraction` of its training range), never
+            on its test block.
         folds: Number of test blocks, >= 1.
         fold_size: Rows per block; default: the rows after `start` split evenly, or 10 % of the
             series per fold if `start` is None.
@@ -104,6 +113,12 @@ def backtest(
     estimators = as_forecasters(models, params)
     baselines = resolve_baselines(baselines, list(estimators))
     seeds = as_seeds(seeds, params)
+    nests = nesting(estimators, nested)
+    if conformal_window is not None:
+        conformal_window = check_positive_int("conformal_window", conformal_window)
+    pooled_ints: dict[str, list] = {}
+    int_notes: dict[str, dict[str, str]] = {}
+    methods: dict[str, str] = {}
     fold_windows = []
     for k in range(folds):
         lo, hi = first + k * fold_size, first + (k + 1) * fold_size
@@ -115,6 +130,7 @@ def backtest(
                                             horizon=horizon, step=step, split=split, scaler=scaler))
         if k == 0:
             check_not_constant(fold_windows[0])
+            levels, strict = resolve_levels(levels, fold_windows[0], estimators)
     fitting = range(folds) if retrain else range(1)
     tasks = {k: fit_tasks(estimators, fold_windows[k], ["test"], seeds, progress and sequential, fold=k + 1)
              for k in fitting}
@@ -132,6 +148,15 @@ def backtest(
             preds = {name: {"test": np.vstack([m.predict(windows, "test") for m in runs])}
                      for name, runs in fitted.items()}
         keep = np.arange(0, windows.n_windows("test"), stride)
+        ints, fold_methods, fold_notes = interval_pass(fitted, windows, ["test"], levels, preds, strict=strict,
+                                                       fold=k + 1, window=conformal_window)
+        methods.update(fold_methods)
+        for name, by in ints.items():
+            runs = by["test"]
+            if fold_notes.get(name, {}).get("test"):
+                int_notes.setdefault(name, {}).setdefault("test", fold_notes[name]["test"])
+            pooled_ints.setdefault(name, []).append(
+                [{lv: (lo[keep], hi[keep]) for lv, (lo, hi) in run.items()} for run in runs] if runs else None)
         frame = pd.DataFrame({"actual": windows.actuals("test").iloc[keep]})
         frame["fold"] = k + 1
         for name, by in preds.items():
@@ -144,14 +169,29 @@ def backtest(
     for name, by in pooled.items():
         blocks = by["test"]
         joined[name] = {"test": np.concatenate(blocks, axis=1)} if all(b is not None for b in blocks) else {}
-    long = long_table(joined, info, {"test": np.concatenate(actual)}, ["test"], horizon=horizon, dm_loss=dm_loss,
-                      baselines=baselines)
-    table = wide_table(long, info, ["test"], baselines, extra={"folds": folds})
+    joined_ints = {}
+    for name, blocks in pooled_ints.items():
+        if all(b is not None for b in blocks) and len({len(b) for b in blocks}) == 1:
+            joined_ints[name] = {"test": [{lv: tuple(np.concatenate([b[s][lv][j] for b in blocks]) for j in (0, 1))
+                                           for lv in blocks[0][s]} for s in range(len(blocks[0]))]}
+        else:
+            joined_ints[name] = {"test": []}
+    y_all = np.concatenate(actual)
+    mcs = mcs_rows(joined, {"test": y_all}, ["test"], dm_loss=dm_loss)
+    long = long_table(joined, info, {"test": y_all}, ["test"], horizon=horizon, dm_loss=dm_loss,
+                      baselines=baselines, levels=levels, intervals=joined_ints, interval_notes=int_notes,
+                      nests=nests, mcs=mcs or None)
+    table = wide_table(long, info, ["test"], baselines, extra={"folds": folds}, nests=nests,
+                       interval_methods=methods)
     table.attrs.update(target=windows.target, horizon=horizon, seeds=seeds, dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
-                       baselines=baselines)
+                       baselines=baselines, levels=list(levels), conformal_window=conformal_window)
     forecasts = {"test": pd.concat(frames)}
+    intervals = {"test": {name: interval_frame(joined[name]["test"][0], by["test"][0],
+                                               index=forecasts["test"].index)
+                          for name, by in joined_ints.items() if by["test"] and "test" in joined.get(name, {})}}
     return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
                       models={m: runs[0] for m, runs in fitted.items()},
                       seed_forecasts={"test": {m: v["test"] for m, v in joined.items() if "test" in v}},
-                      long=long, baselines=baselines)
+                      long=long, baselines=baselines, levels=tuple(levels), intervals=intervals,
+                      interval_methods=methods, nests={m: v for m, v in nests.items() if v})

@@ -131,6 +131,10 @@ class ArimaForecaster(BaseForecaster):
         search_: One row per candidate of the order search (criterion value or the error).
     """
 
+    #: ARIMA on levels nests the random walk (every coefficient zero): the comparison tables test
+    #: this pair with Clark-West, not Diebold-Mariano (:mod:`pybbdl.evaluation.nested`).
+    nests = ("naive",)
+
     def __init__(
         self,
         order: tuple[int, int, int] | None = None,
