@@ -266,6 +266,10 @@ class EtsForecaster(_Dual):
         sigma2_: Residual variance as R's ``ets`` (``SSE / (n - npars)``).
     """
 
+    #: ETS nests the random walk (ETS(A,N,N) with alpha = 1; the other forms reduce to it with the
+    #: remaining smoothing parameters and initial trend/season at zero): Clark-West, not DM, against naive.
+    nests = ("naive",)
+
     label = "ETS"
 
     def __init__(self, spec: str = "ZZZ", damped: bool | None = None, period: int | None = None,
@@ -676,6 +680,10 @@ class ArForecaster(_Dual):
         p_, coef_ (constant first), sigma2_, scores_ (``{p: BIC}``).
     """
 
+    #: AR(p) on levels nests the random walk (phi_1 = 1, the rest and the constant 0; for the direct
+    #: regression, y[t+h] on y[t] with slope 1): Clark-West, not DM, against naive.
+    nests = ("naive",)
+
     label = "AR"
 
     def __init__(self, max_lags: int = 8, method: str = "iterated", criterion: str = "bic",
@@ -840,6 +848,9 @@ class VarForecaster(_Dual):
     Intervals: normal with the target's entry of statsmodels' forecast MSE matrix
     (``results.mse(h)``, parameter uncertainty ignored).
     """
+
+    #: A VAR nests the random walk of its target (own first lag 1, everything else 0).
+    nests = ("naive",)
 
     label = "VAR"
 

@@ -329,6 +329,9 @@ def test_models_are_registered_and_compare_runs_them():
     w = prepare_windows(macro_data(), target="infl", lookback=4, horizon=1, split=(0.6, 0.2, 0.2))
     table = compare(w, ["ar", "rw_mean", "var"], progress=False).table
     assert {"ar", "rw_mean", "var"} <= set(table["model"]) and np.isfinite(table["test_mae"]).all()
+    tests = dict(zip(table["model"], table["test_test_vs_naive"]))
+    assert tests["ar"].startswith("CW") and tests["var"].startswith("CW") and tests["rw_mean"].startswith("DM")
+    assert table["test_coverage_80"].notna().all()  # their own intervals reach the table
 
 
 @pytest.mark.parametrize("bad", [1.5, 0, 80, [0.8, 0.8], float("nan")])
