@@ -36,7 +36,10 @@
 #'   infinite values (the error names how many and the first timestamps).
 #' @param models Model names, from `"naive"`, `"seasonal_naive"`, `"arima"`, `"dense"`,
 #'   `"simple_rnn"`, `"lstm"`, `"gru"`, `"gru_dropout"`, `"stacked_gru"`,
-#'   `"bidirectional_gru"`, `"conv1d"` (the book's networks with 32 units); or a named list
+#'   `"bidirectional_gru"`, `"conv1d"` (the book's networks with 32 units), the statistical
+#'   baselines `"ets"`, `"theta"`, `"ar"`, `"ar_direct"`, `"rw_mean"`, `"var"` and the
+#'   combinations `"combo_mean"`, `"combo_median"`, `"combo_inverse_mse"` (see
+#'   [forecast_series()]); or a named list
 #'   whose elements are such names, specs from [gru_spec()] and friends, or Python objects that
 #'   follow pybbdl's forecaster contract (your own model, made with reticulate).
 #' @param target Name of the column to forecast. Default: the first numeric column.

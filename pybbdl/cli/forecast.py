@@ -48,7 +48,8 @@ def add_parser(sub) -> None:
     fc.add_argument("--dayfirst", action="store_true", default=None, help="CSV dates are day first (21/02/2000)")
     fc.add_argument("--encoding", help="CSV file encoding, e.g. latin-1")
     fc.add_argument("--models", help="comma-separated: naive, seasonal_naive, arima, dense, simple_rnn, lstm, gru, "
-                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d")
+                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d; baselines ets, theta, "
+                                     "ar, ar_direct, rw_mean, var, combo_mean, combo_median, combo_inverse_mse")
     fc.add_argument("--baselines", help="comma-separated models the Diebold-Mariano columns test against")
     fc.add_argument("--lookback", type=int, help="rows of history per window")
     fc.add_argument("--step", type=int, help="keep one row in STEP inside the window")
@@ -197,7 +198,8 @@ _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
 
 
 #: Models that train no Keras network: a run of only these never imports TensorFlow.
-_NO_KERAS = {"naive", "seasonal_naive", "arima"}
+_NO_KERAS = {"naive", "seasonal_naive", "arima", "ets", "theta", "ar", "ar_direct", "rw_mean", "var", "combo_mean",
+             "combo_median", "combo_inverse_mse"}
 
 
 def run(args) -> int:
