@@ -27,7 +27,7 @@ from pybbdl.reports import _figure, _save_figure, format_table, markdown_table
 from pybbdl.workflows.results import RunResult
 
 #: Local series models: name -> (module, class names tried in order, constructor arguments).
-#: ``ets``/``theta``/``ar`` (pybbdl.models.statistical) and ``arima`` (pybbdl.models.arima)
+#: ``ets``/``theta``/``ar`` (pybbdl.models.statistical) and ``arima`` (pybbdl.models.arima_search, R-like auto.arima)
 #: are those modules' series-level models.
 SERIES_MODELS: dict[str, tuple[str, tuple[str, ...], dict]] = {
     "naive": ("pybbdl.models.local", ("NaiveSeries",), {}),
@@ -40,7 +40,7 @@ SERIES_MODELS: dict[str, tuple[str, tuple[str, ...], dict]] = {
     "ets": ("pybbdl.models.statistical", ("EtsForecaster", "ETSForecaster", "AutoETS", "ETS"), {}),
     "theta": ("pybbdl.models.statistical", ("ThetaForecaster", "Theta"), {}),
     "ar": ("pybbdl.models.statistical", ("ArForecaster", "ARForecaster", "AutoAR", "AR"), {}),
-    "arima": ("pybbdl.models.arima", ("AutoArima", "AutoArimaForecaster", "AutoARIMA"), {}),
+    "arima": ("pybbdl.models.arima_search", ("AutoArima",), {}),
 }
 #: Global models trained once across the series of each (period, horizon) group.
 GLOBAL_MODELS = {"nbeats": ("pybbdl.models.global_nbeats", "NBeatsGlobal", {})}
@@ -408,7 +408,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         gtasks = [{"model": m, "label": m, "params": params.get(m, {}), "seed": int(seed) + k, "period": p,
                    "horizon": h, "ids": [s.id for s in group], "ys": [s.y for s in group]}
                   for m in glob for (p, h), group in groups.items() for k in range(int(seeds))]
-        gout = run_tasks(_global_task, gtasks, n_jobs=1 if backend is None else n_jobs, backend=backend,
+        gout = run_tasks(_global_task, gtasks, n_jobs=n_jobs, backend=backend,
                          address=address, progress=progress, desc="panel: global models")
         by_key: dict[tuple[str, str], list] = {}
         for t, rows in zip(gtasks, gout):
