@@ -168,6 +168,12 @@ def main(argv=None) -> int:
         rres, rwall, r_ids = r_results(panel, args.r_limit)
         results.update(rres)
         walls.update(rwall)
+        if args.save:
+            for label, wall in rwall.items():
+                save_results(rres, label, args.save)
+                (args.save / f"{label}.wall").write_text(f"{wall:.3f} s, {len(r_ids)} series, sequential\n")
+    elif any(m == "R ets" for m, _ in results):
+        r_ids = [sid for sid in ids if ("R ets", sid) in results]
     ours = list(dict.fromkeys(m for m, _ in results))
     for name, members in COMBINATIONS.items():
         if all(mm in ours for mm in members):
