@@ -41,6 +41,15 @@ MODEL_SPECS: dict[str, tuple[type, dict]] = {
 MODEL_NAMES = tuple(MODEL_SPECS)
 
 
+def __getattr__(name: str):
+    # the series-level auto ARIMA loads scipy's optimiser and filters: imported when asked for
+    if name == "AutoArima":
+        from pybbdl.models.arima_search import AutoArima
+
+        return AutoArima
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _check_name(name) -> None:
     if name not in MODEL_SPECS:
         raise ArgumentError(f"Unknown model {name!r}. Known models: {', '.join(MODEL_NAMES)}")

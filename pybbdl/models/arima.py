@@ -84,6 +84,25 @@ def h_step_forecasts(filter_results, origins: np.ndarray, horizon: int) -> np.nd
     return (Z @ state + at(d, origins + horizon))[0]
 
 
+def h_step_variances(filter_results, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """Variances of the ``horizon``-step forecast errors of :func:`h_step_forecasts` (same arguments).
+
+    ``P[e+1|e]`` is the filter's predicted state covariance; ``P[e+j+1|e] = T P[e+j|e] T' + R Q R'``
+    and the forecast variance is ``Z P[e+h|e] Z' + H``: the exact Gaussian forecast variance of
+    the model with its estimated parameters (as statsmodels' ``get_forecast`` and R's
+    ``predict.Arima``), without parameter uncertainty.
+    """
+    fr = filter_results
+    if any(arr.shape[-1] != 1 for arr in (fr.transition, fr.design, fr.selection, fr.state_cov, fr.obs_cov)):
+        raise ArgumentError("h_step_variances needs a time-invariant state-space model")
+    T, Z = fr.transition[:, :, 0], fr.design[:, :, 0]
+    RQR = fr.selection[:, :, 0] @ fr.state_cov[:, :, 0] @ fr.selection[:, :, 0].T
+    P = np.moveaxis(fr.predicted_state_cov[:, :, origins + 1], -1, 0)  # (n, k, k)
+    for _ in range(1, horizon):
+        P = T @ P @ T.T + RQR
+    return np.einsum("ij,njk,ik->n", Z, P, Z) + fr.obs_cov[0, 0, 0]
+
+
 class ArimaForecaster(BaseForecaster):
     """ARIMA(p, d, q)(P, D, Q)m on the target alone, statsmodels' state-space MLE.
 
@@ -111,6 +130,10 @@ class ArimaForecaster(BaseForecaster):
         notes_: What the comparison tables should say about the fit (e.g. no convergence).
         search_: One row per candidate of the order search (criterion value or the error).
     """
+
+    #: ARIMA on levels nests the random walk (every coefficient zero): the comparison tables test
+    #: this pair with Clark-West, not Diebold-Mariano (:mod:`pybbdl.evaluation.nested`).
+    nests = ("naive",)
 
     def __init__(
         self,
@@ -251,6 +274,57 @@ class ArimaForecaster(BaseForecaster):
             filtered = res.apply(series)
             out[b:b + every] = h_step_forecasts(filtered.filter_results, block, windows.horizon)
         return out, refits
+
+    def predict_interval(self, windows: Windows, part: str, levels=(0.8, 0.95)) -> dict:
+        """``{level: (lower, upper)}`` around :meth:`predict`: normal prediction intervals with the
+        model's exact ``horizon``-step forecast variance (:func:`h_step_variances`), sigma2
+        corrected for degrees of freedom as R (:meth:`_sigma2_correction`): the intervals of R's
+        ``forecast(Arima(...))`` for the same specification. With
+        ``refit_every``, each block of origins uses its own re-estimated parameters."""
+        from scipy.stats import norm
+
+        from pybbdl.models.series import check_levels
+
+        levels = check_levels(levels)
+        if not levels:
+            raise ArgumentError("`levels` must name at least one level in (0, 1). Received: none")
+        self._check_fitted()
+        windows = self._check_windows(windows)
+        targets = windows.target_positions(part)
+        origins = targets - windows.horizon
+        if origins.min() < self.train_start_:
+            raise DataError(f"The {part} part has origins before the ARIMA's first training row "
+                            f"{self.train_start_}; ARIMA forecasts need the past.")
+        series = windows.values[self.train_start_:targets.max() + 1, 0]
+        rel = origins - self.train_start_
+        blocks = [(0, len(rel), self.results_)]
+        if self.refit_every:
+            every = check_positive_int("refit_every", self.refit_every)
+            blocks, params = [], self.results_.params
+            for b in range(0, len(rel), every):
+                try:
+                    res = _fit_arima(series[:rel[b] + 1], self.order_, self.seasonal_order_, self.trend_,
+                                     start_params=params)
+                    params = res.params
+                except Exception:  # noqa: BLE001 - keep the last good parameters, as predict_refits
+                    res = self.results_
+                blocks.append((b, b + every, res))
+        mean, var = np.empty(len(rel)), np.empty(len(rel))
+        for b0, b1, res in blocks:
+            fr = res.apply(series).filter_results
+            mean[b0:b1] = h_step_forecasts(fr, rel[b0:b1], windows.horizon)
+            var[b0:b1] = h_step_variances(fr, rel[b0:b1], windows.horizon) * self._sigma2_correction(res)
+        sd = np.sqrt(var)
+        return {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd) for lv in levels}
+
+    def _sigma2_correction(self, res) -> float:
+        """R's ``forecast::Arima`` divides the residual sum of squares by ``n* - k`` (``n*`` = rows
+        after differencing, ``k`` = estimated coefficients), statsmodels' MLE of sigma2 by ``n*``;
+        the intervals use R's (the ratio ``n* / (n* - k)``)."""
+        d, (D, m) = self.order_[1], (self.seasonal_order_[1], self.seasonal_order_[3])
+        nstar = int(res.nobs) - d - D * m
+        k = len(res.params) - 1
+        return nstar / (nstar - k) if nstar > k else 1.0
 
     def describe(self) -> str:
         """E.g. ``ARIMA(1,1,1) trend=n`` (with the seasonal part when there is one)."""

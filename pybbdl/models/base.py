@@ -22,6 +22,14 @@ Optional (used when present):
   comparison then trains one copy per seed and reports mean and sd.
 * ``random_state`` parameter, set through ``set_params(random_state=seed)`` (or the attribute)
   for each seed of a stochastic model; ``clone()`` -> an unfitted copy (else ``copy.deepcopy``).
+* ``predict_interval(windows, part, levels) -> {level: (lower, upper)}``: the model's own
+  prediction intervals around ``predict``'s forecasts, one value per window of the part in
+  original units, for each level in (0, 1) (validated with
+  :func:`pybbdl.models.series.check_levels`; a level outside (0, 1) is an ``ArgumentError``).
+  Data up to each origin only, like ``predict``. ARIMA (exact state-space variance, equal to R's
+  ``forecast(Arima(...))``), ETS (analytic as R's ``forecast(ets(...))``), Theta, AR, the
+  random walk on the mean and VAR have it; models without it get split-conformal intervals
+  from the evaluation layer.
 * ``describe() -> str``: a one-line description of the fitted model (the ``spec`` column).
 * ``notes_``: list of strings the table should show (e.g. "did not converge").
 * ``history_`` (``{"loss": [...], "val_loss": [...]}``), ``epochs_run_``, ``fit_seconds_``,

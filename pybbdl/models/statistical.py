@@ -76,7 +76,11 @@ def _check_period(period) -> int:
 
 def _index_period(windows: Windows) -> int:
     """Seasonal period from the index frequency: 4 for quarters, 12 for months, else 1."""
-    freq = getattr(windows.frame.index, "freqstr", None) or ""
+    index = windows.frame.index
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)  # a frame from R or a CSV carries no freq
+    freq = freq or ""
     if freq.startswith(("Q", "BQ")):
         return 4
     if freq.startswith(("M", "BM", "MS", "BMS")) and not freq.startswith("min"):
@@ -168,7 +172,7 @@ _ERRORS = {"A": "add", "M": "mul"}
 _SEASONS = {"N": None, "A": "add", "M": "mul"}
 
 
-def ets_candidates(model: str, damped, period: int, n: int, positive: bool, restrict: bool = True) -> list[tuple]:
+def ets_candidates(spec: str, damped, period: int, n: int, positive: bool, restrict: bool = True) -> list[tuple]:
     """The ``(error, trend, damped, season)`` letters R's ``forecast::ets`` would try.
 
     As ``ets(model = "ZZZ", allow.multiplicative.trend = FALSE, restrict = TRUE)``: no
@@ -176,19 +180,19 @@ def ets_candidates(model: str, damped, period: int, n: int, positive: bool, rest
     error or season unless the data are all > 0; no season when ``period`` is 1 or above 24;
     and a model is skipped when ``n <= npars + 4`` (``npars`` as R counts it).
     """
-    if not isinstance(model, str) or len(model) != 3:
-        raise ArgumentError(f'`model` must be three letters (error, trend, season) as R\'s ets, e.g. "ZZZ" or '
-                            f'"AAN". Received: {model!r}')
-    e, t, s = model.upper()
+    if not isinstance(spec, str) or len(spec) != 3:
+        raise ArgumentError(f'`spec` must be three letters (error, trend, season) as R\'s ets(model = ), e.g. '
+                            f'"ZZZ" or "AAN". Received: {spec!r}')
+    e, t, s = spec.upper()
     if e not in "AMZ" or t not in "NAZ" or s not in "NAMZ":
-        raise ArgumentError(f'`model` must be error in A/M/Z, trend in N/A/Z (damped via `damped`), season in '
-                            f'N/A/M/Z. Received: {model!r}')
+        raise ArgumentError(f'`spec` must be error in A/M/Z, trend in N/A/Z (damped via `damped`), season in '
+                            f'N/A/M/Z. Received: {spec!r}')
     errors = ["A", "M"] if e == "Z" else [e]
     trends = ["N", "A"] if t == "Z" else [t]
     seasons = ["N", "A", "M"] if s == "Z" else [s]
     if period <= 1 or period > 24:
         if s in "AM":
-            raise ArgumentError(f"A seasonal ETS model ({model!r}) needs a period in 2..24. Received: {period}")
+            raise DataError(f"A seasonal ETS model ({spec!r}) needs a period in 2..24. Received: period={period}")
         seasons = ["N"]
     out = []
     for ee in errors:
@@ -226,7 +230,7 @@ class EtsForecaster(_Dual):
     """Exponential smoothing (ETS) chosen by AICc as R's ``forecast::ets`` (statsmodels ``ETSModel``).
 
     Args:
-        model: Three letters (error, trend, season) as R's ``ets(model = )``: ``"ZZZ"`` = choose
+        spec: Three letters (error, trend, season) as R's ``ets(model = )``: ``"ZZZ"`` = choose
             each; e.g. ``"AAN"`` fixes Holt's linear trend with additive errors.
         damped: True/False fixes the damping of the trend; None = try both (as R).
         period: Seasonal period for the windowed contract; None = from the index frequency
@@ -239,13 +243,18 @@ class EtsForecaster(_Dual):
         simulations: Sample paths for the intervals of multiplicative-season models (seeded
             with `random_state`).
         random_state: Seed of those simulations.
+        params: Fixed parameters instead of estimation, by statsmodels' names
+            (``smoothing_level``, ``smoothing_trend``, ``damping_trend``, ``initial_level``,
+            ``initial_trend``, ...), for a fully specified `spec` and `damped` (as R's
+            ``ets(y, model = fit)`` re-uses a fit). R's names ``alpha, beta, gamma, phi, l, b``
+            are accepted too (non-seasonal models).
 
     The model space is R's default one (no multiplicative trend, see :func:`ets_candidates`).
     Multiplicative error or season only when the data are all > 0.
 
     Intervals: normal, analytic for the additive-error class (``ETS(A,N|A|Ad,N|A)``: variance
     ``sigma2 * (1 + sum_{j<h} c_j^2)``, Hyndman et al. 2008, class 1) and the multiplicative
-    error, non-multiplicative-season class (class 2, the recursion of their eq. 6.?), with
+    error, non-multiplicative-season class (class 2, their recursion for ``theta_h``), with
     ``sigma2 = SSE / (n - npars)`` as R. These equal R's ``forecast(ets(...))`` on the same
     model and parameters. For multiplicative seasons (class 3) R uses approximate formulas;
     pybbdl simulates `simulations` sample paths with statsmodels from each origin (slower) and
@@ -257,12 +266,17 @@ class EtsForecaster(_Dual):
         sigma2_: Residual variance as R's ``ets`` (``SSE / (n - npars)``).
     """
 
+    #: ETS nests the random walk (ETS(A,N,N) with alpha = 1; the other forms reduce to it with the
+    #: remaining smoothing parameters and initial trend/season at zero): Clark-West, not DM, against naive.
+    nests = ("naive",)
+
     label = "ETS"
 
-    def __init__(self, model: str = "ZZZ", damped: bool | None = None, period: int | None = None,
+    def __init__(self, spec: str = "ZZZ", damped: bool | None = None, period: int | None = None,
                  criterion: str = "aicc", restrict: bool = True, max_train: int | None = None,
-                 maxiter: int = 1000, simulations: int = 1000, random_state: int | None = 0):
-        self.model = model
+                 maxiter: int = 1000, simulations: int = 1000, random_state: int | None = 0,
+                 params: dict | None = None):
+        self.spec = spec
         self.damped = damped
         self.period = period
         self.criterion = criterion
@@ -271,6 +285,7 @@ class EtsForecaster(_Dual):
         self.maxiter = maxiter
         self.simulations = simulations
         self.random_state = random_state
+        self.params = params
 
     # -- fitting ---------------------------------------------------------------------------
     def _fit_windows(self, windows, start, stop):
@@ -286,13 +301,20 @@ class EtsForecaster(_Dual):
             raise ArgumentError(f'`criterion` must be "aicc", "aic" or "bic". Received: {self.criterion!r}')
         y = check_series(y, "ETS", 7)
         period = self.period_
-        cands = ets_candidates(self.model, self.damped, period, len(y), bool(np.min(y) > 0), self.restrict)
+        cands = ets_candidates(self.spec, self.damped, period, len(y), bool(np.min(y) > 0), self.restrict)
         if not cands:
-            raise DataError(f"ETS({self.model}) has no model that can be fitted to {len(y)} values "
+            raise DataError(f"ETS({self.spec}) has no model that can be fitted to {len(y)} values "
                             f"(R's rule: more than npars + 4 values; a seasonal model with period {period} needs "
                             f"at least {period + 7} values, Holt's trend 9). Received: {len(y)} values")
         rows, best = [], None
         n = len(y)
+        if self.params is not None:
+            if len(cands) != 1:
+                raise ArgumentError(f"`params` fixes the parameters of one model: give `spec` without Z and "
+                                    f"`damped`. Received: spec={self.spec!r}, damped={self.damped!r}")
+            self._fixed(y, *ets_candidates(self.spec, self.damped, period, len(y), bool(np.min(y) > 0),
+                                           self.restrict)[0])
+            return
         for e, t, d, s in cands:
             name = _ets_name(e, t, d, s)
             try:
@@ -315,9 +337,34 @@ class EtsForecaster(_Dual):
             raise ModelFitError("No ETS model could be fitted: " + "; ".join(sorted(set(self.search_["error"])))[:500])
         _, self.results_, self.spec_, k = best
         resid = np.asarray(self.results_.resid, dtype=float)
-        self.sigma2_ = float(np.sum(resid**2) / (n - k))
+        # as R's ets: sigma2 = SSE / (n - length(par)), par = smoothing parameters and initial states
+        self.sigma2_ = float(np.sum(resid**2) / (n - (k - 1)))
         self.n_params_ = k
         self.y_ = y
+
+    _R_NAMES = {"alpha": "smoothing_level", "beta": "smoothing_trend", "gamma": "smoothing_seasonal",
+                "phi": "damping_trend", "l": "initial_level", "b": "initial_trend"}
+
+    def _fixed(self, y, e, t, d, s):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ETSModel(y, error=_ERRORS[e], trend="add" if t == "A" else None, damped_trend=bool(d),
+                             seasonal=_SEASONS[s], seasonal_periods=self.period_ if s != "N" else None)
+        given = {self._R_NAMES.get(k, k): float(v) for k, v in dict(self.params).items()}
+        names = list(model.param_names)
+        if sorted(given) != sorted(names):
+            raise ArgumentError(f"`params` must give exactly {names} for {_ets_name(e, t, d, s)}. "
+                                f"Received: {sorted(dict(self.params))}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.results_ = model.smooth(np.array([given[k] for k in names]))
+        k = _r_npars(t, d, s, self.period_)
+        self.spec_, self.n_params_, self.y_ = (e, t, d, s), k, y
+        resid = np.asarray(self.results_.resid, dtype=float)
+        self.sigma2_ = float(np.sum(resid**2) / (len(y) - (k - 1)))
+        self.search_ = pd.DataFrame([{"model": _ets_name(e, t, d, s), self.criterion: np.nan, "error": "fixed"}])
 
     # -- forecasting -----------------------------------------------------------------------
     def _states(self, series: np.ndarray):
@@ -362,7 +409,7 @@ class EtsForecaster(_Dual):
         _, t, d, s = self.spec_
         j = np.arange(1, h)
         phi_j = np.cumsum(phi ** np.arange(1, h)) if d else j.astype(float)
-        c = alpha + (beta * phi_j if t == "A" else 0.0)
+        c = alpha + np.zeros(h - 1) + (beta * phi_j if t == "A" else 0.0)
         if s != "N":
             c = c + gamma * (j % self.period_ == 0)
         return np.asarray(c, dtype=float)
@@ -389,6 +436,14 @@ class EtsForecaster(_Dual):
         _, _, states = self._states(series)
         return self._means(states[origins - self.train_start_], windows.horizon)
 
+    def _reps(self) -> int:
+        return check_positive_int("simulations", self.simulations, minimum=10)
+
+    def _errors(self, h: int) -> np.ndarray:
+        """Normal errors with R's sigma2 (relative errors for multiplicative-error models), seeded."""
+        rng = np.random.default_rng(self.random_state)
+        return rng.normal(0.0, np.sqrt(self.sigma2_), size=(h, self._reps()))
+
     def _simulated(self, series_or_model, anchors, h, levels):
         """Quantiles of simulated paths from each anchor (class 3)."""
         res = series_or_model
@@ -396,9 +451,9 @@ class EtsForecaster(_Dual):
         for i, a in enumerate(anchors):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                sims = np.asarray(res.simulate(h, anchor=int(a) + 1 if a + 1 < res.model.nobs else "end",
-                                               repetitions=check_positive_int("simulations", self.simulations),
-                                               random_state=self.random_state))[h - 1]
+                sims = np.asarray(res.simulate(h, anchor=int(a),  # the first simulated value is a + 1
+                                               repetitions=self._reps(),
+                                               random_errors=self._errors(h)))[h - 1]
             for lv in levels:
                 out[lv][0][i], out[lv][1][i] = np.quantile(sims, [0.5 - lv / 2, 0.5 + lv / 2])
         return out
@@ -425,8 +480,8 @@ class EtsForecaster(_Dual):
             res = self.results_
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                sims = np.asarray(res.simulate(h, anchor="end", repetitions=self.simulations,
-                                               random_state=self.random_state))
+                sims = np.asarray(res.simulate(h, anchor="end", repetitions=self._reps(),
+                                               random_errors=self._errors(h)))
             return mean, {lv: (np.quantile(sims, 0.5 - lv / 2, axis=1), np.quantile(sims, 0.5 + lv / 2, axis=1))
                           for lv in levels}
         sd = np.sqrt(np.array([self._variances(last, i)[0] for i in range(1, h + 1)]))
@@ -604,10 +659,10 @@ def _psi_weights(phi: np.ndarray, h: int) -> np.ndarray:
 
 
 class ArForecaster(_Dual):
-    """AR(p) on the target with ``p <= max_p`` chosen by BIC, OLS with a constant.
+    """AR(p) on the target with ``p <= max_lags`` chosen by BIC, OLS with a constant.
 
     Args:
-        max_p: Largest lag order tried (lowered when the series is short, so that every
+        max_lags: Largest lag order p tried (lowered when the series is short, so that every
             candidate keeps at least ``2 (p + 1) + 3`` observations).
         method: ``"iterated"``: one AR fitted to one-step changes, iterated to the horizon;
             ``"direct"``: ``y[t+h]`` regressed on ``y[t], ..., y[t-p+1]`` for the horizon itself
@@ -625,11 +680,15 @@ class ArForecaster(_Dual):
         p_, coef_ (constant first), sigma2_, scores_ (``{p: BIC}``).
     """
 
+    #: AR(p) on levels nests the random walk (phi_1 = 1, the rest and the constant 0; for the direct
+    #: regression, y[t+h] on y[t] with slope 1): Clark-West, not DM, against naive.
+    nests = ("naive",)
+
     label = "AR"
 
-    def __init__(self, max_p: int = 8, method: str = "iterated", criterion: str = "bic",
+    def __init__(self, max_lags: int = 8, method: str = "iterated", criterion: str = "bic",
                  max_train: int | None = None):
-        self.max_p = max_p
+        self.max_lags = max_lags
         self.method = method
         self.criterion = criterion
         self.max_train = max_train
@@ -639,7 +698,7 @@ class ArForecaster(_Dual):
             raise ArgumentError(f'`method` must be "iterated" or "direct". Received: {self.method!r}')
         if self.criterion not in ("bic", "aic"):
             raise ArgumentError(f'`criterion` must be "bic" or "aic". Received: {self.criterion!r}')
-        return check_positive_int("max_p", self.max_p, minimum=0)
+        return check_positive_int("max_lags", self.max_lags, minimum=0)
 
     def _estimate(self, y, h):
         max_p = self._check()
@@ -789,6 +848,9 @@ class VarForecaster(_Dual):
     Intervals: normal with the target's entry of statsmodels' forecast MSE matrix
     (``results.mse(h)``, parameter uncertainty ignored).
     """
+
+    #: A VAR nests the random walk of its target (own first lag 1, everything else 0).
+    nests = ("naive",)
 
     label = "VAR"
 
@@ -950,3 +1012,38 @@ class CombinationForecaster(BaseForecaster):
         if self.method == "median":
             return f"median of {', '.join(self.members_)}"
         return f"{self.method} combination: " + ", ".join(f"{n} {w:.2f}" for n, w in self.weights_.items())
+
+
+def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int = 1, **params) -> pd.DataFrame:
+    """Fit a series-level forecaster on all of `y` and forecast steps 1..h with intervals.
+
+    Args:
+        y: 1-d series (original units, no NaN).
+        model: A model name with the series contract (``"ets"``, ``"theta"``, ``"ar"``,
+            ``"ar_direct"``, ``"rw_mean"``, ``"combo_mean"``, ``"combo_median"``) or a forecaster
+            object that has ``fit(y, period)`` and ``forecast(h, levels)``.
+        h: Steps ahead, >= 1.
+        levels: Interval levels in (0, 1); ``()`` for none.
+        period: Seasonal period (1 = none, 4 = quarterly, 12 = monthly).
+        **params: Parameters of the named model (``k=8`` for ``rw_mean``, ``spec="AAN"`` for ``ets``).
+
+    Returns:
+        The forecaster's frame: index ``step``, columns ``mean``, ``lower_80``, ``upper_80``, ...
+    """
+    from pybbdl.models import make_model
+
+    if isinstance(model, str):
+        if model in ("var", "combo_inverse_mse"):
+            raise ArgumentError(f"`model` {model!r} has no series-level forecast (it needs windows: several "
+                                "columns or a validation part). Use forecast_compare().")
+        estimator = make_model(model, **params)
+    else:
+        if params:
+            raise ArgumentError(f"`params` apply to model names only. Received: {sorted(params)} with a "
+                                f"{type(model).__name__}")
+        estimator = model
+    if not (hasattr(estimator, "forecast") and hasattr(estimator, "fit")):
+        raise ArgumentError(f"`model` must have the series contract (fit(y, period), forecast(h, levels)). "
+                            f"Received: {model!r}")
+    levels = check_levels(levels)
+    return estimator.fit(y, period).forecast(check_positive_int("h", h), levels)
