@@ -390,9 +390,13 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
         holdout=holdout, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
         part_col=part_col, covariates=covariates)
-    for m in models:  # unknown optional models fail once here, not once per series
+    for m in models:  # unknown optional models and parameters fail once here, not once per series
         if m in SERIES_MODELS:
-            series_model(m, **params.get(m, {}))
+            try:
+                series_model(m, **params.get(m, {}))
+            except TypeError as err:
+                raise ArgumentError(f"`params[{m!r}]` has a parameter model {m!r} does not take. Received: "
+                                    f"{sorted(params.get(m, {}))} ({err})") from None
 
     local = [m for m in models if m in SERIES_MODELS]
     glob = [m for m in models if m in GLOBAL_MODELS]
