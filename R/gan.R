@@ -3,10 +3,14 @@
 #' `train_gan()` builds one of pybbdl's GANs (Goodfellow et al.'s MLP GAN, the TensorFlow DCGAN, or
 #' the conditional GAN whose grid has one row per digit) and trains it through the Python workflow
 #' `pybbdl.workflows.gan.gan_train()`, the same function as `pybbdl gan`: each step updates the
-#' discriminator, then the generator (non-saturating loss). With `dp = TRUE` the discriminator, the
-#' only part that sees the real images, is trained with DP-SGD; the noise multiplier is calibrated
-#' in Python (`pybbdl.privacy.calibrate_noise()`) for `target_epsilon` over the steps that run, so R,
-#' Python and the command line state the same epsilon. `gan_grid()` draws the 10 x 10 grid of
+#' discriminator (`d_steps` times), then the generator (non-saturating loss). With `dp = TRUE` the
+#' discriminator, the only part that sees the real images, is trained with DP-SGD on
+#' Poisson-sampled batches (each image joins each batch with probability `batch_size / n`); the
+#' noise multiplier is calibrated in Python (`pybbdl.privacy.calibrate_noise()`) for
+#' `target_epsilon` over the discriminator steps that will run, and the stated epsilon is the
+#' accountant's for the discriminator steps that did run (a ledger counts them), so R, Python and
+#' the command line state the same, exact epsilon. The generator conditions on uniformly drawn
+#' labels, never on real ones. `gan_grid()` draws the 10 x 10 grid of
 #' samples and `plot_gan_grid()` draws it with base graphics.
 #'
 #' @param model `"cgan"` (conditional, rows = digits 0-9), `"mlp"` or `"dcgan"`.
@@ -18,7 +22,10 @@
 #' @param limit Use only the first `limit` images (quick looks).
 #' @param epochs Passes over the images, >= 1; `NULL` = the model's default (mlp 20, dcgan 5,
 #'   cgan 30).
-#' @param batch_size Images per step.
+#' @param batch_size Images per discriminator step (with `dp = TRUE` the expected size of the
+#'   Poisson draws); an epoch is `n %/% batch_size` discriminator steps.
+#' @param d_steps Discriminator steps per generator step, >= 1 (Bie, Kamath and Zhang 2023 use 50
+#'   for DP on MNIST); with `dp = TRUE` every one is counted by the accountant.
 #' @param seed Seeds the initial weights, the noise and the batch order.
 #' @param label_smoothing One-sided label smoothing of the real targets, in \[0, 0.5).
 #' @param ema_decay Sample from a moving average of the generator's weights (e.g. 0.999); `NULL` = off.
@@ -51,12 +58,14 @@
 #' }
 train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels = NULL, data_path = NULL,
                       limit = NULL, epochs = NULL, batch_size = 128, seed = 1, label_smoothing = 0.1,
-                      ema_decay = NULL, dp = FALSE, target_epsilon = NULL, delta = NULL, l2_norm_clip = NULL,
+                      ema_decay = NULL, dp = FALSE, d_steps = 1, target_epsilon = NULL, delta = NULL,
+                      l2_norm_clip = NULL,
                       latent_dim = 100, checkpoint_every = NULL, deterministic = TRUE, out_dir = NULL,
                       progress = FALSE) {
   model <- match.arg(model)
   epochs <- check_whole(epochs, "epochs", null_ok = TRUE)
   batch_size <- check_whole(batch_size, "batch_size")
+  d_steps <- check_whole(d_steps, "d_steps")
   seed <- check_whole(seed, "seed", minimum = 0)
   limit <- check_whole(limit, "limit", null_ok = TRUE)
   latent_dim <- check_whole(latent_dim, "latent_dim")
@@ -113,7 +122,7 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
   run <- with_py_errors(python_module("workflows.gan")$gan_train(
     model, data_path, images = py_images, labels = py_labels, epochs = epochs, batch_size = batch_size,
     latent_dim = latent_dim, label_smoothing = label_smoothing, seed = seed,
-    checkpoint_every = checkpoint_every, dp = dp, target_epsilon = target_epsilon, delta = delta,
+    checkpoint_every = checkpoint_every, dp = dp, d_steps = d_steps, target_epsilon = target_epsilon, delta = delta,
     l2_norm_clip = l2_norm_clip, ema_decay = ema_decay, limit = limit, deterministic = deterministic,
     out_dir = out_dir, progress = progress
   ))

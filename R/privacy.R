@@ -4,7 +4,9 @@
 #' each batch with probability `batch_size / n`, Gaussian noise of `noise_multiplier` times the
 #' clipping norm), composed over `ceil(epochs * n / batch_size)` steps, from Google's
 #' dp-accounting library. `dp_noise_multiplier()` finds the smallest noise multiplier whose
-#' epsilon does not exceed `target_epsilon`. `privacy_statement()` writes both accountants'
+#' epsilon does not exceed `target_epsilon`, with Python's `pybbdl.privacy.calibrate_noise()`, the
+#' one calibration that `dp_train_mnist()`, `train_gan(dp = TRUE)` and the command line use too.
+#' `privacy_statement()` writes both accountants'
 #' epsilon and the assumptions out in words.
 #'
 #' Accountants: `"rdp"`, Renyi DP with tensorflow-privacy's orders and the tight conversion to
@@ -49,11 +51,12 @@ dp_noise_multiplier <- function(n, batch_size, target_epsilon, epochs, delta = 1
   target_epsilon <- check_number(target_epsilon, "target_epsilon", lower = 0)
   tolerance <- check_number(tolerance, "tolerance", lower = 0, upper = 1)
   accountant <- match.arg(accountant)
-  sigma <- with_py_errors(python_module("privacy")$dp_sgd_noise_multiplier(
-    args$n, args$batch_size, target_epsilon, epochs = args$epochs, delta = args$delta,
+  # the one calibration of every door (Python's dp_fit and workflows, the CLI, R)
+  calibration <- with_py_errors(python_module("privacy")$calibrate_noise(
+    args$n, args$batch_size, target_epsilon, args$delta, epochs = args$epochs,
     accountant = accountant, tolerance = tolerance
   ))
-  reticulate::py_to_r(sigma)
+  reticulate::py_to_r(calibration$noise_multiplier)
 }
 
 #' @rdname dp_epsilon
@@ -172,6 +175,9 @@ gaussian_mechanism <- function(value, sensitivity, epsilon, delta,
 #' @param out_dir Folder for `table.csv`, `ledger.csv`, `statement.txt`, plots, the model and
 #'   `manifest.json` (checked before training); `NULL` writes nothing.
 #' @param progress Print Keras's per-epoch lines.
+#' @param physical_batch_size Virtual batches: each logical step (Poisson, expected `batch_size`)
+#'   is computed in slices of at most this many images, the noise added once per logical step
+#'   (same result as one slice, less memory); `NULL` = one slice.
 #' @return An object of class `pybbdl_privacy_run`: a list with `table` (the long table: epoch,
 #'   metric, value), `ledger` (one row per epoch: loss, accuracy, test_loss, test_accuracy,
 #'   epsilon), `epsilon`, `noise_multiplier` (the sigma used), `test_accuracy`, `audit` (auc,
@@ -189,13 +195,14 @@ gaussian_mechanism <- function(value, sensitivity, epsilon, delta,
 dp_train_mnist <- function(data_path = NULL, epochs = 60, batch_size = 256, noise_multiplier = NULL,
                            target_epsilon = NULL, l2_norm_clip = 1, learning_rate = 0.15, momentum = 0,
                            activation = c("relu", "tanh"), limit = NULL, delta = 1e-5, budget = NULL,
-                           seed = 0, out_dir = NULL, progress = FALSE) {
+                           seed = 0, out_dir = NULL, progress = FALSE, physical_batch_size = NULL) {
   activation <- match.arg(activation)
   if (!is.null(data_path)) data_path <- check_string(data_path, "data_path")
   epochs <- check_whole(epochs, "epochs")
   batch_size <- check_whole(batch_size, "batch_size")
   limit <- check_whole(limit, "limit", null_ok = TRUE)
   seed <- check_whole(seed, "seed", minimum = 0)
+  physical_batch_size <- check_whole(physical_batch_size, "physical_batch_size", null_ok = TRUE)
   if (!is.null(noise_multiplier) && !is.null(target_epsilon)) {
     stop("give at most one of `noise_multiplier` and `target_epsilon`.", call. = FALSE)
   }
@@ -212,7 +219,8 @@ dp_train_mnist <- function(data_path = NULL, epochs = 60, batch_size = 256, nois
     data_path, epochs = epochs, batch_size = batch_size, noise_multiplier = noise_multiplier,
     target_epsilon = target_epsilon, l2_norm_clip = l2_norm_clip, learning_rate = learning_rate,
     momentum = momentum, delta = delta, budget = budget, limit = limit, seed = seed,
-    activation = activation, out_dir = out_dir, progress = progress
+    activation = activation, out_dir = out_dir, progress = progress,
+    physical_batch_size = physical_batch_size
   ))
   privacy_run_from_python(run)
 }

@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--dp-epochs", type=int, default=3)
     parser.add_argument("--dp-batch-size", type=int, default=256)
     parser.add_argument("--dp-clip", type=float, default=1.0)
+    parser.add_argument("--dp-d-steps", type=int, default=1,
+                        help="discriminator steps per generator step of the DP runs (Bie et al. 2023: 50)")
     parser.add_argument("--delta", type=float, default=1e-5)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--classifier-epochs", type=int, default=3)
@@ -104,16 +106,21 @@ def main() -> None:
     for name in [m for m in args.models.split(",") if m]:
         runs.append((name, name, {"epochs": getattr(args, f"{name}_epochs"), "batch_size": args.batch_size,
                                   "max_steps": getattr(args, f"{name}_steps", None)}, {}))
-    for eps in [float(e) for e in args.dp_epsilons.split(",") if e]:
-        from pybbdl.privacy import dp_sgd_noise_multiplier
+    from pybbdl.gan.training import gan_steps_per_epoch
 
-        sigma = dp_sgd_noise_multiplier(len(x), args.dp_batch_size, eps, args.dp_epochs, args.delta)
-        runs.append((f"dp_cgan_eps{eps:g}", "cgan",
-                     {"epochs": args.dp_epochs, "batch_size": args.dp_batch_size, "max_steps": None},
+    for eps in [float(e) for e in args.dp_epsilons.split(",") if e]:
+        from pybbdl.privacy import calibrate_noise
+
+        k = args.dp_d_steps   # sigma for the D steps that will run (Poisson batches: the epsilon is exact)
+        d_steps = gan_steps_per_epoch(len(x), args.dp_batch_size, k) * k * args.dp_epochs
+        sigma = calibrate_noise(len(x), args.dp_batch_size, eps, args.delta, steps=d_steps).noise_multiplier
+        runs.append((f"dp_cgan_eps{eps:g}" + (f"_d{k}" if k > 1 else ""), "cgan",
+                     {"epochs": args.dp_epochs, "batch_size": args.dp_batch_size, "max_steps": None,
+                      "n_d_steps": k, "delta": args.delta},
                      {"l2_norm_clip": args.dp_clip, "dp_noise_multiplier": sigma}))
     for label, model, train_kw, dp in runs:
         gan = make_gan(model, seed=args.seed, label_smoothing=0.1, ema_decay=args.ema_decay or None, **dp)
-        spe = len(x) // train_kw["batch_size"]
+        spe = gan_steps_per_epoch(len(x), train_kw["batch_size"], train_kw.get("n_d_steps", 1))
         t = time.perf_counter()
         history = train_gan(gan, x, y, seed=args.seed, out_dir=out / label, checkpoint_every=spe, **train_kw)
         print(f"{label}: {history.steps} steps, {time.perf_counter() - t:.0f} s in this process", file=sys.stderr)
@@ -131,12 +138,10 @@ def main() -> None:
             row = {"model": label}
         row.update(epochs=history.steps / spe, **{"s/epoch": per_epoch, "steps": history.steps,
                                                    "train wall (s)": float(sum(history.epoch_seconds))})
-        if dp:
-            from pybbdl.privacy import dp_sgd_epsilon
-
-            row["epsilon"] = dp_sgd_epsilon(len(x), train_kw["batch_size"], dp["dp_noise_multiplier"],
-                                            train_kw["epochs"], args.delta)
+        if dp:   # the training ledger: the accountant for the D steps that ran
+            row["epsilon"] = history.privacy["epsilon"]
             row["noise multiplier"] = dp["dp_noise_multiplier"]
+            row["D steps"] = history.d_steps
         rows.append(row)
         images, _ = gan.grid(10, 10, seed=0)
         save_grid_png(images, out / f"{label}_grid.png")

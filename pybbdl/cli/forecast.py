@@ -48,7 +48,8 @@ def add_parser(sub) -> None:
     fc.add_argument("--dayfirst", action="store_true", default=None, help="CSV dates are day first (21/02/2000)")
     fc.add_argument("--encoding", help="CSV file encoding, e.g. latin-1")
     fc.add_argument("--models", help="comma-separated: naive, seasonal_naive, arima, dense, simple_rnn, lstm, gru, "
-                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d")
+                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d; baselines ets, theta, "
+                                     "ar, ar_direct, rw_mean, var, combo_mean, combo_median, combo_inverse_mse")
     fc.add_argument("--baselines", help="comma-separated models the Diebold-Mariano columns test against")
     fc.add_argument("--lookback", type=int, help="rows of history per window")
     fc.add_argument("--step", type=int, help="keep one row in STEP inside the window")
@@ -67,6 +68,11 @@ def add_parser(sub) -> None:
     fc.add_argument("--learning-rate", type=float)
     fc.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
     fc.add_argument("--dm-loss", choices=["mae", "mse"], help="loss of the Diebold-Mariano tests")
+    fc.add_argument("--levels", help="prediction-interval levels in (0, 1), comma-separated, e.g. 0.8,0.95 "
+                                     "(default: those two); 'none' = no intervals")
+    fc.add_argument("--conformal-window", type=int, metavar="N",
+                    help="rolling conformal intervals: each from the last N forecast errors known at its origin "
+                         "(default: calibrated once on the whole validation part)")
     fc.add_argument("--seed", type=int, help="first random seed")
     fc.add_argument("--seeds", type=int, help="train each neural model with this many seeds (seed, seed+1, ...)")
     fc.add_argument("--backtest", type=int, metavar="FOLDS",
@@ -96,6 +102,22 @@ def _split(text):
         return tuple(float(x) for x in text.split(","))
     except ValueError:
         raise ArgumentError(f"`--split` must be {_SPLIT_HELP}. Received: {text!r}") from None
+
+
+def _levels(text):
+    from pybbdl.evaluation.intervals import check_interval_levels
+    from pybbdl.exceptions import ArgumentError
+
+    if text is None:
+        return None
+    if text.strip().lower() == "none":
+        return ()
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise ArgumentError(f"`--levels` must be numbers in (0, 1), comma-separated, e.g. 0.8,0.95. Received: "
+                            f"{text!r}") from None
+    return check_interval_levels(values)
 
 
 def _load(args):
@@ -170,6 +192,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
                  units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
                  baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
+                 levels=_levels(args.levels), conformal_window=args.conformal_window,
                  n_jobs=args.jobs, backend=args.backend, address=args.address)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
@@ -181,14 +204,15 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
 
 
 _COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "horizons", "known", "step", "split", "epochs", "batch_size",
-                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "params",
-                 "quick", "deterministic", "progress", "n_jobs", "backend", "address")
+                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
+                 "conformal_window", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 
 
 #: Models that train no Keras network: a run of only these never imports TensorFlow.
-_NO_KERAS = {"naive", "seasonal_naive", "arima"}
+_NO_KERAS = {"naive", "seasonal_naive", "arima", "ets", "theta", "ar", "ar_direct", "rw_mean", "var", "combo_mean",
+             "combo_median", "combo_inverse_mse"}
 
 
 def run(args) -> int:

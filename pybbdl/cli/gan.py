@@ -31,7 +31,11 @@ def add_parser(sub) -> None:
     gan.add_argument("--ema-decay", type=float, help="sample from a moving average of G (e.g. 0.999; default off)")
     gan.add_argument("--seed", type=int, default=1, help="default %(default)s")
     gan.add_argument("--checkpoint-every", type=int, help="steps between checkpoints, >= 1 (default: one epoch)")
-    gan.add_argument("--dp", action="store_true", help="train the discriminator with DP-SGD")
+    gan.add_argument("--d-steps", type=int, default=1,
+                     help="discriminator steps per generator step, >= 1 (Bie et al. 2023 use 50 for DP on MNIST; "
+                          "default %(default)s); with --dp every one is accounted for")
+    gan.add_argument("--dp", action="store_true",
+                     help="train the discriminator with DP-SGD on Poisson-sampled batches (exact epsilon)")
     gan.add_argument("--target-epsilon", type=float,
                      help="with --dp: epsilon to calibrate the noise to (default 10)")
     gan.add_argument("--delta", type=float, help="with --dp: target delta (default 1e-05)")
@@ -62,7 +66,8 @@ def run(args) -> int:
         print(f"pybbdl gan: warning: {w.message}", file=sys.stderr)
     result = gan_train(args.model, args.data_path, epochs=args.epochs, batch_size=args.batch_size,
                        latent_dim=args.latent_dim, label_smoothing=args.label_smoothing, seed=args.seed,
-                       checkpoint_every=args.checkpoint_every, dp=args.dp, target_epsilon=args.target_epsilon,
+                       checkpoint_every=args.checkpoint_every, dp=args.dp, d_steps=args.d_steps,
+                       target_epsilon=args.target_epsilon,
                        delta=args.delta, l2_norm_clip=clip, ema_decay=args.ema_decay, classifier=args.classifier,
                        quick=args.quick, limit=args.limit, deterministic=not args.nondeterministic,
                        out_dir=args.out, progress=True)

@@ -52,6 +52,9 @@ def add_parser(sub) -> None:
                                               "are the next N training images when there are that many)")
     mn.add_argument("--activation", choices=["relu", "tanh"], default="relu", help="default %(default)s")
     mn.add_argument("--seed", type=int, default=0, help="default %(default)s")
+    mn.add_argument("--physical-batch-size", type=int,
+                    help="virtual batches: compute each (expected --batch-size) logical step in slices of at most "
+                         "this many images, noise added once per logical step (default: one slice)")
     mn.add_argument("--out", default="results/privacy_mnist", help="output folder (default %(default)s)")
 
 
@@ -62,15 +65,14 @@ def run(args) -> int:
 
 
 def _privacy_epsilon(args) -> int:
-    from pybbdl.privacy import dp_sgd_epsilon, dp_sgd_noise_multiplier, privacy_statement
+    from pybbdl.privacy import calibrate_noise, dp_sgd_epsilon, privacy_statement
     from pybbdl.privacy.accounting import effective_noise_multiplier
 
     if (args.noise_multiplier is None) == (args.target_epsilon is None):
         raise ArgumentError("give exactly one of --noise-multiplier and --target-epsilon")
-    factor = 2.0 if args.microbatching else 1.0
-    if args.target_epsilon is not None:
-        sigma = factor * dp_sgd_noise_multiplier(args.n, args.batch_size, args.target_epsilon, args.epochs,
-                                                 args.delta, accountant=args.accountant)
+    if args.target_epsilon is not None:   # the one calibration of every door (Python, CLI, R)
+        sigma = calibrate_noise(args.n, args.batch_size, args.target_epsilon, args.delta, epochs=args.epochs,
+                                accountant=args.accountant, microbatching=args.microbatching).noise_multiplier
         print(f"noise multiplier sigma = {sigma:.4f} reaches epsilon <= {args.target_epsilon} "
               f"({args.accountant}, delta = {args.delta:g}{', microbatching' if args.microbatching else ''})")
     else:
@@ -92,7 +94,8 @@ def _privacy_mnist(args) -> int:
                          noise_multiplier=args.noise_multiplier, target_epsilon=args.target_epsilon,
                          l2_norm_clip=args.l2_norm_clip, learning_rate=args.learning_rate, momentum=args.momentum,
                          delta=args.delta, budget=args.budget, limit=args.limit, seed=args.seed,
-                         activation=args.activation, out_dir=args.out, progress=True)
+                         activation=args.activation, out_dir=args.out, progress=True,
+                         physical_batch_size=args.physical_batch_size)
     print()
     print(run)
     accuracy = run.wide()["test_accuracy"].iloc[-1] if "test_accuracy" in run.wide() else float("nan")

@@ -31,8 +31,10 @@ class GAN(keras.Model):
             example's gradient (its loss paired with one fake) is clipped to L2 norm `l2_norm_clip` (finite,
             > 0) and Gaussian noise of std ``dp_noise_multiplier * l2_norm_clip`` is added; sigma <= 0 and
             C = inf are refused (no guarantee). G never sees real data, so it inherits D's guarantee by
-            post-processing. Epsilon and sigma calibration: ``pybbdl.workflows.gan_train`` (shuffled fixed-size
-            batches: the usual approximation). ``dp_l2_norm_clip`` is a deprecated alias of `l2_norm_clip`.
+            post-processing. :func:`~pybbdl.gan.train_gan` draws D's real batches by Poisson sampling and keeps a
+            ledger of every D step, so the epsilon it states is exact (``fit`` uses fixed-size batches: there the
+            Poisson epsilon is only the usual approximation). Sigma calibration: ``pybbdl.workflows.gan_train``.
+            ``dp_l2_norm_clip`` is a deprecated alias of `l2_norm_clip`.
         ema_decay: Keep an exponential moving average of G's variables, ``ema = d_n * ema + (1 - d_n) * w``
             after G update n, with ``d_n = min(ema_decay, (1 + n) / (10 + n))`` (the warm-up of
             ``tf.train.ExponentialMovingAverage``) (Yazici et al. 2019); ``sample`` and ``grid`` then draw from
@@ -150,7 +152,25 @@ class GAN(keras.Model):
 
     def train_step_losses(self, data):
         """One D update then one G update on a batch; returns this step's ``{"d_loss", "g_loss", "d_real",
-        "d_fake"}`` (losses in nats per example; d_real/d_fake = mean D probability on reals/fakes)."""
+        "d_fake"}`` (losses in nats per example; d_real/d_fake = mean D probability on reals/fakes).
+
+        This is what ``fit`` runs (fixed-size batches; with DP the noisy sum is divided by each batch's size).
+        :func:`~pybbdl.gan.train_gan` instead calls :meth:`d_step` (Poisson-sampled real batches with DP,
+        `n_d_steps` of them) and :meth:`g_step`, which is what makes its stated epsilon exact."""
+        real, labels = self._split(data)
+        logs = self.d_step(data)
+        logs["g_loss"] = self.g_step(labels, ops.shape(real)[0])
+        return logs
+
+    def d_step(self, data, weights=None, expected_batch_size=None):
+        """One discriminator update on real `data` (images, or ``(images, labels)``) and as many fakes; returns
+        ``{"d_loss", "d_real", "d_fake"}`` (weighted means over the batch).
+
+        With DP, every real example's term (its loss paired with one fake) is clipped to `l2_norm_clip` and the
+        noise is added once; the noisy sum is divided by `expected_batch_size` (the Poisson sampling's expected
+        batch size; None = this batch's size). `weights` (one per real example, 0 or 1) lets a Poisson draw
+        that came out empty run as one zero-weight row: the update is then pure noise, as the analysis
+        assumes."""
         real, labels = self._split(data)
         batch = ops.shape(real)[0]
         z = keras.random.normal((batch, self.latent_dim), seed=self.noise_seed)
@@ -159,19 +179,37 @@ class GAN(keras.Model):
         d_vars = self.discriminator.trainable_variables
         if self.private:
             d_grads, real_logits, fake_logits, per_example = self._dp_discriminator_gradients(
-                real, fake, labels, target, batch)
+                real, fake, labels, target, batch, weights=weights, expected_batch_size=expected_batch_size)
         else:
             with tf.GradientTape() as tape:
                 real_logits = self._discriminate(real, labels, training=True)
                 fake_logits = self._discriminate(fake, labels, training=True)
                 # binary cross-entropy with logits: softplus(l) - t * l
                 per_example = (ops.softplus(real_logits) - target * real_logits) + ops.softplus(fake_logits)
+                if weights is not None:
+                    per_example = per_example * ops.cast(weights, per_example.dtype)
                 d_loss = ops.mean(per_example)
             d_grads = tape.gradient(d_loss, d_vars)
-        d_loss = ops.mean(per_example)
         self.d_optimizer.apply_gradients(zip(d_grads, d_vars))
+        w = ops.ones((batch,), "float32") if weights is None else ops.cast(weights, "float32")
+        count = ops.sum(w)
 
-        z = keras.random.normal((batch, self.latent_dim), seed=self.noise_seed)
+        def mean(v):
+            return tf.math.divide_no_nan(ops.sum(ops.cast(v, "float32") * w), count)
+
+        return {"d_loss": mean(per_example), "d_real": mean(ops.sigmoid(real_logits)),
+                "d_fake": mean(ops.sigmoid(fake_logits))}
+
+    def g_step(self, labels=None, batch_size=None):
+        """One generator update with the non-saturating loss ``-log D(G(z))`` on `batch_size` fakes; returns the
+        loss. A conditional GAN conditions them on `labels`, or (None) on labels drawn uniformly from the classes
+        with the GAN's noise stream: :func:`~pybbdl.gan.train_gan` does that with DP, so that G never sees a real
+        label and inherits D's guarantee by post-processing."""
+        if self.conditional and labels is None:
+            labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.noise_seed, dtype="int32")
+        if labels is not None:
+            batch_size = ops.shape(labels)[0]
+        z = keras.random.normal((batch_size, self.latent_dim), seed=self.noise_seed)
         g_vars = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             logits = self._discriminate(self._generate(z, labels, training=True), labels, training=True)
@@ -184,20 +222,21 @@ class GAN(keras.Model):
             decay = ops.minimum(self.ema_decay, (1.0 + n) / (10.0 + n))
             for avg, var in zip(self.generator_ema.variables, self.generator.variables):
                 avg.assign(decay * avg + (1.0 - decay) * ops.cast(var, avg.dtype))
-        return {"d_loss": d_loss, "g_loss": g_loss, "d_real": ops.mean(ops.sigmoid(real_logits)),
-                "d_fake": ops.mean(ops.sigmoid(fake_logits))}
+        return g_loss
 
-    def _dp_discriminator_gradients(self, real, fake, labels, target, batch):
+    def _dp_discriminator_gradients(self, real, fake, labels, target, batch, weights=None, expected_batch_size=None):
         """DP-SGD gradients of D (``pybbdl.privacy.dp_model_gradients``). Real image i and fake i are interleaved
         into rows 2i, 2i+1 and each (real, fake) pair is one microbatch, so the clipped unit is example i's term
         ``(bce(D(x_i), t) + bce(D(G(z_i)), 0)) / 2``; with `dp_num_microbatches` = M, B/M pairs share a
-        microbatch. Noise std: ``dp_noise_multiplier * l2_norm_clip``; denominator: the number of microbatches."""
+        microbatch. Noise std: ``dp_noise_multiplier * l2_norm_clip``; denominator: `expected_batch_size` (Poisson
+        sampling) or the number of microbatches."""
         from pybbdl.privacy import dp_model_gradients
 
         shape = ops.shape(real)[1:]
         rows = ops.reshape(ops.stack([real, ops.cast(fake, real.dtype)], axis=1), (2 * batch, *shape))
         targets = ops.reshape(ops.stack([ops.full((batch,), target), ops.zeros((batch,))], axis=1), (2 * batch,))
         inputs = [rows, ops.repeat(labels, 2)] if self.conditional else rows
+        row_weights = None if weights is None else ops.repeat(ops.cast(weights, "float32"), 2)
 
         def bce(t, logits):
             logits = ops.reshape(logits, (-1,))
@@ -207,7 +246,8 @@ class GAN(keras.Model):
         grads, losses, logits, _ = dp_model_gradients(
             self.discriminator, inputs, targets, bce, l2_norm_clip=self._l2_norm_clip,
             noise_multiplier=self.dp_noise_multiplier, seed_generator=self.dp_seed, num_microbatches=groups,
-            variables=self.discriminator.trainable_variables)
+            variables=self.discriminator.trainable_variables, sample_weight=row_weights,
+            denominator=None if expected_batch_size is None else float(expected_batch_size))
         pairs = ops.reshape(logits, (batch, 2))
         return grads, pairs[:, 0], pairs[:, 1], ops.sum(ops.reshape(losses, (batch, 2)), axis=1)
 

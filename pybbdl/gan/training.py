@@ -1,9 +1,22 @@
-"""Training loop for :class:`~pybbdl.gan.model.GAN`: fixed-size shuffled batches, a progress bar, sample grids,
-loss curves, checkpoints every N steps, and deterministic resume.
+"""Training loop for :class:`~pybbdl.gan.model.GAN`: batches, a progress bar, sample grids, loss curves,
+checkpoints every N steps, deterministic resume, and (DP) an exact privacy ledger.
+
+Batches. Each step takes `n_d_steps` discriminator steps, then one generator step (Bie, Kamath & Zhang 2023:
+with DP noise in D only, several D steps per G step restore the balance between the players). Without DP,
+D step j uses the j-th fixed-size batch of shuffled epochs. With DP, D step j draws its real batch by
+Poisson sampling: each image joins independently with probability ``q = batch_size / n`` (from
+``numpy.random.default_rng([seed, j])``), the noisy gradient sum is divided by the expected batch size, and
+the generator step conditions on labels drawn uniformly at random (it never sees a real label): the RDP/PLD
+accountant's epsilon for the D steps that ran is then the epsilon of the run, not an approximation.
+
+Ledger. :class:`TrainingHistory` counts every D step that touched real data and records each real batch's
+size; with DP its ``privacy`` (noise multiplier, sampling rate, D steps, delta, epsilon from
+:func:`pybbdl.privacy.dp_sgd_epsilon`) is updated at every checkpoint, stored in it, and at the end.
 
 Resume is exact: a checkpoint holds every model variable (weights, BatchNormalization statistics, the noise
-and dropout seed-generator states), both optimizers' slots and step counters, and the per-step history; the
-batch order of epoch e is a permutation drawn from ``numpy.random.default_rng([seed, e])``. Training that is
+and dropout seed-generator states), both optimizers' slots and step counters, the per-step history and the
+ledger; the batch order of epoch e is a permutation drawn from ``numpy.random.default_rng([seed, e])`` and
+the Poisson draw of D step j depends on ``(seed, j)`` only. Training that is
 interrupted and resumed therefore ends with the same weights as an uninterrupted run with the same seed.
 
 A checkpoint also records the settings that define the run (:func:`run_settings`: architecture, DP on/off,
@@ -47,6 +60,11 @@ class TrainingHistory:
         timed_steps, timed_seconds: Steps run in this process after the first one (which includes tracing)
             and their wall time: ``timed_seconds / timed_steps * steps_per_epoch`` estimates seconds per epoch
             from a partial run.
+        d_batch_sizes: The ledger: the number of real images of every discriminator step that ran, in order
+            (Poisson draws with DP, so they vary); ``d_steps`` is its length.
+        privacy: With DP, the accounting of the D steps that ran: ``accountant``, ``sampling``, ``n``,
+            ``batch_size`` (expected), ``noise_multiplier``, ``l2_norm_clip``, ``delta``, ``d_steps`` and
+            ``epsilon``; None without DP.
     """
 
     steps_per_epoch: int
@@ -55,6 +73,13 @@ class TrainingHistory:
     resumed_from: int = 0
     timed_steps: int = 0
     timed_seconds: float = 0.0
+    d_batch_sizes: list[int] = field(default_factory=list)
+    privacy: dict | None = None
+
+    @property
+    def d_steps(self) -> int:
+        """Discriminator steps that ran (each touched real data)."""
+        return len(self.d_batch_sizes)
 
     @property
     def steps(self) -> int:
@@ -88,7 +113,11 @@ def save_checkpoint(gan: GAN, folder: str | os.PathLike, step: int, history: Tra
         for key, values in history.losses.items():
             arrays[f"history/{key}"] = values
         arrays["history/epoch_seconds"] = np.asarray(history.epoch_seconds, np.float64)
-    arrays["meta"] = np.asarray(json.dumps({"paths": paths, "settings": settings}))
+        arrays["history/d_batch_sizes"] = np.asarray(history.d_batch_sizes, np.int64)
+    meta = {"paths": paths, "settings": settings}
+    if history is not None and history.privacy is not None:
+        meta["privacy"] = history.privacy
+    arrays["meta"] = np.asarray(json.dumps(meta))
     path = folder / f"ckpt-{int(step):08d}.npz"
     tmp = folder / f".{path.name}.part"
     with open(tmp, "wb") as fh:
@@ -169,7 +198,33 @@ def restore_checkpoint(gan: GAN, path: str | os.PathLike, history: TrainingHisto
         if history is not None:
             history.losses = {k: data[f"history/{k}"].astype(np.float32) for k in LOSS_KEYS}
             history.epoch_seconds = data["history/epoch_seconds"].tolist()
+            if "history/d_batch_sizes" in data:
+                history.d_batch_sizes = [int(v) for v in data["history/d_batch_sizes"]]
+            history.privacy = meta.get("privacy")
         return int(data["step"])
+
+
+def checkpoint_privacy(path: str | os.PathLike) -> dict | None:
+    """The privacy ledger stored in a DP-GAN checkpoint (the epsilon of the D steps before it; see
+    :attr:`TrainingHistory.privacy`); None for a non-private run."""
+    with np.load(path, allow_pickle=False) as data:
+        return json.loads(str(data["meta"])).get("privacy")
+
+
+def gan_privacy(gan: GAN, *, n: int, batch_size: int, d_steps: int, delta: float) -> dict:
+    """The accounting of `d_steps` Poisson-sampled DP discriminator steps (RDP accountant of
+    :func:`pybbdl.privacy.dp_sgd_epsilon`, sampling rate ``batch_size / n``)."""
+    from pybbdl.privacy import dp_sgd_epsilon
+
+    if not d_steps:
+        eps = 0.0
+    elif not gan.dp_noise_multiplier > 0:   # only a GAN whose sigma was set to 0 by hand (tests of the mechanics)
+        eps = float("inf")
+    else:
+        eps = dp_sgd_epsilon(n, batch_size, gan.dp_noise_multiplier, steps=d_steps, delta=delta)
+    return {"accountant": "rdp", "sampling": "poisson", "n": int(n), "batch_size": int(batch_size),
+            "noise_multiplier": float(gan.dp_noise_multiplier), "l2_norm_clip": float(gan.l2_norm_clip),
+            "delta": float(delta), "d_steps": int(d_steps), "epsilon": float(eps)}
 
 
 def train_gan(
@@ -190,6 +245,8 @@ def train_gan(
     progress: bool = True,
     deterministic: bool = True,
     settings: dict | None = None,
+    n_d_steps: int = 1,
+    delta: float | None = None,
 ) -> TrainingHistory:
     """Train `gan` for `epochs` passes over `images` (and `labels` if conditional).
 
@@ -197,8 +254,9 @@ def train_gan(
         images: ``(n, H, W[, C])`` or ``(n, H*W*C)``; [-1, 1], [0, 1] or [0, 255] (see `value_range`,
             :func:`~pybbdl.gan.images.check_images`).
         labels: Integer classes ``(n,)``; required for a conditional GAN, ignored otherwise.
-        batch_size: Images per batch; each epoch runs ``n // batch_size`` full batches.
-        seed: Seeds the batch order (the GAN's own `seed` seeds its noise).
+        batch_size: Images per discriminator batch (with DP: the expected size of the Poisson draws). An epoch
+            is ``n // batch_size`` discriminator steps, i.e. ``(n // batch_size) // n_d_steps`` steps (at least 1).
+        seed: Seeds the batch order and the Poisson draws (the GAN's own `seed` seeds its noise).
         out_dir: Folder for ``checkpoints/``, ``grids/epoch_NNN.png`` (one 10x10 grid per epoch, rows = classes
             when conditional), ``losses.png`` and ``history.csv``. None = write nothing.
         checkpoint_every: Save a checkpoint every this many steps (and at the end); needs `out_dir`.
@@ -209,6 +267,9 @@ def train_gan(
             switched on for the training only and restored to its previous state afterwards.
         settings: Extra settings that define the run (e.g. delta); stored in checkpoints with
             :func:`run_settings` and compared on resume.
+        n_d_steps: Discriminator steps per generator step (>= 1; Bie et al. 2023 use 50 on MNIST at
+            epsilon = 10). Each step of the history is one generator step; the ledger counts every D step.
+        delta: With DP, the delta of the ledger's epsilon (default 1e-5).
 
     Raises:
         ArgumentError: bad arguments, or a checkpoint in ``out_dir`` written with other run settings.
@@ -232,9 +293,19 @@ def train_gan(
         checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
         if out_dir is None:
             raise ArgumentError("`checkpoint_every` needs `out_dir`, the folder the checkpoints go to.")
-    if gan.private and gan.dp_num_microbatches is not None and batch_size % gan.dp_num_microbatches:
-        raise ArgumentError(f"`dp_num_microbatches` must divide `batch_size`. Received: dp_num_microbatches="
-                            f"{gan.dp_num_microbatches}, batch_size={batch_size}")
+    n_d_steps = check_positive_int("n_d_steps", n_d_steps)
+    if gan.private and gan.dp_num_microbatches is not None:
+        raise ArgumentError("`dp_num_microbatches` needs fixed-size batches, but train_gan draws the DP "
+                            "discriminator's batches by Poisson sampling (so that the stated epsilon is exact). "
+                            f"Received: dp_num_microbatches={gan.dp_num_microbatches}; leave it None.")
+    if delta is not None and not gan.private:
+        raise ArgumentError(f"`delta` applies to a DP-GAN only (l2_norm_clip and dp_noise_multiplier). "
+                            f"Received: delta={delta}")
+    if gan.private:
+        from pybbdl.privacy.accounting import check_delta
+
+        delta = 1e-5 if delta is None else float(delta)
+        check_delta(delta, n, stacklevel=3)
     if not hasattr(gan, "d_optimizer"):
         gan.compile()
     gan.build_optimizers()
@@ -246,20 +317,46 @@ def train_gan(
     elif not deterministic and was_deterministic:
         tf_config.disable_op_determinism()
     try:
+        extra = {**(settings or {}), "n_d_steps": n_d_steps,
+                 "sampling": "poisson" if gan.private else "shuffle"}
+        if gan.private:
+            extra["delta"] = delta
         return _train(gan, x, y, n, epochs=epochs, batch_size=batch_size, seed=seed, out_dir=out_dir,
                       checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints, resume=resume,
-                      max_steps=max_steps, grids=grids, progress=progress,
-                      settings=run_settings(gan, x, y, batch_size=batch_size, seed=seed, extra=settings))
+                      max_steps=max_steps, grids=grids, progress=progress, n_d_steps=n_d_steps, delta=delta,
+                      settings=run_settings(gan, x, y, batch_size=batch_size, seed=seed, extra=extra))
     finally:
         if deterministic != was_deterministic:
             (tf_config.enable_op_determinism if was_deterministic else tf_config.disable_op_determinism)()
 
 
+def gan_steps_per_epoch(n: int, batch_size: int, n_d_steps: int = 1) -> int:
+    """Generator steps per epoch: ``(n // batch_size) // n_d_steps``, at least 1 (an epoch is ``n // batch_size``
+    discriminator steps)."""
+    return max(1, (n // batch_size) // n_d_steps)
+
+
+def poisson_indices(n: int, batch_size: int, seed: int, d_step: int) -> np.ndarray:
+    """The real images of DP discriminator step `d_step` (0-based): each of the `n` joins independently with
+    probability ``batch_size / n`` (``numpy.random.default_rng([seed, d_step])``); the size varies."""
+    rng = np.random.default_rng([int(seed), int(d_step)])
+    return np.flatnonzero(rng.random(n) < batch_size / n)
+
+
+def _shuffled_indices(n: int, batch_size: int, seed: int, d_step: int, cache: dict) -> np.ndarray:
+    """D step j of fixed-size shuffled batches: batch j mod (n // batch_size) of epoch j // (n // batch_size)."""
+    per_epoch = n // batch_size
+    epoch, k = divmod(d_step, per_epoch)
+    if cache.get("epoch") != epoch:
+        cache.update(epoch=epoch, perm=np.random.default_rng([int(seed), epoch]).permutation(n))
+    return np.sort(cache["perm"][k * batch_size:(k + 1) * batch_size])
+
+
 def _train(gan, x, y, n, *, epochs, batch_size, seed, out_dir, checkpoint_every, keep_checkpoints, resume,
-           max_steps, grids, progress, settings) -> TrainingHistory:
+           max_steps, grids, progress, settings, n_d_steps=1, delta=None) -> TrainingHistory:
     from tqdm.auto import tqdm
 
-    spe = n // batch_size
+    spe = gan_steps_per_epoch(n, batch_size, n_d_steps)
     total = epochs * spe if max_steps is None else min(check_positive_int("max_steps", max_steps), epochs * spe)
     history = TrainingHistory(steps_per_epoch=spe)
     out = Path(out_dir) if out_dir is not None else None
@@ -269,21 +366,55 @@ def _train(gan, x, y, n, *, epochs, batch_size, seed, out_dir, checkpoint_every,
         check_resume_settings(found, settings)
         step = restore_checkpoint(gan, found, history)
         history.resumed_from = step
+        if len(history.d_batch_sizes) != step * n_d_steps:
+            raise ArgumentError(f"Checkpoint {found} records {len(history.d_batch_sizes)} discriminator steps for "
+                                f"{step} steps of {n_d_steps}: its ledger is incomplete (written by an older "
+                                "pybbdl?). Use a new output folder.")
     records = {k: [history.losses[k]] for k in LOSS_KEYS}
 
-    step_fn = tf.function(gan.train_step_losses, reduce_retracing=True)
+    def ledger():
+        if gan.private:
+            history.privacy = gan_privacy(gan, n=n, batch_size=batch_size, d_steps=history.d_steps, delta=delta)
+
+    expected = float(batch_size) if gan.private else None
+    if gan.private:   # Poisson batch sizes vary: one trace for every size (no retracing)
+        x_spec = tf.TensorSpec((None, *x.shape[1:]), tf.as_dtype(x.dtype))
+        data_spec = (x_spec, tf.TensorSpec((None,), tf.as_dtype(y.dtype))) if gan.conditional else x_spec
+        private_d = tf.function(lambda data, weights: gan.d_step(data, weights, expected),
+                                input_signature=[data_spec, tf.TensorSpec((None,), tf.float32)])
+        d_fn = lambda data, weights: private_d(data, weights)  # noqa: E731
+    else:
+        plain_d = tf.function(gan.d_step, reduce_retracing=True)
+        d_fn = lambda data, weights: plain_d(data, weights)  # noqa: E731
+    g_fn = tf.function(gan.g_step, reduce_retracing=True)
     bar = tqdm(total=total, initial=step, desc=f"{gan.generator.name} steps", unit="step", disable=not progress,
                mininterval=2.0)
-    perm, perm_epoch, tick = None, -1, time.perf_counter()
+    cache, tick = {}, time.perf_counter()
     while step < total:
-        epoch, k = divmod(step, spe)
-        if epoch != perm_epoch:
-            perm, perm_epoch = np.random.default_rng([int(seed), epoch]).permutation(n), epoch
-        idx = np.sort(perm[k * batch_size:(k + 1) * batch_size])
-        batch = (tf.constant(x[idx]), tf.constant(y[idx])) if gan.conditional else tf.constant(x[idx])
         step_start = time.perf_counter()
-        logs = step_fn(batch)
-        values = {key: float(logs[key]) for key in LOSS_KEYS}
+        d_logs = []
+        for i in range(n_d_steps):
+            j = step * n_d_steps + i
+            if gan.private:
+                idx = poisson_indices(n, batch_size, seed, j)
+                weights = np.ones(len(idx), np.float32)
+                history.d_batch_sizes.append(len(idx))
+                if not len(idx):   # an empty draw: one zero-weight row, so the step is the noise alone
+                    idx, weights = np.zeros(1, np.int64), np.zeros(1, np.float32)
+                weights = tf.constant(weights)
+            else:
+                idx, weights = _shuffled_indices(n, batch_size, seed, j, cache), None
+                history.d_batch_sizes.append(len(idx))
+            batch = (tf.constant(x[idx]), tf.constant(y[idx])) if gan.conditional else tf.constant(x[idx])
+            d_logs.append(d_fn(batch, weights))
+        if gan.private:           # G never sees real data, labels included: uniform labels of the expected size
+            g_loss = g_fn(None, batch_size)
+        elif n_d_steps == 1:      # without DP, one D step per G step: G conditions on the batch's labels
+            g_loss = g_fn(batch[1] if gan.conditional else None, batch_size)
+        else:
+            g_loss = g_fn(None, batch_size)
+        values = {key: float(np.mean([float(logs[key]) for logs in d_logs])) for key in ("d_loss", "d_real", "d_fake")}
+        values["g_loss"] = float(g_loss)
         if gan.private and not all(np.isfinite(v) for v in values.values()):
             bar.close()
             raise ModelFitError(f"DP-GAN training diverged at step {step + 1}: losses {values}; no epsilon is stated "
@@ -296,7 +427,7 @@ def _train(gan, x, y, n, *, epochs, batch_size, seed, out_dir, checkpoint_every,
         step += 1
         bar.update(1)
         if step % 50 == 0:
-            bar.set_postfix(d_loss=f"{float(logs['d_loss']):.3f}", g_loss=f"{float(logs['g_loss']):.3f}")
+            bar.set_postfix(d_loss=f"{values['d_loss']:.3f}", g_loss=f"{values['g_loss']:.3f}")
         if step % spe == 0 or step == total:
             history.losses = {key: np.concatenate(v) for key, v in records.items()}
             records = {key: [v] for key, v in history.losses.items()}
@@ -308,9 +439,11 @@ def _train(gan, x, y, n, *, epochs, batch_size, seed, out_dir, checkpoint_every,
         if ckpt_dir is not None and checkpoint_every is not None and (step % checkpoint_every == 0 or step == total):
             history.losses = {key: np.concatenate(v) for key, v in records.items()}
             records = {key: [v] for key, v in history.losses.items()}
+            ledger()
             save_checkpoint(gan, ckpt_dir, step, history, keep=keep_checkpoints, settings=settings)
     bar.close()
     history.losses = {key: np.concatenate(v) for key, v in records.items()}
+    ledger()
     if out is not None:
         from pybbdl.gan.plots import plot_losses
 

@@ -122,7 +122,14 @@ class ArimaForecaster(BaseForecaster):
             None = fit once on the training range.
         max_train: Fit on at most the last this many training rows (long hourly series);
             None = all.
-        progress: Show progress bars over the order search and refits.
+        progress: Show progress bars over the refits (and over the order search when the trend
+            asked for is not a mean/drift, which fits every candidate with statsmodels).
+        search: ``"exhaustive"`` (every candidate of the grid) or ``"stepwise"`` (Hyndman-Khandakar
+            as R's ``auto.arima``: start models, then +-1 moves on p, q, P, Q and the constant).
+            Candidates are scored by :mod:`pybbdl.models.arima_search` (exact likelihood, no
+            statsmodels fit per candidate); the winner is fitted by statsmodels. As in R, a
+            candidate with an AR/MA root of modulus < 1.01 is refused, and with ``seasonal_d``
+            the KPSS tests for ``d`` run on the seasonally differenced series.
 
     Future-known columns of the windows (``prepare_windows(..., known=[...])``) are regressors
     (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX); their values at each target
@@ -137,6 +144,9 @@ class ArimaForecaster(BaseForecaster):
         search_: One row per candidate of the order search (criterion value or the error).
     """
 
+    #: ARIMA on levels nests the random walk (every coefficient zero): the comparison tables test
+    #: this pair with Clark-West, not Diebold-Mariano (:mod:`pybbdl.evaluation.nested`).
+    nests = ("naive",)
     #: Uses the windows' future-known columns as regressors (see :func:`pybbdl.forecast_conditional`).
     uses_known = True
 
@@ -154,6 +164,7 @@ class ArimaForecaster(BaseForecaster):
         refit_every: int | None = None,
         max_train: int | None = None,
         progress: bool = False,
+        search: Literal["exhaustive", "stepwise"] = "exhaustive",
     ):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -167,6 +178,7 @@ class ArimaForecaster(BaseForecaster):
         self.refit_every = refit_every
         self.max_train = max_train
         self.progress = progress
+        self.search = search
 
     # -- fitting ----------------------------------------------------------------------------
     def _candidates(self, y: np.ndarray) -> list[tuple]:
@@ -183,6 +195,11 @@ class ArimaForecaster(BaseForecaster):
         grid = itertools.product(range(check_positive_int("max_p", self.max_p, minimum=0) + 1),
                                  range(check_positive_int("max_q", self.max_q, minimum=0) + 1), seasonal, trends)
         return [((p, d, q), s, t) for p, q, s, t in grid]
+
+    def _fast_search(self, y: np.ndarray):
+        from pybbdl.models.arima_search import forecaster_search
+
+        return forecaster_search(self, y, lambda *spec: _fit_arima(y, *spec))
 
     def _score(self, results) -> float:
         return float(getattr(results, self.criterion))
@@ -205,8 +222,13 @@ class ArimaForecaster(BaseForecaster):
                                 f"{len(y)} training rows.")
         exog = windows.values[start:stop][:, windows.known_index] if windows.known else None
         began = time.perf_counter()
-        candidates = self._candidates(y)
-        search, best = [], None
+        # with order=None the candidates are scored by pybbdl.models.arima_search (exact likelihood,
+        # fast) and only the winner is fitted here; None = a trend it does not handle: the loop below.
+        # With regressors (future-known columns) every candidate is fitted as an ARIMAX in the loop
+        # below (the fast search does not take regressors)
+        fast = self._fast_search(y) if self.order is None and exog is None else None
+        candidates = self._candidates(y) if fast is None else []
+        search, best = ([], None) if fast is None else fast
         for order, seasonal, trend in tqdm(candidates, desc="ARIMA order search", leave=False,
                                            disable=not self.progress or len(candidates) == 1):
             try:
@@ -230,7 +252,7 @@ class ArimaForecaster(BaseForecaster):
         if best is None:
             errors = "; ".join(sorted({row["error"] for row in search}))[:500]
             raise ModelFitError(f"The ARIMA order search found no model that could be fitted "
-                                f"({len(candidates)} candidate(s)): {errors}")
+                                f"({len(candidates) or len(search)} candidate(s)): {errors}")
         _, self.results_, self.order_, self.seasonal_order_, self.trend_ = best
         self.converged_ = _converged(self.results_)
         self.notes_ = [] if self.converged_ else ["ARIMA optimiser did not converge"]

@@ -306,14 +306,22 @@ class Calibration(NamedTuple):
 
 
 def calibrate_noise(n: int, batch_size: int, target_epsilon: float, delta: float, *, epochs: float | None = None,
-                    steps: int | None = None, accountant: Accountant = "rdp") -> Calibration:
-    """The one sigma calibration used by every door (Python workflows, CLI, R): the smallest noise
-    multiplier whose epsilon after the steps that will run is at most `target_epsilon`.
+                    steps: int | None = None, accountant: Accountant = "rdp", tolerance: float = 1e-3,
+                    microbatching: bool = False) -> Calibration:
+    """The one sigma calibration used by every door: ``dp_fit``/``make_private_with_epsilon``, the
+    workflows (``dp_train_mnist``, ``gan_train``), the CLI (``pybbdl privacy epsilon --target-epsilon``,
+    ``privacy mnist``, ``gan --dp``) and R (``dp_noise_multiplier()``, ``dp_train_mnist()``,
+    ``train_gan(dp = TRUE)``, all through these): the smallest noise multiplier whose epsilon after the
+    steps that will run is at most `target_epsilon` (bisection to relative `tolerance`).
 
-    Give the exact number of `steps` that will touch real data when known (the GAN workflow gives
-    ``(n // batch_size) * epochs``, the steps its fixed-size batches run); `epochs` counts
-    ``ceil(epochs * n / batch_size)`` steps, as :func:`dp_sgd_epsilon` does.
+    Give the exact number of `steps` that will touch real data when known (the GAN workflow gives its
+    discriminator steps, ``gan_steps_per_epoch(n, batch_size, d_steps) * d_steps * epochs``); `epochs`
+    counts ``ceil(epochs * n / batch_size)`` steps, as :func:`dp_sgd_epsilon` does. With
+    `microbatching` (tensorflow-privacy's convention, effective sigma halved) the returned sigma is the
+    nominal one, twice the effective sigma that reaches the target; ``epsilon`` is always the target's.
     """
     n, batch_size, steps = _check(n, batch_size, None, epochs, delta, steps)
-    sigma = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, delta=delta, steps=steps, accountant=accountant)
-    return Calibration(sigma, steps, _epsilon(batch_size / n, sigma, steps, delta, accountant))
+    sigma = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, delta=delta, steps=steps, accountant=accountant,
+                                    tolerance=tolerance)
+    epsilon = _epsilon(batch_size / n, sigma, steps, delta, accountant)
+    return Calibration(2.0 * sigma if microbatching else sigma, steps, epsilon)

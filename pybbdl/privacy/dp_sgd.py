@@ -38,6 +38,7 @@ class DPConfig:
     expected_batch_size: int | None
     method: str
     seed: int | None
+    physical_batch_size: int | None = None
 
 
 def _dp_train_step(self, data):
@@ -53,7 +54,8 @@ def _dp_train_step(self, data):
     grads, losses, y_pred, _ = dp_model_gradients(
         self, x, y, loss_fn, l2_norm_clip=cfg.l2_norm_clip, noise_multiplier=cfg.noise_multiplier,
         seed_generator=self._dp_seed_generator, sample_weight=sample_weight,
-        num_microbatches=cfg.num_microbatches, denominator=denominator, method=cfg.method)
+        num_microbatches=cfg.num_microbatches, denominator=denominator, method=cfg.method,
+        physical_batch_size=cfg.physical_batch_size)
     if self.losses:  # regularisation does not touch the data: added after clipping and noise
         with tf.GradientTape() as tape:
             penalty = tf.add_n(self.losses)
@@ -68,13 +70,20 @@ def _dp_train_step(self, data):
 
 def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: float,
                  num_microbatches: int | None = None, expected_batch_size: int | None = None,
-                 method: Method = "auto", seed: int | None = None) -> keras.Model:
+                 method: Method = "auto", seed: int | None = None,
+                 physical_batch_size: int | None = None) -> keras.Model:
     """Make ``model.fit()`` run DP-SGD (in place; the model is returned for chaining).
 
     Compile as usual (any Keras optimizer, a single loss, metrics). Give ``expected_batch_size`` when
     you feed Poisson-sampled batches (:class:`PoissonBatches`): the noisy sum is then divided by it,
     as the privacy analysis assumes; otherwise by each batch's size. The (epsilon, delta) of a run
     comes from :class:`PrivacyLedger` or :func:`dp_sgd_epsilon`.
+
+    ``physical_batch_size`` turns on virtual batches: each batch ``fit`` feeds is one *logical* step,
+    processed in slices of at most this many examples whose clipped gradients are accumulated; the noise
+    is added once per logical step and the optimizer steps once, so a logical batch of thousands runs in
+    the memory of one slice and the ledger counts logical steps (see
+    :func:`~pybbdl.privacy.per_example.dp_model_gradients`).
 
     Raises:
         ValueError: sigma <= 0, C <= 0 or infinite (no clipping: no guarantee), a bad microbatch count.
@@ -90,6 +99,12 @@ def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: f
         num_microbatches = check_positive_int("num_microbatches", num_microbatches)
     if expected_batch_size is not None:
         expected_batch_size = check_positive_int("expected_batch_size", expected_batch_size)
+    if physical_batch_size is not None:
+        physical_batch_size = check_positive_int("physical_batch_size", physical_batch_size)
+        if num_microbatches is not None:
+            raise ArgumentError("`physical_batch_size` (virtual batches) cannot be combined with `num_microbatches`."
+                                f" Received: physical_batch_size={physical_batch_size}, "
+                                f"num_microbatches={num_microbatches}")
     found = check_dp_layers(model)
     if method == "fast" and found != "fast":
         raise UnsupportedLayerError("method='fast' needs every trainable layer to be Dense, Conv1D or Conv2D; "
@@ -97,7 +112,7 @@ def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: f
     if method not in ("auto", "fast", "vectorized"):
         raise ArgumentError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
     model.dp_config = DPConfig(float(l2_norm_clip), float(noise_multiplier), num_microbatches, expected_batch_size,
-                               found if method == "auto" else method, seed)
+                               found if method == "auto" else method, seed, physical_batch_size)
     model._dp_seed_generator = keras.random.SeedGenerator(seed)
     model.train_step = types.MethodType(_dp_train_step, model)
     model.train_function = None
@@ -107,12 +122,16 @@ def make_private(model: keras.Model, *, noise_multiplier: float, l2_norm_clip: f
 def make_private_with_epsilon(model: keras.Model, *, target_epsilon: float, delta: float, n: int,
                               batch_size: int, epochs: float, l2_norm_clip: float,
                               num_microbatches: int | None = None, method: Method = "auto",
-                              seed: int | None = None, accountant: str = "rdp") -> keras.Model:
+                              seed: int | None = None, accountant: str = "rdp",
+                              physical_batch_size: int | None = None) -> keras.Model:
     """:func:`make_private` with the smallest sigma whose epsilon after ``epochs`` is <= ``target_epsilon``
-    (Poisson sampling with expected batch size ``batch_size``)."""
-    sigma = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, epochs, delta, accountant=accountant)
+    (Poisson sampling with expected batch size ``batch_size``; :func:`~pybbdl.privacy.calibrate_noise`)."""
+    from pybbdl.privacy.accounting import calibrate_noise
+
+    sigma = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=epochs, accountant=accountant).noise_multiplier
     return make_private(model, noise_multiplier=sigma, l2_norm_clip=l2_norm_clip, num_microbatches=num_microbatches,
-                        expected_batch_size=batch_size, method=method, seed=seed)
+                        expected_batch_size=batch_size, method=method, seed=seed,
+                        physical_batch_size=physical_batch_size)
 
 
 # ---------------------------------------------------------------------------------------- sampling
@@ -227,12 +246,19 @@ class PrivacyLedger(keras.callbacks.Callback):
 def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta: float,
            noise_multiplier: float | None = None, target_epsilon: float | None = None, l2_norm_clip: float = 1.0,
            sampling: Sampling = "poisson", budget: float | None = None, num_microbatches: int | None = None,
-           validation_data=None, callbacks=None, seed: int = 0, verbose="auto", method: Method = "auto"):
+           validation_data=None, callbacks=None, seed: int = 0, verbose="auto", method: Method = "auto",
+           physical_batch_size: int | None = None):
     """Compile-then-train in one call: make ``model`` private, train on Poisson batches, keep a ledger.
 
     Give ``noise_multiplier`` or ``target_epsilon`` (sigma is then calibrated for ``epochs`` with
     :func:`~pybbdl.privacy.accounting.calibrate_noise`). The model must be compiled. Returns the Keras
     ``History`` with ``history.history["epsilon"]`` and ``history.privacy`` (the statement).
+
+    ``physical_batch_size``: virtual batches (gradient accumulation). ``batch_size`` is then the expected
+    *logical* batch (e.g. 4096), drawn by Poisson sampling as usual, and each logical step is computed in
+    slices of at most ``physical_batch_size`` examples, with the noise added once per logical step; the
+    ledger and the statement count logical steps. Same seed, same result as without it (up to float
+    rounding), in the memory of one slice.
 
     Raises:
         ArgumentError: an uncompiled model, ``epochs`` not a whole number >= 1, C infinite or <= 0,
@@ -269,7 +295,8 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
         noise_multiplier = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=epochs).noise_multiplier
     make_private(model, noise_multiplier=noise_multiplier, l2_norm_clip=l2_norm_clip,
                  num_microbatches=num_microbatches, method=method, seed=seed,
-                 expected_batch_size=batch_size if sampling == "poisson" else None)
+                 expected_batch_size=batch_size if sampling == "poisson" else None,
+                 physical_batch_size=physical_batch_size)
     ledger = PrivacyLedger(n=n, batch_size=batch_size, delta=delta, budget=budget)
     callbacks = [ledger, *(callbacks or [])]
     if sampling == "poisson":

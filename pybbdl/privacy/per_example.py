@@ -282,7 +282,7 @@ def _finish(clipped_sums, variables, l2_norm_clip, noise_multiplier, seed_genera
 
 def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, seed_generator,
                        sample_weight=None, num_microbatches=None, denominator=None, method: Method = "auto",
-                       variables=None, training=True):
+                       variables=None, training=True, physical_batch_size=None):
     """DP-SGD gradients of ``model``'s trainable variables on one batch.
 
     Returns ``(grads, per_example_losses, y_pred, norms)``; ``norms`` are the unclipped per-example
@@ -290,6 +290,13 @@ def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, 
     (see :func:`per_example_loss_fn`). ``denominator`` defaults to the batch size (the expected batch
     size under Poisson sampling is what :func:`make_private` passes). ``noise_multiplier=0`` is
     allowed here (tests, and the non-private reference); public entry points refuse it.
+
+    ``physical_batch_size`` (virtual batches, as Opacus' ``BatchMemoryManager``): the batch is one
+    *logical* step processed in slices of at most this many examples; each slice's examples are clipped
+    and their clipped gradients summed into an accumulator, and the Gaussian noise is added once, to
+    the sum over the whole logical batch. Memory then grows with the slice, not the logical batch; the
+    result equals the one-slice computation up to float rounding (same seed: the same noise). Not
+    combinable with ``num_microbatches``.
     """
     _check_clip_noise(l2_norm_clip, noise_multiplier, allow_zero_noise=True)
     if method == "auto":
@@ -301,6 +308,58 @@ def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, 
         tf.debugging.assert_equal(batch % groups, 0, message="batch size must be a multiple of num_microbatches")
     if denominator is None:
         denominator = tf.cast(groups if groups is not None else batch, tf.float32)
+    kwargs = dict(l2_norm_clip=l2_norm_clip, method=method, variables=variables, training=training)
+    if physical_batch_size is None:
+        clipped, losses, y_pred, norms = _clipped_sums(model, x, y, loss_fn, sample_weight=sample_weight,
+                                                       groups=groups, **kwargs)
+    else:
+        if groups is not None:
+            raise ArgumentError("`physical_batch_size` (virtual batches) cannot be combined with `num_microbatches`."
+                                f" Received: physical_batch_size={physical_batch_size}, "
+                                f"num_microbatches={num_microbatches}")
+        clipped, losses, y_pred, norms = _accumulated_sums(model, x, y, loss_fn, sample_weight=sample_weight,
+                                                           physical_batch_size=physical_batch_size, **kwargs)
+    grads = _finish(clipped, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator)
+    return grads, losses, y_pred, norms
+
+
+def _accumulated_sums(model, x, y, loss_fn, *, sample_weight, physical_batch_size, **kwargs):
+    """The clipped per-example gradients summed over slices of `physical_batch_size` examples (a
+    ``tf.while_loop``, so a logical batch of any size, Poisson-varying included, runs in bounded memory).
+    Returns what :func:`_clipped_sums` returns, for the whole batch."""
+    size = int(physical_batch_size)
+    if size < 1:
+        raise ArgumentError(f"`physical_batch_size` must be a whole number >= 1. Received: {physical_batch_size}")
+    as_tensor = lambda t: None if t is None else tf.convert_to_tensor(t)  # noqa: E731
+    x, y, sample_weight = (tf.nest.map_structure(as_tensor, t) for t in (x, y, sample_weight))
+    batch = tf.shape(tf.nest.flatten(x)[0])[0]
+
+    def chunk(i):
+        take = lambda t: None if t is None else t[i * size:(i + 1) * size]  # noqa: E731
+        return _clipped_sums(model, tf.nest.map_structure(take, x), tf.nest.map_structure(take, y), loss_fn,
+                             sample_weight=take(sample_weight), groups=None, **kwargs)
+
+    sums, losses, y_pred, norms = chunk(0)       # traced once outside the loop: fixes y_pred's structure
+    n_chunks = (batch + size - 1) // size
+    first = [losses, norms, *tf.nest.flatten(y_pred)]
+    arrays = [tf.TensorArray(t.dtype, size=0, dynamic_size=True, infer_shape=False).write(0, t) for t in first]
+
+    def body(i, sums, arrays):
+        s, l, p, n = chunk(i)
+        sums = [a + b for a, b in zip(sums, s)]
+        arrays = [ta.write(i, v) for ta, v in zip(arrays, [l, n, *tf.nest.flatten(p)])]
+        return i + 1, sums, arrays
+
+    _, sums, arrays = tf.while_loop(lambda i, *_: i < n_chunks, body, (tf.constant(1), list(sums), arrays))
+    # TensorArray.concat loses the static shape: give back (None, *shape of one slice) for Keras' metrics
+    losses, norms, *flat = [tf.ensure_shape(ta.concat(), [None, *t.shape[1:]]) for ta, t in zip(arrays, first)]
+    return sums, losses, tf.nest.pack_sequence_as(y_pred, flat), norms
+
+
+def _clipped_sums(model, x, y, loss_fn, *, l2_norm_clip, sample_weight, groups, method, variables, training):
+    """The sum of the clipped per-example (per-microbatch) gradients, before noise: ``(sums, losses, y_pred,
+    norms)``."""
+    batch = tf.shape(tf.nest.flatten(x)[0])[0]
 
     def losses_of(y_true, y_pred):
         values = loss_fn(y_true, y_pred)
@@ -402,8 +461,7 @@ def dp_model_gradients(model, x, y, loss_fn, *, l2_norm_clip, noise_multiplier, 
         clipped = [tf.tensordot(factors, g, axes=1) for g in per_example]
     else:
         raise ArgumentError(f'`method` must be "auto", "fast" or "vectorized". Received: {method!r}')
-    grads = _finish(clipped, variables, l2_norm_clip, noise_multiplier, seed_generator, denominator)
-    return grads, losses, y_pred, norms
+    return clipped, losses, y_pred, norms
 
 
 def _group_batch(t, groups):

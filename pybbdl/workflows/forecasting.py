@@ -19,6 +19,7 @@ import numpy as np
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import check_forecaster
+from pybbdl.evaluation.intervals import check_interval_levels
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
 from pybbdl.outputs import prepare_output_dir, versions
@@ -47,6 +48,9 @@ FORECAST_DEFAULTS: dict = {
     "seeds": 1,                # seeds per stochastic model
     "baselines": None,         # DM columns against these; None = naive + arima when present
     "dm_loss": "mae",          # DM loss: "mae" (R's power = 1) or "mse" (R's power = 2)
+    "levels": None,            # interval levels, e.g. (0.8, 0.95); None = those two, skipped if val is too short
+    "nested": None,            # {"model": ["nested model"]} for Clark-West; None = the models' `nests`
+    "conformal_window": None,  # None = conformal intervals calibrated on all of val; int = last N errors (rolling)
     "params": None,            # extra estimator parameters, e.g. {"dropout": 0.2, "max_p": 2}
     "quick": False,            # smoke run: QUICK settings for every model
     "deterministic": True,     # deterministic TF ops while a neural model trains (restored after)
@@ -138,6 +142,13 @@ def _check_settings(s: dict) -> dict:
             s[name] = bool(s[name])
     if s["dm_loss"] not in ("mae", "mse"):
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {s["dm_loss"]!r}')
+    if s["conformal_window"] is not None:
+        s["conformal_window"] = check_positive_int("conformal_window", s["conformal_window"])
+    if s["levels"] is not None:
+        s["levels"] = check_interval_levels(s["levels"])
+    if s["nested"] is not None and not isinstance(s["nested"], Mapping):
+        raise ArgumentError(f'`nested` must be a dict {{"model": ["nested model", ...]}}. Received: '
+                            f"{type(s['nested']).__name__}")
     s["n_jobs"] = check_positive_int("n_jobs", s["n_jobs"])
     s["backend"] = resolve_backend(s["n_jobs"], s["backend"], s["address"])
     if s["params"] is not None and not isinstance(s["params"], Mapping):
@@ -208,6 +219,8 @@ def build_models(s: dict) -> dict:
 
 def _settings_record(s: dict, models: Mapping, windows_info: dict, kind: str) -> dict:
     record = {k: v for k, v in s.items() if k not in ("models", "params")}
+    if record.get("levels") is not None:
+        record["levels"] = list(record["levels"])
     record["models"] = {name: {"class": type(m).__name__,
                                "params": m.get_params() if callable(getattr(m, "get_params", None)) else {}}
                         for name, m in models.items()}
@@ -233,8 +246,9 @@ def forecast_compare(
     data, *, target=None, features=None, models=("naive", "dense", "lstm", "gru"), lookback=8, horizon=1, step=1,
     horizons=None, known=None, split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3,
     units=None, season=None,
-    seed=42, seeds=1, baselines=None, dm_loss="mae", params=None, quick=False, deterministic=True,
-    out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None, address=None,
+    seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None,
+    quick=False, deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
+    address=None,
 ) -> ForecastRun:
     """Fit every model on the training part of one split and score it on validation and test.
 
@@ -250,7 +264,15 @@ def forecast_compare(
             (one output per horizon), ARIMA iterates one fit, other models are fitted per horizon.
         known: Future-known columns (see :func:`pybbdl.windows.prepare_windows`); forecasts on a
             given future path: :func:`pybbdl.forecast_conditional`.
-        out_dir: If given, checked writable before training and the run saved there.
+        levels: Prediction-interval levels in (0, 1), e.g. ``(0.8, 0.95)``; None = those two, skipped
+            with a note where the validation part is too short to calibrate conformal intervals;
+            ``()`` = none. See :func:`pybbdl.evaluation.compare` and :mod:`pybbdl.evaluation.intervals`.
+        nested: ``{model: [models it nests]}`` for the Clark-West columns; None = the models' own
+            ``nests`` (ARIMA nests naive).
+        conformal_window: None = conformal intervals calibrated on the whole validation part; an
+            int W = rolling: each target's from the last W forecast errors observed at its origin.
+        out_dir: If given, checked writable before training and the run saved there (with the
+            interval forecasts and a fan chart per model).
         n_jobs, backend, address: Where the model x seed fits run (:func:`pybbdl.parallel.run_tasks`):
             ``n_jobs`` local worker processes, or a Ray cluster at ``address``; same table either way.
         Others: see :data:`FORECAST_DEFAULTS` (the defaults of this signature).
@@ -265,7 +287,9 @@ def forecast_compare(
     if s["progress"]:
         print(windows, file=sys.stderr)
     comparison = compare(windows, built, seeds=s["seeds"], baselines=s["baselines"], dm_loss=s["dm_loss"],
-                         progress=s["progress"], n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"])
+                         progress=s["progress"], levels=s["levels"], nested=s["nested"],
+                         conformal_window=s["conformal_window"], n_jobs=s["n_jobs"], backend=s["backend"],
+                         address=s["address"])
     info = {"target": windows.target, "columns": list(windows.columns), "rows": len(windows.values),
             "bounds": {p: list(map(int, b)) for p, b in windows.bounds.items()},
             "windows": {p: windows.n_windows(p) for p in windows.parts}, "baselines": comparison.baselines}
@@ -278,10 +302,10 @@ def forecast_compare(
 def forecast_backtest(
     data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
     horizons=None, known=None, folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1,
-    val_fraction=0.2,
-    epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
-    baselines=None, dm_loss="mae", params=None, quick=False, deterministic=True,
-    out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None, address=None,
+    val_fraction=0.2, epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
+    baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None, quick=False,
+    deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
+    address=None,
 ) -> ForecastRun:
     """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
     targets, fold after fold; the table pools all folds' targets (part ``"test"``).
@@ -297,8 +321,9 @@ def forecast_backtest(
                           fold_size=s["fold_size"], start=s["start"], train_length=s["train_length"],
                           val_fraction=s["val_fraction"], retrain=s["retrain"], stride=s["stride"], seeds=s["seeds"],
                           baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"],
-                          n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"], horizons=s["horizons"],
-                          known=s["known"])
+                          levels=s["levels"], nested=s["nested"], conformal_window=s["conformal_window"],
+                          n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"],
+                          horizons=s["horizons"], known=s["known"])
     attrs = comparison.table.attrs
     info = {"target": comparison.windows.target, "columns": list(comparison.windows.columns),
             "rows": len(comparison.windows.values), "fold_size": attrs["fold_size"], "first_row": attrs["first_row"],

@@ -1,10 +1,12 @@
 """GAN / DP-GAN training on MNIST-shaped images: :func:`gan_train`.
 
 The CLI (``pybbdl gan``) and R's ``train_gan()`` call this function and nothing else. With ``dp=True`` the
-noise multiplier comes from :func:`pybbdl.privacy.calibrate_noise` for the discriminator steps that will run,
-``(n // batch_size) * epochs`` (fixed-size shuffled batches), and the stated epsilon is that of the steps that
-did run. Every argument is checked before data is read or a model is built (an unwritable ``out_dir`` and a
-missing ``classifier`` file included).
+discriminator's real batches are Poisson draws (expected size ``batch_size``), the noise multiplier comes from
+:func:`pybbdl.privacy.calibrate_noise` for the discriminator steps that will run,
+``gan_steps_per_epoch(n, batch_size, d_steps) * d_steps * epochs``, and the stated epsilon is the accountant's
+for the D steps that did run (the training ledger, :attr:`pybbdl.gan.TrainingHistory.privacy`): exact, not
+the shuffled-batch approximation. Every argument is checked before data is read or a model is built (an
+unwritable ``out_dir`` and a missing ``classifier`` file included).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ GAN_EPOCHS = {"mlp": 20, "dcgan": 5, "cgan": 30}
 GAN_QUICK_IMAGES = 2048
 #: The defaults of :func:`gan_train` (shown by the CLI's --help, the README and R's docs).
 GAN_DEFAULTS = {"model": "cgan", "epochs": None, "batch_size": 128, "latent_dim": 100, "label_smoothing": 0.1,
-                "seed": 1, "checkpoint_every": None, "dp": False, "target_epsilon": None, "delta": None,
+                "seed": 1, "checkpoint_every": None, "dp": False, "d_steps": 1, "target_epsilon": None, "delta": None,
                 "l2_norm_clip": None, "ema_decay": None, "quick": False, "limit": None, "deterministic": True,
                 "out_dir": "results/gan"}
 #: The target epsilon, delta and clipping norm C of a DP-GAN when none is given (None = these with `dp`;
@@ -51,9 +53,10 @@ class GanRun(RunResult):
         table: Per-step losses in long form; columns ``step`` (1, 2, ...), ``epoch``, ``metric``
             (``d_loss``, ``g_loss``: nats per example; ``d_real``, ``d_fake``: mean D probability on real and
             generated images) and ``value``.
-        settings: Every setting used: ``model``, ``epochs``, ``steps``, ``n``, ``batch_size``, ``seed``, and with
-            DP ``noise_multiplier`` (calibrated), ``l2_norm_clip``, ``delta``, ``target_epsilon`` and ``epsilon``
-            (of the steps that ran); ``versions``.
+        settings: Every setting used: ``model``, ``epochs``, ``steps`` (generator steps), ``d_steps`` (D steps per
+            G step), ``d_steps_run`` (discriminator steps that ran), ``n``, ``batch_size``, ``seed``, and with DP
+            ``noise_multiplier`` (calibrated), ``l2_norm_clip``, ``delta``, ``target_epsilon``, ``sampling``
+            (``"poisson"``) and ``epsilon`` (the accountant's, for the D steps that ran); ``versions``.
         grid: A ``(rows, 10, 28, 28, 1)`` block of samples in [-1, 1] (row r = digit r for the cGAN).
         scores: ``fid``, ``classes_covered``, ``effective_classes``, ``label_accuracy`` when a classifier was
             given; else empty.
@@ -70,7 +73,8 @@ class GanRun(RunResult):
     def summary(self) -> dict:
         """The one-line-per-item summary the CLI prints and ``summary.json`` holds."""
         s = self.settings
-        out = {"model": s["model"], "epochs": s["epochs"], "steps": s["steps"], "images": s["n"],
+        out = {"model": s["model"], "epochs": s["epochs"], "steps": s["steps"], "d_steps": s.get("d_steps", 1),
+               "discriminator_steps": s.get("d_steps_run"), "images": s["n"],
                "seconds_per_epoch": s.get("seconds_per_epoch")}
         last = self.table[self.table["step"] == self.table["step"].max()]
         for metric in ("d_loss", "g_loss"):
@@ -129,7 +133,8 @@ class GanRun(RunResult):
 
 def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *, images=None, labels=None,
               epochs: int | None = None, batch_size: int = 128, latent_dim: int = 100, label_smoothing: float = 0.1,
-              seed: int = 1, checkpoint_every: int | None = None, dp: bool = False, target_epsilon: float | None = None,
+              seed: int = 1, checkpoint_every: int | None = None, dp: bool = False, d_steps: int = 1,
+              target_epsilon: float | None = None,
               delta: float | None = None, l2_norm_clip: float | None = None, ema_decay: float | None = None,
               classifier: str | os.PathLike | None = None, quick: bool = False, limit: int | None = None,
               deterministic: bool = True, out_dir: str | os.PathLike | None = "results/gan",
@@ -144,14 +149,18 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         images, labels: Train on these instead of MNIST (``(n, 28, 28[, 1])`` in [-1, 1], [0, 1] or [0, 255];
             integer labels 0-9, needed by ``"cgan"``).
         epochs: Passes over the data, >= 1; None = the model's default (:data:`GAN_EPOCHS`; 1 with `quick`).
-        batch_size: Images per step; each epoch runs ``n // batch_size`` steps.
+        batch_size: Images per discriminator step (with DP the expected size of its Poisson draws); an epoch is
+            ``n // batch_size`` discriminator steps.
+        d_steps: Discriminator steps per generator step (Bie, Kamath & Zhang 2023: several restore the balance
+            that DP noise in D upsets; they use 50 on MNIST at epsilon 10). With DP every one is accounted for.
         latent_dim, label_smoothing, ema_decay: See :class:`~pybbdl.gan.GAN`.
         seed: Seeds the weights, the noise, the DP noise and the batch order.
         checkpoint_every: Steps between checkpoints (default one epoch); needs `out_dir`. A rerun with the same
             `out_dir` resumes from the newest checkpoint when its recorded settings match, and is refused
             otherwise.
-        dp: Train the discriminator with DP-SGD, sigma calibrated for `target_epsilon` at `delta` over the steps
-            that will run (:func:`~pybbdl.privacy.calibrate_noise`), clipping norm `l2_norm_clip`. With DP, None
+        dp: Train the discriminator with DP-SGD on Poisson-sampled batches, sigma calibrated for `target_epsilon` at
+            `delta` over the D steps that will run (:func:`~pybbdl.privacy.calibrate_noise`), clipping norm
+            `l2_norm_clip`. With DP, None
             means 10, 1e-5 and 1.0; without `dp` the three are refused (nothing would use them).
         classifier: A classifier saved by :func:`pybbdl.gan.train_mnist_classifier`: adds FID, class coverage and
             (cgan) label accuracy on 10,000 samples (1,000 with `quick`) against the MNIST test images.
@@ -170,6 +179,7 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         raise ArgumentError(f"`quick` trains 1 epoch: give `quick` or `epochs`, not both. Received: epochs={epochs}")
     epochs = 1 if quick else GAN_EPOCHS[model] if epochs is None else check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
+    d_steps = check_positive_int("d_steps", d_steps)
     latent_dim = check_positive_int("latent_dim", latent_dim)
     seed = check_positive_int("seed", seed, minimum=0)
     label_smoothing = _finite("label_smoothing", label_smoothing, lower=0, upper=0.5, lower_open=False)
@@ -224,13 +234,16 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     n = len(x)
     if batch_size > n:
         raise ArgumentError(f"`batch_size` must be <= the number of images, {n}. Received: batch_size={batch_size}")
-    steps_per_epoch = n // batch_size
+    from pybbdl.gan.training import gan_steps_per_epoch
+
+    steps_per_epoch = gan_steps_per_epoch(n, batch_size, d_steps)
 
     sigma = None
     if dp:
         from pybbdl.privacy.accounting import calibrate_noise
 
-        sigma = calibrate_noise(n, batch_size, target_epsilon, delta, steps=steps_per_epoch * epochs).noise_multiplier
+        sigma = calibrate_noise(n, batch_size, target_epsilon, delta,
+                                steps=steps_per_epoch * d_steps * epochs).noise_multiplier
 
     from pybbdl.gan import make_gan, train_gan
 
@@ -240,9 +253,8 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         checkpoint_every = max(1, steps_per_epoch)
     history = train_gan(gan, x, y if gan.conditional else None, epochs=epochs, batch_size=batch_size, seed=seed,
                         out_dir=out, checkpoint_every=checkpoint_every, progress=progress,
-                        deterministic=deterministic,
-                        settings={"model": model, "delta": delta if dp else None,
-                                  "target_epsilon": target_epsilon if dp else None})
+                        deterministic=deterministic, n_d_steps=d_steps, delta=delta if dp else None,
+                        settings={"model": model, "target_epsilon": target_epsilon if dp else None})
 
     steps = history.steps
     frame = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in history.losses.items()})
@@ -251,7 +263,8 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     table = frame.melt(id_vars=["step", "epoch"], value_vars=list(GAN_METRICS), var_name="metric",
                        value_name="value").sort_values(["step", "metric"], kind="mergesort").reset_index(drop=True)
     settings = {"model": model, "data_path": None if data_path is None or images is not None else str(data_path),
-                "epochs": epochs, "steps": steps, "steps_per_epoch": steps_per_epoch, "n": n,
+                "epochs": epochs, "steps": steps, "steps_per_epoch": steps_per_epoch, "d_steps": d_steps,
+                "d_steps_run": history.d_steps, "n": n,
                 "batch_size": batch_size, "latent_dim": latent_dim, "label_smoothing": label_smoothing,
                 "ema_decay": ema_decay, "seed": seed, "quick": bool(quick), "limit": limit, "dp": dp,
                 "deterministic": bool(deterministic), "checkpoint_every": checkpoint_every,
@@ -259,13 +272,14 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
                 "seconds_per_epoch": (float(np.mean(history.epoch_seconds)) if history.epoch_seconds else None)}
     statement = ""
     if dp:
-        from pybbdl.privacy.accounting import dp_sgd_epsilon, privacy_statement
+        from pybbdl.privacy.accounting import privacy_statement
 
-        epsilon = dp_sgd_epsilon(n, batch_size, sigma, delta=delta, steps=steps) if steps else 0.0
+        ledger = history.privacy    # the accountant for the D steps that ran (Poisson sampling)
         settings.update(noise_multiplier=sigma, l2_norm_clip=l2_norm_clip, delta=delta,
-                        target_epsilon=target_epsilon, epsilon=epsilon, accountant="rdp", sampling="shuffle")
-        statement = (privacy_statement(n, batch_size, sigma, delta=delta, steps=steps, sampling="shuffle",
-                                       l2_norm_clip=l2_norm_clip) if steps else "no DP steps were run")
+                        target_epsilon=target_epsilon, epsilon=ledger["epsilon"], accountant=ledger["accountant"],
+                        sampling=ledger["sampling"])
+        statement = (privacy_statement(n, batch_size, sigma, delta=delta, steps=ledger["d_steps"], sampling="poisson",
+                                       l2_norm_clip=l2_norm_clip) if ledger["d_steps"] else "no DP steps were run")
     scores = {}
     if classifier is not None:
         from pybbdl.gan import class_coverage, fid, label_accuracy

@@ -22,7 +22,7 @@ from pybbdl.workflows.results import RunResult
 #: The defaults of :func:`dp_train_mnist` (the CLI's --help, the README and R's docs show these).
 PRIVACY_DEFAULTS = {"epochs": 60, "batch_size": 256, "noise_multiplier": 1.1, "target_epsilon": None,
                     "l2_norm_clip": 1.0, "learning_rate": 0.15, "momentum": 0.0, "delta": 1e-5, "budget": None,
-                    "limit": None, "seed": 0, "activation": "relu"}
+                    "limit": None, "seed": 0, "activation": "relu", "physical_batch_size": None}
 #: Metrics of :attr:`PrivacyRun.table`, per epoch.
 PRIVACY_METRICS = ("loss", "accuracy", "test_loss", "test_accuracy", "epsilon")
 
@@ -134,7 +134,7 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
                    l2_norm_clip: float = 1.0, learning_rate: float = 0.15, momentum: float = 0.0,
                    delta: float = 1e-5, budget: float | None = None, limit: int | None = None, seed: int = 0,
                    activation: str = "relu", out_dir: str | os.PathLike | None = None,
-                   progress: bool = True) -> PrivacyRun:
+                   progress: bool = True, physical_batch_size: int | None = None) -> PrivacyRun:
     """Train tensorflow-privacy's tutorial CNN on MNIST with DP-SGD (Poisson sampling), keep a ledger of
     the epsilon spent after every epoch, and audit the model with a loss-threshold membership attack.
 
@@ -156,6 +156,9 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
             ``membership_roc.png``, ``model.keras``
             and ``manifest.json`` here (checked for writability before training); None = write nothing.
         progress: Print Keras's per-epoch lines.
+        physical_batch_size: Virtual batches: compute each logical (Poisson, expected `batch_size`) step in
+            slices of at most this many images, noise added once per logical step (same result, less memory;
+            :func:`~pybbdl.privacy.dp_fit`). None = one slice.
 
     Returns:
         A :class:`PrivacyRun`.
@@ -169,6 +172,8 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
     seed = check_positive_int("seed", seed, minimum=0)
     if limit is not None:
         limit = check_positive_int("limit", limit)
+    if physical_batch_size is not None:
+        physical_batch_size = check_positive_int("physical_batch_size", physical_batch_size)
     if noise_multiplier is not None and target_epsilon is not None:
         raise ArgumentError("Give at most one of `noise_multiplier` and `target_epsilon`. Received: both")
     if noise_multiplier is None and target_epsilon is None:
@@ -211,7 +216,8 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     history = dp_fit(model, x, y, epochs=epochs, batch_size=batch_size, noise_multiplier=noise_multiplier,
                      target_epsilon=target_epsilon, l2_norm_clip=l2_norm_clip, delta=delta, budget=budget,
-                     validation_data=(xt, yt), seed=seed, verbose=2 if progress else 0)
+                     validation_data=(xt, yt), seed=seed, verbose=2 if progress else 0,
+                     physical_batch_size=physical_batch_size)
     m = min(len(x), len(held_out[0]))
     audit = membership_inference(model, (x[:m], y[:m]), (held_out[0][:m], held_out[1][:m]))
 
@@ -227,7 +233,8 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
                 "target_epsilon": target_epsilon, "epsilon": float(history.epsilon), "delta": delta,
                 "accountant": "rdp", "sampling": "poisson", "l2_norm_clip": l2_norm_clip,
                 "learning_rate": learning_rate, "momentum": momentum, "budget": budget, "limit": limit,
-                "n": len(x), "seed": seed, "activation": activation, "audit_non_members": non_member_source,
+                "n": len(x), "seed": seed, "activation": activation, "physical_batch_size": physical_batch_size,
+                "audit_non_members": non_member_source,
                 "audit_n": m, "audit_auc": audit.auc, "audit_advantage": audit.advantage, "versions": versions()}
     run = PrivacyRun(kind="dp_mnist", table=table, settings=settings, audit=audit, statement=history.privacy,
                      model=model)

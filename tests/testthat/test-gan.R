@@ -41,6 +41,10 @@ test_that("train_gan(dp = TRUE) states the Python workflow's epsilon and table; 
   expect_identical(fit$epsilon, settings$epsilon)
   py_table <- pybbdl:::py_frame(py_run$table)
   expect_identical(as.data.frame(fit), as.data.frame(py_table))
+  expect_equal(settings$sampling, "poisson")
+  # the stated epsilon is the accountant's for the discriminator steps that ran (Poisson sampling)
+  eps <- py_module("pybbdl.privacy")$dp_sgd_epsilon(64L, 32L, fit$noise_multiplier, steps = 4L, delta = 1e-3)
+  expect_identical(fit$epsilon, reticulate::py_to_r(eps))
   expect_output(print(fit), "discriminator DP-SGD: sigma")
   expect_output(print(summary(fit)), "DP-SGD privacy statement")
   expect_error(train_gan("mlp", images, epochs = 0), "`epochs` must be a whole number between 1 and 2147483647")
@@ -53,6 +57,28 @@ test_that("train_gan(dp = TRUE) states the Python workflow's epsilon and table; 
   expect_error(train_gan("cgan", images), "labels")
   expect_error(train_gan("mlp", matrix(1, 3, 3)), "n x 28 x 28")
   expect_error(gan_grid(list()), "train_gan")
+})
+
+test_that("train_gan(d_steps = 2, dp = TRUE) counts every discriminator step, as Python and the CLI do", {
+  skip_if_no_pybbdl()
+  skip_if_quick_check()
+  set.seed(5)
+  images <- array(runif(64 * 28 * 28), c(64, 28, 28))
+  fit <- train_gan("mlp", images, epochs = 1, batch_size = 16, d_steps = 2, dp = TRUE, target_epsilon = 6,
+                   delta = 1e-3, seed = 3)
+  # 64 %/% 16 = 4 discriminator steps per epoch = 2 generator steps of 2
+  expect_equal(nrow(fit$history), 2)
+  expect_equal(fit$settings$d_steps_run, 4)
+  cal <- py_module("pybbdl.privacy")$calibrate_noise(64L, 16L, 6, 1e-3, steps = 4L)
+  expect_identical(fit$noise_multiplier, reticulate::py_to_r(cal$noise_multiplier))
+  eps <- py_module("pybbdl.privacy")$dp_sgd_epsilon(64L, 16L, fit$noise_multiplier, steps = 4L, delta = 1e-3)
+  expect_identical(fit$epsilon, reticulate::py_to_r(eps))
+  np <- reticulate::import("numpy", convert = FALSE)
+  py_run <- py_module("pybbdl.workflows.gan")$gan_train(
+    "mlp", images = np$asarray(images, dtype = "float32"), epochs = 1L, batch_size = 16L, d_steps = 2L, dp = TRUE,
+    target_epsilon = 6, delta = 1e-3, seed = 3L, out_dir = NULL, progress = FALSE)
+  expect_identical(fit$epsilon, reticulate::py_to_r(py_run$settings)$epsilon)
+  expect_error(train_gan("mlp", images, epochs = 1, d_steps = 0), "`d_steps`")
 })
 
 test_that("dp_train_mnist() keeps a ledger equal to dp_epsilon() and audits the model", {

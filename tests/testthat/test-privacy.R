@@ -55,3 +55,25 @@ test_that("gaussian_mechanism() adds the Python core's noise, shape kept, sigma 
   classic <- gaussian_mechanism(10, 1, 0.5, 1e-5, method = "classic", seed = 1)
   expect_equal(attr(classic, "sigma"), sqrt(2 * log(1.25 / 1e-5)) / 0.5)
 })
+
+test_that("dp_noise_multiplier() and dp_train_mnist() calibrate with Python's calibrate_noise and state its epsilon", {
+  skip_if_no_pybbdl()
+  cal <- py_module("pybbdl.privacy")$calibrate_noise(60000L, 256L, 2, 1e-5, epochs = 30)
+  expect_identical(dp_noise_multiplier(60000, 256, target_epsilon = 2, epochs = 30, delta = 1e-5),
+                   reticulate::py_to_r(cal$noise_multiplier))
+  skip_if_quick_check()
+  folder <- dirname(shared_data_file("mnist/train-images-idx3-ubyte.gz"))
+  res <- dp_train_mnist(folder, epochs = 1, batch_size = 64, target_epsilon = 3, limit = 256, delta = 1e-4,
+                        physical_batch_size = 40)
+  py_run <- py_module("pybbdl.workflows.privacy")$dp_train_mnist(
+    folder, epochs = 1L, batch_size = 64L, target_epsilon = 3, limit = 256L, delta = 1e-4,
+    physical_batch_size = 40L, out_dir = NULL, progress = FALSE)
+  py_settings <- reticulate::py_to_r(py_run$settings)
+  expect_identical(res$noise_multiplier, py_settings$noise_multiplier)
+  expect_identical(res$epsilon, py_settings$epsilon)
+  cal <- py_module("pybbdl.privacy")$calibrate_noise(256L, 64L, 3, 1e-4, epochs = 1)
+  expect_identical(res$noise_multiplier, reticulate::py_to_r(cal$noise_multiplier))
+  expect_equal(res$epsilon, dp_epsilon(256, 64, res$noise_multiplier, 1, 1e-4), tolerance = 1e-12)
+  expect_lte(res$epsilon, 3)
+  expect_error(dp_train_mnist(folder, physical_batch_size = 0), "`physical_batch_size`")
+})
