@@ -16,11 +16,12 @@
 #' @param y A numeric vector or a `ts` (its frequency is the default `period`), no `NA`.
 #' @param model A model name (above).
 #' @param h Steps ahead, a whole number >= 1.
-#' @param levels Interval levels in (0, 1) (0.8 for 80 %), or `NULL` for none.
+#' @param levels Interval levels in (0, 1) (0.8 for 80 %), or `NULL` for none (the
+#'   combinations give point forecasts only: use `levels = NULL` with them).
 #' @param period Seasonal period (1 = none, 4 = quarterly, 12 = monthly); `NULL`: `frequency(y)`
 #'   for a `ts`, else 1.
 #' @param ... Parameters of the model, e.g. `k = 8` for `"rw_mean"`, `spec = "AAN"` and
-#'   `damped = TRUE` for `"ets"`, `max_p = 4` for `"ar"`.
+#'   `damped = TRUE` for `"ets"`, `max_lags = 4` for `"ar"`.
 #' @return A data frame with columns `step` (1..h), `mean` and, per level, `lower_80`,
 #'   `upper_80`, ...
 #' @export
@@ -48,7 +49,7 @@ forecast_series <- function(y, model = "ets", h = 8, levels = c(0.8, 0.95), peri
     stop("`period` must be a whole number >= 1, not ", describe(period), ".", call. = FALSE)
   }
   if (is.null(levels)) levels <- numeric(0)
-  # whole numbers go to Python as int (k = 8, max_p = 4), others as they are
+  # whole numbers go to Python as int (k = 8, max_lags = 4), others as they are
   params <- lapply(list(...), function(v) {
     if (is.numeric(v) && length(v) == 1 && !is.na(v) && v == round(v)) as.integer(v) else v
   })

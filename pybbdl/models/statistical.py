@@ -76,7 +76,11 @@ def _check_period(period) -> int:
 
 def _index_period(windows: Windows) -> int:
     """Seasonal period from the index frequency: 4 for quarters, 12 for months, else 1."""
-    freq = getattr(windows.frame.index, "freqstr", None) or ""
+    index = windows.frame.index
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)  # a frame from R or a CSV carries no freq
+    freq = freq or ""
     if freq.startswith(("Q", "BQ")):
         return 4
     if freq.startswith(("M", "BM", "MS", "BMS")) and not freq.startswith("min"):
@@ -250,7 +254,7 @@ class EtsForecaster(_Dual):
 
     Intervals: normal, analytic for the additive-error class (``ETS(A,N|A|Ad,N|A)``: variance
     ``sigma2 * (1 + sum_{j<h} c_j^2)``, Hyndman et al. 2008, class 1) and the multiplicative
-    error, non-multiplicative-season class (class 2, the recursion of their eq. 6.?), with
+    error, non-multiplicative-season class (class 2, their recursion for ``theta_h``), with
     ``sigma2 = SSE / (n - npars)`` as R. These equal R's ``forecast(ets(...))`` on the same
     model and parameters. For multiplicative seasons (class 3) R uses approximate formulas;
     pybbdl simulates `simulations` sample paths with statsmodels from each origin (slower) and
@@ -261,6 +265,10 @@ class EtsForecaster(_Dual):
         spec_: ``(error, trend, damped, season)`` letters; ``search_``: one row per candidate.
         sigma2_: Residual variance as R's ``ets`` (``SSE / (n - npars)``).
     """
+
+    #: ETS nests the random walk (ETS(A,N,N) with alpha = 1; the other forms reduce to it with the
+    #: remaining smoothing parameters and initial trend/season at zero): Clark-West, not DM, against naive.
+    nests = ("naive",)
 
     label = "ETS"
 
@@ -651,10 +659,10 @@ def _psi_weights(phi: np.ndarray, h: int) -> np.ndarray:
 
 
 class ArForecaster(_Dual):
-    """AR(p) on the target with ``p <= max_p`` chosen by BIC, OLS with a constant.
+    """AR(p) on the target with ``p <= max_lags`` chosen by BIC, OLS with a constant.
 
     Args:
-        max_p: Largest lag order tried (lowered when the series is short, so that every
+        max_lags: Largest lag order p tried (lowered when the series is short, so that every
             candidate keeps at least ``2 (p + 1) + 3`` observations).
         method: ``"iterated"``: one AR fitted to one-step changes, iterated to the horizon;
             ``"direct"``: ``y[t+h]`` regressed on ``y[t], ..., y[t-p+1]`` for the horizon itself
@@ -672,11 +680,15 @@ class ArForecaster(_Dual):
         p_, coef_ (constant first), sigma2_, scores_ (``{p: BIC}``).
     """
 
+    #: AR(p) on levels nests the random walk (phi_1 = 1, the rest and the constant 0; for the direct
+    #: regression, y[t+h] on y[t] with slope 1): Clark-West, not DM, against naive.
+    nests = ("naive",)
+
     label = "AR"
 
-    def __init__(self, max_p: int = 8, method: str = "iterated", criterion: str = "bic",
+    def __init__(self, max_lags: int = 8, method: str = "iterated", criterion: str = "bic",
                  max_train: int | None = None):
-        self.max_p = max_p
+        self.max_lags = max_lags
         self.method = method
         self.criterion = criterion
         self.max_train = max_train
@@ -686,7 +698,7 @@ class ArForecaster(_Dual):
             raise ArgumentError(f'`method` must be "iterated" or "direct". Received: {self.method!r}')
         if self.criterion not in ("bic", "aic"):
             raise ArgumentError(f'`criterion` must be "bic" or "aic". Received: {self.criterion!r}')
-        return check_positive_int("max_p", self.max_p, minimum=0)
+        return check_positive_int("max_lags", self.max_lags, minimum=0)
 
     def _estimate(self, y, h):
         max_p = self._check()
@@ -836,6 +848,9 @@ class VarForecaster(_Dual):
     Intervals: normal with the target's entry of statsmodels' forecast MSE matrix
     (``results.mse(h)``, parameter uncertainty ignored).
     """
+
+    #: A VAR nests the random walk of its target (own first lag 1, everything else 0).
+    nests = ("naive",)
 
     label = "VAR"
 

@@ -59,10 +59,20 @@ R_ETS_ANN_INFL = {"par": {"alpha": 0.44187576131582273, "l": 2.012686819279192},
   "mean": [3.406623, 3.406623, 3.406623, 3.406623, 3.406623, 3.406623, 3.406623, 3.406623],
   "lower_80": [0.487222, 0.214909, -0.035930, -0.269693, -0.489456, -0.697468, -0.895434, -1.084683],
   "upper_95": [7.871461, 8.287927, 8.671552, 9.029063, 9.365161, 9.683288, 9.986051, 10.275482]}
+# Multiplicative errors without multiplicative season (class 2): R's analytic intervals too.
+R_ETS_MAND_WWW = {"par": {"alpha": 0.9998999424629103, "beta": 0.9998992451503002, "phi": 0.8000001677114978, "l": 84.95870742412325, "b": 0.8769279061233732},
+  "mean": [218.399591, 217.119359, 216.095173, 215.275825, 214.620346, 214.095962, 213.676456, 213.340850],
+  "lower_80": [210.352566, 200.568411, 190.459184, 180.390767, 170.552793, 161.038722, 151.887792, 143.108061],
+  "upper_95": [230.706453, 242.431850, 255.302036, 268.627916, 282.015851, 295.240009, 308.174061, 320.752632]}
+R_ETS_MNN_WWW = {"par": {"alpha": 0.999899999983584, "l": 87.8371290583307},
+  "mean": [220.000200, 220.000200, 220.000200, 220.000200, 220.000200, 220.000200, 220.000200, 220.000200],
+  "lower_80": [207.295886, 202.025368, 197.974811, 194.554770, 191.537038, 188.804631, 186.288090, 183.942180],
+  "upper_95": [239.429772, 247.490333, 253.685126, 258.915627, 263.530850, 267.709706, 271.558424, 275.146183]}
 R_ARIMA = {"WWW": ((3, 1, 0), R_ARIMA_WWW), "INFL": ((2, 1, 0), R_ARIMA_INFL)}
 R_ETS = {("WWW", "AAN", False): R_ETS_AAN_WWW, ("WWW", "AAN", True): R_ETS_AAND_WWW,
          ("WWW", "ANN", False): R_ETS_ANN_WWW, ("INFL", "AAN", False): R_ETS_AAN_INFL,
-         ("INFL", "AAN", True): R_ETS_AAND_INFL, ("INFL", "ANN", False): R_ETS_ANN_INFL}
+         ("INFL", "AAN", True): R_ETS_AAND_INFL, ("INFL", "ANN", False): R_ETS_ANN_INFL,
+         ("WWW", "MAN", True): R_ETS_MAND_WWW, ("WWW", "MNN", False): R_ETS_MNN_WWW}
 
 
 def _series(name):
@@ -75,12 +85,12 @@ def _frame(y, **cols):
 
 def _arima_intervals(y, order, h_max=H):
     """ARIMA forecasts and intervals from the series' end for h = 1..h_max, through predict_interval."""
-    n, out = len(y), []
+    n, out, model = len(y), [], None
     for h in range(1, h_max + 1):
         ext = np.concatenate([y, np.zeros(h)])  # the targets beyond the end are never used
         w = prepare_windows(_frame(ext), target="y", lookback=1, horizon=h,
                             split={"train": (0, n), "test": (n + h - 1, n + h)})
-        model = ArimaForecaster(order=order, trend="n").fit(w)
+        model = model or ArimaForecaster(order=order, trend="n").fit(w)  # one fit: the training rows are the same
         iv = model.predict_interval(w, "test", (0.8, 0.95))
         out.append((model.predict(w, "test")[0], iv[0.8][0][0], iv[0.95][1][0]))
     return np.array(out)
@@ -141,7 +151,9 @@ def test_intervals_equal_live_r_when_available():
         want = np.column_stack([r_numbers("as.numeric(fc$mean)"), r_numbers("as.numeric(fc$lower[, 1])"),
                                 r_numbers("as.numeric(fc$upper[, 2])")])
         worst = max(worst, np.abs(got - want).max())
-        for spec, damped in (("AAN", False), ("AAN", True), ("ANN", False)):
+        for spec, damped in (("AAN", False), ("AAN", True), ("ANN", False), ("MAN", True), ("MNN", False)):
+            if spec[0] == "M" and y.min() <= 0:
+                continue  # multiplicative errors need positive data (inflation has negative quarters)
             ro.r(f'fit <- ets(ts(y), model = "{spec}", damped = {str(damped).upper()}); '
                  f"fc <- forecast(fit, h = {H}, level = c(80, 95))")
             par = dict(zip(list(ro.r("names(fit$par)")), r_numbers("as.numeric(fit$par)")))
@@ -213,7 +225,7 @@ def test_forecasts_use_only_data_up_to_each_origin(name):
 # -- model choice and the baselines' own numbers --------------------------------------------------
 def test_ar_bic_chooses_the_true_order_and_iterates():
     y = _ar_series()
-    model = ArForecaster(max_p=6).fit(y, 1)
+    model = ArForecaster(max_lags=6).fit(y, 1)
     assert model.p_ == 2
     np.testing.assert_allclose(model.coef_[1:], [0.5, 0.3], atol=0.12)
     fc = model.forecast(3, (0.95,))
@@ -229,7 +241,7 @@ def test_ar_bic_chooses_the_true_order_and_iterates():
 def test_direct_ar_regresses_the_horizon_itself():
     y = _ar_series()
     w = prepare_windows(_frame(y), target="y", lookback=2, horizon=4, split=(0.7, 0.3))
-    model = ArForecaster(method="direct", max_p=4).fit(w)
+    model = ArForecaster(method="direct", max_lags=4).fit(w)
     stop = w.bounds["train"][1]
     p = model.p_
     t = np.arange(max(p - 1, 0), stop - 4)
@@ -276,7 +288,7 @@ def test_ets_chooses_a_damped_trend_on_damped_data():
 def test_combination_weights():
     y = _ar_series(n=200, phi=(0.8, 0.0), seed=5)
     w = prepare_windows(_frame(y), target="y", lookback=2, horizon=1, split=(0.5, 0.25, 0.25))
-    good, bad = ArForecaster(max_p=3), RandomWalkMeanForecaster(k=30)
+    good, bad = ArForecaster(max_lags=3), RandomWalkMeanForecaster(k=30)
     combo = CombinationForecaster(members=[good, bad], method="inverse_mse").fit(w)
     weights = list(combo.weights_.values())
     assert sum(weights) == pytest.approx(1.0) and weights[0] > weights[1]
@@ -317,6 +329,9 @@ def test_models_are_registered_and_compare_runs_them():
     w = prepare_windows(macro_data(), target="infl", lookback=4, horizon=1, split=(0.6, 0.2, 0.2))
     table = compare(w, ["ar", "rw_mean", "var"], progress=False).table
     assert {"ar", "rw_mean", "var"} <= set(table["model"]) and np.isfinite(table["test_mae"]).all()
+    tests = dict(zip(table["model"], table["test_test_vs_naive"]))
+    assert tests["ar"].startswith("CW") and tests["var"].startswith("CW") and tests["rw_mean"].startswith("DM")
+    assert table["test_coverage_80"].notna().all()  # their own intervals reach the table
 
 
 @pytest.mark.parametrize("bad", [1.5, 0, 80, [0.8, 0.8], float("nan")])
@@ -361,3 +376,12 @@ def test_multiplicative_season_intervals_are_simulated_from_each_origin():
     fc = fixed.forecast(2, (0.8,))
     assert lo[1] == pytest.approx(fc["lower_80"].iloc[1], rel=1e-9)
     assert hi[1] == pytest.approx(fc["upper_80"].iloc[1], rel=1e-9)
+
+
+def test_seasonal_period_comes_from_the_index_with_or_without_freq():
+    frame = macro_data()
+    for data in (frame, frame.set_axis(pd.DatetimeIndex(list(frame.index), name="date"))):  # freq dropped
+        w = prepare_windows(data, target="infl", lookback=4, horizon=1, split=(0.6, 0.2, 0.2))
+        assert ThetaForecaster().fit(w).period_ == 4
+    w = prepare_windows(frame.reset_index(drop=True), target="infl", lookback=4, split=(0.6, 0.2, 0.2))
+    assert ThetaForecaster().fit(w).period_ == 1 and ThetaForecaster(period=4).fit(w).period_ == 4

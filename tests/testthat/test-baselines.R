@@ -38,14 +38,15 @@ test_that("bad levels, short series and unknown models are clear errors", {
 
 test_that("forecast_compare() runs the baselines by name, as Python's compare()", {
   skip_if_no_pybbdl()
-  run <- forecast_compare(macro_data(), models = c("ar", "rw_mean", "ets"))
+  run <- forecast_compare(macro_data(), models = c("ar", "rw_mean", "ets", "theta"))
   windows <- py_module("pybbdl.windows")$prepare_windows(
     py_module("pybbdl.data")$macro_data(), target = "infl", lookback = 8L, horizon = 1L,
     split = reticulate::tuple(0.6, 0.2, 0.2)
   )
   python <- reticulate::py_to_r(py_module("pybbdl.evaluation")$compare(
-    windows, list("ar", "rw_mean", "ets"), progress = FALSE)$table)
-  expect_identical(run$wide$model, c("naive", "ar", "rw_mean", "ets"))
+    windows, list("ar", "rw_mean", "ets", "theta"), progress = FALSE)$table)
+  expect_identical(run$wide$model, c("naive", "ar", "rw_mean", "ets", "theta"))
+  expect_match(run$wide$spec[[5]], "season \\[4\\]") # quarterly: Theta deseasonalises, as from Python
   expect_equal(run$wide$test_mae, python$test_mae, tolerance = 1e-10)
   expect_equal(run$wide$spec, python$spec)
 })
