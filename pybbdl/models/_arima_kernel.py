@@ -199,3 +199,241 @@ def fun_grad(u, w, constant, p, q, P, Q, m, eps):
         g[i] = (objective(x, w, constant, p, q, P, Q, m) - f) / eps
         x[i] = u[i]
     return f, g
+
+
+@njit(cache=True)
+def css_objective(theta, w, constant, p, q, P, Q, m):
+    """R's ``armaCSS``: 0.5 log(mean squared conditional residual), raw coefficients (+ mean)."""
+    k = p + q + P + Q
+    a, b = polys(theta[:k], p, q, P, Q, m)
+    mu = theta[k] if constant else 0.0
+    pa, qb = len(a) - 1, len(b) - 1
+    n = len(w)
+    e = np.zeros(n)
+    ssq = 0.0
+    for t in range(pa, n):
+        v = 0.0
+        for i in range(pa + 1):
+            v += a[i] * (w[t - i] - mu)
+        for j in range(1, min(t - pa, qb) + 1):
+            v -= b[j] * e[t - j]
+        e[t] = v
+        ssq += v * v
+    nu = n - pa
+    if not (ssq > 0 and np.isfinite(ssq)) or nu <= 0:
+        return 1e10
+    return 0.5 * math.log(ssq / nu)
+
+
+@njit(cache=True)
+def css_fun_grad(theta, w, constant, p, q, P, Q, m, eps):
+    f = css_objective(theta, w, constant, p, q, P, Q, m)
+    g = np.zeros(len(theta))
+    x = theta.copy()
+    for i in range(len(theta)):
+        h = eps * max(1.0, abs(theta[i]))
+        x[i] = theta[i] + h
+        g[i] = (css_objective(x, w, constant, p, q, P, Q, m) - f) / h
+        x[i] = theta[i]
+    return f, g
+
+
+# -- the whole candidate fit, compiled: R's CSS-ML with R's BFGS (optim's vmmin) ---------------
+@njit(cache=True)
+def _ml_objective(x, w, constant, p, q, P, Q, m):
+    """R's ``armafn`` scale: 0.5 log(sigma2) + 0.5 log det / n (the exact -loglik/n up to a constant)."""
+    coef = coef_from_free(x, p, q, P, Q)
+    a, b = polys(coef, p, q, P, Q, m)
+    ll = loglik(w, constant, a, b)[0]
+    if not np.isfinite(ll):
+        return np.inf
+    n = len(w)
+    return -ll / n - 0.5 * (math.log(2 * math.pi) + 1.0)
+
+
+@njit(cache=True)
+def _objective(kind, x, w, constant, p, q, P, Q, m):
+    if kind == 0:
+        return _ml_objective(x, w, constant, p, q, P, Q, m)
+    f = css_objective(x, w, constant, p, q, P, Q, m)
+    return np.inf if f >= 1e10 else f
+
+
+@njit(cache=True)
+def _gradient(kind, x, w, constant, p, q, P, Q, m, h):
+    """optim's numerical gradient: central differences, step ``ndeps = 1e-3``."""
+    g = np.zeros(len(x))
+    y = x.copy()
+    for i in range(len(x)):
+        y[i] = x[i] + h
+        f1 = _objective(kind, y, w, constant, p, q, P, Q, m)
+        y[i] = x[i] - h
+        f2 = _objective(kind, y, w, constant, p, q, P, Q, m)
+        y[i] = x[i]
+        g[i] = (f1 - f2) / (2 * h)
+    return g
+
+
+@njit(cache=True)
+def vmmin(kind, b, w, constant, p, q, P, Q, m, maxit, reltol):
+    """R's ``optim(method = "BFGS")`` (vmmin in R's optim.c), line for line: returns (x, fmin, fail)."""
+    stepredn, acctol, reltest = 0.2, 0.0001, 10.0
+    n = len(b)
+    b = b.copy()
+    f = _objective(kind, b, w, constant, p, q, P, Q, m)
+    if not np.isfinite(f):
+        return b, f, 2
+    fmin = f
+    g = _gradient(kind, b, w, constant, p, q, P, Q, m, 1e-3)
+    gradcount = 1
+    it = 1
+    ilast = gradcount
+    B = np.eye(n)
+    X = np.zeros(n)
+    c = np.zeros(n)
+    t = np.zeros(n)
+    count = 0
+    while True:
+        if ilast == gradcount:
+            B = np.eye(n)
+        for i in range(n):
+            X[i] = b[i]
+            c[i] = g[i]
+        gradproj = 0.0
+        for i in range(n):
+            s = 0.0
+            for j in range(n):
+                s -= B[i, j] * g[j]
+            t[i] = s
+            gradproj += s * g[i]
+        if gradproj < 0.0:
+            steplength = 1.0
+            accpoint = False
+            while True:
+                count = 0
+                for i in range(n):
+                    b[i] = X[i] + steplength * t[i]
+                    if reltest + X[i] == reltest + b[i]:
+                        count += 1
+                if count < n:
+                    f = _objective(kind, b, w, constant, p, q, P, Q, m)
+                    accpoint = np.isfinite(f) and (f <= fmin + gradproj * steplength * acctol)
+                    if not accpoint:
+                        steplength *= stepredn
+                if count == n or accpoint:
+                    break
+            enough = abs(f - fmin) > reltol * (abs(fmin) + reltol)
+            if not enough:
+                count = n
+                fmin = f
+            if count < n:
+                fmin = f
+                g = _gradient(kind, b, w, constant, p, q, P, Q, m, 1e-3)
+                gradcount += 1
+                it += 1
+                D1 = 0.0
+                for i in range(n):
+                    t[i] = steplength * t[i]
+                    c[i] = g[i] - c[i]
+                    D1 += t[i] * c[i]
+                if D1 > 0:
+                    D2 = 0.0
+                    for i in range(n):
+                        s = 0.0
+                        for j in range(n):
+                            s += B[i, j] * c[j]
+                        X[i] = s
+                        D2 += s * c[i]
+                    D2 = 1.0 + D2 / D1
+                    for i in range(n):
+                        for j in range(n):
+                            B[i, j] += (D2 * t[i] * t[j] - X[i] * t[j] - t[i] * X[j]) / D1
+                else:
+                    ilast = gradcount
+            else:
+                if ilast < gradcount:
+                    count = 0
+                    ilast = gradcount
+        else:
+            count = 0
+            if ilast == gradcount:
+                count = n
+            else:
+                ilast = gradcount
+        if it >= maxit:
+            break
+        if gradcount - ilast > 2 * n:
+            ilast = gradcount
+        if count == n and ilast == gradcount:
+            break
+    if count == n and ilast == gradcount:
+        # the last accepted point is in X when the loop ended without progress
+        pass
+    fail = 0 if it < maxit else 1
+    return b, fmin, fail
+
+
+@njit(cache=True)
+def _stationary(phi):
+    """Whether ``1 - sum phi_i z^i`` has all roots outside the unit circle (Schur-Cohn / PACF)."""
+    k = len(phi)
+    a = phi.copy()
+    for j in range(k - 1, -1, -1):
+        r = a[j]
+        if abs(r) >= 1.0:
+            return False
+        if j > 0:
+            new = np.zeros(j)
+            for i in range(j):
+                new[i] = (a[i] + r * a[j - 1 - i]) / (1.0 - r * r)
+            a = new
+    return True
+
+
+@njit(cache=True)
+def _unconstrain_block(coef, sign):
+    phi = sign * coef.copy()
+    k = len(phi)
+    out = np.zeros(k)
+    a = phi
+    for j in range(k - 1, -1, -1):
+        r = min(max(a[j], -0.9999), 0.9999)
+        out[j] = r / math.sqrt(1.0 - r * r)
+        if j > 0:
+            new = np.zeros(j)
+            for i in range(j):
+                new[i] = (a[i] + r * a[j - 1 - i]) / (1.0 - r * r)
+            a = new
+    return out
+
+
+@njit(cache=True)
+def fit_candidate(w, constant, p, q, P, Q, m, maxit):
+    """R's ``arima(method = "CSS-ML")`` on the differenced series, for one candidate.
+
+    Returns ``(status, coef, converged)``: status 0 = fitted; 1 = the CSS estimate's AR part is
+    not stationary (R stops there: "non-stationary AR part from CSS"; auto.arima refuses the
+    model); 2 = no finite likelihood at the start."""
+    k = p + q + P + Q
+    reltol = 1.490116119384765625e-8  # sqrt(.Machine$double.eps), optim's default
+    if k == 0:
+        return 0, np.zeros(0), True
+    x0 = np.zeros(k + (1 if constant else 0))
+    if constant:
+        x0[k] = np.mean(w)
+    xc, fc, failc = vmmin(1, x0, w, constant, p, q, P, Q, m, 100, reltol)
+    init = xc[:k].copy() if failc == 0 else np.zeros(k)
+    if not (_stationary(init[:p]) and _stationary(init[p + q:p + q + P])):
+        return 1, init, False
+    u = np.zeros(k)
+    # an MA part outside the invertible region starts from zero (R inverts its roots instead)
+    if _stationary(-init[p:p + q]):
+        u[p:p + q] = _unconstrain_block(init[p:p + q], -1.0)
+    if _stationary(-init[p + q + P:]):
+        u[p + q + P:] = _unconstrain_block(init[p + q + P:], -1.0)
+    u[:p] = _unconstrain_block(init[:p], 1.0)
+    u[p + q:p + q + P] = _unconstrain_block(init[p + q:p + q + P], 1.0)
+    x, fmin, fail = vmmin(0, u, w, constant, p, q, P, Q, m, maxit, reltol)
+    if not np.isfinite(fmin):
+        return 2, coef_from_free(u, p, q, P, Q), False
+    return 0, coef_from_free(x, p, q, P, Q), fail == 0

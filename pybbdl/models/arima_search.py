@@ -3,14 +3,22 @@
 The search scores each candidate ARIMA(p, d, q)(P, D, Q)m by its exact Gaussian maximum
 likelihood, computed here without a Kalman filter loop. For the differenced series ``w`` (length
 N) of an ARMA with AR polynomial ``a(B)`` and MA polynomial ``b(B)`` (seasonal factors
-multiplied in), ``e0 = a(B)/b(B) w`` with zero initial conditions is one ``scipy.signal.lfilter``
-call, and the unknown pre-sample state ``s`` (covariance ``V``, a small Lyapunov equation) enters
-linearly: ``e0 = H s + e`` with ``e`` the innovations. So ``e0 ~ N(0, sigma2 (I + H V H'))`` and,
-by the Woodbury identity, the exact log-likelihood needs only r x r matrices (r = the state
-dimension), O(N r) work in all. The mean (or drift) and ``sigma2`` are concentrated out (GLS), so
-the optimiser (BFGS) sees only the ARMA coefficients, in statsmodels' unconstrained
-(stationary/invertible) parameterisation. Stepwise candidates start from their best fitted
-neighbour's coefficients (warm starts); every optimisation is bounded (``maxiter``).
+multiplied in), ``e0 = a(B)/b(B) w`` from zero initial conditions is one linear filter, and the
+unknown pre-sample state ``s`` (covariance ``V`` from the autocovariances, no Lyapunov solve)
+enters linearly: ``e0 = H s + e``, ``H[t, k] = pi[t - k]`` with ``pi`` the impulse response of
+``1/b(B)``. So ``e0 ~ N(0, sigma2 (I + H V H'))`` and, by the Woodbury identity, the exact
+log-likelihood needs only r x r matrices (r = the state dimension), O(N r) work. The mean (or
+drift) and ``sigma2`` are concentrated out (GLS), so the optimiser sees only the ARMA
+coefficients, in the stationary/invertible (partial autocorrelation) parameterisation.
+
+Each candidate is fitted as R's ``arima(method = "CSS-ML")``: conditional sum of squares from
+zeros, a refusal when its AR part is not stationary (R stops there), then maximum likelihood from
+the CSS estimate, at most 100 BFGS iterations with R's tolerance. With numba installed (extra
+``.[fast]``) the whole candidate fit, including a port of R's BFGS (``optim``'s vmmin), runs
+compiled (:mod:`pybbdl.models._arima_kernel`); otherwise the same likelihood runs in numpy with
+scipy's BFGS. Warm starts from a fitted neighbour (``warm=True``) are available but off: they
+are faster, but they find better local optima than R's CSS starts on some series (M3 N1702) and
+then choose a different model than R.
 
 The likelihood is the one statsmodels' ``ARIMA`` and R's ``arima(method = "ML")`` maximise (the
 tests check it against statsmodels), so the criterion values agree with both; the chosen model
@@ -20,13 +28,15 @@ come from statsmodels as before.
 As R's ``forecast::auto.arima``: ``d`` by repeated KPSS tests (``ndiffs``), ``D`` by the
 seasonal-strength heuristic (``nsdiffs(test = "seas")``: strength of an STL seasonal component
 > 0.64, STL as R's ``mstl``), a constant (mean for d + D = 0, drift for d + D = 1) tried both
-ways, candidates with an AR or MA root inside modulus 1.01 refused, AICc by default. Not
-replicated: R's refusal of fits whose Hessian gives a NaN standard error (``checkarima``), the
-CSS approximation for long series (never needed here: the exact likelihood is fast), Box-Cox,
-and regressors.
+ways, candidates with an AR or MA root inside modulus 1.01 refused (an MA optimum on the unit
+circle, which the invertible parameterisation only approaches, is detected and refused too),
+AICc by default. Not replicated: R's refusal of fits whose Hessian gives a NaN standard error
+(``checkarima``), the CSS approximation for long series (``approximation = TRUE``; the exact
+likelihood is fast here), Box-Cox, and regressors.
 
-Candidates are scored one after another: each costs milliseconds, less than starting a worker
-process; panels parallelise over series instead (:func:`pybbdl.parallel.run_tasks`).
+Candidates are scored one after another: each costs about a millisecond compiled, less than
+handing it to a worker process; panels parallelise over series instead
+(:func:`pybbdl.parallel.run_tasks`).
 """
 
 from __future__ import annotations
@@ -367,7 +377,7 @@ def _minimize(objective, x0, maxiter):
     return optimize.minimize(objective, x0, method=_OPTIMIZER["method"], options=opts)
 
 
-def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxiter: int = 200,
+def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxiter: int = 100,
              engine: str = "auto") -> Fit:
     """Maximum likelihood for one candidate on the differenced series ``w``; never raises.
 
@@ -390,8 +400,13 @@ def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxi
                 a, b = kernel.polys(coef, *sizes, spec.m)
                 return kernel.loglik(w, spec.constant, a, b)
 
-            def fun(u):
-                return kernel.fun_grad(u, w, spec.constant, *sizes, spec.m, 1e-7)
+            # R's CSS-ML (CSS start, then BFGS on the exact likelihood), compiled as a whole
+            status, coef, converged = kernel.fit_candidate(w, spec.constant, *sizes, spec.m, maxiter)
+            if status == 1:
+                raise ModelFitError("non-stationary AR part from CSS (R's arima stops there; auto.arima "
+                                    "refuses the model)")
+            if status == 2:
+                raise ModelFitError("the likelihood is not finite at the start values")
         else:
             lik = _Likelihood(w, spec)
             evaluate = lik.evaluate
@@ -400,20 +415,15 @@ def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxi
                 ll = lik.evaluate(_coef_from_free(spec, u))[0]
                 return -ll / lik.n if np.isfinite(ll) else 1e10
 
-            fun = None
-        if k_free == 0:
-            coef = np.zeros(0)
-            converged = True
-        else:
-            with np.errstate(all="ignore"):
-                x0 = _css_start(w, spec, evaluate) if start is None else np.asarray(start, dtype=float)
-                if fun is not None:
-                    res = optimize.minimize(fun, x0, jac=True, method=_OPTIMIZER["method"],
-                                            options=dict(_OPTIMIZER["options"], maxiter=maxiter))
-                else:
+            if k_free == 0:
+                coef = np.zeros(0)
+                converged = True
+            else:
+                with np.errstate(all="ignore"):
+                    x0 = _css_start(w, spec) if start is None else np.asarray(start, dtype=float)
                     res = _minimize(objective, x0, maxiter)
-            coef = _coef_from_free(spec, res.x)
-            converged = bool(res.success) or res.status == 2  # 2: precision loss at the optimum
+                coef = _coef_from_free(spec, res.x)
+                converged = bool(res.success) or res.status == 2  # 2: precision loss at the optimum
         with np.errstate(all="ignore"):
             loglik, sigma2, mean = evaluate(coef)
         if not np.isfinite(loglik):
@@ -427,20 +437,50 @@ def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxi
     fit.aic = -2 * loglik + 2 * k
     fit.aicc = fit.aic + 2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.inf
     fit.bic = fit.aic + k * (math.log(n) - 2)
-    p, q, P = spec.p, spec.q, spec.P
     a, b = _polys(spec, coef)
     fit.min_root = min(_min_root(-a[1:], -1.0), _min_root(b[1:], 1.0))
+    if MIN_ROOT <= fit.min_root < 1.1 and _ma_optimum_on_boundary(spec, coef, evaluate, loglik):
+        fit.min_root = 1.0
     if fit.min_root < MIN_ROOT:
         fit.error = f"a root of modulus {fit.min_root:.4f} < {MIN_ROOT} (as R's auto.arima, refused)"
     fit.seconds = time.perf_counter() - began
     return fit
 
 
-def _css_start(w: np.ndarray, spec: Spec, evaluate=None) -> np.ndarray:
-    """Start values, as R's ``arima(method = "CSS-ML")``: the conditional-sum-of-squares estimate
-    (raw coefficients and mean, first p + mP values conditioned on, BFGS from zeros); when that is
-    not stationary and invertible, or a zero start has the higher exact likelihood, zeros.
-    Returned in the unconstrained scale."""
+def _ma_optimum_on_boundary(spec: Spec, coef: np.ndarray, evaluate, loglik: float) -> bool:
+    """Whether moving the MA root nearest the unit circle onto it does not lower the likelihood.
+
+    The invertible parameterisation approaches the circle only asymptotically, so an MA fit whose
+    maximum is on the circle (R: root modulus 1, refused by auto.arima) stops just outside it;
+    this finds those and lets the root rule refuse them as R does."""
+    p, q, P, Q = spec.p, spec.q, spec.P, spec.Q
+    for start, size in ((p, q), (p + q + P, Q)):
+        if not size:
+            continue
+        theta = coef[start:start + size]
+        roots = np.roots(np.r_[theta[::-1], 1.0])
+        if not len(roots):
+            continue
+        mods = np.abs(roots)
+        near = np.isclose(mods, mods.min())
+        if mods.min() >= 1.1:
+            continue
+        moved = np.where(near, roots / mods, roots)
+        poly = np.real(np.poly(moved))  # monic in z, highest power first
+        new_theta = (poly[::-1] / poly[-1])[1:]
+        trial = coef.copy()
+        trial[start:start + size] = new_theta
+        with np.errstate(all="ignore"):
+            ll = evaluate(trial)[0]
+        if np.isfinite(ll) and ll >= loglik - 1e-9 * abs(loglik):
+            return True
+    return False
+
+
+def _css_start(w: np.ndarray, spec: Spec) -> np.ndarray:
+    """Start values as R's ``arima(method = "CSS-ML")`` (numpy engine): the conditional-sum-of-
+    squares estimate (raw coefficients and mean, first p + mP values conditioned on, BFGS from
+    zeros), in the unconstrained scale. A non-stationary AR part is refused, as R does."""
     k = spec.n_coef
     ncond = spec.p + spec.P * spec.m
     n_eff = len(w) - ncond
@@ -458,15 +498,16 @@ def _css_start(w: np.ndarray, spec: Spec, evaluate=None) -> np.ndarray:
 
     x0 = np.r_[zeros, w.mean()] if spec.constant else zeros
     res = optimize.minimize(css, x0, method="BFGS", options={"maxiter": 100, "gtol": 1e-5})
-    coef = res.x[:k]
-    a, b = _polys(spec, coef)
-    if not np.all(np.isfinite(coef)) or _min_root(-a[1:], -1.0) <= 1.0 or _min_root(b[1:], 1.0) <= 1.0:
-        return zeros
-    u = np.clip(_free_from_coef(spec, coef), -10, 10)
-    if evaluate is not None:
-        if evaluate(_coef_from_free(spec, zeros))[0] > evaluate(_coef_from_free(spec, u))[0]:
-            return zeros
-    return u
+    coef = res.x[:k] if res.status in (0, 2) and np.all(np.isfinite(res.x)) else zeros
+    p, q, P = spec.p, spec.q, spec.P
+    if _min_root(coef[:p], -1.0) <= 1.0 or _min_root(coef[p + q:p + q + P], -1.0) <= 1.0:
+        raise ModelFitError("non-stationary AR part from CSS (R's arima stops there; auto.arima refuses the model)")
+    coef = coef.copy()
+    # an MA part outside the invertible region starts from zero (R inverts its roots instead)
+    for lo, hi in ((p, p + q), (p + q + P, k)):
+        if _min_root(coef[lo:hi], 1.0) <= 1.0:
+            coef[lo:hi] = 0.0
+    return np.clip(_free_from_coef(spec, coef), -10, 10)
 
 
 def _warm_start(spec: Spec, fits: dict) -> np.ndarray | None:
@@ -564,7 +605,7 @@ def _pick(fits, criterion):
     return min(ok, key=lambda f: (not f.converged, f.ic(criterion)))
 
 
-def search_candidates(y: np.ndarray, specs, *, criterion: str = "aicc", warm: bool = True) -> SearchResult:
+def search_candidates(y: np.ndarray, specs, *, criterion: str = "aicc", warm: bool = False) -> SearchResult:
     """Score the given candidates (all with the same d, D, m) on ``y``; the exhaustive search."""
     began = time.perf_counter()
     specs = list(specs)
@@ -600,7 +641,7 @@ def exhaustive_specs(d: int, D: int, m: int, *, max_p: int, max_q: int, max_P: i
 def stepwise_search(y: np.ndarray, d: int, D: int, m: int, *, max_p: int = 5, max_q: int = 5, max_P: int = 2,
                     max_Q: int = 2, start_p: int = 2, start_q: int = 2, start_P: int = 1, start_Q: int = 1,
                     constant: bool = True, allow_constant: bool = True, criterion: str = "aicc",
-                    nmodels: int = 94, warm: bool = True) -> SearchResult:
+                    nmodels: int = 94, warm: bool = False) -> SearchResult:
     """Hyndman-Khandakar (2008) stepwise search, move for move as R's ``forecast::auto.arima``.
 
     Start models (p, q, P, Q) = (2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1), the
@@ -882,3 +923,74 @@ class AutoArima:
         if not hasattr(self, "spec_"):
             return "AutoArima (not fitted)"
         return self.spec_.label()
+
+
+# -- the windowed forecaster's search (ArimaForecaster(order=None)) ----------------------------
+def _constants_for(trend: str | None, d: int, D: int):
+    """Constant choices of the forecaster's grid, in its historical row order; None when the
+    requested trend is not a mean/drift this likelihood handles (the caller fits each with
+    statsmodels then)."""
+    if trend is None:
+        return {0: (True, False), 1: (False, True)}.get(d + D, (False,))
+    if trend == "n":
+        return (False,)
+    if (trend == "c" and d + D == 0) or (trend == "t" and d + D == 1):
+        return (True,)
+    return None
+
+
+def forecaster_search(model, y: np.ndarray, fit_final):
+    """The order search of :class:`~pybbdl.models.arima.ArimaForecaster` with ``order=None``.
+
+    ``search="exhaustive"``: the forecaster's grid (p <= max_p, q <= max_q, P, Q in {0, 1} with a
+    seasonal period, the trend by d + D). ``search="stepwise"``: Hyndman-Khandakar over the same
+    bounds. Candidates are scored here; the winner is then fitted by ``fit_final(order,
+    seasonal_order, trend)`` (statsmodels), falling back to the next best when that fit fails.
+
+    Returns:
+        ``(rows, best)`` as the forecaster's own loop builds them (best None when nothing could
+        be fitted), or None when the requested trend needs the statsmodels route for every
+        candidate.
+    """
+    search = model.search
+    if search not in SEARCHES:
+        raise ArgumentError(f'`search` must be "exhaustive" or "stepwise". Received: {search!r}')
+    max_p = check_positive_int("max_p", model.max_p, minimum=0)
+    max_q = check_positive_int("max_q", model.max_q, minimum=0)
+    max_d = check_positive_int("max_d", model.max_d, minimum=0)
+    m, D, max_PQ = 1, 0, 0
+    if model.seasonal_period:
+        m = check_positive_int("seasonal_period", model.seasonal_period, minimum=2)
+        D = check_positive_int("seasonal_d", model.seasonal_d, minimum=0)
+        max_PQ = 1
+    d = number_of_differences(difference(y, 0, D, m), max_d=max_d)
+    constants = _constants_for(model.trend, d, D)
+    if constants is None:
+        return None
+    criterion = model.criterion
+    if search == "exhaustive":
+        specs = exhaustive_specs(d, D, m, max_p=max_p, max_q=max_q, max_P=max_PQ, max_Q=max_PQ,
+                                 constants=constants)
+        result = search_candidates(y, specs, criterion=criterion)
+    else:
+        constant = constants[0] if model.trend is not None else (True in constants)
+        result = stepwise_search(y, d, D, m, max_p=max_p, max_q=max_q, max_P=max_PQ, max_Q=max_PQ,
+                                 constant=constant, allow_constant=len(constants) > 1, criterion=criterion)
+    rows = result.table().to_dict("records")
+    ranked = sorted((f for f in result.fits if not f.error and np.isfinite(f.ic(criterion))),
+                    key=lambda f: (not f.converged, f.ic(criterion)))
+    errors = []
+    for fit in ranked:
+        s = fit.spec
+        try:
+            res = fit_final(s.order, s.seasonal_order, s.trend)
+        except Exception as err:  # noqa: BLE001 - recorded, the next best is tried
+            errors.append(f"{type(err).__name__}: {err}")
+            continue
+        return rows, ((not fit.converged, fit.ic(criterion)), res, s.order, s.seasonal_order, s.trend)
+    if not errors:
+        errors = sorted({f.error for f in result.fits if f.error})
+    for row in rows:
+        if not row["error"] and errors:
+            row["error"], row["converged"] = errors[0], False
+    return rows, None
