@@ -15,7 +15,7 @@ Each pybbdl model runs as its own :func:`forecast_panel` call, so its wall time 
 is measured alone. ``--r`` adds R's ``forecast::ets`` and ``auto.arima`` through rpy2 (timed, on
 ``--r-limit`` series, sequentially; CAUTION: in 100-series runs this rpy2 path returned wrong
 forecasts although 2-12 series were right; check R's rows against an Rscript run of the same
-code). Prints Markdown tables (``--md FILE`` writes them too).
+code, ``benchmarks/m3_r_peer.R``). Prints Markdown tables (``--md FILE`` writes them too).
 """
 
 from __future__ import annotations
