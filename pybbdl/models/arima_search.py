@@ -432,6 +432,21 @@ def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxi
         fit.error = f"{type(err).__name__}: {err}"
         fit.seconds = time.perf_counter() - began
         return fit
+    if k_free and start is None and _min_root_of(spec, coef) < MIN_ROOT:
+        # R's path (CSS start) and ours can part in a multimodal likelihood; when the CSS-started
+        # optimum is refused for a root, a zero start is tried as well (M3 N1402, ARIMA(1,0,3)
+        # with mean: R reaches the zero-start optimum, AICc 900.450)
+        with np.errstate(all="ignore"):
+            if kernel is not None:
+                x, _, fail = kernel.vmmin(0, np.zeros(k_free), w, spec.constant, *sizes, spec.m, maxiter,
+                                          1.490116119384765625e-8)
+                other, other_conv = _coef_from_free(spec, x), fail == 0
+            else:
+                res = _minimize(objective, np.zeros(k_free), maxiter)
+                other, other_conv = _coef_from_free(spec, res.x), res.status in (0, 2)
+            other_ll = evaluate(other)
+        if np.isfinite(other_ll[0]) and other_ll[0] > loglik and _min_root_of(spec, other) >= MIN_ROOT:
+            coef, converged, (loglik, sigma2, mean) = other, other_conv, other_ll
     k, n = fit.n_params, len(w)
     fit.loglik, fit.sigma2, fit.mean, fit.coef, fit.converged = loglik, sigma2, mean, coef, converged
     fit.aic = -2 * loglik + 2 * k
@@ -445,6 +460,11 @@ def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxi
         fit.error = f"a root of modulus {fit.min_root:.4f} < {MIN_ROOT} (as R's auto.arima, refused)"
     fit.seconds = time.perf_counter() - began
     return fit
+
+
+def _min_root_of(spec: Spec, coef: np.ndarray) -> float:
+    a, b = _polys(spec, coef)
+    return min(_min_root(-a[1:], -1.0), _min_root(b[1:], 1.0))
 
 
 def _ma_optimum_on_boundary(spec: Spec, coef: np.ndarray, evaluate, loglik: float) -> bool:
