@@ -92,7 +92,8 @@ format.pybbdl_comparison <- function(x, digits = 3, ...) {
              sprintf("  Diebold-Mariano tests on %s loss (negative statistic = more accurate than the baseline)",
                      toupper(s$dm_loss)),
              if (length(x$intervals)) {
-               "  coverage = share of actuals inside the intervals; in_mcs_90 = in the 90 % model confidence set"
+               paste("  coverage = share of actuals inside the intervals; in MCS 90 = 1 if in the 90 % model",
+                     "confidence set; CW = Clark-West (nested pairs)")
              })
   for (part in names(x$forecasts)) {
     tab <- part_table(x$wide, part)
@@ -143,9 +144,16 @@ part_table <- function(wide, part) {
   # printed: errors, skill, p-values, coverage, MCS membership (widths, Winkler, CRPS: as.data.frame())
   keep <- cols[!grepl("^dm_vs_|^rmse_sd$|^width_|^winkler_|^pinball$|^crps$|^mcs_p$|^cw_vs_",
                       substring(cols, nchar(prefix) + 1))]
+  short <- substring(keep, nchar(prefix) + 1)
+  # errors, skill and DM p-values first (the 0.1 layout), then Clark-West, which test, coverage, MCS
+  group <- ifelse(grepl("^cw_p_vs_", short), 2, ifelse(grepl("^test_vs_", short), 3,
+                  ifelse(grepl("^coverage_", short), 4, ifelse(grepl("^in_mcs_", short), 5, 1))))
+  keep <- keep[order(group)]
+  short <- short[order(group)]
+  label <- sub("^cw_p_vs_", "CW p vs ", sub("^test_vs_", "test vs ", sub("^in_mcs_", "in MCS ", short)))
+  label <- sub("^coverage_", "coverage ", sub("^p_vs_", "p vs ", sub("_pct$", " %", label)))
   tab <- wide[c("model", keep)]
-  names(tab) <- c("model", sub("_", " ", sub("^p_vs_", "p vs ", sub("_pct$", " %",
-                                                   substring(keep, nchar(prefix) + 1)))))
+  names(tab) <- c("model", sub("_", " ", label))
   tab
 }
 

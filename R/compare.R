@@ -49,6 +49,15 @@
 #' @param horizon Rows between the window's last row and the target (1 = the next period; the
 #'   book's `delay` is `horizon - 1`).
 #' @param step Keep one row in `step` within a window; `lookback` must be a multiple of it.
+#' @param horizons Score several horizons at once: a whole number `H` (horizons 1 to `H`), a
+#'   vector of horizons, or a string such as `"1-8"` or `"1,4,8"`; `horizon` is then the largest
+#'   (leave it at 1 or give that). Every horizon is scored from the same forecast origins; the
+#'   `table` gets one block of rows per horizon (its `horizon` column; Diebold-Mariano tests per
+#'   horizon), `wide` shows the largest, and [plot_horizons()] draws the MAE by horizon. Networks
+#'   have one output per horizon (MIMO), ARIMA iterates one fit. `NULL`: `horizon` alone.
+#' @param known Names of future-known columns (calendar terms, an assumed policy-rate path): their
+#'   values over the horizon are known in advance and fed to the networks (a second input) and to
+#'   ARIMA (regressors, ARIMAX). [forecast_conditional()] then forecasts on a path you give.
 #' @param split Fractions of the rows for training, validation and test, in time order, summing
 #'   to 1; names (`c(train = 0.6, val = 0.2, test = 0.2)`), when given, say which is which. Two
 #'   fractions (train, val) leave no test part.
@@ -125,6 +134,7 @@
 #' }
 forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                              features = NULL, lookback = 8, horizon = 1, step = 1,
+                             horizons = NULL, known = NULL,
                              split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 100,
                              batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
@@ -137,6 +147,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                               quick, out_dir, verbose)
   args$parallel <- check_parallel_args(n_jobs, backend, address)
   split <- check_split(split)
+  args <- check_horizons_known(args, horizons, known, data)
   if (args$n_rows < args$lookback + args$horizon) {
     stop("`data` must have at least lookback + horizon = ", args$lookback + args$horizon,
          " rows, not ", args$n_rows, ".", call. = FALSE)
@@ -191,7 +202,8 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #' }
 #' }
 forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target = NULL,
-                              features = NULL, lookback = 8, horizon = 1, step = 1, folds = 5,
+                              features = NULL, lookback = 8, horizon = 1, step = 1,
+                              horizons = NULL, known = NULL, folds = 5,
                               fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
                               stride = 1, val_fraction = 0.2, epochs = 100, batch_size = 16, patience = 20,
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
@@ -203,6 +215,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args <- check_horizons_known(args, horizons, known, data)
   args$parallel <- check_parallel_args(n_jobs, backend, address)
   args$folds <- check_count(folds, "folds")
   args$fold_size <- check_count(fold_size, "fold_size", null_ok = TRUE)
@@ -292,7 +305,8 @@ run_forecast_workflow <- function(kind, args) {
     dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
     levels = py_levels(args$levels), nested = py_nested(args$nested),
     conformal_window = args$conformal_window,
-    n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address
+    n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address,
+    horizons = args$horizons, known = args$known
   )
   data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {
@@ -316,7 +330,7 @@ run_forecast_workflow <- function(kind, args) {
   used <- function(key) reticulate::py_to_r(result$settings$get(key))
   list(python = result, wide = pandas_table_to_r(result$wide),
        used = list(epochs = used("epochs"), patience = used("patience"),
-                   seeds = as.integer(unlist(used("seeds")))),
+                   seeds = as.integer(unlist(used("seeds"))), horizons = used("horizons")),
        long = pandas_table_to_r(result$table), forecasts = forecasts,
        intervals = intervals_to_r(result$comparison, time_class), models = result$models)
 }
@@ -341,9 +355,13 @@ new_forecast_run <- function(run, args, class) {
   settings$epochs <- as.integer(run$used$epochs)
   settings["patience"] <- list(if (is.null(run$used$patience)) NULL else as.integer(run$used$patience))
   settings$seeds <- run$used$seeds
+  settings$horizons <- if (is.null(run$used$horizons)) NULL else as.integer(unlist(run$used$horizons))
+  if (!is.null(settings$horizons)) settings$horizon <- max(settings$horizons)
+  settings$known <- args$known
   structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
                  intervals = run$intervals, models = run$models, settings = settings, target = args$target,
-                 horizon = args$horizon),
+                 horizon = if (is.null(settings$horizons)) args$horizon else max(settings$horizons),
+                 python = run$python),
             class = class)
 }
 

@@ -58,7 +58,8 @@
 #' }
 train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels = NULL, data_path = NULL,
                       limit = NULL, epochs = NULL, batch_size = 128, seed = 1, label_smoothing = 0.1,
-                      ema_decay = NULL, dp = FALSE, d_steps = 1, target_epsilon = NULL, delta = NULL, l2_norm_clip = NULL,
+                      ema_decay = NULL, dp = FALSE, d_steps = 1, target_epsilon = NULL, delta = NULL,
+                      l2_norm_clip = NULL,
                       latent_dim = 100, checkpoint_every = NULL, deterministic = TRUE, out_dir = NULL,
                       progress = FALSE) {
   model <- match.arg(model)

@@ -168,6 +168,12 @@ def main(argv=None) -> int:
         rres, rwall, r_ids = r_results(panel, args.r_limit)
         results.update(rres)
         walls.update(rwall)
+        if args.save:
+            for label, wall in rwall.items():
+                save_results(rres, label, args.save)
+                (args.save / f"{label}.wall").write_text(f"{wall:.3f} s, {len(r_ids)} series, sequential\n")
+    elif any(m == "R ets" for m, _ in results):
+        r_ids = [sid for sid in ids if ("R ets", sid) in results]
     ours = list(dict.fromkeys(m for m, _ in results))
     for name, members in COMBINATIONS.items():
         if all(mm in ours for mm in members):
@@ -192,8 +198,9 @@ def main(argv=None) -> int:
     cols = ["model", "source", "n_series", "smape_pooled", "smape_mean", "mase", "owa", "YEARLY", "QUARTERLY",
             "MONTHLY", "OTHER", "wall_s"]
     lines = []
+    partial = [m for m in ours if m in rows.index and rows.loc[m, "n_series"] < len(ids)]
     for m in models:
-        if m not in rows.index:
+        if m not in rows.index or m in partial:
             continue
         r = rows.loc[m]
         src = "competitor" if m in methods else ("R forecast" if m.startswith("R ") else "pybbdl")
@@ -206,6 +213,11 @@ def main(argv=None) -> int:
 
     out.append("Overall (sMAPE pooled over all forecasts; per-frequency columns are pooled sMAPE too):\n")
     out.append(markdown_table(tab, digits=2))
+    if partial and r_ids is None:  # a subset run without R: the series every partial model covers
+        covered = [sid for sid in ids if all(results.get((m, sid), {}).get("mean") is not None for m in partial)]
+        r_ids = covered
+    if partial:
+        out.append(f"\nOn a subset only (not in the table above): {', '.join(partial)}")
     if r_ids is not None and len(r_ids) < len(ids):
         sub = series_table[series_table["id"].isin(r_ids)]
         pts = forecasts[forecasts["id"].isin(r_ids)].copy()
@@ -214,8 +226,14 @@ def main(argv=None) -> int:
         pts["smape"] = smape(pts["actual"].to_numpy(), pts["forecast"].to_numpy())
         st = aggregate_scores(sub, pts[["model", "id", "smape"]], reference="NAIVE2")
         st = st[st["frequency"] == "overall"].sort_values("smape_pooled")
-        out.append(f"\nOn the {len(r_ids)} series R's models ran on (every k-th series):\n")
-        out.append(markdown_table(st[["model", "n_series", "smape_pooled", "smape_mean", "mase", "owa"]], digits=2))
+        st = st[st["n_series"] == len(r_ids)].copy()
+        st["wall_s"] = [walls.get(m, np.nan) for m in st["model"]]
+        st["series_timed"] = [int(series_table.loc[(series_table["model"] == m) & (series_table["error"] == ""),
+                                                    "id"].nunique()) for m in st["model"]]
+        out.append(f"\nOn the {len(r_ids)} series every model covers (every k-th series; wall_s is over "
+                   f"series_timed series, sequential):\n")
+        out.append(markdown_table(st[["model", "n_series", "smape_pooled", "smape_mean", "mase", "owa", "wall_s",
+                                      "series_timed"]], digits=2))
     if notes:
         out.append("\nNotes: " + "; ".join(notes))
     out.append(f"\nTotal wall time {time.perf_counter() - t_all:.0f} s; peak RSS "

@@ -25,7 +25,8 @@ import os
 import pickle
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 
 from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, MissingDependencyError, PybbdlError
@@ -97,8 +98,12 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
 
 
 def task_label(task, index: int, total: int) -> str:
-    """How errors name a task: ``task.label`` when it has one, else its (shortened) repr."""
+    """How errors name a task: ``task.label`` when it has one; for a dict, its short scalar
+    entries (``label``, ``id``, ``model``, ``seed``, ...; arrays left out); else its repr."""
     label = getattr(task, "label", None)
+    if label is None and isinstance(task, Mapping):
+        label = ", ".join(f"{k}={v!r}" for k, v in task.items()
+                          if isinstance(v, (str, int, float)) and len(repr(v)) <= 60) or None
     text = str(label) if label is not None else repr(task)
     if len(text) > 300:
         text = text[:300] + "..."
@@ -174,6 +179,15 @@ def call_in_worker(fn, index: int, task):
         return index, _Failure(exc)
 
 
+def call_in_ray_worker(fn, index: int, task_bytes: bytes) -> bytes:
+    """:func:`call_in_worker` for Ray, task and result as pickled bytes: Ray's zero-copy arrays
+    are read-only, which some libraries refuse (statsmodels' fitted results cannot be unpickled
+    from them); bytes give the worker and the caller ordinary, writable copies."""
+    import ray.cloudpickle as cloudpickle
+
+    return cloudpickle.dumps(call_in_worker(fn, index, pickle.loads(task_bytes)))
+
+
 def _collect(results: list, done, tasks, bar) -> None:
     index, value = done
     if isinstance(value, _Failure):
@@ -193,7 +207,10 @@ def _run_loky(fn, tasks, n_jobs, bar) -> list:
             for done in outputs:
                 _collect(results, done, tasks, bar)
         finally:
-            outputs.close()  # a failed task: joblib cancels what has not started
+            with warnings.catch_warnings():  # after a failed task joblib cancels the rest and says so
+                warnings.filterwarnings("ignore", message=r".*tasks have been successfully executed",
+                                        category=UserWarning)
+                outputs.close()
     return results
 
 
@@ -222,7 +239,9 @@ def _connect_ray(ray, n_jobs: int, address: str | None) -> bool:
         if ray.is_initialized():
             ray.shutdown()
         raise ParallelError(f"`address` must be a running Ray cluster (start one with `ray start --head`). "
-                            f"Could not connect to {address!r}: {err}") from err
+                            f"Could not connect to {address!r}: {err}. A cluster with token authentication (Ray's "
+                            f"default) needs RAY_AUTH_MODE=token and the token (RAY_AUTH_TOKEN, or ~/.ray/auth_token; "
+                            f"`ray get-auth-token` on the head prints it) in this process's environment.") from err
     return True
 
 
@@ -251,18 +270,20 @@ def _run_ray(fn, tasks, n_jobs, address, bar) -> list:
     results = [None] * len(tasks)
     pending: dict = {}
     try:
-        remote = ray.remote(num_cpus=1, max_retries=0)(call_in_worker)
+        import ray.cloudpickle as cloudpickle
+
+        remote = ray.remote(num_cpus=1, max_retries=0)(call_in_ray_worker)
         fn_ref = ray.put(fn)
-        pending = {remote.remote(fn_ref, i, task): i for i, task in enumerate(tasks)}
+        pending = {remote.remote(fn_ref, i, cloudpickle.dumps(task)): i for i, task in enumerate(tasks)}
         while pending:
             done, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0.2)
             for ref in done:
                 index = pending.pop(ref)
                 try:
-                    value = ray.get(ref)
+                    value = pickle.loads(ray.get(ref))
                 except ray.exceptions.RayError as err:  # the worker died or could not run the function
-                    err.add_note(f"pybbdl.parallel: {task_label(tasks[index], index, len(tasks))} on the Ray "
-                                 "cluster (is pybbdl installed on every node?)")
+                    err.add_note(f"pybbdl.parallel: {task_label(tasks[index], index, len(tasks))} failed on the Ray "
+                                 "cluster outside the task's own code (is the same pybbdl installed on every node?)")
                     raise
                 _collect(results, value, tasks, bar)
     finally:
@@ -273,5 +294,5 @@ def _run_ray(fn, tasks, n_jobs, address, bar) -> list:
     return results
 
 
-__all__ = ["BACKENDS", "ParallelError", "WORKER_THREAD_ENV", "call_in_worker", "limit_worker_threads",
+__all__ = ["BACKENDS", "ParallelError", "WORKER_THREAD_ENV", "call_in_ray_worker", "call_in_worker", "limit_worker_threads",
            "resolve_backend", "run_tasks", "task_label"]

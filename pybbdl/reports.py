@@ -182,6 +182,40 @@ def plot_training(comparison: Comparison, path: str | os.PathLike) -> Path | Non
     return None if fig is None else _save_figure(fig, Path(path))
 
 
+def horizon_figure(long: pd.DataFrame, *, metric: str = "mae", part: str | None = None):
+    """MAE (or another metric of the long table) by horizon, one line per model: a Figure.
+
+    `part`: the scored part to show; default ``"test"`` when present, else the first scored one.
+    """
+    from pybbdl.exceptions import ArgumentError
+
+    scored = long[(long["part"] != "train") & (long["metric"] == metric)]
+    if scored.empty:
+        raise ArgumentError(f"`metric` must be a metric of the scored parts. Received: {metric!r}")
+    parts = list(dict.fromkeys(scored["part"]))
+    part = part or ("test" if "test" in parts else parts[0])
+    if part not in parts:
+        raise ArgumentError(f"`part` must be one of {parts}. Received: {part!r}")
+    scored = scored[scored["part"] == part]
+    fig, ax = _figure((7, 4.5))
+    for name, sub in scored.groupby("model", sort=False):
+        sub = sub.sort_values("horizon")
+        ax.plot(sub["horizon"], sub["value"], marker="o", lw=1.2, label=name)
+        if sub["sd"].notna().any():
+            ax.fill_between(sub["horizon"], sub["value"] - sub["sd"].fillna(0), sub["value"] + sub["sd"].fillna(0),
+                            alpha=0.15)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("horizon (steps ahead)")
+    ax.set_ylabel(f"{metric.upper()} ({part} part)")
+    ax.set_title(f"{metric.upper()} by horizon, {part} part")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def markdown_report(comparison: Comparison) -> str:
     """``results.md``: a header with the spec, then the one-row-per-model table."""
     w = comparison.windows
@@ -214,6 +248,11 @@ def report_files(comparison: Comparison, out: Path) -> dict[str, Path]:
     training = plot_training(comparison, out / "training.png")
     if training is not None:
         paths["training_png"] = training
+    if comparison.long is not None and "horizon" in comparison.long and comparison.long["horizon"].nunique() > 1:
+        paths["horizons_png"] = _save_figure(horizon_figure(comparison.long), out / "mae_by_horizon.png")
+        for part, frame in getattr(comparison, "horizon_forecasts", {}).items():
+            paths[f"horizon_forecasts_{part}_csv"] = atomic_write(
+                out / f"horizon_forecasts_{part}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
     return paths
 
 

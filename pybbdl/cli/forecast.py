@@ -56,6 +56,10 @@ def add_parser(sub) -> None:
     fc.add_argument("--horizon", "--delay", dest="horizon", type=int,
                     help="steps between the window's last row and the target (24 = one day ahead on hourly "
                          "data; the book's generator() delay is this minus one)")
+    fc.add_argument("--horizons", help="several horizons at once: 1-8, 1,4,8 or 1-4,8 (one table block per horizon, "
+                                       "DM tests per horizon, mae_by_horizon.png); --horizon is then the largest")
+    fc.add_argument("--known", help="comma-separated future-known columns (values over the horizon known in advance, "
+                                    "e.g. an assumed policy path); 'calendar' = the --calendar columns")
     fc.add_argument("--split", help=_SPLIT_HELP)
     fc.add_argument("--season", type=int, help="period of seasonal_naive in rows")
     fc.add_argument("--units", type=int, help="hidden units of the neural models")
@@ -161,6 +165,14 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
         frame = with_calendar_features(frame)
         if features:
             features += ["day_sin", "day_cos", "year_sin", "year_cos"]
+    known = None
+    if args.known is not None:
+        known = [k.strip() for k in args.known.split(",")]
+        if "calendar" in known:
+            if not args.calendar:
+                raise ArgumentError("--known calendar needs --calendar (it names the calendar columns).")
+            i = known.index("calendar")
+            known[i:i + 1] = ["day_sin", "day_cos", "year_sin", "year_cos"]
     backtest = args.backtest is not None
     if not backtest and (args.fold_size is not None or args.sliding is not None):
         raise ArgumentError("--fold-size and --sliding only apply with --backtest FOLDS.")
@@ -175,7 +187,8 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
     if backtest and args.split is not None:
         raise ArgumentError("--split does not apply to --backtest (the folds define the test targets).")
     given = dict(target=args.target, features=features, models=args.models, lookback=args.lookback,
-                 horizon=args.horizon, step=args.step, split=_split(args.split), epochs=args.epochs,
+                 horizon=args.horizon, horizons=args.horizons, known=known, step=args.step,
+                 split=_split(args.split), epochs=args.epochs,
                  batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
                  units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
                  baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
@@ -190,7 +203,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
     return frame, {k: s[k] for k in keys}, backtest
 
 
-_COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "step", "split", "epochs", "batch_size",
+_COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "horizons", "known", "step", "split", "epochs", "batch_size",
                  "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
                  "conformal_window", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (

@@ -66,7 +66,8 @@ def run(args) -> int:
         print(f"pybbdl gan: warning: {w.message}", file=sys.stderr)
     result = gan_train(args.model, args.data_path, epochs=args.epochs, batch_size=args.batch_size,
                        latent_dim=args.latent_dim, label_smoothing=args.label_smoothing, seed=args.seed,
-                       checkpoint_every=args.checkpoint_every, dp=args.dp, d_steps=args.d_steps, target_epsilon=args.target_epsilon,
+                       checkpoint_every=args.checkpoint_every, dp=args.dp, d_steps=args.d_steps,
+                       target_epsilon=args.target_epsilon,
                        delta=args.delta, l2_norm_clip=clip, ema_decay=args.ema_decay, classifier=args.classifier,
                        quick=args.quick, limit=args.limit, deterministic=not args.nondeterministic,
                        out_dir=args.out, progress=True)

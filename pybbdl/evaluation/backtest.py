@@ -10,14 +10,15 @@ import pandas as pd
 
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, check_dm_length, check_not_constant,
-                                       collect_fits, fit_task, fit_tasks, interval_pass, long_table, mcs_rows,
-                                       resolve_baselines, resolve_levels, wide_table)
+                                       collect_fits, fit_task, fit_tasks, forecast_part, horizon_long_table,
+                                       interval_pass, long_table, longest, mcs_rows, resolve_baselines,
+                                       resolve_levels, wide_table)
 from pybbdl.evaluation.intervals import interval_frame
 from pybbdl.evaluation.nested import nesting
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
 from pybbdl.parallel import resolve_backend, run_tasks
-from pybbdl.windows import prepare_windows
+from pybbdl.windows import parse_horizons, prepare_windows
 
 
 def backtest(
@@ -47,6 +48,8 @@ def backtest(
     levels: Sequence[float] | None = None,
     nested: Mapping | None = None,
     conformal_window: int | None = None,
+    horizons=None,
+    known: Sequence[str] | None = None,
 ) -> Comparison:
     """Rolling-origin evaluation: every model forecasts the same targets, fold after fold.
 
@@ -74,6 +77,9 @@ def backtest(
         n_jobs, backend, address: How the fold x model x seed fits run, as for
             :func:`~pybbdl.evaluation.compare.compare` (every fold's fits are tasks of one
             :func:`pybbdl.parallel.run_tasks` call; with ``retrain=False`` only the first fold's).
+        horizons, known: Several horizons at once and future-known columns, as for
+            :func:`prepare_windows` (each fold scores every horizon from the same origins; the
+            long table gets one block per horizon, interval scores at the longest).
 
     Returns:
         A :class:`Comparison` over all folds' targets pooled, with a ``fold`` column in each
@@ -84,6 +90,12 @@ def backtest(
             targets than the Diebold-Mariano tests need (both checked before any training).
     """
     horizon = check_positive_int("horizon", horizon)
+    hs = parse_horizons(horizons)
+    if hs is not None:
+        if horizon not in (1, hs[-1]):
+            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
+                                f"given. Received: horizon={horizon}")
+        horizon = hs[-1]
     folds = check_positive_int("folds", folds)
     stride = check_positive_int("stride", stride)
     if train_length is not None:
@@ -127,7 +139,8 @@ def backtest(
         split = {"train": (train_lo, lo - n_val), "val": (lo - n_val, lo), "test": (lo, hi)}
         scaler = None if retrain or not fold_windows else fold_windows[0].scaler  # keep the first fold's scaling
         fold_windows.append(prepare_windows(data, target=target, features=features, lookback=lookback,
-                                            horizon=horizon, step=step, split=split, scaler=scaler))
+                                            horizon=horizon, step=step, split=split, scaler=scaler,
+                                            horizons=hs, known=known))
         if k == 0:
             check_not_constant(fold_windows[0])
             levels, strict = resolve_levels(levels, fold_windows[0], estimators)
@@ -145,8 +158,9 @@ def backtest(
             preds, info, fitted, histories = collect_fits(estimators, tasks[k], fold_results[k], windows, ["test"],
                                                           seeds)
         else:  # the same fitted models applied to the new block
-            preds = {name: {"test": np.vstack([m.predict(windows, "test") for m in runs])}
+            preds = {name: {"test": np.stack([forecast_part(m, windows, "test") for m in runs])}
                      for name, runs in fitted.items()}
+        all_horizons, preds = preds, longest(preds)  # intervals and the forecasts frame: the longest horizon
         keep = np.arange(0, windows.n_windows("test"), stride)
         ints, fold_methods, fold_notes = interval_pass(fitted, windows, ["test"], levels, preds, strict=strict,
                                                        fold=k + 1, window=conformal_window)
@@ -159,12 +173,13 @@ def backtest(
                 [{lv: (lo[keep], hi[keep]) for lv, (lo, hi) in run.items()} for run in runs] if runs else None)
         frame = pd.DataFrame({"actual": windows.actuals("test").iloc[keep]})
         frame["fold"] = k + 1
-        for name, by in preds.items():
+        for name, by in all_horizons.items():
             pooled.setdefault(name, {}).setdefault("test", []).append(by["test"][:, keep] if "test" in by else None)
+        for name, by in preds.items():
             if "test" in by:
                 frame[name] = by["test"][0, keep]
         frames.append(frame)
-        actual.append(frame["actual"].to_numpy())
+        actual.append(windows.Y("test", scaled=False)[keep] if windows.multi_horizon else frame["actual"].to_numpy())
     joined = {}
     for name, by in pooled.items():
         blocks = by["test"]
@@ -177,13 +192,22 @@ def backtest(
         else:
             joined_ints[name] = {"test": []}
     y_all = np.concatenate(actual)
-    mcs = mcs_rows(joined, {"test": y_all}, ["test"], dm_loss=dm_loss)
-    long = long_table(joined, info, {"test": y_all}, ["test"], horizon=horizon, dm_loss=dm_loss,
-                      baselines=baselines, levels=levels, intervals=joined_ints, interval_notes=int_notes,
-                      nests=nests, mcs=mcs or None)
+    multi = hs is not None and len(hs) > 1
+    joined_all, joined = joined, longest(joined)
+    y_longest = y_all[:, -1] if multi else y_all
+    mcs = mcs_rows(joined, {"test": y_longest}, ["test"], dm_loss=dm_loss)
+    if multi:
+        long = horizon_long_table(joined_all, info, {"test": y_all}, ["test"], horizons=hs, dm_loss=dm_loss,
+                                  baselines=baselines, nests=nests, levels=levels, intervals=joined_ints,
+                                  interval_notes=int_notes, mcs=mcs or None)
+    else:
+        long = long_table(joined, info, {"test": y_all}, ["test"], horizon=horizon, dm_loss=dm_loss,
+                          baselines=baselines, levels=levels, intervals=joined_ints, interval_notes=int_notes,
+                          nests=nests, mcs=mcs or None)
     table = wide_table(long, info, ["test"], baselines, extra={"folds": folds}, nests=nests,
                        interval_methods=methods)
-    table.attrs.update(target=windows.target, horizon=horizon, seeds=seeds, dm_loss=dm_loss, folds=folds,
+    table.attrs.update(target=windows.target, horizon=horizon, horizons=list(windows.horizons), seeds=seeds,
+                       dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
                        baselines=baselines, levels=list(levels), conformal_window=conformal_window)
     forecasts = {"test": pd.concat(frames)}

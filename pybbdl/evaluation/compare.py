@@ -32,7 +32,9 @@ from pybbdl.parallel import resolve_backend, run_tasks
 from pybbdl.windows import Windows
 
 #: Columns of the long table, in order (see :func:`long_table`).
-LONG_COLUMNS = ("model", "part", "metric", "value", "sd", "n", "seeds", "note")
+LONG_COLUMNS = ("model", "part", "horizon", "metric", "value", "sd", "n", "seeds", "note")
+#: The columns of one row as :func:`long_table` builds it (``horizon`` is added to the whole table).
+_ROW_COLUMNS = tuple(c for c in LONG_COLUMNS if c != "horizon")
 #: Baselines of the DM columns when `baselines` is None: those of these that are in the comparison.
 DEFAULT_BASELINES = ("naive", "arima")
 #: The model confidence set of the tables: size (0.10 = the 90 % set), bootstrap replications, seed.
@@ -64,6 +66,9 @@ class Comparison:
             or split-conformal intervals calibrated on the validation part
             (:mod:`pybbdl.evaluation.intervals`).
         nests: ``{model: (models it nests, ...)}``: pairs tested with Clark-West instead of DM.
+        horizon_forecasts: With several horizons: ``{part: DataFrame}`` with one row per origin
+            and horizon (``origin``, ``horizon``, ``target_time``, ``actual`` and each model's
+            forecast, first seed); empty otherwise.
     """
 
     table: pd.DataFrame
@@ -78,6 +83,7 @@ class Comparison:
     intervals: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
     interval_methods: dict[str, str] = field(default_factory=dict)
     nests: dict[str, tuple] = field(default_factory=dict)
+    horizon_forecasts: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def check_forecaster(name: str, est) -> None:
@@ -212,8 +218,7 @@ def fit_task(task: FitTask) -> dict:
            "notes": _notes(model), "spec": "", "history": None, "model": model}
     if task.first and callable(getattr(model, "describe", None)):
         out["spec"] = str(model.describe())
-    out["preds"] = {part: np.asarray(model.predict(task.windows, part), dtype=float).reshape(-1)
-                    for part in task.parts}
+    out["preds"] = {part: forecast_part(model, task.windows, part) for part in task.parts}
     if task.first:
         out["history"] = getattr(model, "history_", None)
     return out
@@ -223,6 +228,10 @@ def fit_tasks(estimators: Mapping, windows: Windows, parts, seeds, progress, *, 
     """The :class:`FitTask` of every model x seed (one seed for a model that is not ``stochastic``)."""
     tasks = []
     for i, (name, est) in enumerate(estimators.items(), start=1):
+        if windows.multi_horizon and not callable(getattr(est, "predict_horizons", None)):
+            from pybbdl.models.horizons import DirectForecaster
+
+            est = DirectForecaster(est)  # no multi-horizon method of its own: one copy per horizon
         stochastic = bool(getattr(est, "stochastic", False))
         runs = seeds if stochastic else seeds[:1]
         for k, seed in enumerate(runs):
@@ -265,7 +274,7 @@ def collect_fits(estimators: Mapping, tasks: Sequence[FitTask], results: Sequenc
         fitted.setdefault(name, []).append(res["model"])
         if task.first and res["history"] is not None:
             histories[name] = res["history"]
-    preds = {m: {p: np.vstack(v) for p, v in by.items() if v} for m, by in preds.items()}
+    preds = {m: {p: np.stack(v) for p, v in by.items() if v} for m, by in preds.items()}
     return preds, info, fitted, histories
 
 
@@ -365,6 +374,67 @@ def mcs_rows(preds, actual, parts, *, dm_loss: Loss, size: float = MCS_SIZE, rep
     return out
 
 
+def forecast_part(model, windows: Windows, part: str) -> np.ndarray:
+    """``model``'s forecasts of a part: ``(n,)``, or ``(n, len(horizons))`` for multi-horizon windows."""
+    if windows.multi_horizon:
+        out = np.asarray(model.predict_horizons(windows, part), dtype=float)
+        expected = (windows.n_windows(part), len(windows.horizons))
+        if out.shape != expected:
+            raise ArgumentError(f"predict_horizons of {type(model).__name__} must return shape {expected}. "
+                                f"Received: {out.shape}")
+        return out
+    return np.asarray(model.predict(windows, part), dtype=float).reshape(-1)
+
+
+def longest(preds: Mapping) -> dict:
+    """``{model: {part: (seeds, n)}}`` at the longest horizon of multi-horizon forecasts (as is otherwise)."""
+    return {m: {p: (a[..., -1] if a.ndim == 3 else a) for p, a in by.items()} for m, by in preds.items()}
+
+
+def horizon_long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizons: Sequence[int],
+                       dm_loss: Loss, baselines: Sequence[str], nests: Mapping | None = None,
+                       **longest_only) -> pd.DataFrame:
+    """The long table of a multi-horizon run: :func:`long_table` per horizon (DM and Clark-West
+    tests with each horizon's own lag window); `preds` are ``{model: {part: (seeds, n,
+    len(horizons))}}``, `actual` ``{part: (n, len(horizons))}``. `longest_only` (interval scores,
+    the model confidence set) apply to the longest horizon. The ``"train"`` rows appear once
+    (horizon = the longest)."""
+    tables = []
+    for j, h in enumerate(horizons):
+        last = j == len(horizons) - 1
+        sub = {m: {p: a[..., j] for p, a in by.items()} for m, by in preds.items()}
+        t = long_table(sub, info, {p: a[:, j] for p, a in actual.items()}, parts, horizon=h, dm_loss=dm_loss,
+                       baselines=baselines, nests=nests, **(longest_only if last else {}))
+        tables.append(t if last else t[t["part"] != "train"])
+    table = pd.concat(tables, ignore_index=True)
+    order = {m: i for i, m in enumerate(info)}
+    part_order = {p: i for i, p in enumerate([*parts, "train"])}
+    metric_order = {m: i for i, m in enumerate(dict.fromkeys(tables[-1]["metric"]))}
+    keys = pd.DataFrame({"m": table["model"].map(order), "p": table["part"].map(part_order),
+                         "h": table["horizon"], "k": table["metric"].map(metric_order).fillna(-1)})
+    return table.loc[keys.sort_values(["m", "p", "h", "k"], kind="stable").index].reset_index(drop=True)
+
+
+def horizon_frames(windows: Windows, preds, parts) -> dict[str, pd.DataFrame]:
+    """``{part: DataFrame}`` of every origin x horizon: origin time, horizon, target time, actual,
+    each model's forecast (first seed)."""
+    out = {}
+    for part in parts:
+        rows = windows.rows(part)
+        k = len(windows.horizons)
+        frame = pd.DataFrame({
+            "origin": np.repeat(np.asarray(windows.frame.index[rows - 1]), k),
+            "horizon": np.tile(np.asarray(windows.horizons), len(rows)),
+            "target_time": np.asarray(windows.frame.index[(rows[:, None] + np.asarray(windows.horizons) - 1)
+                                      .reshape(-1)]),
+            "actual": windows.Y(part, scaled=False).reshape(-1)})
+        for name, by in preds.items():
+            if part in by:
+                frame[name] = by[part][0].reshape(-1)
+        out[part] = frame
+    return out
+
+
 def _sd(values) -> float:
     return float(np.std(values, ddof=1)) if len(values) > 1 else np.nan
 
@@ -376,7 +446,7 @@ def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon:
     """The long, tidy table: one row per model x part x metric.
 
     Columns (:data:`LONG_COLUMNS`): ``model``; ``part`` (a scored part, or ``"train"`` for what
-    fitting took); ``metric``; ``value``; ``sd`` (across seeds, NaN for one seed); ``n`` (targets
+    fitting took); ``horizon`` (steps ahead of the scored targets); ``metric``; ``value``; ``sd`` (across seeds, NaN for one seed); ``n`` (targets
     scored; training windows for ``"train"`` rows); ``seeds`` (fits averaged); ``note`` (why a value
     is NaN, or what to know about it). Metrics of a scored part: ``mae``, ``rmse`` (target units,
     mean over seeds), ``skill_pct`` (100 * (1 - MAE / naive MAE)), ``dm_stat_vs_<b>`` and
@@ -464,7 +534,8 @@ def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon:
         rows.append((name, "train", "fit_seconds", float(np.mean(secs)) if secs else np.nan, _sd(secs), n_train,
                      seeds, note))
         rows.append((name, "train", "n_params", float(info[name]["n_params"]), np.nan, n_train, seeds, note))
-    table = pd.DataFrame(rows, columns=list(LONG_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
+    table.insert(LONG_COLUMNS.index("horizon"), "horizon", int(horizon))
     table["n"] = table["n"].astype(int)
     table["seeds"] = table["seeds"].astype(int)
     return table
@@ -481,6 +552,8 @@ def wide_table(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra:
     the interval scores ``{part}_coverage_80`` ..., ``{part}_pinball``, ``{part}_crps``, ``{part}_in_mcs_90``,
     ``{part}_mcs_p`` and ``interval`` (``"model"`` or ``"conformal"``)."""
     nests = nests if nests and any(nests.values()) else {}  # no nested pair: every test is DM, as in 0.1
+    if "horizon" in long and long["horizon"].nunique() > 1:  # several horizons: the longest
+        long = long[long["horizon"] == long["horizon"].max()]
     multi_seed = bool((long["seeds"] > 1).any())
     metrics = list(dict.fromkeys(long["metric"]))
     # interval/MCS columns that hold no number for any model (e.g. only the calibration part scored)
@@ -552,7 +625,12 @@ def compare(
     """Fit each model on the training part and score it on the other parts.
 
     Args:
-        windows: From :func:`pybbdl.windows.prepare_windows`.
+        windows: From :func:`pybbdl.windows.prepare_windows`. Windows with several ``horizons``
+            score every horizon from the same origins: the long table has one block per horizon
+            (column ``horizon``; DM and Clark-West tests per horizon; interval scores and the model
+            confidence set at the longest), the wide table shows the longest. Models with
+            ``predict_horizons`` give all horizons at once (MIMO networks, iterated ARIMA); others
+            are fitted once per horizon (:class:`~pybbdl.models.horizons.DirectForecaster`).
         models: Model names (see :data:`pybbdl.models.MODEL_NAMES`) or ``{name: forecaster}`` with
             any object following the forecaster contract (:mod:`pybbdl.models.base`). The naive
             baseline is always added.
@@ -610,12 +688,20 @@ def compare(
         conformal_window = check_positive_int("conformal_window", conformal_window)
     preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress, n_jobs=n_jobs,
                                                       backend=backend, address=address)
+    all_horizons, preds = preds, longest(preds)  # intervals, MCS, forecasts, wide table: the longest horizon
     actual = {p: windows.y(p, scaled=False) for p in parts}
     ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict,
                                              window=conformal_window)
     mcs = mcs_rows(preds, actual, parts, dm_loss=dm_loss)
-    long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines,
-                      levels=levels, intervals=ints, interval_notes=int_notes, nests=nests, mcs=mcs or None)
+    horizon_forecasts = {}
+    if windows.multi_horizon:
+        long = horizon_long_table(all_horizons, info, {p: windows.Y(p, scaled=False) for p in parts}, parts,
+                                  horizons=windows.horizons, dm_loss=dm_loss, baselines=baselines, nests=nests,
+                                  levels=levels, intervals=ints, interval_notes=int_notes, mcs=mcs or None)
+        horizon_forecasts = horizon_frames(windows, all_horizons, parts)
+    else:
+        long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines,
+                          levels=levels, intervals=ints, interval_notes=int_notes, nests=nests, mcs=mcs or None)
     table = wide_table(long, info, parts, baselines, nests=nests, interval_methods=methods)
     forecasts = {}
     for part in parts:
@@ -625,13 +711,15 @@ def compare(
                 frame[name] = preds[name][part][0]
         forecasts[part] = frame
     table.attrs.update(target=windows.target, horizon=windows.horizon, seeds=seeds, dm_loss=dm_loss,
-                       baselines=baselines, levels=list(levels), conformal_window=conformal_window)
+                       baselines=baselines, levels=list(levels), conformal_window=conformal_window,
+                       horizons=list(windows.horizons))
     return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
                       models={m: runs[0] for m, runs in fitted.items()},
                       seed_forecasts={p: {m: preds[m][p] for m in preds if p in preds[m]} for p in parts},
                       long=long, baselines=baselines, levels=tuple(levels),
                       intervals=interval_frames(ints, preds, {p: windows.target_index(p) for p in parts}),
-                      interval_methods=methods, nests={m: v for m, v in nests.items() if v})
+                      interval_methods=methods, nests={m: v for m, v in nests.items() if v},
+                      horizon_forecasts=horizon_forecasts)
 
 
 def interval_frames(ints: Mapping, preds: Mapping, index: Mapping) -> dict[str, dict[str, pd.DataFrame]]:

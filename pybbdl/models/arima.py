@@ -26,13 +26,14 @@ Criterion = Literal["aicc", "aic", "bic"]
 _TRENDS_BY_D = {0: ("c", "n"), 1: ("n", "t"), 2: ("n",)}
 
 
-def _fit_arima(y: np.ndarray, order, seasonal_order, trend, start_params=None):
-    """Fit one statsmodels ARIMA; returns its results (warnings collected, not printed)."""
+def _fit_arima(y: np.ndarray, order, seasonal_order, trend, start_params=None, exog=None):
+    """Fit one statsmodels ARIMA (with regressors `exog`: ARIMAX, regression with ARIMA errors);
+    returns its results (warnings collected, not printed)."""
     from statsmodels.tsa.arima.model import ARIMA
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ARIMA(y, order=order, seasonal_order=seasonal_order, trend=trend,
+        model = ARIMA(y, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend,
                       enforce_stationarity=True, enforce_invertibility=True)
         results = model.fit(start_params=start_params)
     results._pybbdl_warnings = [str(w.message) for w in caught]
@@ -130,6 +131,11 @@ class ArimaForecaster(BaseForecaster):
             candidate with an AR/MA root of modulus < 1.01 is refused, and with ``seasonal_d``
             the KPSS tests for ``d`` run on the seasonally differenced series.
 
+    Future-known columns of the windows (``prepare_windows(..., known=[...])``) are regressors
+    (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX); their values at each target
+    enter its forecast. Several ``horizons``: one fit, iterated forecasts for every step from
+    each origin (:meth:`predict_horizons`).
+
     Attributes:
         results_: statsmodels results of the final fit (``summary()``, ``conf_int()`` work).
         order_, seasonal_order_, trend_: What was fitted.
@@ -141,6 +147,8 @@ class ArimaForecaster(BaseForecaster):
     #: ARIMA on levels nests the random walk (every coefficient zero): the comparison tables test
     #: this pair with Clark-West, not Diebold-Mariano (:mod:`pybbdl.evaluation.nested`).
     nests = ("naive",)
+    #: Uses the windows' future-known columns as regressors (see :func:`pybbdl.forecast_conditional`).
+    uses_known = True
 
     def __init__(
         self,
@@ -212,16 +220,19 @@ class ArimaForecaster(BaseForecaster):
         if np.ptp(y) == 0:
             raise ModelFitError(f"ARIMA cannot be fitted: the target is constant ({y[0]!r}) over the "
                                 f"{len(y)} training rows.")
+        exog = windows.values[start:stop][:, windows.known_index] if windows.known else None
         began = time.perf_counter()
         # with order=None the candidates are scored by pybbdl.models.arima_search (exact likelihood,
-        # fast) and only the winner is fitted here; None = a trend it does not handle: the loop below
-        fast = self._fast_search(y) if self.order is None else None
+        # fast) and only the winner is fitted here; None = a trend it does not handle: the loop below.
+        # With regressors (future-known columns) every candidate is fitted as an ARIMAX in the loop
+        # below (the fast search does not take regressors)
+        fast = self._fast_search(y) if self.order is None and exog is None else None
         candidates = self._candidates(y) if fast is None else []
         search, best = ([], None) if fast is None else fast
         for order, seasonal, trend in tqdm(candidates, desc="ARIMA order search", leave=False,
                                            disable=not self.progress or len(candidates) == 1):
             try:
-                res = _fit_arima(y, order, seasonal, trend)
+                res = _fit_arima(y, order, seasonal, trend, exog=exog)
                 score = self._score(res)
                 if not np.isfinite(score):
                     raise ArgumentError(f"{self.criterion} is not finite")
@@ -246,6 +257,7 @@ class ArimaForecaster(BaseForecaster):
         self.converged_ = _converged(self.results_)
         self.notes_ = [] if self.converged_ else ["ARIMA optimiser did not converge"]
         self.train_start_ = start
+        self.known_ = list(windows.known)
         self.n_params_ = int(len(self.results_.params))
         self.fit_seconds_ = time.perf_counter() - began
         self.fitted_ = True
@@ -259,21 +271,39 @@ class ArimaForecaster(BaseForecaster):
         call; the fitted model itself is not changed (see :meth:`predict_refits`)."""
         return self.predict_refits(windows, part)[0]
 
-    def predict_refits(self, windows: Windows, part: str) -> tuple[np.ndarray, int]:
-        """:meth:`predict` and the number of successful re-estimations (0 without ``refit_every``)."""
-        from tqdm.auto import tqdm
+    def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
+        """Iterated forecasts for every horizon of the windows from one fit, ``(n_windows, len(horizons))``."""
+        if self.refit_every:
+            raise ArgumentError("`refit_every` is not supported with several horizons; use refit_every=None.")
+        series, exog, rel = self._series(windows, part)
+        filtered = self.results_.apply(series, exog=exog).filter_results
+        return np.column_stack([h_step_forecasts(filtered, rel, h) for h in windows.horizons])
 
+    def _series(self, windows: Windows, part: str):
+        """The target (and regressors) from the first training row to the part's last target, and
+        the part's origins relative to it."""
         self._check_fitted()
         windows = self._check_windows(windows)
+        known = getattr(self, "known_", [])
+        if list(windows.known) != known:
+            raise ArgumentError(f"The windows' future-known columns must be those the ARIMA was fitted with "
+                                f"(its regressors). Received: known={windows.known}; fitted with known={known}")
         targets = windows.target_positions(part)
         origins = targets - windows.horizon  # last observation before each target
         if origins.min() < self.train_start_:
             raise DataError(f"The {part} part has origins before the ARIMA's first training row "
                             f"{self.train_start_}; ARIMA forecasts need the past.")
         series = windows.values[self.train_start_:targets.max() + 1, 0]
-        rel = origins - self.train_start_
+        exog = windows.values[self.train_start_:targets.max() + 1][:, windows.known_index] if known else None
+        return series, exog, origins - self.train_start_
+
+    def predict_refits(self, windows: Windows, part: str) -> tuple[np.ndarray, int]:
+        """:meth:`predict` and the number of successful re-estimations (0 without ``refit_every``)."""
+        from tqdm.auto import tqdm
+
+        series, exog, rel = self._series(windows, part)
         if not self.refit_every:
-            filtered = self.results_.apply(series)
+            filtered = self.results_.apply(series, exog=exog)
             return h_step_forecasts(filtered.filter_results, rel, windows.horizon), 0
         every = check_positive_int("refit_every", self.refit_every)
         out = np.empty(len(rel))
@@ -283,12 +313,12 @@ class ArimaForecaster(BaseForecaster):
             block = rel[b:b + every]
             try:
                 res = _fit_arima(series[:block[0] + 1], self.order_, self.seasonal_order_, self.trend_,
-                                 start_params=params)
+                                 start_params=params, exog=None if exog is None else exog[:block[0] + 1])
                 params = res.params
                 refits += 1
             except Exception:  # noqa: BLE001 - keep the last good parameters
                 res = self.results_
-            filtered = res.apply(series)
+            filtered = res.apply(series, exog=exog)
             out[b:b + every] = h_step_forecasts(filtered.filter_results, block, windows.horizon)
         return out, refits
 
@@ -305,15 +335,7 @@ class ArimaForecaster(BaseForecaster):
         levels = check_levels(levels)
         if not levels:
             raise ArgumentError("`levels` must name at least one level in (0, 1). Received: none")
-        self._check_fitted()
-        windows = self._check_windows(windows)
-        targets = windows.target_positions(part)
-        origins = targets - windows.horizon
-        if origins.min() < self.train_start_:
-            raise DataError(f"The {part} part has origins before the ARIMA's first training row "
-                            f"{self.train_start_}; ARIMA forecasts need the past.")
-        series = windows.values[self.train_start_:targets.max() + 1, 0]
-        rel = origins - self.train_start_
+        series, exog, rel = self._series(windows, part)  # checks fitted, windows, regressors, origins
         blocks = [(0, len(rel), self.results_)]
         if self.refit_every:
             every = check_positive_int("refit_every", self.refit_every)
@@ -321,14 +343,14 @@ class ArimaForecaster(BaseForecaster):
             for b in range(0, len(rel), every):
                 try:
                     res = _fit_arima(series[:rel[b] + 1], self.order_, self.seasonal_order_, self.trend_,
-                                     start_params=params)
+                                     start_params=params, exog=None if exog is None else exog[:rel[b] + 1])
                     params = res.params
                 except Exception:  # noqa: BLE001 - keep the last good parameters, as predict_refits
                     res = self.results_
                 blocks.append((b, b + every, res))
         mean, var = np.empty(len(rel)), np.empty(len(rel))
         for b0, b1, res in blocks:
-            fr = res.apply(series).filter_results
+            fr = res.apply(series, exog=exog).filter_results
             mean[b0:b1] = h_step_forecasts(fr, rel[b0:b1], windows.horizon)
             var[b0:b1] = h_step_variances(fr, rel[b0:b1], windows.horizon) * self._sigma2_correction(res)
         sd = np.sqrt(var)

@@ -35,6 +35,12 @@ Optional (used when present):
 * ``history_`` (``{"loss": [...], "val_loss": [...]}``), ``epochs_run_``, ``fit_seconds_``,
   ``n_params_``: shown in the tables and the training plot.
 * ``get_params()``: recorded in the run's settings; ``save(path)``/``load(path)``: persistence.
+* ``predict_horizons(windows, part) -> array (n_windows(part), len(windows.horizons))``: every
+  horizon of multi-horizon windows at once (``prepare_windows(..., horizons=...)``); models
+  without it are fitted once per horizon (:class:`pybbdl.models.horizons.DirectForecaster`).
+* ``uses_known`` (class attribute, default False): True = the model feeds the windows'
+  future-known columns (``windows.known``, ``windows.future_path(part)``) into its forecasts;
+  :func:`pybbdl.forecast_conditional` refuses models without it.
 
 Errors a model raises on purpose should be :mod:`pybbdl.exceptions` types; a
 :class:`~pybbdl.exceptions.ModelFitError` from ``fit`` is reported in the table (the model gets
@@ -59,6 +65,8 @@ class BaseForecaster:
 
     #: Whether the model is trained with random initialisation (shown with mean ± sd over seeds).
     stochastic = False
+    #: Whether the model uses the windows' future-known columns (conditional forecasts).
+    uses_known = False
 
     @classmethod
     def _param_names(cls) -> list[str]:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pybbdl.evaluation import Comparison
 from pybbdl.outputs import atomic_write
-from pybbdl.reports import fan_figure, forecast_figure, format_table, report_files, summary_columns
+from pybbdl.reports import fan_figure, forecast_figure, format_table, horizon_figure, report_files, summary_columns
 from pybbdl.workflows.results import RunResult
 
 
@@ -20,8 +20,9 @@ class ForecastRun(RunResult):
 
     Attributes:
         kind: ``"forecast_comparison"`` or ``"forecast_backtest"``.
-        table: The long, tidy table; fixed columns ``model, part, metric, value, sd, n, seeds,
-            note``. ``part`` is a scored part (``"val"``, ``"test"``; a backtest pools its folds
+        table: The long, tidy table; fixed columns ``model, part, horizon, metric, value, sd, n,
+            seeds, note`` (``horizon``: steps ahead; a run with several ``horizons`` has one block
+            of scored rows per horizon). ``part`` is a scored part (``"val"``, ``"test"``; a backtest pools its folds
             in ``"test"``) or ``"train"``. Metrics of a scored part: ``mae``, ``rmse`` (target
             units, mean over seeds; ``sd`` across seeds), ``skill_pct`` (100 * (1 - MAE / naive
             MAE)), ``dm_stat_vs_<b>`` and ``p_vs_<b>`` for each baseline ``b`` (Diebold-Mariano,
@@ -66,11 +67,17 @@ class ForecastRun(RunResult):
         """The fan chart of one model (:func:`pybbdl.reports.fan_figure`): a Figure."""
         return fan_figure(self.comparison, model, part=part, last=last)
 
+    def plot_horizons(self, part: str | None = None, *, metric: str = "mae"):
+        """MAE (or `metric`) by horizon, one line per model (a run with several horizons): a Figure."""
+        return horizon_figure(self.table, metric=metric, part=part)
+
     def summary(self) -> str:
         """The terminal summary: what ran, then the headline columns of the wide table."""
         s = self.settings
         kind = (f"{s['folds']}-fold rolling-origin backtest" if self.kind == "forecast_backtest" else "one split")
-        head = (f"{s['target']}, {s['horizon']} step(s) ahead, {kind}; errors in the target's units; skill = % MAE "
+        steps = (f"horizons {s['horizons']} (below: horizon {s['horizon']}; every horizon in run.table)"
+                 if s.get("horizons") else f"{s['horizon']} step(s) ahead")
+        head = (f"{s['target']}, {steps}, {kind}; errors in the target's units; skill = % MAE "
                 f"reduction vs naive; p = Diebold-Mariano p-value ({'absolute' if s['dm_loss'] == 'mae' else 'squared'}"
                 f" loss) vs {', '.join(s['baselines'])}")
         if self.comparison is not None and self.comparison.levels:

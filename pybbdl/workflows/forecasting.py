@@ -24,7 +24,7 @@ from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
 from pybbdl.outputs import prepare_output_dir, versions
 from pybbdl.parallel import resolve_backend
-from pybbdl.windows import prepare_windows
+from pybbdl.windows import parse_horizons, prepare_windows
 from pybbdl.workflows.forecast_run import ForecastRun
 
 #: The one set of defaults of :func:`forecast_compare` and :func:`forecast_backtest`.
@@ -34,6 +34,8 @@ FORECAST_DEFAULTS: dict = {
     "models": ("naive", "dense", "lstm", "gru"),
     "lookback": 8,             # rows of history per window
     "horizon": 1,              # steps ahead
+    "horizons": None,          # several steps at once: H (= 1..H), "1-8", "1,4,8" or a list; None = horizon
+    "known": None,             # future-known columns (calendar, an assumed policy path): fed over the horizon
     "step": 1,                 # keep one row in `step` inside a window
     "split": (0.6, 0.2, 0.2),  # train, val, test fractions (or a dict of row/date ranges)
     "epochs": 100,             # maximum epochs of the neural models
@@ -102,6 +104,18 @@ def _check_settings(s: dict) -> dict:
     s = dict(s)
     for name in ("lookback", "horizon", "step", "epochs", "batch_size"):
         s[name] = check_positive_int(name, s[name])
+    hs = parse_horizons(s["horizons"])
+    if hs is not None:
+        if s["horizon"] not in (1, hs[-1]):
+            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
+                                f"given. Received: horizon={s['horizon']}, horizons={list(hs)}")
+        s["horizon"] = hs[-1]
+        s["horizons"] = list(hs)
+    if s["known"] is not None:
+        known = [s["known"]] if isinstance(s["known"], str) else list(s["known"])
+        if not known or not all(isinstance(k, str) and k for k in known):
+            raise ArgumentError(f"`known` must be column names. Received: known={s['known']!r}")
+        s["known"] = known
     if s["patience"] is not None:
         s["patience"] = check_positive_int("patience", s["patience"], minimum=0)
     lr = s["learning_rate"]
@@ -230,7 +244,8 @@ def _start(data, settings: dict, out_dir):
 
 def forecast_compare(
     data, *, target=None, features=None, models=("naive", "dense", "lstm", "gru"), lookback=8, horizon=1, step=1,
-    split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None,
+    horizons=None, known=None, split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3,
+    units=None, season=None,
     seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None,
     quick=False, deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
     address=None,
@@ -243,6 +258,12 @@ def forecast_compare(
         models: Model names (:data:`pybbdl.models.MODEL_NAMES`), a comma-separated string, or
             ``{name: forecaster or model name}`` (any object following the forecaster contract of
             :mod:`pybbdl.models.base`). The naive baseline is always added.
+        horizons: Score several horizons at once (an int H = 1..H, ``"1-8"``, a list): the long
+            table gets one block per horizon (``horizon`` column, DM tests per horizon), the wide
+            table shows the longest, ``plot_horizons()`` draws MAE by horizon. Networks are MIMO
+            (one output per horizon), ARIMA iterates one fit, other models are fitted per horizon.
+        known: Future-known columns (see :func:`pybbdl.windows.prepare_windows`); forecasts on a
+            given future path: :func:`pybbdl.forecast_conditional`.
         levels: Prediction-interval levels in (0, 1), e.g. ``(0.8, 0.95)``; None = those two, skipped
             with a note where the validation part is too short to calibrate conformal intervals;
             ``()`` = none. See :func:`pybbdl.evaluation.compare` and :mod:`pybbdl.evaluation.intervals`.
@@ -261,7 +282,8 @@ def forecast_compare(
     """
     s, built, out = _start(data, {k: v for k, v in locals().items() if k not in ("data", "out_dir")}, out_dir)
     windows = prepare_windows(data, target=s["target"], features=s["features"], lookback=s["lookback"],
-                              horizon=s["horizon"], step=s["step"], split=s["split"])
+                              horizon=s["horizon"], step=s["step"], split=s["split"], horizons=s["horizons"],
+                              known=s["known"])
     if s["progress"]:
         print(windows, file=sys.stderr)
     comparison = compare(windows, built, seeds=s["seeds"], baselines=s["baselines"], dm_loss=s["dm_loss"],
@@ -279,8 +301,8 @@ def forecast_compare(
 
 def forecast_backtest(
     data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
-    folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1, val_fraction=0.2,
-    epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
+    horizons=None, known=None, folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1,
+    val_fraction=0.2, epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
     baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None, quick=False,
     deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
     address=None,
@@ -300,7 +322,8 @@ def forecast_backtest(
                           val_fraction=s["val_fraction"], retrain=s["retrain"], stride=s["stride"], seeds=s["seeds"],
                           baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"],
                           levels=s["levels"], nested=s["nested"], conformal_window=s["conformal_window"],
-                          n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"])
+                          n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"],
+                          horizons=s["horizons"], known=s["known"])
     attrs = comparison.table.attrs
     info = {"target": comparison.windows.target, "columns": list(comparison.windows.columns),
             "rows": len(comparison.windows.values), "fold_size": attrs["fold_size"], "first_row": attrs["first_row"],

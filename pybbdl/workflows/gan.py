@@ -5,8 +5,8 @@ discriminator's real batches are Poisson draws (expected size ``batch_size``), t
 :func:`pybbdl.privacy.calibrate_noise` for the discriminator steps that will run,
 ``gan_steps_per_epoch(n, batch_size, d_steps) * d_steps * epochs``, and the stated epsilon is the accountant's
 for the D steps that did run (the training ledger, :attr:`pybbdl.gan.TrainingHistory.privacy`): exact, not
-the shuffled-batch approximation. Every argument is checked before data is read or a model is built (an unwritable ``out_dir`` and a
-missing ``classifier`` file included).
+the shuffled-batch approximation. Every argument is checked before data is read or a model is built (an
+unwritable ``out_dir`` and a missing ``classifier`` file included).
 """
 
 from __future__ import annotations

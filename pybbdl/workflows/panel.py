@@ -27,7 +27,7 @@ from pybbdl.reports import _figure, _save_figure, format_table, markdown_table
 from pybbdl.workflows.results import RunResult
 
 #: Local series models: name -> (module, class names tried in order, constructor arguments).
-#: ``ets``/``theta``/``ar`` (pybbdl.models.statistical) and ``arima`` (pybbdl.models.arima)
+#: ``ets``/``theta``/``ar`` (pybbdl.models.statistical) and ``arima`` (pybbdl.models.arima_search, R-like auto.arima)
 #: are those modules' series-level models.
 SERIES_MODELS: dict[str, tuple[str, tuple[str, ...], dict]] = {
     "naive": ("pybbdl.models.local", ("NaiveSeries",), {}),
@@ -40,12 +40,13 @@ SERIES_MODELS: dict[str, tuple[str, tuple[str, ...], dict]] = {
     "ets": ("pybbdl.models.statistical", ("EtsForecaster", "ETSForecaster", "AutoETS", "ETS"), {}),
     "theta": ("pybbdl.models.statistical", ("ThetaForecaster", "Theta"), {}),
     "ar": ("pybbdl.models.statistical", ("ArForecaster", "ARForecaster", "AutoAR", "AR"), {}),
-    "arima": ("pybbdl.models.arima", ("AutoArima", "AutoArimaForecaster", "AutoARIMA"), {}),
+    "arima": ("pybbdl.models.arima_search", ("AutoArima",), {}),
 }
 #: Global models trained once across the series of each (period, horizon) group.
 GLOBAL_MODELS = {"nbeats": ("pybbdl.models.global_nbeats", "NBeatsGlobal", {})}
 #: Combinations made when their members are all in the run (mean of the members' forecasts).
-DEFAULT_COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped")}
+DEFAULT_COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
+                        "comb_tdn": ("theta_m3", "damped", "nbeats")}
 PANEL_DEFAULTS = {"models": ("naive2", "ses", "damped", "theta_m3"), "combine": "mean", "reference": "naive2",
                   "seed": 42, "seeds": 1, "levels": (), "n_jobs": 1}
 #: Columns of the per-series table.
@@ -390,9 +391,13 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
         holdout=holdout, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
         part_col=part_col, covariates=covariates)
-    for m in models:  # unknown optional models fail once here, not once per series
+    for m in models:  # unknown optional models and parameters fail once here, not once per series
         if m in SERIES_MODELS:
-            series_model(m, **params.get(m, {}))
+            try:
+                series_model(m, **params.get(m, {}))
+            except TypeError as err:
+                raise ArgumentError(f"`params[{m!r}]` has a parameter model {m!r} does not take. Received: "
+                                    f"{sorted(params.get(m, {}))} ({err})") from None
 
     local = [m for m in models if m in SERIES_MODELS]
     glob = [m for m in models if m in GLOBAL_MODELS]
@@ -408,7 +413,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         gtasks = [{"model": m, "label": m, "params": params.get(m, {}), "seed": int(seed) + k, "period": p,
                    "horizon": h, "ids": [s.id for s in group], "ys": [s.y for s in group]}
                   for m in glob for (p, h), group in groups.items() for k in range(int(seeds))]
-        gout = run_tasks(_global_task, gtasks, n_jobs=1 if backend is None else n_jobs, backend=backend,
+        gout = run_tasks(_global_task, gtasks, n_jobs=n_jobs, backend=backend,
                          address=address, progress=progress, desc="panel: global models")
         by_key: dict[tuple[str, str], list] = {}
         for t, rows in zip(gtasks, gout):

@@ -233,7 +233,8 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
                 "target_epsilon": target_epsilon, "epsilon": float(history.epsilon), "delta": delta,
                 "accountant": "rdp", "sampling": "poisson", "l2_norm_clip": l2_norm_clip,
                 "learning_rate": learning_rate, "momentum": momentum, "budget": budget, "limit": limit,
-                "n": len(x), "seed": seed, "activation": activation, "physical_batch_size": physical_batch_size, "audit_non_members": non_member_source,
+                "n": len(x), "seed": seed, "activation": activation, "physical_batch_size": physical_batch_size,
+                "audit_non_members": non_member_source,
                 "audit_n": m, "audit_auc": audit.auc, "audit_advantage": audit.advantage, "versions": versions()}
     run = PrivacyRun(kind="dp_mnist", table=table, settings=settings, audit=audit, statement=history.privacy,
                      model=model)
