@@ -32,7 +32,13 @@ register_s3_method <- function(pkg, generic, class) {
 #' values. A backtest result is also a `pybbdl_comparison`, so these methods serve both.
 #'
 #' When ggplot2 is installed, `ggplot2::autoplot()` draws the same picture as `plot()` as a
-#' ggplot (arguments `object`, `part`, `models`), with dotted lines where backtest folds start.
+#' ggplot (arguments `object`, `part`, `models`, `fan`), with dotted lines where backtest folds
+#' start.
+#'
+#' `plot(x, fan = "arima")` (and `autoplot(x, fan = "arima")`) draws one model's fan chart
+#' instead: its forecasts of the part, the intervals shaded by level (the widest lightest) and
+#' the actual values; the intervals are the `intervals` element of the result (the model's own,
+#' or split-conformal ones calibrated on the validation part, see [forecast_compare()]).
 #'
 #' @param x,object A result of [forecast_compare()] or [forecast_backtest()].
 #' @param digits Significant digits of the printed numbers.
@@ -44,6 +50,7 @@ register_s3_method <- function(pkg, generic, class) {
 #'   only.
 #' @param models Models to draw; default all.
 #' @param main,xlab,ylab Title and axis labels.
+#' @param fan `NULL` (forecasts of every model), or the name of one model: draw its fan chart.
 #' @param ... Passed on to [graphics::matplot()] by `plot()`; ignored by the others.
 #' @return `format()`: a character vector of lines; `print()`: `x`, invisibly; `summary()`: an
 #'   object whose print method shows the one-row-per-model table; `as.data.frame()`: a data frame;
@@ -57,7 +64,8 @@ register_s3_method <- function(pkg, generic, class) {
 #'   summary(run)
 #'   head(as.data.frame(run))
 #'   plot(run)
-#'   if (requireNamespace("ggplot2", quietly = TRUE)) ggplot2::autoplot(run)
+#'   plot(run, fan = "dense")
+#'   if (requireNamespace("ggplot2", quietly = TRUE)) ggplot2::autoplot(run, fan = "naive")
 #' }
 #' }
 NULL
@@ -82,7 +90,11 @@ format.pybbdl_comparison <- function(x, digits = 3, ...) {
             if (isTRUE(s$quick)) "quick run")
   lines <- c(title, paste0("  ", paste(spec, collapse = "; ")),
              sprintf("  Diebold-Mariano tests on %s loss (negative statistic = more accurate than the baseline)",
-                     toupper(s$dm_loss)))
+                     toupper(s$dm_loss)),
+             if (length(x$intervals)) {
+               paste("  coverage = share of actuals inside the intervals; in MCS 90 = 1 if in the 90 % model",
+                     "confidence set; CW = Clark-West (nested pairs)")
+             })
   for (part in names(x$forecasts)) {
     tab <- part_table(x$wide, part)
     lines <- c(lines, "", sprintf("%s part: %d targets", part, nrow(x$forecasts[[part]])),
@@ -129,10 +141,19 @@ print.summary.pybbdl_comparison <- function(x, digits = 3, ...) {
 part_table <- function(wide, part) {
   prefix <- paste0(part, "_")
   cols <- names(wide)[startsWith(names(wide), prefix)]
-  keep <- cols[!grepl("^dm_vs_|^rmse_sd$", substring(cols, nchar(prefix) + 1))]
+  # printed: errors, skill, p-values, coverage, MCS membership (widths, Winkler, CRPS: as.data.frame())
+  keep <- cols[!grepl("^dm_vs_|^rmse_sd$|^width_|^winkler_|^pinball$|^crps$|^mcs_p$|^cw_vs_",
+                      substring(cols, nchar(prefix) + 1))]
+  short <- substring(keep, nchar(prefix) + 1)
+  # errors, skill and DM p-values first (the 0.1 layout), then Clark-West, which test, coverage, MCS
+  group <- ifelse(grepl("^cw_p_vs_", short), 2, ifelse(grepl("^test_vs_", short), 3,
+                  ifelse(grepl("^coverage_", short), 4, ifelse(grepl("^in_mcs_", short), 5, 1))))
+  keep <- keep[order(group)]
+  short <- short[order(group)]
+  label <- sub("^cw_p_vs_", "CW p vs ", sub("^test_vs_", "test vs ", sub("^in_mcs_", "in MCS ", short)))
+  label <- sub("^coverage_", "coverage ", sub("^p_vs_", "p vs ", sub("_pct$", " %", label)))
   tab <- wide[c("model", keep)]
-  names(tab) <- c("model", sub("_", " ", sub("^p_vs_", "p vs ", sub("_pct$", " %",
-                                                   substring(keep, nchar(prefix) + 1)))))
+  names(tab) <- c("model", sub("_", " ", label))
   tab
 }
 
@@ -186,7 +207,10 @@ forecasts_long <- function(x, part = names(x$forecasts), models = NULL) {
 #' @rdname forecast-methods
 #' @export
 plot.pybbdl_comparison <- function(x, part = "test", models = NULL, main = NULL, xlab = NULL,
-                                   ylab = x$target, ...) {
+                                   ylab = x$target, fan = NULL, ...) {
+  if (!is.null(fan)) {
+    return(plot_fan(x, part, fan, main = main, xlab = xlab, ylab = ylab, ...))
+  }
   fc <- plot_frame(x, part, models)
   series <- setdiff(names(fc), c(names(fc)[[1]], "fold"))
   cols <- c("black", grDevices::hcl.colors(max(1, length(series) - 1), "Dark 3"))
@@ -222,9 +246,12 @@ plot_frame <- function(x, part, models) {
 }
 
 # ggplot2::autoplot() method (registered when ggplot2 is loaded, see register_s3_methods())
-autoplot.pybbdl_comparison <- function(object, part = "test", models = NULL, ...) {
+autoplot.pybbdl_comparison <- function(object, part = "test", models = NULL, fan = NULL, ...) {
   if (!requireNamespace("ggplot2", quietly = TRUE)) {
     stop("autoplot() needs the ggplot2 package; plot() draws with base graphics.", call. = FALSE)
+  }
+  if (!is.null(fan)) {
+    return(autoplot_fan(object, part, fan))
   }
   fc <- plot_frame(object, part, models)
   series <- setdiff(names(fc), c(names(fc)[[1]], "fold"))
@@ -239,8 +266,8 @@ autoplot.pybbdl_comparison <- function(object, part = "test", models = NULL, ...
                                   object$horizon))
 }
 
-autoplot.pybbdl_backtest <- function(object, part = "test", models = NULL, ...) {
-  plot <- autoplot.pybbdl_comparison(object, part = part, models = models, ...)
+autoplot.pybbdl_backtest <- function(object, part = "test", models = NULL, fan = NULL, ...) {
+  plot <- autoplot.pybbdl_comparison(object, part = part, models = models, fan = fan, ...)
   fc <- object$forecasts[[part]]
   starts <- fc[[1]][which(diff(fc$fold) != 0) + 1]
   if (length(starts)) {

@@ -36,7 +36,10 @@
 #'   infinite values (the error names how many and the first timestamps).
 #' @param models Model names, from `"naive"`, `"seasonal_naive"`, `"arima"`, `"dense"`,
 #'   `"simple_rnn"`, `"lstm"`, `"gru"`, `"gru_dropout"`, `"stacked_gru"`,
-#'   `"bidirectional_gru"`, `"conv1d"` (the book's networks with 32 units); or a named list
+#'   `"bidirectional_gru"`, `"conv1d"` (the book's networks with 32 units), the statistical
+#'   baselines `"ets"`, `"theta"`, `"ar"`, `"ar_direct"`, `"rw_mean"`, `"var"` and the
+#'   combinations `"combo_mean"`, `"combo_median"`, `"combo_inverse_mse"` (see
+#'   [forecast_series()]); or a named list
 #'   whose elements are such names, specs from [gru_spec()] and friends, or Python objects that
 #'   follow pybbdl's forecaster contract (your own model, made with reticulate).
 #' @param target Name of the column to forecast. Default: the first numeric column.
@@ -46,6 +49,15 @@
 #' @param horizon Rows between the window's last row and the target (1 = the next period; the
 #'   book's `delay` is `horizon - 1`).
 #' @param step Keep one row in `step` within a window; `lookback` must be a multiple of it.
+#' @param horizons Score several horizons at once: a whole number `H` (horizons 1 to `H`), a
+#'   vector of horizons, or a string such as `"1-8"` or `"1,4,8"`; `horizon` is then the largest
+#'   (leave it at 1 or give that). Every horizon is scored from the same forecast origins; the
+#'   `table` gets one block of rows per horizon (its `horizon` column; Diebold-Mariano tests per
+#'   horizon), `wide` shows the largest, and [plot_horizons()] draws the MAE by horizon. Networks
+#'   have one output per horizon (MIMO), ARIMA iterates one fit. `NULL`: `horizon` alone.
+#' @param known Names of future-known columns (calendar terms, an assumed policy-rate path): their
+#'   values over the horizon are known in advance and fed to the networks (a second input) and to
+#'   ARIMA (regressors, ARIMAX). [forecast_conditional()] then forecasts on a path you give.
 #' @param split Fractions of the rows for training, validation and test, in time order, summing
 #'   to 1; names (`c(train = 0.6, val = 0.2, test = 0.2)`), when given, say which is which. Two
 #'   fractions (train, val) leave no test part.
@@ -68,26 +80,46 @@
 #'   written last); checked writable before any training. `NULL` saves nothing.
 #' @param dm_loss Loss of the Diebold-Mariano tests: `"mae"` (absolute errors, [dm_test()]'s
 #'   `power = 1`) or `"mse"` (squared, `power = 2`). The tests use the Bartlett variance.
+#' @param levels Prediction-interval levels in (0, 1), e.g. `c(0.8, 0.95)`; `NULL` (the default):
+#'   80 % and 95 %, skipped with a note when the validation part is too short to calibrate them;
+#'   `numeric(0)`: no intervals. Models with their own intervals (ARIMA, ETS, ...) use them; the
+#'   others get split-conformal intervals whose half-width is a quantile of the absolute forecast
+#'   errors on the validation part (the model never trained on it; the test part is never used).
+#'   A level L needs at least `1 / (1 - L) - 1` validation targets (19 for 95 %).
+#' @param conformal_window `NULL`: conformal intervals calibrated once on the whole validation
+#'   part; a whole number N: *rolling* conformal intervals, each target's from the last N forecast
+#'   errors observed at its origin (the validation part's, then the scored part's past targets;
+#'   the models are not refitted). It follows a change in error size between the periods.
+#' @param nested Pairs to test with the Clark-West test instead of Diebold-Mariano: a named list
+#'   `list(larger = "nested model")`, e.g. `list(gru = "naive")`; `NULL`: the models' own
+#'   declarations (ARIMA nests naive). See [clark_west_test()].
 #' @param verbose Print one line per fit and Keras' progress.
+#' @inheritParams parallel-fits
 #' @return An object of class `pybbdl_comparison`, a list with
 #'   * `table`: the long table, one row per model, part and metric, with the columns `model`,
 #'     `part` (`"val"`, `"test"`, or `"train"` for what fitting took), `metric` (`mae`, `rmse`
 #'     in target units; `skill_pct` = `100 * (1 - MAE / naive MAE)`; `dm_stat_vs_<b>` and
 #'     `p_vs_<b>`, the Diebold-Mariano statistic (negative = more accurate than `b`) and
 #'     p-value against each baseline `b` (naive, and arima when it is in the comparison);
-#'     `epochs`, `fit_seconds`, `n_params` for `"train"`), `value`, `sd` (across seeds), `n`
-#'     (targets scored), `seeds`; `as.data.frame()` returns it;
+#'     `epochs`, `fit_seconds`, `n_params` for `"train"`; with intervals `coverage_80`,
+#'     `width_80`, `winkler_80`, ... per level, `pinball` and `crps`; for nested pairs
+#'     `cw_stat_vs_<b>` and `cw_p_vs_<b>` (Clark-West, positive = the larger model is better);
+#'     `mcs_p` and `in_mcs_90`, 1 when the model is in Hansen's 90 % model confidence set), `value`,
+#'     `sd` (across seeds), `n` (targets scored), `seeds`; `as.data.frame()` returns it;
 #'   * `wide`: the same numbers, one row per model (`val_mae`, `test_p_vs_naive`, ..., `spec`,
 #'     `note`);
 #'   * `forecasts`: one data frame per scored part: the target time (or `row`, the 1-based row
 #'     number, for data without time stamps), `actual` and each model's forecast (first seed);
+#'   * `intervals`: one list per scored part, of one data frame per model with intervals: the
+#'     target time, `mean` (the point forecast) and `lower_80`, `upper_80`, ... (first seed);
 #'   * `models`: the fitted Python models (first seed), see [arima_summary()];
 #'   * `settings`: every setting used; `epochs`, `patience` and `seeds` as the run used them (a
 #'     quick run caps the epochs and stops no run early; it keeps the given values as
 #'     `epochs_given` and `patience_given`).
 #'
 #'   `print()` shows the table with the DM p-values and the models' specs, `plot()` draws the
-#'   forecasts against the actual values, `summary()` gives the one-row-per-model table (see
+#'   forecasts against the actual values (`plot(run, fan = "arima")`: one model's fan chart),
+#'   `summary()` gives the one-row-per-model table (see
 #'   [forecast-methods]).
 #' @family forecasting
 #' @export
@@ -102,22 +134,29 @@
 #' }
 forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), target = NULL,
                              features = NULL, lookback = 8, horizon = 1, step = 1,
+                             horizons = NULL, known = NULL,
                              split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 100,
                              batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
-                             dm_loss = c("mae", "mse"), quick = FALSE, out_dir = NULL,
-                             verbose = FALSE) {
+                             dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
+                             conformal_window = NULL, quick = FALSE, out_dir = NULL,
+                             verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args$parallel <- check_parallel_args(n_jobs, backend, address)
   split <- check_split(split)
+  args <- check_horizons_known(args, horizons, known, data)
   if (args$n_rows < args$lookback + args$horizon) {
     stop("`data` must have at least lookback + horizon = ", args$lookback + args$horizon,
          " rows, not ", args$n_rows, ".", call. = FALSE)
   }
   args$split <- split
   args$dm_loss <- dm_loss
+  args$levels <- check_levels_arg(levels)
+  args$nested <- check_nested_arg(nested)
+  args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
@@ -163,16 +202,21 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #' }
 #' }
 forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target = NULL,
-                              features = NULL, lookback = 8, horizon = 1, step = 1, folds = 5,
+                              features = NULL, lookback = 8, horizon = 1, step = 1,
+                              horizons = NULL, known = NULL, folds = 5,
                               fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
                               stride = 1, val_fraction = 0.2, epochs = 100, batch_size = 16, patience = 20,
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
-                              quick = FALSE, out_dir = NULL, verbose = FALSE) {
+                              levels = NULL, nested = NULL, conformal_window = NULL,
+                              quick = FALSE, out_dir = NULL, verbose = FALSE, n_jobs = 1,
+                              backend = NULL, address = NULL) {
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args <- check_horizons_known(args, horizons, known, data)
+  args$parallel <- check_parallel_args(n_jobs, backend, address)
   args$folds <- check_count(folds, "folds")
   args$fold_size <- check_count(fold_size, "fold_size", null_ok = TRUE)
   if (!is.null(start)) {
@@ -191,6 +235,9 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$stride <- check_count(stride, "stride")
   args$val_fraction <- check_number(val_fraction, "val_fraction", lower = 0, upper = 1)
   args$dm_loss <- dm_loss
+  args$levels <- check_levels_arg(levels)
+  args$nested <- check_nested_arg(nested)
+  args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
@@ -255,7 +302,11 @@ run_forecast_workflow <- function(kind, args) {
     batch_size = p$batch_size, patience = if (is.null(p$patience)) 0L else p$patience, # 0 = off
     learning_rate = p$learning_rate, units = args$units, season = args$season,
     seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
-    dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose
+    dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
+    levels = py_levels(args$levels), nested = py_nested(args$nested),
+    conformal_window = args$conformal_window,
+    n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address,
+    horizons = args$horizons, known = args$known
   )
   data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {
@@ -279,8 +330,9 @@ run_forecast_workflow <- function(kind, args) {
   used <- function(key) reticulate::py_to_r(result$settings$get(key))
   list(python = result, wide = pandas_table_to_r(result$wide),
        used = list(epochs = used("epochs"), patience = used("patience"),
-                   seeds = as.integer(unlist(used("seeds")))),
-       long = pandas_table_to_r(result$table), forecasts = forecasts, models = result$models)
+                   seeds = as.integer(unlist(used("seeds"))), horizons = used("horizons")),
+       long = pandas_table_to_r(result$table), forecasts = forecasts,
+       intervals = intervals_to_r(result$comparison, time_class), models = result$models)
 }
 
 new_forecast_run <- function(run, args, class) {
@@ -291,7 +343,9 @@ new_forecast_run <- function(run, args, class) {
                 args$params[c("epochs", "batch_size", "patience", "learning_rate")],
                 list(units = args$units, season = args$season, seed = args$params$random_state,
                      seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
-                     quick = args$quick, out_dir = args$out_dir))
+                     levels = args$levels, nested = args$nested,
+                     conformal_window = args$conformal_window, quick = args$quick,
+                     out_dir = args$out_dir))
   if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
   # what ran, as the Python workflow records it (a quick run caps epochs and stops no early)
   if (isTRUE(args$quick)) {
@@ -301,9 +355,13 @@ new_forecast_run <- function(run, args, class) {
   settings$epochs <- as.integer(run$used$epochs)
   settings["patience"] <- list(if (is.null(run$used$patience)) NULL else as.integer(run$used$patience))
   settings$seeds <- run$used$seeds
+  settings$horizons <- if (is.null(run$used$horizons)) NULL else as.integer(unlist(run$used$horizons))
+  if (!is.null(settings$horizons)) settings$horizon <- max(settings$horizons)
+  settings$known <- args$known
   structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
-                 models = run$models, settings = settings, target = args$target,
-                 horizon = args$horizon),
+                 intervals = run$intervals, models = run$models, settings = settings, target = args$target,
+                 horizon = if (is.null(settings$horizons)) args$horizon else max(settings$horizons),
+                 python = run$python),
             class = class)
 }
 

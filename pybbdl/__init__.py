@@ -10,3 +10,11 @@ built or fitted. The pipeline is data -> windows -> models -> evaluation -> repo
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):  # pybbdl.forecast_conditional without importing the workflows up front
+    if name == "forecast_conditional":
+        from pybbdl.workflows.conditional import forecast_conditional
+
+        return forecast_conditional
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -42,6 +42,10 @@ class OutputError(PybbdlError, OSError):
     """An output folder cannot be written (checked before any training starts)."""
 
 
+class MissingDependencyError(PybbdlError, ImportError):
+    """An optional dependency is not installed; the message says which extra to install."""
+
+
 class IrregularTimeIndexWarning(UserWarning):
     """A time index whose steps are not regular (a gap in daily data, say); the message names the largest gap.
 

@@ -57,8 +57,10 @@ def to_r_ts(series, *, frequency: float = 1.0, start: float | tuple[int, int] = 
 def from_r_ts(obj) -> pd.Series:
     """An R ``ts`` as a Series; the index is R's ``time()`` (decimal years for frequency 4 or 12)."""
     ro = _robjects()
-    values = np.asarray(ro.r["as.numeric"](obj), dtype=float)
-    times = np.asarray(ro.r["as.numeric"](ro.r["time"](obj)), dtype=float)
+    # copies: np.asarray would view the memory of temporary R vectors, which R's next garbage
+    # collection frees and reuses (the series then changes under the caller's feet)
+    values = np.array(ro.r["as.numeric"](obj), dtype=float, copy=True)
+    times = np.array(ro.r["as.numeric"](ro.r["time"](obj)), dtype=float, copy=True)
     return pd.Series(values, index=pd.Index(times, name="time"))
 
 
@@ -120,7 +122,7 @@ def auto_arima(series, *, frequency: float = 1.0, h: int = 0, stepwise: bool = T
            "coef": dict(zip(list(ro.r["names"](coef)), (float(v) for v in coef))) if len(coef) else {},
            "forecast": np.array([])}
     if h:
-        out["forecast"] = np.asarray(ro.r("forecast::forecast")(fit, h=int(h)).rx2("mean"), dtype=float)
+        out["forecast"] = np.array(ro.r("forecast::forecast")(fit, h=int(h)).rx2("mean"), dtype=float, copy=True)
     return out
 
 

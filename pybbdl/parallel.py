@@ -1,18 +1,60 @@
 """Independent, picklable tasks (model x seed x fold x series) run one after another or in parallel.
 
 :func:`run_tasks` is the one door every workflow uses: ``n_jobs=1`` runs the tasks in this
-process, in order (today's numbers, bit for bit). Other backends are added here and only here.
+process, in order (today's numbers, bit for bit). The other backends hand the same tasks to
+existing machinery, nothing home-made:
+
+* ``"loky"``: `joblib <https://joblib.readthedocs.io>`_ worker processes on this machine
+  (``n_jobs`` of them). Each worker runs one thread of TensorFlow and BLAS, so ``n_jobs``
+  workers use ``n_jobs`` cores.
+* ``"ray"``: `Ray <https://docs.ray.io>`_ (``pip install pybbdl[ray]``). ``address=None``
+  starts a private local Ray with ``n_jobs`` CPUs for the call; ``address="HOST:PORT"`` (or
+  ``"auto"``, ``"ray://HOST:10001"``) connects to a running cluster (``ray start --head``) and
+  Ray spreads the tasks over all its CPUs, one CPU per task. pybbdl must be importable on every
+  node. A Ray session the caller opened with ``ray.init`` is used as it is and left open.
+
+Results come back in task order whatever the backend and the order of completion. A task that
+raises stops the run: its exception is re-raised in the caller, same type, with a note naming the
+task (``task.label`` when the task has one, else its ``repr``) and, from a worker, the worker's
+traceback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import pickle
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 
 from pybbdl._validation import check_positive_int
-from pybbdl.exceptions import ArgumentError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, MissingDependencyError, PybbdlError
 
 #: Backends :func:`run_tasks` knows.
-BACKENDS = ("sequential",)
+BACKENDS = ("sequential", "loky", "ray")
+#: Thread settings of each worker process (one core per worker).
+WORKER_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                     "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+_RAY_INSTALL = "The ray backend needs Ray: `pip install pybbdl[ray]` (or `pip install ray`)."
+
+
+class ParallelError(PybbdlError, RuntimeError):
+    """A backend could not run the tasks (e.g. a Ray cluster that cannot be reached)."""
+
+
+def resolve_backend(n_jobs: int = 1, backend: str | None = None, address: str | None = None) -> str:
+    """The backend :func:`run_tasks` uses: `backend`, or when None ``"ray"`` if an `address` is
+    given, ``"loky"`` if ``n_jobs > 1``, else ``"sequential"``."""
+    check_positive_int("n_jobs", n_jobs)
+    if backend is None:
+        return "ray" if address is not None else ("loky" if n_jobs > 1 else "sequential")
+    if not isinstance(backend, str) or backend not in BACKENDS:
+        raise ArgumentError(f"`backend` must be one of {', '.join(BACKENDS)}. Received: {backend!r}")
+    if address is not None and backend != "ray":
+        raise ArgumentError(f"`address` (a Ray cluster) needs backend='ray' (or backend=None). "
+                            f"Received: backend={backend!r}, address={address!r}")
+    return backend
 
 
 def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | None = None,
@@ -22,18 +64,235 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
     Args:
         fn: A module-level (picklable) function of one argument.
         tasks: Picklable task descriptions.
-        n_jobs: Worker processes; 1 runs in this process.
-        backend: How to run them (:data:`BACKENDS`); None = "sequential" when n_jobs is 1.
-        address: A cluster address, for backends that connect to one.
-        progress: Show a progress bar (tqdm).
+        n_jobs: Worker processes (``"loky"``, local ``"ray"``); 1 with no backend runs in this process.
+        backend: How to run them (:data:`BACKENDS`); None = ``"ray"`` with an `address`,
+            ``"loky"`` when ``n_jobs > 1``, else ``"sequential"`` (see :func:`resolve_backend`).
+        address: A Ray cluster's address (``"HOST:PORT"``, ``"auto"``, ``"ray://HOST:PORT"``).
+        progress: Show a progress bar (tqdm) that moves as tasks complete.
         desc: The progress bar's label.
+
+    Raises:
+        ArgumentError: n_jobs < 1, an unknown backend, an address without Ray.
+        MissingDependencyError: backend ``"ray"`` without Ray installed.
+        ParallelError: the Ray cluster at `address` cannot be reached.
+        Exception: the first failing task's own exception, with a note naming the task.
     """
-    n_jobs = check_positive_int("n_jobs", n_jobs)
-    backend = backend or "sequential"
-    if backend not in BACKENDS:
-        raise ArgumentError(f"`backend` must be one of {', '.join(BACKENDS)}. Received: {backend!r}")
+    backend = resolve_backend(n_jobs, backend, address)
+    n_jobs = int(n_jobs)
+    if not callable(fn):
+        raise ArgumentTypeError(f"`fn` must be a function of one task. Received: {type(fn).__name__}")
     tasks = list(tasks)
-    if progress:
-        from tqdm.auto import tqdm
-        return [fn(t) for t in tqdm(tasks, desc=desc, leave=False)]
-    return [fn(t) for t in tasks]
+    if not tasks:
+        return []
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(tasks), desc=desc, leave=False, disable=not progress)
+    try:
+        if backend == "sequential":
+            return _run_sequential(fn, tasks, bar)
+        if backend == "loky":
+            return _run_loky(fn, tasks, n_jobs, bar)
+        return _run_ray(fn, tasks, n_jobs, address, bar)
+    finally:
+        bar.close()
+
+
+def task_label(task, index: int, total: int) -> str:
+    """How errors name a task: ``task.label`` when it has one; for a dict, its short scalar
+    entries (``label``, ``id``, ``model``, ``seed``, ...; arrays left out); else its repr."""
+    label = getattr(task, "label", None)
+    if label is None and isinstance(task, Mapping):
+        label = ", ".join(f"{k}={v!r}" for k, v in task.items()
+                          if isinstance(v, (str, int, float)) and len(repr(v)) <= 60) or None
+    text = str(label) if label is not None else repr(task)
+    if len(text) > 300:
+        text = text[:300] + "..."
+    return f"task {index + 1} of {total} ({text})"
+
+
+def _named(exc: BaseException, task, index: int, total: int, remote_tb: str | None = None) -> BaseException:
+    note = f"pybbdl.parallel: raised by {task_label(task, index, total)}"
+    if remote_tb:
+        note += f"; worker traceback:\n{remote_tb.rstrip()}"
+    exc.add_note(note)
+    return exc
+
+
+def _run_sequential(fn, tasks, bar) -> list:
+    out = []
+    for i, task in enumerate(tasks):
+        try:
+            out.append(fn(task))
+        except Exception as exc:
+            _named(exc, task, i, len(tasks))
+            raise
+        bar.update(1)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- workers
+_WORKER_READY = False
+
+
+def limit_worker_threads() -> None:
+    """One thread of BLAS/OpenMP and TensorFlow in this (worker) process; once per process."""
+    global _WORKER_READY
+    if _WORKER_READY:
+        return
+    os.environ.update(WORKER_THREAD_ENV)  # read by TensorFlow and BLAS libraries loaded from now on
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)  # libraries already loaded (numpy's BLAS)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with joblib's usual installs
+        pass
+    if "tensorflow" in sys.modules:  # imported before the environment was set (a reused worker)
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:  # TensorFlow already started its thread pools: they stay as they are
+            pass
+    _WORKER_READY = True
+
+
+class _Failure:
+    """A task's exception, carried back from a worker (picklable even when the exception is not)."""
+
+    def __init__(self, exc: BaseException):
+        self.traceback = "".join(traceback.format_exception(exc))
+        try:
+            pickle.loads(pickle.dumps(exc))
+            self.exc = exc
+        except Exception:  # an exception that cannot travel: its type name and message do
+            self.exc = RuntimeError(f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}")
+
+
+def call_in_worker(fn, index: int, task):
+    """``(index, fn(task))`` in a worker process with its threads limited; a raised exception
+    comes back as a value so that the caller re-raises it with the task named."""
+    limit_worker_threads()
+    try:
+        return index, fn(task)
+    except Exception as exc:
+        return index, _Failure(exc)
+
+
+def call_in_ray_worker(fn, index: int, task_bytes: bytes) -> bytes:
+    """:func:`call_in_worker` for Ray, task and result as pickled bytes: Ray's zero-copy arrays
+    are read-only, which some libraries refuse (statsmodels' fitted results cannot be unpickled
+    from them); bytes give the worker and the caller ordinary, writable copies."""
+    import ray.cloudpickle as cloudpickle
+
+    return cloudpickle.dumps(call_in_worker(fn, index, pickle.loads(task_bytes)))
+
+
+def _collect(results: list, done, tasks, bar) -> None:
+    index, value = done
+    if isinstance(value, _Failure):
+        raise _named(value.exc, tasks[index], index, len(tasks), value.traceback)
+    results[index] = value
+    bar.update(1)
+
+
+def _run_loky(fn, tasks, n_jobs, bar) -> list:
+    from joblib import Parallel, delayed, parallel_config
+
+    results = [None] * len(tasks)
+    with parallel_config(backend="loky", n_jobs=n_jobs, inner_max_num_threads=1):
+        outputs = Parallel(return_as="generator_unordered")(
+            delayed(call_in_worker)(fn, i, task) for i, task in enumerate(tasks))
+        try:
+            for done in outputs:
+                _collect(results, done, tasks, bar)
+        finally:
+            with warnings.catch_warnings():  # after a failed task joblib cancels the rest and says so
+                warnings.filterwarnings("ignore", message=r".*tasks have been successfully executed",
+                                        category=UserWarning)
+                outputs.close()
+    return results
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError as err:
+        raise MissingDependencyError(_RAY_INSTALL) from err
+    return ray
+
+
+def _connect_ray(ray, n_jobs: int, address: str | None) -> bool:
+    """Start or join Ray unless the caller already did; True when this call must shut it down."""
+    if ray.is_initialized():
+        return False
+    if address is None:
+        ray.init(num_cpus=n_jobs, include_dashboard=False, log_to_driver=True, logging_level="warning")
+        return True
+    if not isinstance(address, str) or not address.strip():
+        raise ArgumentError(f"`address` must be a Ray cluster address such as 'HOST:6379', 'auto' or "
+                            f"'ray://HOST:10001'. Received: {address!r}")
+    _check_reachable(address)
+    try:
+        ray.init(address=address, logging_level="warning", log_to_driver=True)
+    except (ConnectionError, TimeoutError, ValueError, RuntimeError) as err:
+        if ray.is_initialized():
+            ray.shutdown()
+        raise ParallelError(f"`address` must be a running Ray cluster (start one with `ray start --head`). "
+                            f"Could not connect to {address!r}: {err}. A cluster with token authentication (Ray's "
+                            f"default) needs RAY_AUTH_MODE=token and the token (RAY_AUTH_TOKEN, or ~/.ray/auth_token; "
+                            f"`ray get-auth-token` on the head prints it) in this process's environment.") from err
+    return True
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast on a HOST:PORT nobody listens at (Ray itself retries for minutes)."""
+    import socket
+
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    if address == "auto" or ":" not in hostport:
+        return
+    host, _, port = hostport.rpartition(":")
+    try:
+        port = int(port)
+    except ValueError:
+        raise ArgumentError(f"`address` must end with a port number, e.g. 'HOST:6379'. Received: {address!r}") from None
+    try:
+        socket.create_connection((host.strip("[]"), port), timeout=timeout).close()
+    except OSError as err:
+        raise ParallelError(f"`address` must be a running Ray cluster (start one with `ray start --head`). Nothing "
+                            f"answers at {address!r}: {err}") from err
+
+
+def _run_ray(fn, tasks, n_jobs, address, bar) -> list:
+    ray = _import_ray()
+    started = _connect_ray(ray, n_jobs, address)
+    results = [None] * len(tasks)
+    pending: dict = {}
+    try:
+        import ray.cloudpickle as cloudpickle
+
+        remote = ray.remote(num_cpus=1, max_retries=0)(call_in_ray_worker)
+        fn_ref = ray.put(fn)
+        pending = {remote.remote(fn_ref, i, cloudpickle.dumps(task)): i for i, task in enumerate(tasks)}
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0.2)
+            for ref in done:
+                index = pending.pop(ref)
+                try:
+                    value = pickle.loads(ray.get(ref))
+                except ray.exceptions.RayError as err:  # the worker died or could not run the function
+                    err.add_note(f"pybbdl.parallel: {task_label(tasks[index], index, len(tasks))} failed on the Ray "
+                                 "cluster outside the task's own code (is the same pybbdl installed on every node?)")
+                    raise
+                _collect(results, value, tasks, bar)
+    finally:
+        for ref in pending:  # a failed task: what has not run is not started
+            ray.cancel(ref)
+        if started:
+            ray.shutdown()
+    return results
+
+
+__all__ = ["BACKENDS", "ParallelError", "WORKER_THREAD_ENV", "call_in_ray_worker", "call_in_worker", "limit_worker_threads",
+           "resolve_backend", "run_tasks", "task_label"]

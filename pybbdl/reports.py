@@ -7,6 +7,7 @@ Every file is written atomically (temporary name + rename, :mod:`pybbdl.outputs`
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +39,10 @@ def summary_columns(table: pd.DataFrame) -> list[str]:
     """The columns worth printing in a terminal: the last scored part's headline numbers."""
     parts = [c[:-4] for c in table.columns if c.endswith("_mae")]
     last = parts[-1]
-    pvals = [c for c in table.columns if c.startswith(f"{last}_p_vs_")]
+    pvals = [c for c in table.columns if c.startswith(f"{last}_p_vs_") or c.startswith(f"{last}_cw_p_vs_")]
+    cover = [c for c in table.columns if c.startswith(f"{last}_coverage_")]
     wanted = ["model"] + [f"{p}_mae" for p in parts] + [
-        f"{last}_mae_sd", f"{last}_rmse", f"{last}_skill_pct", *pvals,
+        f"{last}_mae_sd", f"{last}_rmse", f"{last}_skill_pct", *pvals, *cover, f"{last}_in_mcs_90",
         "folds", "seeds", "epochs", "fit_seconds", "spec", "note"]
     return [c for c in wanted if c in table.columns]
 
@@ -86,6 +88,74 @@ def plot_forecasts(comparison: Comparison, path: str | os.PathLike, *, part: str
     return _save_figure(forecast_figure(comparison, part=part, last=last), Path(path))
 
 
+def fan_figure(comparison: Comparison, model: str, *, part: str = "test", last: int | None = 200,
+               history: int | None = None):
+    """A fan chart of one model: the series' history, the model's forecasts of the last `last`
+    targets of `part`, shaded intervals by level (darker = narrower) and the actual values.
+
+    The forecasts are the comparison's: each target forecast `horizon` steps ahead from its own
+    origin (a rolling fan, not one path from one origin). `history` rows of the series before
+    the first shown target are drawn too (default: as many as the targets shown).
+    """
+    from pybbdl.exceptions import ArgumentError
+    from pybbdl.models.series import interval_columns, level_label
+
+    frames = comparison.intervals.get(part, {})
+    if model not in frames:
+        have = sorted(frames)
+        raise ArgumentError(f"`model` must be a model with intervals on the {part} part ({have}). Received: "
+                            f"{model!r}")
+    frame = frames[model]
+    actual = comparison.forecasts[part]["actual"]
+    if last is not None:
+        frame, actual = frame.iloc[-last:], actual.iloc[-last:]
+    w = comparison.windows
+    series = w.frame.iloc[:, 0]
+    first = series.index.get_loc(frame.index[0]) if frame.index[0] in series.index else None
+    fig, ax = _figure((10, 4.5))
+    if first is not None:
+        n_hist = len(frame) if history is None else int(history)
+        past = series.iloc[max(0, first - n_hist):first + 1]
+        ax.plot(past.index, past.to_numpy(), color="0.35", lw=1.2, label="history")
+        ax.axvline(frame.index[0], color="0.6", ls=":", lw=1)
+    levels = sorted(comparison.levels, reverse=True)
+    for i, lv in enumerate(levels):
+        lo, hi = interval_columns(lv)
+        ax.fill_between(frame.index, frame[lo].to_numpy(), frame[hi].to_numpy(), color="C0",
+                        alpha=0.18 + 0.22 * i / max(1, len(levels) - 1) if len(levels) > 1 else 0.3, lw=0,
+                        label=f"{level_label(lv)} % interval")
+    ax.plot(frame.index, frame["mean"].to_numpy(), color="C0", lw=1.4, label=f"{model} forecast")
+    marker = "o" if len(actual) <= 120 else None
+    ax.plot(actual.index, actual.to_numpy(), color="black", lw=1.0, marker=marker, ms=2.5, label="actual")
+    window = comparison.table.attrs.get("conformal_window")
+    how = {"model": "the model's own intervals",
+           "conformal": "split-conformal intervals (calibrated on val)" if window is None
+           else f"rolling conformal intervals (last {window} errors)"}
+    method = how.get(comparison.interval_methods.get(model, ""), "intervals")
+    ax.set_title(f"{w.target}: {model}, {w.horizon}-step-ahead forecasts with {method}, {part} part", fontsize=10)
+    ax.set_ylabel(w.target)
+    ax.legend(fontsize=8, ncol=3)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_fan(comparison: Comparison, model: str, path: str | os.PathLike, *, part: str = "test",
+             last: int | None = 200) -> Path:
+    """:func:`fan_figure` as a PNG."""
+    return _save_figure(fan_figure(comparison, model, part=part, last=last), Path(path))
+
+
+def interval_table(comparison: Comparison, part: str) -> pd.DataFrame:
+    """The part's interval forecasts of every model, long: ``model, <time>, mean, lower_80, ...``."""
+    frames = []
+    for name, frame in comparison.intervals.get(part, {}).items():
+        f = frame.reset_index()
+        f.insert(0, "model", name)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 def training_figure(comparison: Comparison):
     """Training and validation loss per epoch of each trained model (None if none was trained)."""
     if not comparison.histories:
@@ -112,6 +182,40 @@ def plot_training(comparison: Comparison, path: str | os.PathLike) -> Path | Non
     return None if fig is None else _save_figure(fig, Path(path))
 
 
+def horizon_figure(long: pd.DataFrame, *, metric: str = "mae", part: str | None = None):
+    """MAE (or another metric of the long table) by horizon, one line per model: a Figure.
+
+    `part`: the scored part to show; default ``"test"`` when present, else the first scored one.
+    """
+    from pybbdl.exceptions import ArgumentError
+
+    scored = long[(long["part"] != "train") & (long["metric"] == metric)]
+    if scored.empty:
+        raise ArgumentError(f"`metric` must be a metric of the scored parts. Received: {metric!r}")
+    parts = list(dict.fromkeys(scored["part"]))
+    part = part or ("test" if "test" in parts else parts[0])
+    if part not in parts:
+        raise ArgumentError(f"`part` must be one of {parts}. Received: {part!r}")
+    scored = scored[scored["part"] == part]
+    fig, ax = _figure((7, 4.5))
+    for name, sub in scored.groupby("model", sort=False):
+        sub = sub.sort_values("horizon")
+        ax.plot(sub["horizon"], sub["value"], marker="o", lw=1.2, label=name)
+        if sub["sd"].notna().any():
+            ax.fill_between(sub["horizon"], sub["value"] - sub["sd"].fillna(0), sub["value"] + sub["sd"].fillna(0),
+                            alpha=0.15)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("horizon (steps ahead)")
+    ax.set_ylabel(f"{metric.upper()} ({part} part)")
+    ax.set_title(f"{metric.upper()} by horizon, {part} part")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def markdown_report(comparison: Comparison) -> str:
     """``results.md``: a header with the spec, then the one-row-per-model table."""
     w = comparison.windows
@@ -122,17 +226,33 @@ def markdown_report(comparison: Comparison) -> str:
 
 
 def report_files(comparison: Comparison, out: Path) -> dict[str, Path]:
-    """Write ``results.csv``, ``results.md``, ``forecasts_<part>.csv``/``.png`` and ``training.png``
-    into the existing folder `out`, each atomically (no manifest; see :func:`write_report`)."""
+    """Write ``results.csv``, ``results.md``, ``forecasts_<part>.csv``/``.png``, ``intervals_<part>.csv``
+    (every model's interval forecasts), ``fan_<model>.png`` (:func:`fan_figure` of the test part)
+    and ``training.png`` into the existing folder `out`, each atomically (no manifest; see
+    :func:`write_report`)."""
     out = Path(out)
     paths = {"csv": atomic_write(out / "results.csv", lambda tmp: comparison.table.to_csv(tmp, index=False)),
              "markdown": atomic_write_text(out / "results.md", markdown_report(comparison))}
     for part, frame in comparison.forecasts.items():
         paths[f"forecasts_{part}_csv"] = atomic_write(out / f"forecasts_{part}.csv", frame.to_csv)
         paths[f"forecasts_{part}_png"] = plot_forecasts(comparison, out / f"forecasts_{part}.png", part=part)
+    for part in comparison.intervals:
+        table = interval_table(comparison, part)
+        if len(table):
+            paths[f"intervals_{part}_csv"] = atomic_write(out / f"intervals_{part}.csv",
+                                                          lambda tmp, t=table: t.to_csv(tmp, index=False))
+    fan_part = "test" if "test" in comparison.intervals else next(iter(comparison.intervals), None)
+    for name in comparison.intervals.get(fan_part, {}) if fan_part else ():
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", str(name))
+        paths[f"fan_{safe}_png"] = plot_fan(comparison, name, out / f"fan_{safe}.png", part=fan_part)
     training = plot_training(comparison, out / "training.png")
     if training is not None:
         paths["training_png"] = training
+    if comparison.long is not None and "horizon" in comparison.long and comparison.long["horizon"].nunique() > 1:
+        paths["horizons_png"] = _save_figure(horizon_figure(comparison.long), out / "mae_by_horizon.png")
+        for part, frame in getattr(comparison, "horizon_forecasts", {}).items():
+            paths[f"horizon_forecasts_{part}_csv"] = atomic_write(
+                out / f"horizon_forecasts_{part}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
     return paths
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,10 +33,82 @@ from pybbdl._validation import (
     check_positive_int,
 )
 from pybbdl.data.frames import from_frame
-from pybbdl.exceptions import ArgumentError, DataError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError
 from pybbdl.splits import PARTS, rows_text, split_bounds
 
-__all__ = ["Scaler", "Windows", "make_windows", "prepare_windows", "split_bounds", "window_positions"]
+__all__ = ["Scaler", "Windows", "make_windows", "parse_horizons", "prepare_windows", "split_bounds",
+           "window_positions"]
+
+
+def parse_horizons(horizons) -> tuple[int, ...] | None:
+    """``horizons`` as a sorted tuple of distinct steps >= 1, or None.
+
+    Accepts None, an int ``H`` (= steps 1..H), a string ``"1-8"``, ``"1,4,8"`` or ``"1-4,8"``
+    (the CLI's ``--horizons``), or a sequence of ints.
+    """
+    if horizons is None:
+        return None
+    text = horizons
+    if isinstance(horizons, str):
+        parts = [p.strip() for p in horizons.split(",")]
+        values = []
+        for part in parts:
+            m = re.fullmatch(r"(\d+)\s*[-:]\s*(\d+)|(\d+)", part)
+            if not m:
+                raise ArgumentError(f'`horizons` must look like "1-8", "1,4,8" or "1-4,8" (steps >= 1). '
+                                    f"Received: horizons={text!r}")
+            if m.group(3) is not None:
+                values.append(int(m.group(3)))
+            else:
+                lo, hi = int(m.group(1)), int(m.group(2))
+                if hi < lo:
+                    raise ArgumentError(f"`horizons` ranges must go up (lo-hi with lo <= hi). Received: {part!r}")
+                values.extend(range(lo, hi + 1))
+    elif isinstance(horizons, (int, np.integer)) and not isinstance(horizons, bool):
+        values = list(range(1, check_positive_int("horizons", horizons) + 1))
+    else:
+        try:
+            values = list(horizons)
+        except TypeError:
+            raise ArgumentTypeError(f"`horizons` must be an int H (steps 1..H), a string like \"1-8\" or a list of "
+                                    f"steps. Received: {type(horizons).__name__}") from None
+        if not values:
+            raise ArgumentError("`horizons` must hold at least one step. Received: an empty list")
+        values = [check_positive_int("horizons", v) for v in values]
+    if any(v < 1 for v in values):
+        raise ArgumentError(f"`horizons` must be steps >= 1. Received: horizons={text!r}")
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ArgumentError(f"`horizons` must not repeat a step. Received: {repeated} more than once in {text!r}")
+    return tuple(sorted(values))
+
+
+def _horizons_text(horizons) -> str:
+    hs = list(horizons)
+    if hs == list(range(hs[0], hs[-1] + 1)) and len(hs) > 2:
+        return f"{hs[0]}-{hs[-1]}"
+    return ",".join(map(str, hs))
+
+
+def _future_index(index: pd.Index, future_index: pd.Index) -> pd.Index:
+    """Timestamps of the future rows: `future_index` when it continues `index`, else inferred."""
+    n = len(future_index)
+    if isinstance(index, pd.DatetimeIndex):
+        if isinstance(future_index, pd.DatetimeIndex):
+            if not future_index.is_monotonic_increasing or future_index.has_duplicates:
+                raise ArgumentError("`future` timestamps must be increasing without repeats. Received: "
+                                    f"{list(future_index[:5])}...")
+            if future_index[0] <= index[-1]:
+                raise ArgumentError(f"`future` must start after the last observation {index[-1]}. Received: its "
+                                    f"first timestamp is {future_index[0]}")
+            return future_index
+        freq = index.freq or (pd.infer_freq(index[-min(len(index), 60):]) if len(index) >= 3 else None)
+        if freq is None:
+            raise ArgumentError("`future` needs a DatetimeIndex (the data's timestamps are irregular, so the next "
+                                f"{n} cannot be inferred). Received: an index of type {type(future_index).__name__}")
+        return pd.date_range(index[-1], periods=n + 1, freq=freq)[1:]
+    start = int(index[-1]) + 1 if pd.api.types.is_integer_dtype(index) else len(index)
+    return pd.RangeIndex(start, start + n)
 
 
 def window_positions(rows0: np.ndarray, lookback: int, step: int) -> np.ndarray:
@@ -114,12 +187,17 @@ class Windows:
     """
 
     def __init__(self, frame: pd.DataFrame, *, lookback: int, horizon: int, step: int,
-                 bounds: dict[str, tuple[int, int]], scaler: Scaler | None = None):
+                 bounds: dict[str, tuple[int, int]], scaler: Scaler | None = None,
+                 horizons: Sequence[int] | None = None, known: Sequence[str] = ()):
         self.frame = frame
         self.target = str(frame.columns[0])
         self.columns = [str(c) for c in frame.columns]
-        self.lookback, self.horizon, self.step = lookback, horizon, step
+        self.horizons = tuple(int(h) for h in horizons) if horizons else (int(horizon),)
+        self.lookback, self.horizon, self.step = lookback, max(self.horizons), step
+        self.known = [str(c) for c in known]
+        self.known_index = [self.columns.index(c) for c in self.known]
         self.bounds = bounds
+        self.future_origin: int | None = None
         self.values = frame.to_numpy(dtype=np.float64)
         train_start, train_stop = bounds["train"]
         self.scaler = Scaler.fit(self.values[train_start:train_stop]) if scaler is None else scaler
@@ -136,10 +214,50 @@ class Windows:
         return part
 
     def rows(self, part: str) -> np.ndarray:
-        """0-based forecast origins of the part's windows: the row just after each window (the book's ``rows``)."""
+        """0-based forecast origins of the part's windows: the row just after each window (the book's ``rows``).
+
+        With several `horizons`, an origin belongs to a part when the targets of all its horizons
+        lie in the part (for one horizon: its target does). The ``"future"`` part of
+        :meth:`with_future` has one origin, the row after the last observation.
+        """
+        if part == "future" and self.future_origin is not None:
+            return np.array([self.future_origin], dtype=np.int64)
         start, stop = self.bounds[self._check_part(part)]
-        first_target = max(start, self.lookback + self.horizon - 1)
-        return np.arange(first_target, stop) - self.horizon + 1
+        first = max(start - min(self.horizons) + 1, self.lookback)
+        return np.arange(first, stop - self.horizon + 1)
+
+    @property
+    def multi_horizon(self) -> bool:
+        """True when the windows carry several horizons (``horizons=(1, ..., H)``)."""
+        return len(self.horizons) > 1
+
+    def target_positions_at(self, part: str, h: int) -> np.ndarray:
+        """0-based rows of the `h`-step targets of the part's origins."""
+        return self.rows(part) + int(h) - 1
+
+    def Y(self, part: str, *, scaled: bool = True) -> np.ndarray:
+        """Targets at every horizon, ``(n_windows, len(horizons))`` (column j = ``horizons[j]``)."""
+        pos = self.rows(part)[:, None] + np.asarray(self.horizons)[None, :] - 1
+        return self.scaled[pos, 0] if scaled else self.values[pos, 0]
+
+    def actuals_at(self, part: str, h: int) -> pd.Series:
+        """The part's `h`-step targets in original units, indexed by their timestamps."""
+        pos = self.target_positions_at(part, h)
+        return pd.Series(self.values[pos, 0], index=self.frame.index[pos], name=self.target)
+
+    def future_path(self, part: str, *, scaled: bool = True) -> np.ndarray:
+        """The future-known columns over each origin's horizon path, ``(n_windows, horizon, n_known)``:
+        rows ``origin, ..., origin + horizon - 1`` (steps 1..horizon; the last is the target's row)."""
+        pos = self.rows(part)[:, None] + np.arange(self.horizon)[None, :]
+        source = self.scaled if scaled else self.values
+        return source[pos][:, :, self.known_index]
+
+    def inputs(self, part: str):
+        """What a network is fed: the windows ``X(part)``, or with future-known columns
+        ``{"window": X, "future": future_path}``."""
+        if not self.known:
+            return self.X(part)
+        return {"window": self._gather(self.rows(part)), "future": self.future_path(part)}
 
     def target_positions(self, part: str) -> np.ndarray:
         """0-based rows of the targets of the part's windows."""
@@ -184,6 +302,65 @@ class Windows:
         rows0 = self.rows(part)
         return self.values[rows0 - 1, 0]
 
+    def with_future(self, future) -> Windows:
+        """These windows plus a ``"future"`` part: one origin right after the last observation,
+        whose future-known columns over the horizon path come from `future`.
+
+        Args:
+            future: A DataFrame (or dict of columns) with exactly ``horizon`` rows (steps
+                1..horizon after the last observation) and one column per future-known column
+                (:attr:`known`), finite numbers. A DatetimeIndex must continue the data's.
+
+        Raises:
+            ArgumentError: no future-known columns declared, wrong number of rows, columns that are
+                not future-known (they would be ignored), timestamps not after the data.
+            DataError: a future-known column missing, NaN/inf or non-numeric values (the column
+                and row are named).
+        """
+        if self.future_origin is not None:
+            raise ArgumentError("`with_future` needs windows without a future part (call it on the original windows).")
+        if not self.known:
+            raise ArgumentError("`future` can only be used with windows that declare future-known columns "
+                                "(prepare_windows(..., known=[...])). Received: windows without `known` columns.")
+        if isinstance(future, Mapping):
+            future = pd.DataFrame(dict(future))
+        if not isinstance(future, pd.DataFrame):
+            raise ArgumentTypeError(f"`future` must be a DataFrame with the future-known columns {self.known}. "
+                                    f"Received: {type(future).__name__}")
+        cols = [str(c) for c in future.columns]
+        missing = [c for c in self.known if c not in cols]
+        if missing:
+            raise DataError(f"`future` must hold every future-known column; missing: {missing}. "
+                            f"Future-known columns: {self.known}")
+        extra = [c for c in cols if c not in self.known]
+        if extra:
+            raise ArgumentError(f"`future` has column(s) {extra} that are not future-known columns of the model, "
+                                f"so they would be ignored. Future-known columns: {self.known}")
+        if len(future) != self.horizon:
+            raise ArgumentError(f"`future` must have {self.horizon} rows (steps 1..{self.horizon} after the last "
+                                f"observation {self.frame.index[-1]}). Received: {len(future)} rows")
+        future = future.set_axis(cols, axis=1)[self.known]
+        for col in self.known:
+            values = future[col]
+            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                raise DataError(f"`future` column {col!r} must be numeric. Received: dtype {values.dtype}")
+            bad = ~np.isfinite(values.to_numpy(dtype=np.float64))
+            if bad.any():
+                first = int(np.argmax(bad))
+                raise DataError(f"`future` column {col!r} must hold finite values (a conditional forecast needs the "
+                                f"whole path). Received: {values.iloc[first]} at step {first + 1} "
+                                f"(row {future.index[first]!r}); {int(bad.sum())} bad value(s) in all")
+        index = _future_index(self.frame.index, future.index)
+        extension = pd.DataFrame(np.nan, index=index, columns=self.frame.columns)
+        extension[self.known] = future[self.known].to_numpy(dtype=np.float64)
+        frame = pd.concat([self.frame, extension])
+        n = len(self.frame)
+        out = Windows(frame, lookback=self.lookback, horizon=self.horizon, step=self.step,
+                      bounds=dict(self.bounds), scaler=self.scaler, horizons=self.horizons, known=self.known)
+        out.future_origin = n
+        out.bounds["future"] = (n, n + self.horizon)
+        return out
+
     def inverse_target(self, y_scaled) -> np.ndarray:
         """Scaled target values back to original units."""
         return np.asarray(y_scaled, dtype=np.float64) * self.scaler.scale_[0] + self.scaler.mean_[0]
@@ -206,8 +383,10 @@ class Windows:
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{p}={self.n_windows(p)}" for p in self.parts)
+        extra = f", horizons={_horizons_text(self.horizons)}" if self.multi_horizon else ""
+        extra += f", known={self.known}" if self.known else ""
         return (f"Windows(target={self.target!r}, n_vars={len(self.columns)}, lookback={self.lookback}, "
-                f"horizon={self.horizon}, step={self.step}, windows: {sizes})")
+                f"horizon={self.horizon}{extra}, step={self.step}, windows: {sizes})")
 
 
 @functools.cache
@@ -230,10 +409,16 @@ def _window_dataset_class():
 
         def __getitem__(self, idx: int):
             rows0 = self._order[idx * self.batch_size:(idx + 1) * self.batch_size]
-            X = self.windows._gather(rows0)
+            w = self.windows
+            X = w._gather(rows0)
+            if w.known:
+                pos = rows0[:, None] + np.arange(w.horizon)[None, :]
+                X = {"window": X, "future": w.scaled[pos][:, :, w.known_index]}
             if not self.targets:
                 return (X,)
-            return X, self.windows.scaled[rows0 + self.windows.horizon - 1, 0]
+            if w.multi_horizon:
+                return X, w.scaled[rows0[:, None] + np.asarray(w.horizons)[None, :] - 1, 0]
+            return X, w.scaled[rows0 + w.horizon - 1, 0]
 
         def on_epoch_end(self) -> None:
             if self.shuffle:
@@ -252,6 +437,8 @@ def prepare_windows(
     step: int = 1,
     split=(0.5, 0.25, 0.25),
     scaler: Scaler | None = None,
+    horizons=None,
+    known: Sequence[str] | None = None,
 ) -> Windows:
     """Split a series, scale it on the training range, and cut it into windows.
 
@@ -269,6 +456,15 @@ def prepare_windows(
             A window belongs to the part that holds its target.
         scaler: Use this fitted :class:`Scaler` instead of fitting one on the training range
             (to apply already-trained models to a later stretch of the series).
+        horizons: Several steps ahead at once: an int ``H`` (= 1..H), ``"1-8"``, ``"1,4,8"`` or a
+            list. Targets are ``origin + h - 1`` for each ``h``; an origin belongs to the part that
+            holds all its targets, so every horizon is scored from the same origins. ``horizon``
+            becomes ``max(horizons)`` (give 1, the default, or that). None = `horizon` alone.
+        known: Future-known columns (calendar terms, an assumed policy path, scenarios): their
+            values over each origin's horizon path (rows ``origin .. origin + horizon - 1``, up to
+            the target's row) are known in advance and fed to the models that use them (networks:
+            a second input; ARIMA: regressors, ARIMAX). They stay past inputs in the window too.
+            Must be columns of the data (added to `features` if missing there), never the target.
 
     Returns:
         A :class:`Windows`.
@@ -281,14 +477,37 @@ def prepare_windows(
     """
     lookback, step = check_lookback_step(lookback, step)
     horizon = check_positive_int("horizon", horizon)
+    hs = parse_horizons(horizons)
+    if hs is not None:
+        if horizon not in (1, hs[-1]):
+            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
+                                f"given. Received: horizon={horizon}, horizons={_horizons_text(hs)}")
+        horizon = hs[-1]
+    if known is not None and isinstance(known, str):
+        known = [known]
+    known = [str(k) for k in (known or [])]
     if isinstance(data, pd.DataFrame):
         if target is None:
             raise DataError(f"`target` must name a column of the DataFrame. Available: {list(data.columns)}")
+        if known:
+            cols = [str(c) for c in data.columns]
+            missing = [k for k in known if k not in cols]
+            if missing:
+                raise DataError(f"`known` must name columns of the data. Received: {missing} not among {cols}")
+            if str(target) in known:
+                raise ArgumentError(f"`known` must not hold the target {target!r}: its future is what is forecast.")
+            if features is not None:
+                features = [features] if isinstance(features, str) else list(features)
+                features = features + [k for k in known if k not in features]
         frame = from_frame(data, target=target, features=features)
     else:
         arr = check_numeric_matrix(data)
         frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
         check_finite_frame(frame)
+        missing = [k for k in known if k not in frame.columns[1:]]
+        if missing:
+            raise DataError(f"`known` must name columns x1, x2, ... of the array (x0 is the target). "
+                            f"Received: {missing}")
     n = len(frame)
     if n < lookback + horizon:
         raise DataError(f"The series is too short: {n} rows, but one window needs lookback + horizon = "
@@ -307,7 +526,8 @@ def prepare_windows(
         )
     if scaler is not None and len(scaler.mean_) != frame.shape[1]:
         raise ArgumentError(f"`scaler` was fitted on {len(scaler.mean_)} columns; the data has {frame.shape[1]}.")
-    windows = Windows(frame, lookback=lookback, horizon=horizon, step=step, bounds=bounds, scaler=scaler)
+    windows = Windows(frame, lookback=lookback, horizon=horizon, step=step, bounds=bounds, scaler=scaler,
+                      horizons=hs, known=known)
     for part in windows.parts:
         if windows.n_windows(part) == 0:
             start, stop = bounds[part]

@@ -1,7 +1,7 @@
-"""Command line: ``pybbdl forecast|privacy|gan ...``. Only argparse is imported up front, so
+"""Command line: ``pybbdl forecast|panel|privacy|gan ...``. Only argparse is imported up front, so
 ``--help`` is instant.
 
-Each subcommand lives in its own module (``forecast``, ``privacy``, ``gan``) with an
+Each subcommand lives in its own module (``forecast``, ``panel``, ``privacy``, ``gan``) with an
 ``add_parser(sub)`` and a ``run(args) -> int``; the runs themselves are the workflows of
 :mod:`pybbdl.workflows`, the CLI only parses, calls one workflow and prints. Any
 :class:`~pybbdl.exceptions.PybbdlError` (bad input, unwritable folder, missing data) ends the
@@ -16,9 +16,10 @@ import sys
 
 from pybbdl.cli import forecast as _forecast_cmd
 from pybbdl.cli import gan as _gan_cmd
+from pybbdl.cli import panel as _panel_cmd
 from pybbdl.cli import privacy as _privacy_cmd
 
-COMMANDS = {"forecast": _forecast_cmd, "privacy": _privacy_cmd, "gan": _gan_cmd}
+COMMANDS = {"forecast": _forecast_cmd, "panel": _panel_cmd, "privacy": _privacy_cmd, "gan": _gan_cmd}
 
 
 def _build_parser() -> argparse.ArgumentParser:

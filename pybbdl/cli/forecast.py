@@ -48,13 +48,18 @@ def add_parser(sub) -> None:
     fc.add_argument("--dayfirst", action="store_true", default=None, help="CSV dates are day first (21/02/2000)")
     fc.add_argument("--encoding", help="CSV file encoding, e.g. latin-1")
     fc.add_argument("--models", help="comma-separated: naive, seasonal_naive, arima, dense, simple_rnn, lstm, gru, "
-                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d")
+                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d; baselines ets, theta, "
+                                     "ar, ar_direct, rw_mean, var, combo_mean, combo_median, combo_inverse_mse")
     fc.add_argument("--baselines", help="comma-separated models the Diebold-Mariano columns test against")
     fc.add_argument("--lookback", type=int, help="rows of history per window")
     fc.add_argument("--step", type=int, help="keep one row in STEP inside the window")
     fc.add_argument("--horizon", "--delay", dest="horizon", type=int,
                     help="steps between the window's last row and the target (24 = one day ahead on hourly "
                          "data; the book's generator() delay is this minus one)")
+    fc.add_argument("--horizons", help="several horizons at once: 1-8, 1,4,8 or 1-4,8 (one table block per horizon, "
+                                       "DM tests per horizon, mae_by_horizon.png); --horizon is then the largest")
+    fc.add_argument("--known", help="comma-separated future-known columns (values over the horizon known in advance, "
+                                    "e.g. an assumed policy path); 'calendar' = the --calendar columns")
     fc.add_argument("--split", help=_SPLIT_HELP)
     fc.add_argument("--season", type=int, help="period of seasonal_naive in rows")
     fc.add_argument("--units", type=int, help="hidden units of the neural models")
@@ -63,6 +68,11 @@ def add_parser(sub) -> None:
     fc.add_argument("--learning-rate", type=float)
     fc.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
     fc.add_argument("--dm-loss", choices=["mae", "mse"], help="loss of the Diebold-Mariano tests")
+    fc.add_argument("--levels", help="prediction-interval levels in (0, 1), comma-separated, e.g. 0.8,0.95 "
+                                     "(default: those two); 'none' = no intervals")
+    fc.add_argument("--conformal-window", type=int, metavar="N",
+                    help="rolling conformal intervals: each from the last N forecast errors known at its origin "
+                         "(default: calibrated once on the whole validation part)")
     fc.add_argument("--seed", type=int, help="first random seed")
     fc.add_argument("--seeds", type=int, help="train each neural model with this many seeds (seed, seed+1, ...)")
     fc.add_argument("--backtest", type=int, metavar="FOLDS",
@@ -72,6 +82,13 @@ def add_parser(sub) -> None:
     fc.add_argument("--calendar", action="store_true", help="add time-of-day/day-of-year sin/cos inputs")
     fc.add_argument("--quick", action="store_true", default=None,
                     help="smoke run: few epochs, no early stopping, bounded ARIMA search (see QUICK below)")
+    fc.add_argument("--jobs", type=int, metavar="N",
+                    help="fit models/seeds/folds in N local worker processes (default 1: one after another)")
+    fc.add_argument("--backend", choices=["sequential", "loky", "ray"],
+                    help="how fits run: loky = local processes (default when --jobs > 1), ray = a Ray cluster "
+                         "(pip install pybbdl[ray])")
+    fc.add_argument("--address", metavar="HOST:PORT",
+                    help="Ray cluster to run the fits on (from `ray start --head`); implies --backend ray")
     fc.add_argument("--out", default="results/forecast", help="output folder (default %(default)s)")
     fc.add_argument("--quiet", action="store_true", help="no progress lines or Keras output on stderr")
 
@@ -85,6 +102,22 @@ def _split(text):
         return tuple(float(x) for x in text.split(","))
     except ValueError:
         raise ArgumentError(f"`--split` must be {_SPLIT_HELP}. Received: {text!r}") from None
+
+
+def _levels(text):
+    from pybbdl.evaluation.intervals import check_interval_levels
+    from pybbdl.exceptions import ArgumentError
+
+    if text is None:
+        return None
+    if text.strip().lower() == "none":
+        return ()
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise ArgumentError(f"`--levels` must be numbers in (0, 1), comma-separated, e.g. 0.8,0.95. Received: "
+                            f"{text!r}") from None
+    return check_interval_levels(values)
 
 
 def _load(args):
@@ -132,6 +165,14 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
         frame = with_calendar_features(frame)
         if features:
             features += ["day_sin", "day_cos", "year_sin", "year_cos"]
+    known = None
+    if args.known is not None:
+        known = [k.strip() for k in args.known.split(",")]
+        if "calendar" in known:
+            if not args.calendar:
+                raise ArgumentError("--known calendar needs --calendar (it names the calendar columns).")
+            i = known.index("calendar")
+            known[i:i + 1] = ["day_sin", "day_cos", "year_sin", "year_cos"]
     backtest = args.backtest is not None
     if not backtest and (args.fold_size is not None or args.sliding is not None):
         raise ArgumentError("--fold-size and --sliding only apply with --backtest FOLDS.")
@@ -146,10 +187,13 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
     if backtest and args.split is not None:
         raise ArgumentError("--split does not apply to --backtest (the folds define the test targets).")
     given = dict(target=args.target, features=features, models=args.models, lookback=args.lookback,
-                 horizon=args.horizon, step=args.step, split=_split(args.split), epochs=args.epochs,
+                 horizon=args.horizon, horizons=args.horizons, known=known, step=args.step,
+                 split=_split(args.split), epochs=args.epochs,
                  batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
                  units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
-                 baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick)
+                 baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
+                 levels=_levels(args.levels), conformal_window=args.conformal_window,
+                 n_jobs=args.jobs, backend=args.backend, address=args.address)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
     if args.quiet:
@@ -159,15 +203,16 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
     return frame, {k: s[k] for k in keys}, backtest
 
 
-_COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "step", "split", "epochs", "batch_size",
-                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "params",
-                 "quick", "deterministic", "progress")
+_COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "horizons", "known", "step", "split", "epochs", "batch_size",
+                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
+                 "conformal_window", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 
 
 #: Models that train no Keras network: a run of only these never imports TensorFlow.
-_NO_KERAS = {"naive", "seasonal_naive", "arima"}
+_NO_KERAS = {"naive", "seasonal_naive", "arima", "ets", "theta", "ar", "ar_direct", "rw_mean", "var", "combo_mean",
+             "combo_median", "combo_inverse_mse"}
 
 
 def run(args) -> int:

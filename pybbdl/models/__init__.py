@@ -9,6 +9,8 @@ from pybbdl.models.arima import ArimaForecaster
 from pybbdl.models.base import BaseForecaster
 from pybbdl.models.baselines import NaiveForecaster, SeasonalNaiveForecaster, evaluate_naive_method
 from pybbdl.models.neural import NeuralForecaster
+from pybbdl.models.statistical import (ArForecaster, CombinationForecaster, EtsForecaster, RandomWalkMeanForecaster,
+                                       ThetaForecaster, VarForecaster)
 from pybbdl.exceptions import ArgumentError
 
 #: Model names and the estimator parameters they stand for (DLwR §6.3 and the baselines).
@@ -16,6 +18,15 @@ MODEL_SPECS: dict[str, tuple[type, dict]] = {
     "naive": (NaiveForecaster, {}),
     "seasonal_naive": (SeasonalNaiveForecaster, {}),
     "arima": (ArimaForecaster, {}),
+    "ets": (EtsForecaster, {}),
+    "theta": (ThetaForecaster, {}),
+    "ar": (ArForecaster, {"method": "iterated"}),
+    "ar_direct": (ArForecaster, {"method": "direct"}),
+    "rw_mean": (RandomWalkMeanForecaster, {"k": 4}),
+    "var": (VarForecaster, {}),
+    "combo_mean": (CombinationForecaster, {"members": ("ets", "theta", "ar"), "method": "mean"}),
+    "combo_median": (CombinationForecaster, {"members": ("ets", "theta", "ar"), "method": "median"}),
+    "combo_inverse_mse": (CombinationForecaster, {"members": ("ets", "theta", "ar"), "method": "inverse_mse"}),
     "dense": (NeuralForecaster, {"architecture": "dense", "units": 32}),
     "simple_rnn": (NeuralForecaster, {"architecture": "simple_rnn", "units": 32}),
     "lstm": (NeuralForecaster, {"architecture": "lstm", "units": 32}),
@@ -28,6 +39,15 @@ MODEL_SPECS: dict[str, tuple[type, dict]] = {
     "conv1d": (NeuralForecaster, {"architecture": "conv1d", "units": 32}),
 }
 MODEL_NAMES = tuple(MODEL_SPECS)
+
+
+def __getattr__(name: str):
+    # the series-level auto ARIMA loads scipy's optimiser and filters: imported when asked for
+    if name == "AutoArima":
+        from pybbdl.models.arima_search import AutoArima
+
+        return AutoArima
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _check_name(name) -> None:
@@ -87,5 +107,6 @@ def make_models(names, params=None) -> dict[str, BaseForecaster]:
             for name in names}
 
 
-__all__ = ["MODEL_NAMES", "MODEL_SPECS", "ArimaForecaster", "BaseForecaster", "NaiveForecaster", "NeuralForecaster",
-           "SeasonalNaiveForecaster", "evaluate_naive_method", "make_model", "make_models", "model_params"]
+__all__ = ["MODEL_NAMES", "MODEL_SPECS", "ArForecaster", "ArimaForecaster", "BaseForecaster", "CombinationForecaster",
+           "EtsForecaster", "NaiveForecaster", "NeuralForecaster", "RandomWalkMeanForecaster",
+           "SeasonalNaiveForecaster", "ThetaForecaster", "VarForecaster", "evaluate_naive_method", "make_model", "make_models", "model_params"]

@@ -26,13 +26,14 @@ Criterion = Literal["aicc", "aic", "bic"]
 _TRENDS_BY_D = {0: ("c", "n"), 1: ("n", "t"), 2: ("n",)}
 
 
-def _fit_arima(y: np.ndarray, order, seasonal_order, trend, start_params=None):
-    """Fit one statsmodels ARIMA; returns its results (warnings collected, not printed)."""
+def _fit_arima(y: np.ndarray, order, seasonal_order, trend, start_params=None, exog=None):
+    """Fit one statsmodels ARIMA (with regressors `exog`: ARIMAX, regression with ARIMA errors);
+    returns its results (warnings collected, not printed)."""
     from statsmodels.tsa.arima.model import ARIMA
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ARIMA(y, order=order, seasonal_order=seasonal_order, trend=trend,
+        model = ARIMA(y, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend,
                       enforce_stationarity=True, enforce_invertibility=True)
         results = model.fit(start_params=start_params)
     results._pybbdl_warnings = [str(w.message) for w in caught]
@@ -84,6 +85,25 @@ def h_step_forecasts(filter_results, origins: np.ndarray, horizon: int) -> np.nd
     return (Z @ state + at(d, origins + horizon))[0]
 
 
+def h_step_variances(filter_results, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """Variances of the ``horizon``-step forecast errors of :func:`h_step_forecasts` (same arguments).
+
+    ``P[e+1|e]`` is the filter's predicted state covariance; ``P[e+j+1|e] = T P[e+j|e] T' + R Q R'``
+    and the forecast variance is ``Z P[e+h|e] Z' + H``: the exact Gaussian forecast variance of
+    the model with its estimated parameters (as statsmodels' ``get_forecast`` and R's
+    ``predict.Arima``), without parameter uncertainty.
+    """
+    fr = filter_results
+    if any(arr.shape[-1] != 1 for arr in (fr.transition, fr.design, fr.selection, fr.state_cov, fr.obs_cov)):
+        raise ArgumentError("h_step_variances needs a time-invariant state-space model")
+    T, Z = fr.transition[:, :, 0], fr.design[:, :, 0]
+    RQR = fr.selection[:, :, 0] @ fr.state_cov[:, :, 0] @ fr.selection[:, :, 0].T
+    P = np.moveaxis(fr.predicted_state_cov[:, :, origins + 1], -1, 0)  # (n, k, k)
+    for _ in range(1, horizon):
+        P = T @ P @ T.T + RQR
+    return np.einsum("ij,njk,ik->n", Z, P, Z) + fr.obs_cov[0, 0, 0]
+
+
 class ArimaForecaster(BaseForecaster):
     """ARIMA(p, d, q)(P, D, Q)m on the target alone, statsmodels' state-space MLE.
 
@@ -102,7 +122,19 @@ class ArimaForecaster(BaseForecaster):
             None = fit once on the training range.
         max_train: Fit on at most the last this many training rows (long hourly series);
             None = all.
-        progress: Show progress bars over the order search and refits.
+        progress: Show progress bars over the refits (and over the order search when the trend
+            asked for is not a mean/drift, which fits every candidate with statsmodels).
+        search: ``"exhaustive"`` (every candidate of the grid) or ``"stepwise"`` (Hyndman-Khandakar
+            as R's ``auto.arima``: start models, then +-1 moves on p, q, P, Q and the constant).
+            Candidates are scored by :mod:`pybbdl.models.arima_search` (exact likelihood, no
+            statsmodels fit per candidate); the winner is fitted by statsmodels. As in R, a
+            candidate with an AR/MA root of modulus < 1.01 is refused, and with ``seasonal_d``
+            the KPSS tests for ``d`` run on the seasonally differenced series.
+
+    Future-known columns of the windows (``prepare_windows(..., known=[...])``) are regressors
+    (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX); their values at each target
+    enter its forecast. Several ``horizons``: one fit, iterated forecasts for every step from
+    each origin (:meth:`predict_horizons`).
 
     Attributes:
         results_: statsmodels results of the final fit (``summary()``, ``conf_int()`` work).
@@ -111,6 +143,12 @@ class ArimaForecaster(BaseForecaster):
         notes_: What the comparison tables should say about the fit (e.g. no convergence).
         search_: One row per candidate of the order search (criterion value or the error).
     """
+
+    #: ARIMA on levels nests the random walk (every coefficient zero): the comparison tables test
+    #: this pair with Clark-West, not Diebold-Mariano (:mod:`pybbdl.evaluation.nested`).
+    nests = ("naive",)
+    #: Uses the windows' future-known columns as regressors (see :func:`pybbdl.forecast_conditional`).
+    uses_known = True
 
     def __init__(
         self,
@@ -126,6 +164,7 @@ class ArimaForecaster(BaseForecaster):
         refit_every: int | None = None,
         max_train: int | None = None,
         progress: bool = False,
+        search: Literal["exhaustive", "stepwise"] = "exhaustive",
     ):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -139,6 +178,7 @@ class ArimaForecaster(BaseForecaster):
         self.refit_every = refit_every
         self.max_train = max_train
         self.progress = progress
+        self.search = search
 
     # -- fitting ----------------------------------------------------------------------------
     def _candidates(self, y: np.ndarray) -> list[tuple]:
@@ -155,6 +195,11 @@ class ArimaForecaster(BaseForecaster):
         grid = itertools.product(range(check_positive_int("max_p", self.max_p, minimum=0) + 1),
                                  range(check_positive_int("max_q", self.max_q, minimum=0) + 1), seasonal, trends)
         return [((p, d, q), s, t) for p, q, s, t in grid]
+
+    def _fast_search(self, y: np.ndarray):
+        from pybbdl.models.arima_search import forecaster_search
+
+        return forecaster_search(self, y, lambda *spec: _fit_arima(y, *spec))
 
     def _score(self, results) -> float:
         return float(getattr(results, self.criterion))
@@ -175,13 +220,19 @@ class ArimaForecaster(BaseForecaster):
         if np.ptp(y) == 0:
             raise ModelFitError(f"ARIMA cannot be fitted: the target is constant ({y[0]!r}) over the "
                                 f"{len(y)} training rows.")
+        exog = windows.values[start:stop][:, windows.known_index] if windows.known else None
         began = time.perf_counter()
-        candidates = self._candidates(y)
-        search, best = [], None
+        # with order=None the candidates are scored by pybbdl.models.arima_search (exact likelihood,
+        # fast) and only the winner is fitted here; None = a trend it does not handle: the loop below.
+        # With regressors (future-known columns) every candidate is fitted as an ARIMAX in the loop
+        # below (the fast search does not take regressors)
+        fast = self._fast_search(y) if self.order is None and exog is None else None
+        candidates = self._candidates(y) if fast is None else []
+        search, best = ([], None) if fast is None else fast
         for order, seasonal, trend in tqdm(candidates, desc="ARIMA order search", leave=False,
                                            disable=not self.progress or len(candidates) == 1):
             try:
-                res = _fit_arima(y, order, seasonal, trend)
+                res = _fit_arima(y, order, seasonal, trend, exog=exog)
                 score = self._score(res)
                 if not np.isfinite(score):
                     raise ArgumentError(f"{self.criterion} is not finite")
@@ -201,11 +252,12 @@ class ArimaForecaster(BaseForecaster):
         if best is None:
             errors = "; ".join(sorted({row["error"] for row in search}))[:500]
             raise ModelFitError(f"The ARIMA order search found no model that could be fitted "
-                                f"({len(candidates)} candidate(s)): {errors}")
+                                f"({len(candidates) or len(search)} candidate(s)): {errors}")
         _, self.results_, self.order_, self.seasonal_order_, self.trend_ = best
         self.converged_ = _converged(self.results_)
         self.notes_ = [] if self.converged_ else ["ARIMA optimiser did not converge"]
         self.train_start_ = start
+        self.known_ = list(windows.known)
         self.n_params_ = int(len(self.results_.params))
         self.fit_seconds_ = time.perf_counter() - began
         self.fitted_ = True
@@ -219,21 +271,39 @@ class ArimaForecaster(BaseForecaster):
         call; the fitted model itself is not changed (see :meth:`predict_refits`)."""
         return self.predict_refits(windows, part)[0]
 
-    def predict_refits(self, windows: Windows, part: str) -> tuple[np.ndarray, int]:
-        """:meth:`predict` and the number of successful re-estimations (0 without ``refit_every``)."""
-        from tqdm.auto import tqdm
+    def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
+        """Iterated forecasts for every horizon of the windows from one fit, ``(n_windows, len(horizons))``."""
+        if self.refit_every:
+            raise ArgumentError("`refit_every` is not supported with several horizons; use refit_every=None.")
+        series, exog, rel = self._series(windows, part)
+        filtered = self.results_.apply(series, exog=exog).filter_results
+        return np.column_stack([h_step_forecasts(filtered, rel, h) for h in windows.horizons])
 
+    def _series(self, windows: Windows, part: str):
+        """The target (and regressors) from the first training row to the part's last target, and
+        the part's origins relative to it."""
         self._check_fitted()
         windows = self._check_windows(windows)
+        known = getattr(self, "known_", [])
+        if list(windows.known) != known:
+            raise ArgumentError(f"The windows' future-known columns must be those the ARIMA was fitted with "
+                                f"(its regressors). Received: known={windows.known}; fitted with known={known}")
         targets = windows.target_positions(part)
         origins = targets - windows.horizon  # last observation before each target
         if origins.min() < self.train_start_:
             raise DataError(f"The {part} part has origins before the ARIMA's first training row "
                             f"{self.train_start_}; ARIMA forecasts need the past.")
         series = windows.values[self.train_start_:targets.max() + 1, 0]
-        rel = origins - self.train_start_
+        exog = windows.values[self.train_start_:targets.max() + 1][:, windows.known_index] if known else None
+        return series, exog, origins - self.train_start_
+
+    def predict_refits(self, windows: Windows, part: str) -> tuple[np.ndarray, int]:
+        """:meth:`predict` and the number of successful re-estimations (0 without ``refit_every``)."""
+        from tqdm.auto import tqdm
+
+        series, exog, rel = self._series(windows, part)
         if not self.refit_every:
-            filtered = self.results_.apply(series)
+            filtered = self.results_.apply(series, exog=exog)
             return h_step_forecasts(filtered.filter_results, rel, windows.horizon), 0
         every = check_positive_int("refit_every", self.refit_every)
         out = np.empty(len(rel))
@@ -243,14 +313,57 @@ class ArimaForecaster(BaseForecaster):
             block = rel[b:b + every]
             try:
                 res = _fit_arima(series[:block[0] + 1], self.order_, self.seasonal_order_, self.trend_,
-                                 start_params=params)
+                                 start_params=params, exog=None if exog is None else exog[:block[0] + 1])
                 params = res.params
                 refits += 1
             except Exception:  # noqa: BLE001 - keep the last good parameters
                 res = self.results_
-            filtered = res.apply(series)
+            filtered = res.apply(series, exog=exog)
             out[b:b + every] = h_step_forecasts(filtered.filter_results, block, windows.horizon)
         return out, refits
+
+    def predict_interval(self, windows: Windows, part: str, levels=(0.8, 0.95)) -> dict:
+        """``{level: (lower, upper)}`` around :meth:`predict`: normal prediction intervals with the
+        model's exact ``horizon``-step forecast variance (:func:`h_step_variances`), sigma2
+        corrected for degrees of freedom as R (:meth:`_sigma2_correction`): the intervals of R's
+        ``forecast(Arima(...))`` for the same specification. With
+        ``refit_every``, each block of origins uses its own re-estimated parameters."""
+        from scipy.stats import norm
+
+        from pybbdl.models.series import check_levels
+
+        levels = check_levels(levels)
+        if not levels:
+            raise ArgumentError("`levels` must name at least one level in (0, 1). Received: none")
+        series, exog, rel = self._series(windows, part)  # checks fitted, windows, regressors, origins
+        blocks = [(0, len(rel), self.results_)]
+        if self.refit_every:
+            every = check_positive_int("refit_every", self.refit_every)
+            blocks, params = [], self.results_.params
+            for b in range(0, len(rel), every):
+                try:
+                    res = _fit_arima(series[:rel[b] + 1], self.order_, self.seasonal_order_, self.trend_,
+                                     start_params=params, exog=None if exog is None else exog[:rel[b] + 1])
+                    params = res.params
+                except Exception:  # noqa: BLE001 - keep the last good parameters, as predict_refits
+                    res = self.results_
+                blocks.append((b, b + every, res))
+        mean, var = np.empty(len(rel)), np.empty(len(rel))
+        for b0, b1, res in blocks:
+            fr = res.apply(series, exog=exog).filter_results
+            mean[b0:b1] = h_step_forecasts(fr, rel[b0:b1], windows.horizon)
+            var[b0:b1] = h_step_variances(fr, rel[b0:b1], windows.horizon) * self._sigma2_correction(res)
+        sd = np.sqrt(var)
+        return {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd) for lv in levels}
+
+    def _sigma2_correction(self, res) -> float:
+        """R's ``forecast::Arima`` divides the residual sum of squares by ``n* - k`` (``n*`` = rows
+        after differencing, ``k`` = estimated coefficients), statsmodels' MLE of sigma2 by ``n*``;
+        the intervals use R's (the ratio ``n* / (n* - k)``)."""
+        d, (D, m) = self.order_[1], (self.seasonal_order_[1], self.seasonal_order_[3])
+        nstar = int(res.nobs) - d - D * m
+        k = len(res.params) - 1
+        return nstar / (nstar - k) if nstar > k else 1.0
 
     def describe(self) -> str:
         """E.g. ``ARIMA(1,1,1) trend=n`` (with the seasonal part when there is one)."""
@@ -259,3 +372,12 @@ class ArimaForecaster(BaseForecaster):
         if any(self.seasonal_order_[:3]):
             text += "({},{},{})[{}]".format(*self.seasonal_order_)
         return f"{text} trend={self.trend_}" + ("" if self.converged_ else " (did not converge)")
+
+
+def __getattr__(name: str):
+    # the series-level auto ARIMA (pybbdl.models.arima_search.AutoArima), imported when asked for
+    if name == "AutoArima":
+        from pybbdl.models.arima_search import AutoArima
+
+        return AutoArima
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

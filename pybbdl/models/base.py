@@ -22,11 +22,25 @@ Optional (used when present):
   comparison then trains one copy per seed and reports mean and sd.
 * ``random_state`` parameter, set through ``set_params(random_state=seed)`` (or the attribute)
   for each seed of a stochastic model; ``clone()`` -> an unfitted copy (else ``copy.deepcopy``).
+* ``predict_interval(windows, part, levels) -> {level: (lower, upper)}``: the model's own
+  prediction intervals around ``predict``'s forecasts, one value per window of the part in
+  original units, for each level in (0, 1) (validated with
+  :func:`pybbdl.models.series.check_levels`; a level outside (0, 1) is an ``ArgumentError``).
+  Data up to each origin only, like ``predict``. ARIMA (exact state-space variance, equal to R's
+  ``forecast(Arima(...))``), ETS (analytic as R's ``forecast(ets(...))``), Theta, AR, the
+  random walk on the mean and VAR have it; models without it get split-conformal intervals
+  from the evaluation layer.
 * ``describe() -> str``: a one-line description of the fitted model (the ``spec`` column).
 * ``notes_``: list of strings the table should show (e.g. "did not converge").
 * ``history_`` (``{"loss": [...], "val_loss": [...]}``), ``epochs_run_``, ``fit_seconds_``,
   ``n_params_``: shown in the tables and the training plot.
 * ``get_params()``: recorded in the run's settings; ``save(path)``/``load(path)``: persistence.
+* ``predict_horizons(windows, part) -> array (n_windows(part), len(windows.horizons))``: every
+  horizon of multi-horizon windows at once (``prepare_windows(..., horizons=...)``); models
+  without it are fitted once per horizon (:class:`pybbdl.models.horizons.DirectForecaster`).
+* ``uses_known`` (class attribute, default False): True = the model feeds the windows'
+  future-known columns (``windows.known``, ``windows.future_path(part)``) into its forecasts;
+  :func:`pybbdl.forecast_conditional` refuses models without it.
 
 Errors a model raises on purpose should be :mod:`pybbdl.exceptions` types; a
 :class:`~pybbdl.exceptions.ModelFitError` from ``fit`` is reported in the table (the model gets
@@ -51,6 +65,8 @@ class BaseForecaster:
 
     #: Whether the model is trained with random initialisation (shown with mean ± sd over seeds).
     stochastic = False
+    #: Whether the model uses the windows' future-known columns (conditional forecasts).
+    uses_known = False
 
     @classmethod
     def _param_names(cls) -> list[str]:

@@ -25,6 +25,11 @@ class NaiveForecaster(BaseForecaster):
         self._check_fitted()
         return self._check_windows(windows).last_values(part)
 
+    def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
+        """The last value for every horizon, ``(n_windows, len(horizons))``."""
+        last = self.predict(windows, part)
+        return np.repeat(last[:, None], len(windows.horizons), axis=1)
+
     def describe(self) -> str:
         return "last value of the window"
 
@@ -49,14 +54,24 @@ class SeasonalNaiveForecaster(BaseForecaster):
     def predict(self, windows: Windows, part: str) -> np.ndarray:
         self._check_fitted()
         windows = self._check_windows(windows)
-        k = -(-windows.horizon // self.period)  # ceil(horizon / period)
-        source = windows.target_positions(part) - k * self.period
+        return self._at(windows, part, windows.horizon)
+
+    def _at(self, windows: Windows, part: str, h: int) -> np.ndarray:
+        k = -(-int(h) // self.period)  # ceil(horizon / period)
+        targets = windows.target_positions_at(part, h)
+        source = targets - k * self.period
         if source.min() < 0:
             raise DataError(
                 f"Seasonal naive with period={self.period} needs {k * self.period} rows before the first "
-                f"target of the {part} part, which starts at row {windows.target_positions(part)[0]}."
+                f"target of the {part} part, which starts at row {targets[0]}."
             )
         return windows.values[source, 0]
+
+    def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
+        """The value one season before each horizon's target, ``(n_windows, len(horizons))``."""
+        self._check_fitted()
+        windows = self._check_windows(windows)
+        return np.column_stack([self._at(windows, part, h) for h in windows.horizons])
 
     def describe(self) -> str:
         return f"value one season (period {self.period}) before the target"

@@ -8,26 +8,47 @@ from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError
 
 
-def build_dense(input_shape: tuple[int, int], *, units: int = 32, dropout: float = 0.0) -> keras.Model:
+def model_inputs(input_shape, future_shape=None) -> tuple[list, object, object]:
+    """``(inputs, window, future)``: the window input and, when `future_shape` is given, the
+    future-known path input ``(horizon, n_known)`` (named ``"window"`` and ``"future"``)."""
+    window = keras.Input(shape=tuple(input_shape), name="window")
+    if future_shape is None:
+        return window, window, None
+    future = keras.Input(shape=tuple(future_shape), name="future")
+    return {"window": window, "future": future}, window, future
+
+
+def forecast_head(x, future=None, outputs: int = 1):
+    """``Dense(outputs)`` on the network's summary `x`, with the flattened future-known path
+    concatenated to it first (so the forecast is linear in the known values given the past)."""
+    if future is not None:
+        x = keras.layers.Concatenate(name="with_future")([x, keras.layers.Flatten(name="future_flat")(future)])
+    return keras.layers.Dense(check_positive_int("outputs", outputs), name="forecast")(x)
+
+
+def build_dense(input_shape: tuple[int, int], *, units: int = 32, dropout: float = 0.0,
+                future_shape: tuple[int, int] | None = None, outputs: int = 1) -> keras.Model:
     """Flatten + dense model, uncompiled.
 
     Args:
         input_shape: ``(timesteps, features)`` of one window.
         units: Width of the hidden layer.
         dropout: Dropout rate after the hidden layer, in [0, 1).
+        future_shape: ``(horizon, n_known)`` of the future-known path: a second input
+            concatenated before the output layer (see :func:`forecast_head`).
+        outputs: Forecasts per window (one per horizon for a multi-horizon, MIMO network).
 
     Returns:
-        A ``keras.Model`` mapping ``(batch, timesteps, features)`` to ``(batch, 1)``.
+        A ``keras.Model`` mapping ``(batch, timesteps, features)`` to ``(batch, outputs)``.
     """
     units = check_positive_int("units", units)
     _check_rate("dropout", dropout)
-    inputs = keras.Input(shape=tuple(input_shape), name="window")
-    x = keras.layers.Flatten()(inputs)
+    inputs, window, future = model_inputs(input_shape, future_shape)
+    x = keras.layers.Flatten()(window)
     x = keras.layers.Dense(units, activation="relu")(x)
     if dropout:
         x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(1, name="forecast")(x)
-    return keras.Model(inputs, outputs, name="dense")
+    return keras.Model(inputs, forecast_head(x, future, outputs), name="dense")
 
 
 def _check_rate(name: str, value: float) -> float:

@@ -69,13 +69,21 @@ class NeuralForecaster(BaseForecaster):
             process-wide switch is restored after ``fit`` (see :func:`op_determinism`). False
             leaves it as it is.
 
+    Future-known columns (``prepare_windows(..., known=[...])``) are a second input: their path
+    over the horizon is flattened and concatenated to the network's summary before the output
+    layer. Windows with several ``horizons`` give a MIMO network: one output per horizon, trained
+    together; :meth:`predict` returns the longest horizon, :meth:`predict_horizons` all.
+
     Attributes:
         model_: The trained ``keras.Model``.
+        known_, horizons_: The future-known columns and horizons it was trained with.
         history_: ``{"loss": [...], "val_loss": [...]}`` per epoch (scaled units).
         epochs_run_, fit_seconds_, n_params_: What training took.
     """
 
     stochastic = True
+    #: Uses the windows' future-known columns (see :func:`pybbdl.forecast_conditional`).
+    uses_known = True
 
     def __init__(
         self,
@@ -113,21 +121,23 @@ class NeuralForecaster(BaseForecaster):
         self.verbose = verbose
         self.deterministic = deterministic
 
-    def build(self, input_shape: tuple[int, int]):
-        """The uncompiled Keras model for windows of shape ``input_shape``."""
+    def build(self, input_shape: tuple[int, int], future_shape: tuple[int, int] | None = None, outputs: int = 1):
+        """The uncompiled Keras model for windows of shape ``input_shape`` (and a future-known
+        path of shape ``future_shape``), with `outputs` forecasts per window."""
+        extra = {"future_shape": future_shape, "outputs": outputs}
         if self.architecture == "dense":
             from pybbdl.models.dense import build_dense
 
-            return build_dense(input_shape, units=self.units, dropout=self.dropout)
+            return build_dense(input_shape, units=self.units, dropout=self.dropout, **extra)
         if self.architecture == "conv1d":
             from pybbdl.models.rnn import build_conv1d
 
-            return build_conv1d(input_shape, filters=self.units)
+            return build_conv1d(input_shape, filters=self.units, **extra)
         from pybbdl.models.rnn import build_rnn
 
         return build_rnn(input_shape, cell=self.architecture, units=self.units, dropout=self.dropout,
                          recurrent_dropout=self.recurrent_dropout, layers=self.layers,
-                         top_units=self.top_units, bidirectional=self.bidirectional)
+                         top_units=self.top_units, bidirectional=self.bidirectional, **extra)
 
     def _check_params(self) -> None:
         if self.architecture not in ARCHITECTURES:
@@ -155,7 +165,9 @@ class NeuralForecaster(BaseForecaster):
 
         if self.random_state is not None:
             seed_everything(self.random_state)
-        model = self.build((windows.lookback // windows.step, len(windows.columns)))
+        future_shape = (windows.horizon, len(windows.known)) if windows.known else None
+        model = self.build((windows.lookback // windows.step, len(windows.columns)), future_shape,
+                           len(windows.horizons))
         optimizer = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
                      "sgd": keras.optimizers.SGD}[self.optimizer](learning_rate=float(self.learning_rate))
         model.compile(optimizer=optimizer, loss=self.loss)
@@ -173,6 +185,7 @@ class NeuralForecaster(BaseForecaster):
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.epochs_run_ = len(self.history_.get("loss", []))
         self.n_params_ = int(model.count_params())
+        self.known_, self.horizons_ = list(windows.known), tuple(windows.horizons)
         self.fitted_ = True
         return self
 
@@ -185,10 +198,31 @@ class NeuralForecaster(BaseForecaster):
         return (f"{bi}{self.architecture}({self.units}){layers}{drop}, {self.optimizer} lr={self.learning_rate:g}, "
                 f"{self.epochs_run_} epochs")
 
-    def predict(self, windows: Windows, part: str) -> np.ndarray:
-        """Forecasts of the part's targets, in original units, shape ``(n_windows,)``."""
+    def _check_same_inputs(self, windows: Windows) -> None:
+        known = getattr(self, "known_", [])
+        if list(windows.known) != known:
+            raise ArgumentError(f"The windows' future-known columns must be those the network was trained with. "
+                                f"Received: known={windows.known}; trained with known={known}")
+
+    def _predict_scaled(self, windows: Windows, part: str) -> np.ndarray:
         self._check_fitted()
         windows = self._check_windows(windows)
+        self._check_same_inputs(windows)
+        horizons = getattr(self, "horizons_", (windows.horizon,))
+        if tuple(windows.horizons) != tuple(horizons) and not (len(horizons) == 1 and not windows.multi_horizon):
+            raise ArgumentError(f"The windows' horizons must be those the network was trained with. "
+                                f"Received: horizons={list(windows.horizons)}; trained with {list(horizons)}")
         data = windows.dataset(part, batch_size=max(int(self.batch_size), 512), targets=False)
-        scaled = self.model_.predict(data, verbose=0).reshape(-1)
+        return self.model_.predict(data, verbose=0).reshape(windows.n_windows(part), -1)
+
+    def predict(self, windows: Windows, part: str) -> np.ndarray:
+        """Forecasts of the part's targets (the longest horizon), original units, shape ``(n_windows,)``."""
+        return windows.inverse_target(self._predict_scaled(windows, part)[:, -1])
+
+    def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
+        """Forecasts at every horizon of the windows, ``(n_windows, len(windows.horizons))``, original units."""
+        scaled = self._predict_scaled(windows, part)
+        if scaled.shape[1] != len(windows.horizons):
+            raise ArgumentError(f"This network has {scaled.shape[1]} output(s); the windows have "
+                                f"{len(windows.horizons)} horizons. Fit it on windows with these horizons.")
         return windows.inverse_target(scaled)

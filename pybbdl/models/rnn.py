@@ -8,7 +8,7 @@ from typing import Literal
 import keras
 
 from pybbdl._validation import check_positive_int
-from pybbdl.models.dense import _check_rate
+from pybbdl.models.dense import _check_rate, forecast_head, model_inputs
 from pybbdl.exceptions import ArgumentError
 
 Cell = Literal["simple_rnn", "lstm", "gru"]
@@ -25,6 +25,8 @@ def build_rnn(
     layers: int = 1,
     top_units: int | None = None,
     bidirectional: bool = False,
+    future_shape: tuple[int, int] | None = None,
+    outputs: int = 1,
 ) -> keras.Model:
     """One or more recurrent layers followed by ``Dense(1)``.
 
@@ -38,6 +40,8 @@ def build_rnn(
             ``return_sequences = TRUE``).
         top_units: Units of the last layer of a stack (the book's stacked GRU uses 64 with relu).
         bidirectional: Wrap each layer in ``Bidirectional``.
+        future_shape, outputs: A future-known input and several outputs, see
+            :func:`pybbdl.models.dense.build_dense`.
     """
     if cell not in _CELLS:
         raise ArgumentError(f"`cell` must be one of {sorted(_CELLS)}. Received: cell={cell!r}")
@@ -45,8 +49,7 @@ def build_rnn(
     layers = check_positive_int("layers", layers)
     _check_rate("dropout", dropout)
     _check_rate("recurrent_dropout", recurrent_dropout)
-    inputs = keras.Input(shape=tuple(input_shape), name="window")
-    x = inputs
+    inputs, x, future = model_inputs(input_shape, future_shape)
     for i in range(layers):
         last = i == layers - 1
         kwargs = {"dropout": dropout, "recurrent_dropout": recurrent_dropout, "return_sequences": not last}
@@ -56,9 +59,8 @@ def build_rnn(
             kwargs["activation"] = "relu"
         layer = _CELLS[cell](n_units, **kwargs)
         x = keras.layers.Bidirectional(layer)(x) if bidirectional else layer(x)
-    outputs = keras.layers.Dense(1, name="forecast")(x)
     name = ("bidirectional_" if bidirectional else "") + ("stacked_" if layers > 1 else "") + cell
-    return keras.Model(inputs, outputs, name=name)
+    return keras.Model(inputs, forecast_head(x, future, outputs), name=name)
 
 
 def build_conv1d(
@@ -68,19 +70,20 @@ def build_conv1d(
     kernel_size: int = 5,
     pool_size: int = 3,
     blocks: int = 3,
+    future_shape: tuple[int, int] | None = None,
+    outputs: int = 1,
 ) -> keras.Model:
     """The book's 1D convnet: ``blocks`` x Conv1D(relu) with max pooling between, global max
-    pooling, ``Dense(1)``. Padding is ``"same"`` so short windows (quarterly data) work too."""
+    pooling, ``Dense(1)``. Padding is ``"same"`` so short windows (quarterly data) work too.
+    `future_shape`/`outputs` as in :func:`pybbdl.models.dense.build_dense`."""
     filters = check_positive_int("filters", filters)
     kernel_size = check_positive_int("kernel_size", kernel_size)
     pool_size = check_positive_int("pool_size", pool_size)
     blocks = check_positive_int("blocks", blocks)
-    inputs = keras.Input(shape=tuple(input_shape), name="window")
-    x = inputs
+    inputs, x, future = model_inputs(input_shape, future_shape)
     for i in range(blocks):
         x = keras.layers.Conv1D(filters, kernel_size, activation="relu", padding="same")(x)
         if i < blocks - 1:
             x = keras.layers.MaxPooling1D(pool_size, padding="same")(x)
     x = keras.layers.GlobalMaxPooling1D()(x)
-    outputs = keras.layers.Dense(1, name="forecast")(x)
-    return keras.Model(inputs, outputs, name="conv1d")
+    return keras.Model(inputs, forecast_head(x, future, outputs), name="conv1d")

@@ -18,6 +18,10 @@ def __getattr__(name):  # forecast_compare etc. without importing the workflow m
         from pybbdl.workflows import forecasting
 
         return getattr(forecasting, name)
+    if name == "forecast_conditional":
+        from pybbdl.workflows.conditional import forecast_conditional
+
+        return forecast_conditional
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["RunResult"]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pybbdl.evaluation import Comparison
 from pybbdl.outputs import atomic_write
-from pybbdl.reports import forecast_figure, format_table, report_files, summary_columns
+from pybbdl.reports import fan_figure, forecast_figure, format_table, horizon_figure, report_files, summary_columns
 from pybbdl.workflows.results import RunResult
 
 
@@ -20,17 +20,23 @@ class ForecastRun(RunResult):
 
     Attributes:
         kind: ``"forecast_comparison"`` or ``"forecast_backtest"``.
-        table: The long, tidy table; fixed columns ``model, part, metric, value, sd, n, seeds,
-            note``. ``part`` is a scored part (``"val"``, ``"test"``; a backtest pools its folds
+        table: The long, tidy table; fixed columns ``model, part, horizon, metric, value, sd, n,
+            seeds, note`` (``horizon``: steps ahead; a run with several ``horizons`` has one block
+            of scored rows per horizon). ``part`` is a scored part (``"val"``, ``"test"``; a backtest pools its folds
             in ``"test"``) or ``"train"``. Metrics of a scored part: ``mae``, ``rmse`` (target
             units, mean over seeds; ``sd`` across seeds), ``skill_pct`` (100 * (1 - MAE / naive
             MAE)), ``dm_stat_vs_<b>`` and ``p_vs_<b>`` for each baseline ``b`` (Diebold-Mariano,
             negative = more accurate than ``b``; median over seeds). Metrics of ``"train"``:
-            ``epochs``, ``fit_seconds``, ``n_params``. ``n``: targets scored (training windows
+            ``epochs``, ``fit_seconds``, ``n_params``. With interval levels (default 80 %, 95 %):
+            ``coverage_80``, ``width_80``, ``winkler_80``, ... ``pinball``, ``crps``; for nested
+            pairs ``cw_stat_vs_<b>``/``cw_p_vs_<b>`` (Clark-West); ``mcs_p`` and ``in_mcs_90``
+            (Hansen's 90 % model confidence set). ``n``: targets scored (training windows
             for ``"train"``); ``seeds``: fits averaged; ``note``: why a value is NaN or what to
             know about it (e.g. an ARIMA that did not converge).
         wide: One row per model (the pybbdl 0.1 layout, ``results.csv``).
         forecasts: ``{part: DataFrame(actual, <model>..., [fold])}`` indexed by target timestamps.
+        intervals: ``{part: {model: DataFrame(mean, lower_80, upper_80, ...)}}`` (first seed),
+            saved as ``intervals_<part>.csv``; the fan charts ``fan_<model>.png`` draw them.
         models: The fitted forecasters (first seed).
         histories: Training curves ``{model: {"loss": [...], "val_loss": [...]}}``.
         settings: Every setting used (defaults filled in), seeds, the models' parameters, the
@@ -41,6 +47,7 @@ class ForecastRun(RunResult):
 
     wide: pd.DataFrame = None
     forecasts: dict = field(default_factory=dict)
+    intervals: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     histories: dict = field(default_factory=dict)
     comparison: Comparison | None = None
@@ -49,20 +56,36 @@ class ForecastRun(RunResult):
     @classmethod
     def from_comparison(cls, kind: str, comparison: Comparison, settings: dict) -> ForecastRun:
         return cls(kind=kind, table=comparison.long, settings=settings, wide=comparison.table,
-                   forecasts=comparison.forecasts, models=comparison.models, histories=comparison.histories,
-                   comparison=comparison)
+                   forecasts=comparison.forecasts, intervals=comparison.intervals, models=comparison.models,
+                   histories=comparison.histories, comparison=comparison)
 
     def plot(self, part: str = "test", *, last: int | None = 400):
         """Actuals and each model's forecasts over the last `last` targets of `part`: a Figure."""
         return forecast_figure(self.comparison, part=part, last=last)
 
+    def fan(self, model: str, part: str = "test", *, last: int | None = 200):
+        """The fan chart of one model (:func:`pybbdl.reports.fan_figure`): a Figure."""
+        return fan_figure(self.comparison, model, part=part, last=last)
+
+    def plot_horizons(self, part: str | None = None, *, metric: str = "mae"):
+        """MAE (or `metric`) by horizon, one line per model (a run with several horizons): a Figure."""
+        return horizon_figure(self.table, metric=metric, part=part)
+
     def summary(self) -> str:
         """The terminal summary: what ran, then the headline columns of the wide table."""
         s = self.settings
         kind = (f"{s['folds']}-fold rolling-origin backtest" if self.kind == "forecast_backtest" else "one split")
-        head = (f"{s['target']}, {s['horizon']} step(s) ahead, {kind}; errors in the target's units; skill = % MAE "
+        steps = (f"horizons {s['horizons']} (below: horizon {s['horizon']}; every horizon in run.table)"
+                 if s.get("horizons") else f"{s['horizon']} step(s) ahead")
+        head = (f"{s['target']}, {steps}, {kind}; errors in the target's units; skill = % MAE "
                 f"reduction vs naive; p = Diebold-Mariano p-value ({'absolute' if s['dm_loss'] == 'mae' else 'squared'}"
                 f" loss) vs {', '.join(s['baselines'])}")
+        if self.comparison is not None and self.comparison.levels:
+            how = sorted(set(self.comparison.interval_methods.values()))
+            levels = ", ".join(f"{100 * lv:g} %" for lv in self.comparison.levels)
+            head += (f"; coverage = share of actuals inside the {levels}"
+                     f" intervals ({' / '.join(how)}; conformal = calibrated on val); in_mcs_90 = in the 90 % model "
+                     "confidence set; cw_p = Clark-West p-value for nested pairs")
         return head + "\n" + format_table(self.wide[summary_columns(self.wide)])
 
     def __str__(self) -> str:

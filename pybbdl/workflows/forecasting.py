@@ -19,10 +19,12 @@ import numpy as np
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import check_forecaster
+from pybbdl.evaluation.intervals import check_interval_levels
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
 from pybbdl.outputs import prepare_output_dir, versions
-from pybbdl.windows import prepare_windows
+from pybbdl.parallel import resolve_backend
+from pybbdl.windows import parse_horizons, prepare_windows
 from pybbdl.workflows.forecast_run import ForecastRun
 
 #: The one set of defaults of :func:`forecast_compare` and :func:`forecast_backtest`.
@@ -32,6 +34,8 @@ FORECAST_DEFAULTS: dict = {
     "models": ("naive", "dense", "lstm", "gru"),
     "lookback": 8,             # rows of history per window
     "horizon": 1,              # steps ahead
+    "horizons": None,          # several steps at once: H (= 1..H), "1-8", "1,4,8" or a list; None = horizon
+    "known": None,             # future-known columns (calendar, an assumed policy path): fed over the horizon
     "step": 1,                 # keep one row in `step` inside a window
     "split": (0.6, 0.2, 0.2),  # train, val, test fractions (or a dict of row/date ranges)
     "epochs": 100,             # maximum epochs of the neural models
@@ -44,10 +48,16 @@ FORECAST_DEFAULTS: dict = {
     "seeds": 1,                # seeds per stochastic model
     "baselines": None,         # DM columns against these; None = naive + arima when present
     "dm_loss": "mae",          # DM loss: "mae" (R's power = 1) or "mse" (R's power = 2)
+    "levels": None,            # interval levels, e.g. (0.8, 0.95); None = those two, skipped if val is too short
+    "nested": None,            # {"model": ["nested model"]} for Clark-West; None = the models' `nests`
+    "conformal_window": None,  # None = conformal intervals calibrated on all of val; int = last N errors (rolling)
     "params": None,            # extra estimator parameters, e.g. {"dropout": 0.2, "max_p": 2}
     "quick": False,            # smoke run: QUICK settings for every model
     "deterministic": True,     # deterministic TF ops while a neural model trains (restored after)
     "progress": True,          # one line per fit on stderr; Keras bars only on a terminal
+    "n_jobs": 1,               # parallel fits: 1 = in this process; n > 1 = n local worker processes
+    "backend": None,           # None = "loky" when n_jobs > 1, "ray" with an address; or "sequential"/"loky"/"ray"
+    "address": None,           # Ray cluster to run the fits on, e.g. "HEAD:6379" (backend "ray")
 }
 #: Extra defaults of :func:`forecast_backtest`.
 BACKTEST_DEFAULTS: dict = {
@@ -94,6 +104,18 @@ def _check_settings(s: dict) -> dict:
     s = dict(s)
     for name in ("lookback", "horizon", "step", "epochs", "batch_size"):
         s[name] = check_positive_int(name, s[name])
+    hs = parse_horizons(s["horizons"])
+    if hs is not None:
+        if s["horizon"] not in (1, hs[-1]):
+            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
+                                f"given. Received: horizon={s['horizon']}, horizons={list(hs)}")
+        s["horizon"] = hs[-1]
+        s["horizons"] = list(hs)
+    if s["known"] is not None:
+        known = [s["known"]] if isinstance(s["known"], str) else list(s["known"])
+        if not known or not all(isinstance(k, str) and k for k in known):
+            raise ArgumentError(f"`known` must be column names. Received: known={s['known']!r}")
+        s["known"] = known
     if s["patience"] is not None:
         s["patience"] = check_positive_int("patience", s["patience"], minimum=0)
     lr = s["learning_rate"]
@@ -120,6 +142,15 @@ def _check_settings(s: dict) -> dict:
             s[name] = bool(s[name])
     if s["dm_loss"] not in ("mae", "mse"):
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {s["dm_loss"]!r}')
+    if s["conformal_window"] is not None:
+        s["conformal_window"] = check_positive_int("conformal_window", s["conformal_window"])
+    if s["levels"] is not None:
+        s["levels"] = check_interval_levels(s["levels"])
+    if s["nested"] is not None and not isinstance(s["nested"], Mapping):
+        raise ArgumentError(f'`nested` must be a dict {{"model": ["nested model", ...]}}. Received: '
+                            f"{type(s['nested']).__name__}")
+    s["n_jobs"] = check_positive_int("n_jobs", s["n_jobs"])
+    s["backend"] = resolve_backend(s["n_jobs"], s["backend"], s["address"])
     if s["params"] is not None and not isinstance(s["params"], Mapping):
         raise ArgumentError(f"`params` must be a dict. Received: {type(s['params']).__name__}")
     return s
@@ -163,7 +194,8 @@ def build_models(s: dict) -> dict:
     for setting, param in _NEURAL_ONLY.items():
         if s[setting] is not None and param not in accepted:
             raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models {named} uses it.")
-    verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] else 0
+    # Keras' per-epoch lines only when fits run here, one after another (workers would interleave them)
+    verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] and s.get("backend", "sequential") == "sequential" else 0
     shared = {"epochs": s["epochs"], "batch_size": s["batch_size"], "learning_rate": s["learning_rate"],
               "patience": s["patience"] or None, "random_state": s["seed"], "verbose": verbose,
               "deterministic": s["deterministic"], "progress": bool(s["progress"]) and sys.stderr.isatty()}
@@ -187,6 +219,8 @@ def build_models(s: dict) -> dict:
 
 def _settings_record(s: dict, models: Mapping, windows_info: dict, kind: str) -> dict:
     record = {k: v for k, v in s.items() if k not in ("models", "params")}
+    if record.get("levels") is not None:
+        record["levels"] = list(record["levels"])
     record["models"] = {name: {"class": type(m).__name__,
                                "params": m.get_params() if callable(getattr(m, "get_params", None)) else {}}
                         for name, m in models.items()}
@@ -210,9 +244,11 @@ def _start(data, settings: dict, out_dir):
 
 def forecast_compare(
     data, *, target=None, features=None, models=("naive", "dense", "lstm", "gru"), lookback=8, horizon=1, step=1,
-    split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None,
-    seed=42, seeds=1, baselines=None, dm_loss="mae", params=None, quick=False, deterministic=True,
-    out_dir: str | os.PathLike | None = None, progress=True,
+    horizons=None, known=None, split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3,
+    units=None, season=None,
+    seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None,
+    quick=False, deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
+    address=None,
 ) -> ForecastRun:
     """Fit every model on the training part of one split and score it on validation and test.
 
@@ -222,7 +258,23 @@ def forecast_compare(
         models: Model names (:data:`pybbdl.models.MODEL_NAMES`), a comma-separated string, or
             ``{name: forecaster or model name}`` (any object following the forecaster contract of
             :mod:`pybbdl.models.base`). The naive baseline is always added.
-        out_dir: If given, checked writable before training and the run saved there.
+        horizons: Score several horizons at once (an int H = 1..H, ``"1-8"``, a list): the long
+            table gets one block per horizon (``horizon`` column, DM tests per horizon), the wide
+            table shows the longest, ``plot_horizons()`` draws MAE by horizon. Networks are MIMO
+            (one output per horizon), ARIMA iterates one fit, other models are fitted per horizon.
+        known: Future-known columns (see :func:`pybbdl.windows.prepare_windows`); forecasts on a
+            given future path: :func:`pybbdl.forecast_conditional`.
+        levels: Prediction-interval levels in (0, 1), e.g. ``(0.8, 0.95)``; None = those two, skipped
+            with a note where the validation part is too short to calibrate conformal intervals;
+            ``()`` = none. See :func:`pybbdl.evaluation.compare` and :mod:`pybbdl.evaluation.intervals`.
+        nested: ``{model: [models it nests]}`` for the Clark-West columns; None = the models' own
+            ``nests`` (ARIMA nests naive).
+        conformal_window: None = conformal intervals calibrated on the whole validation part; an
+            int W = rolling: each target's from the last W forecast errors observed at its origin.
+        out_dir: If given, checked writable before training and the run saved there (with the
+            interval forecasts and a fan chart per model).
+        n_jobs, backend, address: Where the model x seed fits run (:func:`pybbdl.parallel.run_tasks`):
+            ``n_jobs`` local worker processes, or a Ray cluster at ``address``; same table either way.
         Others: see :data:`FORECAST_DEFAULTS` (the defaults of this signature).
 
     Returns:
@@ -230,11 +282,14 @@ def forecast_compare(
     """
     s, built, out = _start(data, {k: v for k, v in locals().items() if k not in ("data", "out_dir")}, out_dir)
     windows = prepare_windows(data, target=s["target"], features=s["features"], lookback=s["lookback"],
-                              horizon=s["horizon"], step=s["step"], split=s["split"])
+                              horizon=s["horizon"], step=s["step"], split=s["split"], horizons=s["horizons"],
+                              known=s["known"])
     if s["progress"]:
         print(windows, file=sys.stderr)
     comparison = compare(windows, built, seeds=s["seeds"], baselines=s["baselines"], dm_loss=s["dm_loss"],
-                         progress=s["progress"])
+                         progress=s["progress"], levels=s["levels"], nested=s["nested"],
+                         conformal_window=s["conformal_window"], n_jobs=s["n_jobs"], backend=s["backend"],
+                         address=s["address"])
     info = {"target": windows.target, "columns": list(windows.columns), "rows": len(windows.values),
             "bounds": {p: list(map(int, b)) for p, b in windows.bounds.items()},
             "windows": {p: windows.n_windows(p) for p in windows.parts}, "baselines": comparison.baselines}
@@ -246,10 +301,11 @@ def forecast_compare(
 
 def forecast_backtest(
     data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
-    folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1, val_fraction=0.2,
-    epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
-    baselines=None, dm_loss="mae", params=None, quick=False, deterministic=True,
-    out_dir: str | os.PathLike | None = None, progress=True,
+    horizons=None, known=None, folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1,
+    val_fraction=0.2, epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
+    baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None, quick=False,
+    deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
+    address=None,
 ) -> ForecastRun:
     """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
     targets, fold after fold; the table pools all folds' targets (part ``"test"``).
@@ -264,7 +320,10 @@ def forecast_backtest(
                           horizon=s["horizon"], step=s["step"], models=built, folds=s["folds"],
                           fold_size=s["fold_size"], start=s["start"], train_length=s["train_length"],
                           val_fraction=s["val_fraction"], retrain=s["retrain"], stride=s["stride"], seeds=s["seeds"],
-                          baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"])
+                          baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"],
+                          levels=s["levels"], nested=s["nested"], conformal_window=s["conformal_window"],
+                          n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"],
+                          horizons=s["horizons"], known=s["known"])
     attrs = comparison.table.attrs
     info = {"target": comparison.windows.target, "columns": list(comparison.windows.columns),
             "rows": len(comparison.windows.values), "fold_size": attrs["fold_size"], "first_row": attrs["first_row"],

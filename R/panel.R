@@ -1,0 +1,179 @@
+#' Forecast many series at once (a panel) and score them scale-free
+#'
+#' Takes long data (one row per series and time: an id column, a time column, a value column)
+#' and fits local models on every series (naive, seasonal naive, M3's NAIVE2, SES, Holt, damped
+#' trend, the classic Theta method, and ETS/Theta/AR/ARIMA where the Python side has them) and
+#' global models across all of them (`"nbeats"`: an N-BEATS-style network per frequency group).
+#' Each series' last `horizon` values are held back (or the rows `part == "test"` when
+#' `part_col` is given) and every forecast is scored by sMAPE (pooled over forecasts and mean
+#' over series), MASE (in-sample seasonal-naive scaling) and OWA relative to NAIVE2. A series
+#' that cannot be used (text in the values, too short, missing values) gets a row with its error;
+#' the others are scored. The Python workflow `pybbdl.workflows.panel.forecast_panel()` does the
+#' work, with the same defaults.
+#'
+#' @param data A long data frame: one row per series and time.
+#' @param models Model names (see Details of the Python docs; default NAIVE2, SES, damped, Theta).
+#' @param horizon Steps to forecast: one number, or `NULL` for the default by period (6 yearly,
+#'   8 quarterly, 18 monthly) or the number of test rows with `part_col`.
+#' @param period Seasonal period of every series (`NULL`: the `period_col` column, else 1; a Date
+#'   time column gives it from the dates).
+#' @param id_col,time_col,value_col Columns of `data` (`time_col` defaults to `"time"` when present).
+#' @param period_col,horizon_col,frequency_col,part_col Optional columns: each series' period,
+#'   horizon, frequency label (what the per-frequency rows group by), and `"train"`/`"test"` rows.
+#' @param holdout Hold back each series' last `horizon` values and score the forecasts on them
+#'   (`FALSE`: forecast past the end, nothing scored).
+#' @param combinations Named list of model-name vectors; each is the mean of its members'
+#'   forecasts (default: `comb_shd` = SES, Holt, damped and `comb` = ETS, Theta, ARIMA when all run).
+#' @param levels Interval levels in (0, 1) for the local models, e.g. `c(0.8, 0.95)`.
+#' @param seed,seeds Seeds of the global models (their forecast is the mean over seeds).
+#' @param n_jobs Worker processes for the series x model tasks.
+#' @param out_dir Folder to save the tables, forecasts and manifest in (`NULL`: none).
+#' @return An object of class `pybbdl_panel`: `table` (one row per model and frequency, plus
+#'   `"overall"`: `n_series`, `n_forecasts`, `n_failed`, `smape_pooled`, `smape_mean`, `mase`,
+#'   `owa`, `seconds`, `note`), `series` (one row per series and model, with `error`),
+#'   `forecasts` (long: `id`, `model`, `step`, `forecast`, `actual`) and `settings`.
+#' @examples
+#' \dontrun{
+#' panel <- data.frame(id = rep(c("a", "b"), each = 40), time = rep(1:40, 2),
+#'                     value = c(cumsum(rnorm(40)) + 50, cumsum(rnorm(40)) + 80))
+#' run <- forecast_panel(panel, models = c("naive", "theta_m3"), horizon = 4)
+#' summary(run)
+#' as.data.frame(run, what = "series")
+#' }
+#' @export
+forecast_panel <- function(data, models = c("naive2", "ses", "damped", "theta_m3"), horizon = NULL,
+                           period = NULL, id_col = "id", time_col = NULL, value_col = "value",
+                           period_col = NULL, horizon_col = NULL, frequency_col = NULL, part_col = NULL,
+                           holdout = TRUE, combinations = NULL, levels = NULL, seed = 42, seeds = 1,
+                           n_jobs = 1, out_dir = NULL) {
+  if (!is.data.frame(data)) {
+    stop("`data` must be a long data frame (one row per series and time), not ", describe(data), ".",
+         call. = FALSE)
+  }
+  if (!is.character(models) || length(models) == 0 || anyNA(models)) {
+    stop("`models` must be a character vector of model names, not ", describe(models), ".", call. = FALSE)
+  }
+  if (is.null(time_col) && "time" %in% names(data)) time_col <- "time"
+  for (col in c(id_col, time_col, value_col, period_col, horizon_col, frequency_col, part_col)) {
+    if (!col %in% names(data)) {
+      stop("`data` must have a column \"", col, "\"; it has ", paste(names(data), collapse = ", "), ".",
+           call. = FALSE)
+    }
+  }
+  holdout <- check_flag(holdout, "holdout")
+  horizon <- check_count(horizon, "horizon", null_ok = TRUE)
+  period <- check_count(period, "period", null_ok = TRUE)
+  seed <- check_count(seed, "seed", minimum = 0)
+  seeds <- check_count(seeds, "seeds")
+  n_jobs <- check_count(n_jobs, "n_jobs")
+  if (!is.null(combinations) && (!is.list(combinations) || is.null(names(combinations)))) {
+    stop("`combinations` must be a named list of model-name vectors, not ", describe(combinations), ".",
+         call. = FALSE)
+  }
+  workflow <- python_module("workflows.panel")
+  frame <- panel_to_pandas(data, unique(c(id_col, time_col, value_col, period_col, horizon_col,
+                                          frequency_col, part_col)), id_col)
+  combos <- if (is.null(combinations)) NULL else reticulate::dict(lapply(combinations, as.list))
+  run <- with_py_errors(workflow$forecast_panel(
+    frame, models = as.list(models), horizon = horizon, period = period, holdout = holdout,
+    id_col = id_col, time_col = time_col, value_col = value_col, period_col = period_col,
+    horizon_col = horizon_col, frequency_col = frequency_col, part_col = part_col,
+    combinations = combos, levels = if (is.null(levels)) list() else as.list(as.numeric(levels)),
+    seed = seed, seeds = seeds, n_jobs = n_jobs, out_dir = out_dir
+  ))
+  settings <- reticulate::py_to_r(py_json_roundtrip(run$settings))
+  structure(list(table = pandas_table_to_r(run$table), series = pandas_table_to_r(run$series),
+                 forecasts = pandas_table_to_r(run$forecasts), settings = settings,
+                 history = split(as.numeric(data[[value_col]]), as.character(data[[id_col]]))),
+            class = "pybbdl_panel")
+}
+
+# The long data frame as pandas, column by column: Dates/POSIXct as datetimes, factors as text.
+panel_to_pandas <- function(data, columns, id_col) {
+  pd <- py_pd()
+  cols <- reticulate::dict()
+  for (col in columns) {
+    x <- data[[col]]
+    cols[[col]] <- if (col == id_col || is.factor(x) || is.character(x)) {
+      reticulate::np_array(as.character(x), dtype = "object")
+    } else if (inherits(x, "Date") || inherits(x, "POSIXct")) {
+      secs <- if (inherits(x, "Date")) as.numeric(x) * 86400 else as.numeric(x)
+      pd$to_datetime(reticulate::np_array(secs, dtype = "float64"), unit = "s")
+    } else if (is.numeric(x) || is.logical(x)) {
+      reticulate::np_array(as.numeric(x), dtype = "float64")
+    } else {
+      reticulate::np_array(as.character(x), dtype = "object")
+    }
+  }
+  with_py_errors(pd$DataFrame(cols))
+}
+
+py_json_roundtrip <- function(obj) {
+  json <- python_module_raw("json")
+  json$loads(json$dumps(obj, default = reticulate::py_eval("str", convert = FALSE)))
+}
+
+#' @export
+print.pybbdl_panel <- function(x, ...) {
+  s <- x$settings
+  cat("<pybbdl_panel> ", s$n_series, " series (", s$n_failed_input, " unusable); models: ",
+      paste(unlist(s$models), collapse = ", "), "\n", sep = "")
+  overall <- x$table[x$table$frequency == "overall", c("model", "n_series", "n_failed", "smape_pooled",
+                                                         "smape_mean", "mase", "owa"), drop = FALSE]
+  if (nrow(overall)) {
+    print(overall[order(overall$smape_pooled), ], row.names = FALSE, digits = 4)
+  } else {
+    cat("(no held-out actuals: nothing scored)\n")
+  }
+  invisible(x)
+}
+
+#' @export
+summary.pybbdl_panel <- function(object, ...) {
+  structure(list(table = object$table, failed = object$series[object$series$error != "",
+                                                              c("id", "model", "error")]),
+            class = "summary.pybbdl_panel")
+}
+
+#' @export
+print.summary.pybbdl_panel <- function(x, ...) {
+  cat("sMAPE (%) pooled over forecasts and mean over series, MASE, OWA vs NAIVE2; per frequency:\n")
+  print(x$table[, c("model", "frequency", "n_series", "smape_pooled", "smape_mean", "mase", "owa")],
+        row.names = FALSE, digits = 4)
+  if (nrow(x$failed)) {
+    cat("\n", length(unique(x$failed$id)), " series with errors:\n", sep = "")
+    print(utils::head(unique(x$failed[, c("id", "error")]), 10), row.names = FALSE)
+  }
+  invisible(x)
+}
+
+#' @export
+as.data.frame.pybbdl_panel <- function(x, row.names = NULL, optional = FALSE,
+                                       what = c("table", "series", "forecasts"), ...) {
+  what <- match.arg(what)
+  x[[what]]
+}
+
+#' @export
+plot.pybbdl_panel <- function(x, id = NULL, ...) {
+  if (is.null(id)) {
+    overall <- x$table[x$table$frequency == "overall", ]
+    if (!nrow(overall)) stop("There is nothing scored to plot; pass `id` to plot one series.", call. = FALSE)
+    graphics::barplot(overall$smape_pooled, names.arg = overall$model, las = 2,
+                      ylab = "sMAPE (%), pooled", main = "Panel: pooled sMAPE per model", ...)
+    return(invisible(x))
+  }
+  id <- as.character(id)
+  if (!id %in% names(x$history)) stop("`id` must be a series of the run, not \"", id, "\".", call. = FALSE)
+  fc <- x$forecasts[x$forecasts$id == id, ]
+  y <- x$history[[id]]
+  n <- length(y) - if ("actual" %in% names(fc)) max(fc$step) else 0
+  graphics::plot(seq_along(y), y, type = "l", xlab = "t", ylab = "value", main = paste("series", id), ...)
+  models <- unique(fc$model)
+  for (i in seq_along(models)) {
+    g <- fc[fc$model == models[i], ]
+    graphics::lines(n + g$step, g$forecast, col = i + 1)
+  }
+  graphics::legend("topleft", legend = models, col = seq_along(models) + 1, lty = 1, cex = 0.7)
+  invisible(x)
+}

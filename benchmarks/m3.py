@@ -1,0 +1,253 @@
+"""The M3 competition, side by side: pybbdl's models, the 24 original competitors, R's forecast package.
+
+Data: ``../shared/data/m3/`` (3,003 series, 37,014 held-out values and the competitors' forecasts;
+see ``SOURCES.md`` there; never copied into the repo). Every model's forecasts, the competitors'
+included, are scored by the same code (:func:`pybbdl.workflows.panel.score_panel`): pooled sMAPE
+over all forecasts (the M3 paper's and N-BEATS' convention), mean-of-series sMAPE and MASE (R
+Mcomp's), and OWA relative to the original NAIVE2.
+
+    python benchmarks/m3.py                                  # everything, all 3,003 series
+    python benchmarks/m3.py --models theta_m3,damped --limit 300 --jobs 2
+    python benchmarks/m3.py --models nbeats --save /tmp/m3fc  # one model, forecasts kept (+ peak memory)
+    python benchmarks/m3.py --load /tmp/m3fc --models none    # score saved forecasts with the competitors
+
+Each pybbdl model runs as its own :func:`forecast_panel` call, so its wall time over the series
+is measured alone. ``--r`` adds R's ``forecast::ets`` and ``auto.arima`` through rpy2 (timed, on
+``--r-limit`` series, sequentially). Prints Markdown tables (``--md FILE`` writes them too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SHARED_DATA, machine, require  # noqa: E402
+
+M3 = SHARED_DATA / "m3"
+COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
+                "comb_tdn": ("theta_m3", "damped", "nbeats"), "comb_etn": ("ets", "theta_m3", "nbeats"),
+                "comb_eatn": ("ets", "arima", "theta_m3", "nbeats")}
+ANCHORS = "THETA 13.05, ForecastPro 13.23, B-J auto 13.99, Auto-ANN 14.23, NAIVE2 15.46 (pooled sMAPE); N-BEATS 12.37"
+
+
+def load_m3(limit: int | None):
+    """The M3 long table (optionally every k-th series, so that all frequencies stay in) and the panel."""
+    from pybbdl.data.panel import as_panel
+
+    data = pd.read_csv(require(M3 / "m3_series.csv.gz"))
+    if limit:
+        ids = pd.unique(data["id"])
+        keep = ids[np.linspace(0, len(ids) - 1, min(limit, len(ids))).round().astype(int)]
+        data = data[data["id"].isin(keep)]
+    panel = as_panel(data, id_col="id", time_col="t", value_col="value", period_col="frequency",
+                     horizon_col="horizon", frequency_col="period", part_col="part")
+    return data, panel
+
+
+def competitor_results(ids) -> dict:
+    f = pd.read_csv(require(M3 / "m3_original_forecasts.csv.gz"))
+    f = f[f["id"].isin(set(ids))].sort_values(["method", "id", "step"])
+    out = {}
+    for (method, sid), g in f.groupby(["method", "id"], sort=False):
+        out[(method, sid)] = {"mean": g["value"].to_numpy(float), "error": "", "seconds": float("nan"), "note": ""}
+    return out, list(pd.unique(f["method"]))
+
+
+def r_results(panel, limit: int) -> tuple[dict, dict, list]:
+    """R's forecast::ets and auto.arima on the first `limit` series of an every-k-th subset, timed."""
+    from rpy2 import robjects as ro
+
+    ro.r("suppressPackageStartupMessages(library(forecast))")
+    fit = ro.r("""function(y, m, h, which) {
+        x <- ts(y, frequency = m)
+        f <- if (which == "ets") forecast(ets(x), h = h) else forecast(auto.arima(x), h = h)
+        as.numeric(f$mean)
+    }""")
+    series = panel.series
+    idx = np.linspace(0, len(series) - 1, min(limit, len(series))).round().astype(int)
+    subset = [series[i] for i in idx]
+    out, wall = {}, {}
+    for which, label in (("ets", "R ets"), ("arima", "R auto.arima")):
+        start = time.perf_counter()
+        for s in subset:
+            t0 = time.perf_counter()
+            mean = np.asarray(fit(ro.FloatVector(s.y), s.period, s.horizon, which))
+            out[(label, s.id)] = {"mean": mean, "error": "", "seconds": time.perf_counter() - t0, "note": ""}
+        wall[label] = time.perf_counter() - start
+    return out, wall, [s.id for s in subset]
+
+
+def save_results(results: dict, model: str, folder: Path) -> None:
+    rows = [{"id": sid, "step": k + 1, "value": v, "seconds": r["seconds"], "error": r["error"]}
+            for (m, sid), r in results.items() if m == model
+            for k, v in enumerate(r["mean"] if r["mean"] is not None else [np.nan])]
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(folder / f"{model}.csv.gz", index=False)
+
+
+def load_results(folder: Path) -> tuple[dict, dict]:
+    out, wall = {}, {}
+    for path in sorted(folder.glob("*.csv.gz")):
+        model = path.name[: -len(".csv.gz")]
+        f = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        for sid, g in f.groupby("id", sort=False):
+            err = str(g["error"].iloc[0]) if isinstance(g["error"].iloc[0], str) else ""
+            out[(model, str(sid))] = {"mean": None if err else g["value"].to_numpy(float), "error": err,
+                                      "seconds": float(g["seconds"].iloc[0]), "note": ""}
+        wall_file = folder / f"{model}.wall"
+        if wall_file.exists():
+            wall[model] = float(wall_file.read_text().split()[0])
+    return out, wall
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--models", default="naive2,ses,holt,damped,theta_m3,ets,theta,arima,nbeats",
+                    help="pybbdl models (comma-separated; 'none' for only the competitors); models this "
+                         "install lacks are skipped with a note")
+    ap.add_argument("--limit", type=int, help="every k-th series so that N remain (all frequencies kept)")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--backend", default=None)
+    ap.add_argument("--seeds", type=int, default=3, help="seeds of the global model (an ensemble)")
+    ap.add_argument("--nbeats-steps", type=int, default=None, help="training batches per N-BEATS network")
+    ap.add_argument("--nbeats-batch", type=int, default=None, help="windows per N-BEATS training batch")
+    ap.add_argument("--r", action="store_true", help="R's forecast::ets and auto.arima through rpy2 as a timed peer")
+    ap.add_argument("--r-limit", type=int, default=3003, help="series for R's models (every k-th)")
+    ap.add_argument("--save", type=Path, help="write each pybbdl model's forecasts to this folder")
+    ap.add_argument("--load", type=Path, help="add the forecasts saved in this folder (earlier --save runs)")
+    ap.add_argument("--md", type=Path, help="also write the Markdown tables to this file")
+    args = ap.parse_args(argv)
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from pybbdl.workflows.panel import SERIES_MODELS, available_series_models, forecast_panel, score_panel
+
+    t_all = time.perf_counter()
+    data, panel = load_m3(args.limit)
+    ids = panel.ids
+    results, walls, notes = {}, {}, []
+    if args.load:
+        loaded, lw = load_results(args.load)
+        results.update({k: v for k, v in loaded.items() if k[1] in set(ids)})
+        walls.update(lw)
+    have = set(available_series_models())
+    wanted = [] if args.models == "none" else [m.strip() for m in args.models.split(",") if m.strip()]
+    for m in wanted:
+        if m in SERIES_MODELS and m not in have:
+            notes.append(f"{m}: not in this install (skipped)")
+            continue
+        params = {}
+        if m == "nbeats":
+            params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
+                                 if v is not None}}
+        start = time.perf_counter()
+        run = forecast_panel(panel, models=[m], reference=None, seeds=args.seeds, params=params, n_jobs=args.jobs,
+                             backend=args.backend)
+        walls[m] = time.perf_counter() - start
+        fc = run.forecasts
+        for sid, g in fc.groupby("id", sort=False):
+            r = run.series[(run.series["id"] == sid) & (run.series["model"] == m)].iloc[0]
+            results[(m, sid)] = {"mean": g["forecast"].to_numpy(float), "error": "", "seconds": r["seconds"],
+                                 "note": r["note"]}
+        for _, r in run.series[run.series["error"] != ""].iterrows():
+            results[(m, r["id"])] = {"mean": None, "error": r["error"], "seconds": r["seconds"], "note": ""}
+        print(f"{m}: {walls[m]:.1f} s wall over {len(ids)} series "
+              f"(peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)", flush=True)
+        if args.save:
+            save_results(results, m, args.save)
+            (args.save / f"{m}.wall").write_text(f"{walls[m]:.3f} s, {len(ids)} series, jobs {args.jobs}\n")
+    r_ids = None
+    if args.r:
+        rres, rwall, r_ids = r_results(panel, args.r_limit)
+        results.update(rres)
+        walls.update(rwall)
+        if args.save:
+            for label, wall in rwall.items():
+                save_results(rres, label, args.save)
+                (args.save / f"{label}.wall").write_text(f"{wall:.3f} s, {len(r_ids)} series, sequential\n")
+    elif any(m == "R ets" for m, _ in results):
+        r_ids = [sid for sid in ids if ("R ets", sid) in results]
+    ours = list(dict.fromkeys(m for m, _ in results))
+    for name, members in COMBINATIONS.items():
+        if all(mm in ours for mm in members):
+            for sid in ids:
+                rs = [results.get((mm, sid)) for mm in members]
+                bad = [mm for mm, r in zip(members, rs) if r is None or r["mean"] is None]
+                results[(name, sid)] = ({"mean": None, "error": f"member(s) failed: {bad}", "seconds": 0.0, "note": ""}
+                                        if bad else {"mean": np.mean([r["mean"] for r in rs], axis=0), "error": "",
+                                                     "seconds": float(sum(r["seconds"] for r in rs)), "note": ""})
+            ours.append(name)
+    comp, methods = competitor_results(ids)
+    results.update(comp)
+    models = ours + methods
+    series_table, forecasts, table = score_panel(panel, results, models, reference="NAIVE2")
+    rows = table[table["frequency"] == "overall"].set_index("model")
+    freq = table.pivot(index="model", columns="frequency", values="smape_pooled")
+
+    n_fc = int(series_table.loc[series_table["model"] == "NAIVE2", "horizon"].sum())
+    out = [f"M3: {len(ids)} series, {n_fc} forecasts; "
+           f"machine: {machine()}; load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+           f"{os.getloadavg()[2]:.2f} at the end; jobs {args.jobs}; anchors: {ANCHORS}", ""]
+    cols = ["model", "source", "n_series", "smape_pooled", "smape_mean", "mase", "owa", "YEARLY", "QUARTERLY",
+            "MONTHLY", "OTHER", "wall_s"]
+    lines = []
+    partial = [m for m in ours if m in rows.index and rows.loc[m, "n_series"] < len(ids)]
+    for m in models:
+        if m not in rows.index or m in partial:
+            continue
+        r = rows.loc[m]
+        src = "competitor" if m in methods else ("R forecast" if m.startswith("R ") else "pybbdl")
+        lines.append({"model": m, "source": src, "n_series": int(r["n_series"]), "smape_pooled": r["smape_pooled"],
+                      "smape_mean": r["smape_mean"], "mase": r["mase"], "owa": r["owa"],
+                      **{f: freq.loc[m].get(f, np.nan) for f in ("YEARLY", "QUARTERLY", "MONTHLY", "OTHER")},
+                      "wall_s": walls.get(m, np.nan)})
+    tab = pd.DataFrame(lines, columns=cols).sort_values("smape_pooled")
+    from pybbdl.reports import markdown_table
+
+    out.append("Overall (sMAPE pooled over all forecasts; per-frequency columns are pooled sMAPE too):\n")
+    out.append(markdown_table(tab, digits=2))
+    if partial and r_ids is None:  # a subset run without R: the series every partial model covers
+        covered = [sid for sid in ids if all(results.get((m, sid), {}).get("mean") is not None for m in partial)]
+        r_ids = covered
+    if partial:
+        out.append(f"\nOn a subset only (not in the table above): {', '.join(partial)}")
+    if r_ids is not None and len(r_ids) < len(ids):
+        sub = series_table[series_table["id"].isin(r_ids)]
+        pts = forecasts[forecasts["id"].isin(r_ids)].copy()
+        from pybbdl.evaluation.scale_free import aggregate_scores, smape
+
+        pts["smape"] = smape(pts["actual"].to_numpy(), pts["forecast"].to_numpy())
+        st = aggregate_scores(sub, pts[["model", "id", "smape"]], reference="NAIVE2")
+        st = st[st["frequency"] == "overall"].sort_values("smape_pooled")
+        st = st[st["n_series"] == len(r_ids)].copy()
+        st["wall_s"] = [walls.get(m, np.nan) for m in st["model"]]
+        st["series_timed"] = [int(series_table.loc[(series_table["model"] == m) & (series_table["error"] == ""),
+                                                    "id"].nunique()) for m in st["model"]]
+        out.append(f"\nOn the {len(r_ids)} series every model covers (every k-th series; wall_s is over "
+                   f"series_timed series, sequential):\n")
+        out.append(markdown_table(st[["model", "n_series", "smape_pooled", "smape_mean", "mase", "owa", "wall_s",
+                                      "series_timed"]], digits=2))
+    if notes:
+        out.append("\nNotes: " + "; ".join(notes))
+    out.append(f"\nTotal wall time {time.perf_counter() - t_all:.0f} s; peak RSS "
+               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    text = "\n".join(out)
+    print(text)
+    if args.md:
+        args.md.write_text(text + "\n")
+    failed = series_table[(series_table["error"] != "") & series_table["model"].isin(ours)]
+    if len(failed):
+        print(f"\n{len(failed)} failed model x series fits, e.g.:\n"
+              + failed.head(5)[["id", "model", "error"]].to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

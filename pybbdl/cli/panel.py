@@ -1,0 +1,75 @@
+"""`pybbdl panel`: forecast many series of a long CSV at once; a thin adapter over
+:func:`pybbdl.workflows.panel.forecast_panel` (defaults live there)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pybbdl.cli._common import quiet_tensorflow as _quiet_tensorflow
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "panel", help="forecast many series of a long CSV (id, time, value) and score them scale-free",
+        description="Fit local models on every series of a long CSV (one row per series and time) and global "
+                    "models across them; hold back each series' last HORIZON values and score them (sMAPE, "
+                    "MASE, OWA vs NAIVE2). Writes table.csv (per model x frequency), series.csv (per series, "
+                    "with each failure's reason), forecasts.csv, results.md, scores.png and manifest.json.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="local models: naive, seasonal_naive, naive2, ses, holt, damped, theta_m3 (+ ets, theta, ar, "
+               "arima where installed); global: nbeats. Combinations: comb_shd = mean of ses, holt, damped; "
+               "comb_tdn = mean of theta_m3, damped, nbeats; comb = mean of ets, theta, arima (when all run).")
+    p.add_argument("data_path", help="long CSV: one row per series and time")
+    p.add_argument("--models", help="comma-separated model names (default naive2,ses,damped,theta_m3)")
+    p.add_argument("--horizon", type=int, help="steps to forecast (default by period: 6 yearly, 8 quarterly, "
+                                               "18 monthly)")
+    p.add_argument("--period", type=int, help="seasonal period of every series (default: the --period-col "
+                                              "column, else inferred from dates, else 1)")
+    p.add_argument("--id-col", default="id")
+    p.add_argument("--time-col", help="time column (default 'time' when present)")
+    p.add_argument("--value-col", default="value")
+    p.add_argument("--period-col", help="column with each series' seasonal period")
+    p.add_argument("--horizon-col", help="column with each series' horizon")
+    p.add_argument("--frequency-col", help="column with the label the per-frequency rows group by")
+    p.add_argument("--part-col", help="column marking rows 'train' and 'test' (instead of holding back the last "
+                                      "HORIZON values)")
+    p.add_argument("--no-holdout", action="store_true", help="forecast past the end; nothing is scored")
+    p.add_argument("--levels", help="interval levels, e.g. 0.8,0.95")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seeds", type=int, default=1, help="seeds of the global models (forecasts averaged)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for the series x model tasks")
+    p.add_argument("--backend", help="task backend (pybbdl.parallel.BACKENDS)")
+    p.add_argument("--address", help="cluster address for backends that connect to one")
+    p.add_argument("--out", default="results/panel", help="output folder (default %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args) -> int:
+    from pybbdl.exceptions import ArgumentError
+    from pybbdl.workflows.panel import PANEL_DEFAULTS, forecast_panel
+
+    models = args.models.split(",") if args.models else list(PANEL_DEFAULTS["models"])
+    levels = ()
+    if args.levels:
+        try:
+            levels = tuple(float(x) for x in args.levels.split(","))
+        except ValueError:
+            raise ArgumentError(f"`--levels` must be numbers in (0, 1), e.g. 0.8,0.95. Received: {args.levels!r}") \
+                from None
+    if "nbeats" in models:
+        _quiet_tensorflow()
+    run = forecast_panel(args.data_path, models=models, horizon=args.horizon, period=args.period,
+                         holdout=not args.no_holdout, id_col=args.id_col, time_col=args.time_col,
+                         value_col=args.value_col, period_col=args.period_col, horizon_col=args.horizon_col,
+                         frequency_col=args.frequency_col, part_col=args.part_col, levels=levels, seed=args.seed,
+                         seeds=args.seeds, n_jobs=args.jobs, backend=args.backend, address=args.address,
+                         progress=not args.quiet, out_dir=args.out)
+    print(run.summary())
+    failed = run.series[run.series["error"] != ""]
+    if len(failed):
+        print(f"\n{failed['id'].nunique()} series with errors (series.csv has every reason):", file=sys.stderr)
+        for _, r in failed.drop_duplicates("id").head(10).iterrows():
+            print(f"  {r['id']}: {r['error']}", file=sys.stderr)
+    print(f"\nwrote {args.out}/ (table.csv, series.csv, forecasts.csv, results.md, manifest.json)")
+    return 0

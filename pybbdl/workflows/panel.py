@@ -1,0 +1,460 @@
+"""Many series at once: :func:`forecast_panel` fits local models on each series and global
+models across all of them, scores every forecast scale-free (sMAPE, MASE, OWA vs NAIVE2) and
+returns per-series and aggregate tables (:class:`PanelRun`).
+
+Every (series x local model) fit and every (frequency group x seed) global training is an
+independent, picklable task run through :func:`pybbdl.parallel.run_tasks`, so ``n_jobs`` /
+``backend`` / ``address`` spread them over processes or a cluster with the same results.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pybbdl.data.panel import Panel, as_panel
+from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores, mase, smape
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, PybbdlError
+from pybbdl.models.series import check_levels
+from pybbdl.outputs import atomic_write
+from pybbdl.parallel import run_tasks
+from pybbdl.reports import _figure, _save_figure, format_table, markdown_table
+from pybbdl.workflows.results import RunResult
+
+#: Local series models: name -> (module, class names tried in order, constructor arguments).
+#: ``ets``/``theta``/``ar`` (pybbdl.models.statistical) and ``arima`` (pybbdl.models.arima_search, R-like auto.arima)
+#: are those modules' series-level models.
+SERIES_MODELS: dict[str, tuple[str, tuple[str, ...], dict]] = {
+    "naive": ("pybbdl.models.local", ("NaiveSeries",), {}),
+    "seasonal_naive": ("pybbdl.models.local", ("SeasonalNaiveSeries",), {}),
+    "naive2": ("pybbdl.models.local", ("Naive2Series",), {}),
+    "ses": ("pybbdl.models.local", ("SESSeries",), {}),
+    "holt": ("pybbdl.models.local", ("HoltSeries",), {}),
+    "damped": ("pybbdl.models.local", ("DampedSeries",), {}),
+    "theta_m3": ("pybbdl.models.local", ("ThetaSeries",), {}),
+    "ets": ("pybbdl.models.statistical", ("EtsForecaster", "ETSForecaster", "AutoETS", "ETS"), {}),
+    "theta": ("pybbdl.models.statistical", ("ThetaForecaster", "Theta"), {}),
+    "ar": ("pybbdl.models.statistical", ("ArForecaster", "ARForecaster", "AutoAR", "AR"), {}),
+    "arima": ("pybbdl.models.arima_search", ("AutoArima",), {}),
+}
+#: Global models trained once across the series of each (period, horizon) group.
+GLOBAL_MODELS = {"nbeats": ("pybbdl.models.global_nbeats", "NBeatsGlobal", {})}
+#: Combinations made when their members are all in the run (mean of the members' forecasts).
+DEFAULT_COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
+                        "comb_tdn": ("theta_m3", "damped", "nbeats")}
+PANEL_DEFAULTS = {"models": ("naive2", "ses", "damped", "theta_m3"), "combine": "mean", "reference": "naive2",
+                  "seed": 42, "seeds": 1, "levels": (), "n_jobs": 1}
+#: Columns of the per-series table.
+SERIES_COLUMNS = ["id", "model", "frequency", "period", "horizon", "n_train", "smape", "mase", "seconds", "error",
+                  "note"]
+
+
+def series_model(name: str, **params):
+    """An unfitted local series model for a name of :data:`SERIES_MODELS`."""
+    if name not in SERIES_MODELS:
+        raise ArgumentError(f"Unknown series model {name!r}. Known: {', '.join(SERIES_MODELS)}, and the global "
+                            f"models {', '.join(GLOBAL_MODELS)}")
+    module, classes, defaults = SERIES_MODELS[name]
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        mod = None
+    cls = next((getattr(mod, c) for c in classes if mod is not None and hasattr(getattr(mod, c, None), "forecast")),
+               None)
+    if cls is None:
+        raise ArgumentError(f"Model {name!r} needs a series-level class ({' or '.join(classes)}) in {module}, which "
+                            "this version of pybbdl does not have")
+    return cls(**{**defaults, **params})
+
+
+def available_series_models() -> list[str]:
+    """The local model names this install can build."""
+    out = []
+    for name in SERIES_MODELS:
+        try:
+            series_model(name)
+        except ArgumentError:
+            continue
+        except TypeError:
+            out.append(name)
+        else:
+            out.append(name)
+    return out
+
+
+# ---------------------------------------------------------------- tasks (module level: picklable)
+def _local_task(task: dict) -> dict:
+    """Fit one local model on one series; the forecast or the error, never an exception for data trouble."""
+    start = time.perf_counter()
+    out = {"id": task["id"], "model": task["label"], "mean": None, "intervals": None, "error": "", "note": ""}
+    try:
+        model = series_model(task["model"], **task["params"])
+        model.fit(task["y"], task["period"])
+        fc = model.forecast(task["horizon"], levels=task["levels"])
+        mean = fc["mean"].to_numpy(dtype=float)
+        if not np.all(np.isfinite(mean)):
+            raise ArithmeticError(f"non-finite forecast ({int((~np.isfinite(mean)).sum())} of {len(mean)} steps)")
+        out["mean"] = mean
+        out["intervals"] = fc.drop(columns="mean") if fc.shape[1] > 1 else None
+        out["note"] = "; ".join(getattr(model, "notes_", []) or [])
+    except (PybbdlError, ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
+        out["error"] = f"{type(err).__name__}: {' '.join(str(err).split())}"
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def _global_task(task: dict) -> list[dict]:
+    """Train one global model (one seed) on one group of series; forecasts for each of them."""
+    module, cls_name, defaults = GLOBAL_MODELS[task["model"]]
+    cls = getattr(importlib.import_module(module), cls_name)
+    start = time.perf_counter()
+    model = cls(horizon=task["horizon"], period=task["period"], seed=task["seed"], **{**defaults, **task["params"]})
+    model.fit(task["ys"])
+    means = model.forecast(task["ys"])
+    seconds = time.perf_counter() - start
+    return [{"id": sid, "model": task["label"], "mean": m, "intervals": None, "error": "", "note": "",
+             "seconds": seconds / len(task["ids"]), "history": getattr(model, "history_", None)}
+            for sid, m in zip(task["ids"], means)]
+
+
+# ---------------------------------------------------------------- result
+@dataclass
+class PanelRun(RunResult):
+    """What :func:`forecast_panel` returns.
+
+    Attributes:
+        kind: ``"forecast_panel"``.
+        table: The aggregate table, one row per model x frequency (and ``"overall"``); columns
+            :data:`~pybbdl.evaluation.scale_free.AGGREGATE_COLUMNS`: ``n_series`` scored,
+            ``n_forecasts``, ``n_failed``, ``smape_pooled`` (mean over all forecasts),
+            ``smape_mean`` (mean over series of each series' mean), ``mase`` (mean over series),
+            ``owa`` (vs the reference model, NAIVE2 by default), ``seconds`` (fit time summed
+            over series), ``note``. Empty without held-out actuals.
+        series: One row per series x model, columns :data:`SERIES_COLUMNS`; a series that could
+            not be read or fitted has its reason in ``error`` and NaN scores.
+        forecasts: Long table ``id, model, step, forecast`` (+ ``actual`` when held out, and the
+            interval columns when ``levels`` were asked for).
+        settings: Every setting used.
+        histories: Training curves of the global models ``{(model, group, seed): {...}}``.
+    """
+
+    series: pd.DataFrame = None
+    forecasts: pd.DataFrame = None
+    histories: dict = field(default_factory=dict)
+    paths: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        s = self.settings
+        head = (f"{s['n_series']} series ({s['n_failed_input']} unusable), models: {', '.join(s['models'])}; "
+                f"sMAPE in %, pooled = over all forecasts, mean = over series; MASE mean over series; "
+                f"OWA vs {s['reference']}")
+        if self.table is None or len(self.table) == 0:
+            return head + "\n(no held-out actuals: nothing scored)"
+        overall = self.table[self.table["frequency"] == "overall"]
+        cols = ["model", "n_series", "n_failed", "smape_pooled", "smape_mean", "mase", "owa", "seconds"]
+        return head + "\n" + format_table(overall[cols].sort_values("smape_pooled"))
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def plot(self, id: str | None = None, *, metric: str = "smape_pooled"):
+        """A Figure: one series' history, actuals and forecasts (``id``), or else `metric` per model and frequency."""
+        if id is not None:
+            return self._plot_series(str(id))
+        if self.table is None or len(self.table) == 0:
+            raise ArgumentError("There is nothing scored to plot; pass `id` to plot one series' forecasts")
+        if metric not in ("smape_pooled", "smape_mean", "mase", "owa"):
+            raise ArgumentError(f"`metric` must be smape_pooled, smape_mean, mase or owa. Received: {metric!r}")
+        wide = self.table.pivot(index="model", columns="frequency", values=metric)
+        fig, ax = _figure((9, 4.5))
+        x = np.arange(len(wide.index))
+        width = 0.8 / max(len(wide.columns), 1)
+        for i, col in enumerate(wide.columns):
+            ax.bar(x + i * width, wide[col].to_numpy(), width, label=str(col))
+        ax.set_xticks(x + 0.4 - width / 2)
+        ax.set_xticklabels(wide.index, rotation=30, ha="right", fontsize=8)
+        ax.set_ylabel(metric)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3, axis="y")
+        fig.tight_layout()
+        return fig
+
+    def _plot_series(self, sid: str):
+        hist = self._history.get(sid)
+        if hist is None:
+            raise ArgumentError(f"`id` must be a series of the run. Received: {sid!r}")
+        fc = self.forecasts[self.forecasts["id"] == sid]
+        fig, ax = _figure((10, 4.5))
+        n = len(hist)
+        ax.plot(np.arange(1, n + 1), hist, color="black", lw=1.4, label="history")
+        if "actual" in fc.columns and fc["actual"].notna().any():
+            a = fc.drop_duplicates("step")
+            ax.plot(n + a["step"], a["actual"], color="black", ls="--", lw=1.4, label="actual")
+        for model, g in fc.groupby("model", sort=False):
+            ax.plot(n + g["step"], g["forecast"], lw=1.0, label=model)
+        ax.set_title(f"series {sid}")
+        ax.legend(fontsize=8, ncol=3)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        return fig
+
+    _history: dict = field(default_factory=dict, repr=False)
+
+    def _write_files(self, out: Path) -> list[Path]:
+        paths = [atomic_write(out / "table.csv", lambda tmp: self.table.to_csv(tmp, index=False)),
+                 atomic_write(out / "series.csv", lambda tmp: self.series.to_csv(tmp, index=False)),
+                 atomic_write(out / "forecasts.csv", lambda tmp: self.forecasts.to_csv(tmp, index=False))]
+        text = "# Panel forecast\n\n" + self.summary().split("\n")[0] + "\n\n"
+        if len(self.table):
+            text += markdown_table(self.table.drop(columns="note")) + "\n"
+        paths.append(self._write_text(out / "results.md", text))
+        if len(self.table):
+            paths.append(_save_figure(self.plot(), out / "scores.png"))
+        return paths
+
+
+# ---------------------------------------------------------------- workflow
+def _check_models(models) -> list[str]:
+    if isinstance(models, str):
+        models = [m.strip() for m in models.split(",") if m.strip()]
+    models = list(models)
+    if not models:
+        raise ArgumentError("`models` must name at least one model. Received: []")
+    for m in models:
+        if not isinstance(m, str):
+            raise ArgumentTypeError(f"`models` must be model names. Received: {m!r}")
+        if m not in SERIES_MODELS and m not in GLOBAL_MODELS:
+            raise ArgumentError(f"Unknown model {m!r} in `models`. Known: {', '.join([*SERIES_MODELS, *GLOBAL_MODELS])}")
+    dup = sorted({m for m in models if models.count(m) > 1})
+    if dup:
+        raise ArgumentError(f"`models` must name each model once. Received: {dup} more than once")
+    return models
+
+
+def _resolve_combinations(models, combinations) -> dict[str, tuple[str, ...]]:
+    if combinations is None:
+        return {name: members for name, members in DEFAULT_COMBINATIONS.items() if all(m in models for m in members)}
+    if not isinstance(combinations, dict):
+        raise ArgumentTypeError("`combinations` must be a dict {name: [member models]}. Received: "
+                                f"{type(combinations).__name__}")
+    out = {}
+    for name, members in combinations.items():
+        members = tuple([members] if isinstance(members, str) else members)
+        missing = [m for m in members if m not in models]
+        if len(members) < 2 or missing:
+            raise ArgumentError(f"`combinations[{name!r}]` must list at least 2 models of the run. Received: "
+                                f"{list(members)}" + (f"; not in `models`: {missing}" if missing else ""))
+        if name in models:
+            raise ArgumentError(f"`combinations` name {name!r} is also a model of the run; choose another name")
+        out[str(name)] = members
+    return out
+
+
+def score_panel(panel: Panel, results: dict, models, *, reference: str | None = "naive2"):
+    """Score forecasts of a panel with the panel workflow's code (also used for outside forecasts, e.g. M3's).
+
+    Args:
+        panel: The :class:`~pybbdl.data.panel.Panel` (held-out actuals in ``series.actual``).
+        results: ``{(model, id): {"mean": array or None, "error": str, "seconds": float, "note": str,
+            "intervals": DataFrame or None}}``; a missing key is an error row ("no forecast").
+        models: The model names, in table order.
+        reference: The model OWA is relative to.
+
+    Returns:
+        ``(series_table, forecasts, aggregate_table)`` as in :class:`PanelRun`.
+    """
+    info = {s.id: s for s in panel.series}
+    series_rows = []
+    cols: dict[str, list] = {"id": [], "model": [], "step": [], "forecast": [], "actual": [], "smape": []}
+    interval_cols: dict[str, list] = {}
+    n_rows = 0
+    for sid in panel.order:
+        s = info.get(sid)
+        for m in models:
+            row = {"id": sid, "model": m, "frequency": None, "period": None, "horizon": None, "n_train": None,
+                   "smape": np.nan, "mase": np.nan, "seconds": 0.0, "error": "", "note": ""}
+            if s is None:
+                row["error"] = f"DataError: {panel.errors[sid]}"
+                series_rows.append(row)
+                continue
+            r = results.get((m, sid)) or {"mean": None, "error": "no forecast", "seconds": 0.0, "note": "",
+                                           "intervals": None}
+            row.update(frequency=s.frequency, period=s.period, horizon=s.horizon, n_train=len(s.y),
+                       seconds=r.get("seconds", 0.0), error=r.get("error", ""), note=r.get("note", ""))
+            mean = r.get("mean")
+            if mean is not None:
+                mean = np.asarray(mean, dtype=float)
+                if len(mean) != s.horizon:
+                    row["error"] = f"forecast has {len(mean)} steps, horizon is {s.horizon}"
+                    series_rows.append(row)
+                    continue
+                h = s.horizon
+                cols["id"].append([sid] * h)
+                cols["model"].append([m] * h)
+                cols["step"].append(np.arange(1, h + 1))
+                cols["forecast"].append(mean)
+                if s.actual is not None:
+                    e = smape(s.actual, mean)
+                    cols["actual"].append(s.actual)
+                    cols["smape"].append(e)
+                    row["smape"] = float(e.mean())
+                    row["mase"] = mase(s.actual, mean, s.y, s.period)
+                else:
+                    cols["actual"].append(np.full(h, np.nan))
+                    cols["smape"].append(np.full(h, np.nan))
+                iv = r.get("intervals")
+                for c in (iv.columns if iv is not None else []):
+                    interval_cols.setdefault(c, [np.full(0, np.nan)])
+                    pad = n_rows - sum(len(x) for x in interval_cols[c])
+                    interval_cols[c].append(np.full(pad, np.nan))
+                    interval_cols[c].append(iv[c].to_numpy(dtype=float))
+                n_rows += h
+            series_rows.append(row)
+    series_table = pd.DataFrame(series_rows, columns=SERIES_COLUMNS)
+    if n_rows:
+        forecasts = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+        for c, parts in interval_cols.items():
+            arr = np.concatenate(parts)
+            forecasts[c] = np.r_[arr, np.full(n_rows - len(arr), np.nan)]
+        if forecasts["actual"].isna().all():
+            forecasts = forecasts.drop(columns=["actual", "smape"])
+    else:
+        forecasts = pd.DataFrame(columns=["id", "model", "step", "forecast"])
+    if "smape" in forecasts.columns:
+        table = aggregate_scores(series_table[series_table["frequency"].notna()],
+                                 forecasts[["model", "id", "smape"]], reference=reference)
+        forecasts = forecasts.drop(columns="smape")
+    else:
+        table = pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    return series_table, forecasts, table
+
+
+def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, period=None, holdout: bool = True,
+                   id_col: str = "id", time_col: str | None = None, value_col: str = "value",
+                   period_col: str | None = None, horizon_col: str | None = None, frequency_col: str | None = None,
+                   part_col: str | None = None, covariates=None, combinations: dict | None = None,
+                   combine: str = "mean", reference: str | None = "naive2", levels=(), params: dict | None = None,
+                   seed: int = 42, seeds: int = 1, n_jobs: int = 1, backend: str | None = None,
+                   address: str | None = None, progress: bool = False, out_dir=None) -> PanelRun:
+    """Forecast every series of a panel with local and global models; score them scale-free.
+
+    Args:
+        data: Long data (id, time, value; a DataFrame, CSV path or R data.frame) or a dict/list
+            of series; see :func:`pybbdl.data.panel.as_panel` for ``period``, ``horizon``,
+            ``holdout``, ``*_col`` and ``covariates``.
+        models: Local models (:data:`SERIES_MODELS`: naive, seasonal_naive, naive2, ses, holt,
+            damped, theta_m3, and ets/theta/ar/arima where installed) and global models
+            (:data:`GLOBAL_MODELS`: nbeats, one network per (period, horizon) group, trained
+            once across its series).
+        combinations: ``{name: [members]}``; each is the ``combine`` (mean or median) of its
+            members' forecasts, on the series where all members succeeded. Default: those of
+            :data:`DEFAULT_COMBINATIONS` whose members all run (``comb`` = ETS, Theta, ARIMA).
+        reference: The model OWA is relative to; added to the run when missing (NAIVE2).
+        levels: Interval levels in (0, 1) for the local models' forecasts.
+        params: ``{model: {parameter: value}}`` passed to the models.
+        seed, seeds: Global models train with seeds seed..seed+seeds-1; their forecast is the
+            mean over seeds (an ensemble).
+        n_jobs, backend, address: How the tasks run (:func:`pybbdl.parallel.run_tasks`).
+        out_dir: Save the run there (:meth:`PanelRun.save`).
+
+    Returns:
+        A :class:`PanelRun`.
+    """
+    models = _check_models(models)
+    if combine not in ("mean", "median"):
+        raise ArgumentError(f"`combine` must be 'mean' or 'median'. Received: {combine!r}")
+    if reference is not None and reference not in models:
+        if reference not in SERIES_MODELS:
+            raise ArgumentError(f"`reference` must be a local model name or None. Received: {reference!r}")
+        models = [*models, reference]
+    combos = _resolve_combinations(models, combinations)
+    params = dict(params or {})
+    unknown = [k for k in params if k not in models]
+    if unknown:
+        raise ArgumentError(f"`params` keys must be models of the run. Received: {unknown}; models: {models}")
+    levels = check_levels(levels)
+    for name in ("seed", "seeds"):
+        v = seed if name == "seed" else seeds
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (1 if name == "seeds" else 0):
+            raise ArgumentError(f"`{name}` must be a {'positive' if name == 'seeds' else 'non-negative'} whole "
+                                f"number. Received: {v!r}")
+    if out_dir is not None:
+        from pybbdl.outputs import prepare_output_dir
+
+        prepare_output_dir(out_dir)
+    panel = data if isinstance(data, Panel) else as_panel(
+        data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
+        holdout=holdout, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
+        part_col=part_col, covariates=covariates)
+    for m in models:  # unknown optional models and parameters fail once here, not once per series
+        if m in SERIES_MODELS:
+            try:
+                series_model(m, **params.get(m, {}))
+            except TypeError as err:
+                raise ArgumentError(f"`params[{m!r}]` has a parameter model {m!r} does not take. Received: "
+                                    f"{sorted(params.get(m, {}))} ({err})") from None
+
+    local = [m for m in models if m in SERIES_MODELS]
+    glob = [m for m in models if m in GLOBAL_MODELS]
+    tasks = [{"model": m, "label": m, "params": params.get(m, {}), "id": s.id, "y": s.y, "period": s.period,
+              "horizon": s.horizon, "levels": levels} for s in panel.series for m in local]
+    results = run_tasks(_local_task, tasks, n_jobs=n_jobs, backend=backend, address=address, progress=progress,
+                        desc="panel: local models")
+    histories = {}
+    if glob:
+        groups: dict[tuple[int, int], list] = {}
+        for s in panel.series:
+            groups.setdefault((s.period, s.horizon), []).append(s)
+        gtasks = [{"model": m, "label": m, "params": params.get(m, {}), "seed": int(seed) + k, "period": p,
+                   "horizon": h, "ids": [s.id for s in group], "ys": [s.y for s in group]}
+                  for m in glob for (p, h), group in groups.items() for k in range(int(seeds))]
+        gout = run_tasks(_global_task, gtasks, n_jobs=n_jobs, backend=backend,
+                         address=address, progress=progress, desc="panel: global models")
+        by_key: dict[tuple[str, str], list] = {}
+        for t, rows in zip(gtasks, gout):
+            histories[(t["model"], f"period={t['period']},h={t['horizon']}", t["seed"])] = rows[0]["history"]
+            for r in rows:
+                by_key.setdefault((r["model"], r["id"]), []).append(r)
+        for (m, sid), rs in by_key.items():
+            results.append({"id": sid, "model": m, "mean": np.mean([r["mean"] for r in rs], axis=0),
+                            "intervals": None, "error": "", "seconds": float(sum(r["seconds"] for r in rs)),
+                            "note": f"mean of {len(rs)} seeds" if len(rs) > 1 else ""})
+
+    by = {(r["model"], r["id"]): r for r in results}
+    agg = np.mean if combine == "mean" else np.median
+    for name, members in combos.items():
+        for s in panel.series:
+            rs = [by.get((m, s.id)) for m in members]
+            bad = [m for m, r in zip(members, rs) if r is None or r["error"]]
+            res = {"id": s.id, "model": name, "intervals": None, "note": "", "error": "",
+                   "seconds": float(sum(r["seconds"] for r in rs if r is not None))}
+            if bad:
+                res.update(mean=None, error=f"member(s) failed: {', '.join(bad)}")
+            else:
+                res["mean"] = agg(np.vstack([r["mean"] for r in rs]), axis=0)
+            by[(name, s.id)] = res
+    all_models = [*models, *combos]
+    series_table, forecasts, table = score_panel(panel, by, all_models, reference=reference)
+    settings = {"models": all_models, "local_models": local, "global_models": glob,
+                "combinations": {k: list(v) for k, v in combos.items()}, "combine": combine, "reference": reference,
+                "levels": list(levels), "params": params, "seed": int(seed), "seeds": int(seeds), "n_jobs": n_jobs,
+                "backend": backend or "sequential", "holdout": bool(holdout) if part_col is None else "part_col",
+                "n_series": len(panel.order), "n_failed_input": len(panel.errors),
+                "frequencies": sorted({s.frequency for s in panel.series}),
+                "smape": "200|a-f|/(|a|+|f|), pooled over forecasts and mean over series",
+                "mase": "in-sample seasonal naive scale, m = period"}
+    run = PanelRun(kind="forecast_panel", table=table, settings=settings, series=series_table, forecasts=forecasts,
+                   histories=histories)
+    run._history = {s.id: s.y for s in panel.series}
+    if out_dir is not None:
+        run.paths = run.save(out_dir)
+    return run
+
+
+__all__ = ["DEFAULT_COMBINATIONS", "GLOBAL_MODELS", "PANEL_DEFAULTS", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS",
+           "available_series_models", "forecast_panel", "score_panel", "series_model"]

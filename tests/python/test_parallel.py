@@ -1,0 +1,326 @@
+"""pybbdl.parallel: the same tables whether fits run here, in local processes (loky) or on a Ray
+cluster started as a separate process; errors that name the failing task."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pybbdl.evaluation import backtest, compare
+from pybbdl.evaluation.compare import _seeded
+from pybbdl.exceptions import ArgumentError, MissingDependencyError
+from pybbdl.models import make_model
+from pybbdl.parallel import ParallelError, resolve_backend, run_tasks
+from pybbdl.windows import prepare_windows
+
+REPO = Path(__file__).resolve().parents[2]
+M3_SERIES = Path(os.environ.get("PYBBDL_SHARED_DATA", REPO.parent / "shared" / "data")) / "m3" / "m3_series.csv.gz"
+
+
+# ----------------------------------------------------------------------- task functions (picklable)
+def _square_after(task):
+    """(i, delay) -> i * i after `delay` seconds: later tasks finish first when delays decrease."""
+    i, delay = task
+    time.sleep(delay)
+    return i * i
+
+
+def _fail_on_three(i):
+    if i == 3:
+        raise ValueError(f"task three refuses: {i}")
+    return i
+
+
+def _plus_one(i):
+    return i + 1
+
+
+def _worker_threads(_):
+    from threadpoolctl import threadpool_info
+
+    return os.environ.get("TF_NUM_INTRAOP_THREADS"), max((p["num_threads"] for p in threadpool_info()), default=1)
+
+
+# ------------------------------------------------------------------------------------- data
+def _frame(n=150, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.cumsum(rng.normal(size=n)) + np.sin(np.arange(n) / 3)
+    return pd.DataFrame({"y": y, "x": rng.normal(size=n)}, index=pd.date_range("2000-01-01", periods=n, freq="MS"))
+
+
+def _stat_models():
+    return {"naive": make_model("naive"), "arima": make_model("arima", max_p=1, max_q=1)}
+
+
+def _tiny_net():
+    return make_model("dense", units=4, epochs=2, batch_size=16, random_state=5, verbose=0)
+
+
+def _numbers(result):
+    """Everything of a comparison but the wall-clock timings."""
+    long = result.long[result.long["metric"] != "fit_seconds"].reset_index(drop=True)
+    table = result.table.drop(columns=[c for c in result.table.columns if "fit_seconds" in c])
+    return long, table, result.forecasts
+
+
+def _assert_same(a, b):
+    (la, ta, fa), (lb, tb, fb) = _numbers(a), _numbers(b)
+    pd.testing.assert_frame_equal(la, lb, check_exact=True)
+    pd.testing.assert_frame_equal(ta, tb, check_exact=True)
+    assert fa.keys() == fb.keys()
+    for part in fa:
+        pd.testing.assert_frame_equal(fa[part], fb[part], check_exact=True)
+
+
+# ------------------------------------------------------------------------------------ errors
+def test_arguments_are_checked_before_any_task_runs():
+    with pytest.raises(ArgumentError, match=r"`n_jobs` must be >= 1. Received: n_jobs=0"):
+        run_tasks(_square_after, [(1, 0)], n_jobs=0)
+    with pytest.raises(ArgumentError, match=r"`backend` must be one of sequential, loky, ray. Received: 'dask'"):
+        run_tasks(_square_after, [(1, 0)], backend="dask")
+    with pytest.raises(ArgumentError, match=r"`address` .* needs backend='ray'"):
+        run_tasks(_square_after, [(1, 0)], backend="loky", address="127.0.0.1:6379")
+    w = prepare_windows(_frame(), target="y", lookback=4)
+    with pytest.raises(ArgumentError, match="n_jobs"):
+        compare(w, _stat_models(), n_jobs=0, progress=False)
+    with pytest.raises(ArgumentError, match="backend"):
+        backtest(_frame(), target="y", lookback=4, models=_stat_models(), folds=2, fold_size=20, backend="spark",
+                 progress=False)
+    assert resolve_backend(1) == "sequential" and resolve_backend(3) == "loky"
+    assert resolve_backend(1, address="h:1") == "ray" and run_tasks(_square_after, []) == []
+
+
+@pytest.mark.parametrize("backend", ["sequential", "loky"])
+def test_a_failing_task_is_reraised_with_its_type_and_named(backend):
+    with pytest.raises(ValueError, match="task three refuses") as info:
+        run_tasks(_fail_on_three, range(6), n_jobs=2 if backend == "loky" else 1, backend=backend)
+    notes = "\n".join(getattr(info.value, "__notes__", []))
+    assert "raised by task 4 of 6 (3)" in notes
+    if backend == "loky":  # the worker's traceback comes along
+        assert "worker traceback" in notes and "_fail_on_three" in notes
+
+
+def test_a_dict_task_is_named_by_its_short_entries_not_its_arrays():
+    task = {"model": "ets", "id": "N0001", "y": np.arange(500.0), "period": 12}
+    with pytest.raises(TypeError) as info:
+        run_tasks(_plus_one, [0, 1, 2, task])
+    assert "task 4 of 4 (model='ets', id='N0001', period=12)" in info.value.__notes__[0]
+
+
+def test_ray_backend_without_ray_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
+    with pytest.raises(MissingDependencyError, match=r"pip install pybbdl\[ray\]"):
+        run_tasks(_square_after, [(1, 0)], backend="ray")
+
+
+def test_unreachable_ray_address_fails_fast():
+    pytest.importorskip("ray", reason="Ray is not installed (pip install pybbdl[ray])")
+    port = _free_ports(1)[0]  # nothing listens there
+    start = time.perf_counter()
+    with pytest.raises(ParallelError, match=rf"must be a running Ray cluster .*127.0.0.1:{port}"):
+        run_tasks(_square_after, [(1, 0)], address=f"127.0.0.1:{port}")
+    assert time.perf_counter() - start < 10
+    with pytest.raises(ArgumentError, match="must end with a port number"):
+        run_tasks(_square_after, [(1, 0)], address="127.0.0.1:http")
+
+
+# ------------------------------------------------------------------------------- loky workers
+def test_loky_results_come_back_in_task_order_with_one_thread_per_worker():
+    tasks = [(i, 0.3 - 0.05 * i) for i in range(6)]  # the last tasks finish first
+    assert run_tasks(_square_after, tasks, n_jobs=2, progress=True, desc="squares") == [i * i for i in range(6)]
+    for tf_threads, blas_threads in run_tasks(_worker_threads, range(2), n_jobs=2):
+        assert tf_threads == "1" and blas_threads == 1
+
+
+@pytest.mark.slow  # trains a network (TensorFlow start-up)
+def test_n_jobs_1_is_the_old_loop_bit_for_bit():
+    """compare(n_jobs=1) forecasts = each model fitted and predicted by hand, in order."""
+    w = prepare_windows(_frame(), target="y", lookback=4)
+    models = {**_stat_models(), "dense": _tiny_net()}
+    result = compare(w, models, seeds=[5, 6], progress=False, n_jobs=1)
+    for name, est in models.items():
+        runs = [5, 6] if est.stochastic else [5]
+        by_hand = np.vstack([_seeded(est, s).fit(w).predict(w, "test") for s in runs])
+        np.testing.assert_array_equal(result.seed_forecasts["test"][name], by_hand)
+
+
+def test_loky_gives_the_same_tables_as_one_process_for_statistical_models():
+    data = _frame()
+    w = prepare_windows(data, target="y", lookback=4)
+    _assert_same(compare(w, _stat_models(), progress=False), compare(w, _stat_models(), n_jobs=2, progress=False))
+    kw = dict(target="y", lookback=4, models=_stat_models(), folds=2, fold_size=15, progress=False)
+    _assert_same(backtest(data, **kw), backtest(data, **kw, n_jobs=2))
+    _assert_same(backtest(data, **kw, retrain=False), backtest(data, **kw, retrain=False, n_jobs=2))
+
+
+@pytest.mark.slow  # TensorFlow starts in each worker (10-30 s on a busy machine)
+def test_loky_gives_the_same_tables_for_a_network_under_op_determinism():
+    data = _frame()
+    w = prepare_windows(data, target="y", lookback=4)
+    models = {**_stat_models(), "dense": _tiny_net()}
+    one = compare(w, models, seeds=2, progress=False)
+    two = compare(w, models, seeds=2, n_jobs=2, progress=False)
+    _assert_same(one, two)
+    assert one.table.set_index("model").loc["dense", "seeds"] == 2
+    kw = dict(target="y", lookback=4, models=models, folds=2, fold_size=20, seeds=2, progress=False)
+    _assert_same(backtest(data, **kw), backtest(data, **kw, n_jobs=2))
+
+
+# ------------------------------------------------------------------------ a real Ray cluster
+def _free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def _cluster_pids(markers) -> list[int]:
+    """This cluster's processes only: those whose command line holds one of `markers` (its temp
+    folder, its GCS port) and their descendants."""
+    parents, hits = {}, set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if any(m in cmdline for m in markers):
+            hits.add(int(proc.name))
+    grew = True
+    while grew:
+        children = {pid for pid, ppid in parents.items() if ppid in hits} - hits
+        hits |= children
+        grew = bool(children)
+    return sorted(hits)
+
+
+def _stop_cluster(markers) -> None:
+    """Stop this cluster's processes by id, TERM then KILL (`ray stop` would stop every Ray of
+    this user on the machine, other clusters included)."""
+    for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 10)):
+        for pid in _cluster_pids(markers):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + wait
+        while _cluster_pids(markers) and time.time() < deadline:
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """`ray start --head --num-cpus 2` in a separate process, on free ports and a temp folder;
+    yields its address; stops it and checks that none of its processes is left."""
+    pytest.importorskip("ray", reason="Ray is not installed (pip install pybbdl[ray]; `make setup` installs it)")
+    ray_bin = str(Path(sys.executable).with_name("ray"))
+    if not Path(ray_bin).exists():
+        ray_bin = shutil.which("ray")
+    if ray_bin is None:
+        pytest.skip("the `ray` command is not installed beside this Python")
+    temp_dir = tempfile.mkdtemp(prefix="pybbdl-ray-", dir="/tmp")  # short: Ray's socket paths must fit
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(Path(__file__).parent),
+                                                         os.environ.get("PYTHONPATH", "")]),
+           "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1",
+           # a loopback-only, short-lived cluster: no token (a driver connecting by address uses
+           # none unless RAY_AUTH_MODE=token is set, see the README's "Scaling out")
+           "RAY_AUTH_MODE": "disabled"}
+    markers = [temp_dir]
+    try:
+        for attempt in (1, 2):  # Ray gives its raylet 30 s to start: a busy machine may need a second try
+            ports = _free_ports(9)
+            markers.append(f":{ports[0]}\0")
+            cmd = [ray_bin, "start", "--head", "--num-cpus", "2", "--port", str(ports[0]),
+                   "--include-dashboard=false", "--temp-dir", temp_dir, "--disable-usage-stats",
+                   "--object-store-memory", str(100 * 1024 ** 2), "--node-ip-address", "127.0.0.1",
+                   *[f"--{name}={port}" for name, port in zip(
+                       ("ray-client-server-port", "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
+                        "node-manager-port", "object-manager-port", "runtime-env-agent-port", "metrics-export-port",
+                        "dashboard-port"), ports[1:])]]
+            started = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+            if started.returncode == 0:
+                break
+            _stop_cluster(markers)
+        else:
+            pytest.fail(f"`ray start --head` failed twice ({started.returncode}):\n{started.stdout[-2000:]}\n"
+                        f"{started.stderr[-2000:]}")
+        yield f"127.0.0.1:{ports[0]}"
+    finally:
+        _stop_cluster(markers)
+        left = _cluster_pids(markers)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+        assert not left, f"Ray processes left running: {left}"
+
+
+def _m3_subset():
+    """A yearly, a quarterly and a monthly M3 series (training parts of >= 24 values): ``(series
+    {id: training values}, forecast_panel arguments)``; synthetic series of such lengths when the
+    M3 data is absent."""
+    if M3_SERIES.exists():
+        m3 = pd.read_csv(M3_SERIES)
+        sizes = m3[m3["part"] == "train"].groupby("id").size()
+        m3 = m3[m3["id"].isin(sizes.index[sizes >= 24])]
+        ids = [i for period in ("YEARLY", "QUARTERLY", "MONTHLY")
+               for i in m3.loc[m3["period"] == period, "id"].unique()[:1]]
+        m3 = m3[m3["id"].isin(ids)]
+        train = m3[m3["part"] == "train"]
+        series = {i: train.loc[train["id"] == i, "value"].to_numpy(float) for i in ids}
+        return series, dict(data=m3, id_col="id", time_col="t", value_col="value", period_col="frequency",
+                            horizon_col="horizon", frequency_col="period", part_col="part")
+    rng = np.random.default_rng(3)
+    series = {f"S{i}": 100 + np.cumsum(rng.normal(1, 3, size=n)) for i, n in enumerate((30, 60, 120))}
+    return series, dict(data=series, horizon=4, period=1)
+
+
+def test_a_real_ray_cluster_gives_the_local_results(ray_cluster):
+    import ray
+
+    tasks = [(i, 0.2 - 0.03 * i) for i in range(6)]
+    # connect by address, run, disconnect (run_tasks opens and closes its own session)
+    assert run_tasks(_square_after, tasks, address=ray_cluster) == [i * i for i in range(6)]
+    assert not ray.is_initialized()
+    with pytest.raises(ValueError, match="task three refuses") as info:
+        run_tasks(_fail_on_three, range(5), address=ray_cluster)
+    assert "raised by task 4 of 5 (3)" in "\n".join(info.value.__notes__)
+
+    # an M3 subset: every series' comparison, fits on the cluster, equals the local run
+    series, panel_args = _m3_subset()
+    windows = {sid: prepare_windows(pd.DataFrame({"y": y}), target="y", lookback=4, split=(0.6, 0.2, 0.2))
+               for sid, y in series.items()}
+    ray.init(address=ray_cluster, logging_level="warning")  # one session for the whole subset
+    try:
+        for sid, w in windows.items():
+            _assert_same(compare(w, _stat_models(), progress=False),
+                         compare(w, _stat_models(), backend="ray", progress=False))
+        data = pd.DataFrame({"y": series[max(series, key=lambda s: len(series[s]))]})
+        kw = dict(target="y", lookback=4, models=_stat_models(), folds=3, fold_size=6, progress=False)
+        _assert_same(backtest(data, **kw), backtest(data, **kw, backend="ray"))
+        # the same subset as a panel (one task per series x model)
+        from pybbdl.workflows.panel import forecast_panel
+
+        models = ["naive2", "ses", "theta_m3"]
+        here, there = (forecast_panel(**panel_args, models=models, backend=b) for b in (None, "ray"))
+        timing = ["seconds"]
+        pd.testing.assert_frame_equal(here.series.drop(columns=timing), there.series.drop(columns=timing),
+                                      check_exact=True)
+        pd.testing.assert_frame_equal(here.forecasts, there.forecasts, check_exact=True)
+        assert here.series["error"].eq("").all() and len(here.series) == 3 * len(models)
+        assert ray.is_initialized()  # the caller's session is left open
+    finally:
+        ray.shutdown()
