@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/parallel.py [--series 150] [--models ets,arima] [--jobs 2] [--memory]
 
-Each task fits one model on one M3 series' training part (``fit(y, period)``, the series-level
-contract) and forecasts its horizon: the task shape of an M3 run. The same task list runs through
+Each task fits one local model (``pybbdl.workflows.panel.series_model``) on one M3 series'
+training part and forecasts its horizon: the task of ``forecast_panel`` and ``benchmarks/m3.py``. The same task list runs through
 :func:`pybbdl.parallel.run_tasks` with ``n_jobs=1`` (in this process) and ``n_jobs=--jobs``
 (``"loky"`` worker processes), forecasts are checked identical, and the wall times, the
 speed-up, the per-task times and the load average before/after are printed (the speed-up means
@@ -47,19 +47,23 @@ def m3_tasks(n_series: int, models) -> list[tuple]:
     return [(sid, y, period, h, model) for model in models for sid, y, period, h in chosen]
 
 
+def _model(name: str):
+    """The local model of ``forecast_panel`` and ``benchmarks/m3.py`` (arima: the series-level
+    AutoArima of pybbdl.models.arima_search)."""
+    if name == "arima":
+        from pybbdl.models.arima_search import AutoArima
+
+        return AutoArima()
+    from pybbdl.workflows.panel import series_model
+
+    return series_model(name)
+
+
 def fit_one(task) -> tuple[str, str, np.ndarray, float]:
     """Fit `model` on one series and forecast its horizon: ``(id, model, mean forecast, seconds)``."""
     sid, y, period, h, model = task
     start = time.perf_counter()
-    if model == "arima":
-        from pybbdl.models import AutoArima
-
-        est = AutoArima()
-    else:
-        from pybbdl.models import make_model
-
-        est = make_model(model)
-    mean = est.fit(y, period=period).forecast(h)["mean"].to_numpy(float)
+    mean = _model(model).fit(y, period).forecast(h)["mean"].to_numpy(float)
     return sid, model, mean, time.perf_counter() - start
 
 
@@ -85,10 +89,7 @@ def memory_of_one_task(model: str, task_file: str) -> None:
         base = _peak_rss_mb()
         fit_task(FitTask("dense", make_model("dense", epochs=20, random_state=1, verbose=0), 1, w, ("test",), True))
     else:
-        import pybbdl.models  # noqa: F401
-        from pybbdl.models import AutoArima  # noqa: F401
-        import statsmodels.api  # noqa: F401
-
+        _model(model)  # imports the model's module
         base = _peak_rss_mb()
         fit_one((sid, y, period, h, model))
     print(f"{base:.0f} {_peak_rss_mb():.0f}")
