@@ -13,9 +13,8 @@ Mcomp's), and OWA relative to the original NAIVE2.
 
 Each pybbdl model runs as its own :func:`forecast_panel` call, so its wall time over the series
 is measured alone. ``--r`` adds R's ``forecast::ets`` and ``auto.arima`` through rpy2 (timed, on
-``--r-limit`` series, sequentially; CAUTION: in 100-series runs this rpy2 path returned wrong
-forecasts although 2-12 series were right; check R's rows against an Rscript run of the same
-code, ``benchmarks/m3_r_peer.R``). Prints Markdown tables (``--md FILE`` writes them too).
+``--r-limit`` series, sequentially; the R forecasts are copied out of R's memory, see
+BENCHMARKS.md; ``benchmarks/m3_r_peer.R`` runs the same R code without Python). Prints Markdown tables (``--md FILE`` writes them too).
 """
 
 from __future__ import annotations
@@ -83,7 +82,8 @@ def r_results(panel, limit: int) -> tuple[dict, dict, list]:
         start = time.perf_counter()
         for s in subset:
             t0 = time.perf_counter()
-            mean = np.asarray(fit(ro.FloatVector(s.y), s.period, s.horizon, which))
+            # a copy: np.asarray would view R memory that R's garbage collector later reuses
+            mean = np.array(fit(ro.FloatVector(s.y), s.period, s.horizon, which), dtype=float)
             out[(label, s.id)] = {"mean": mean, "error": "", "seconds": time.perf_counter() - t0, "note": ""}
         wall[label] = time.perf_counter() - start
     return out, wall, [s.id for s in subset]
