@@ -56,9 +56,17 @@ auto_arima <- function(y, h = 10, period = NULL, search = c("stepwise", "exhaust
     order = as.integer(reticulate::py_to_r(model$order_)),
     seasonal_order = as.integer(reticulate::py_to_r(model$seasonal_order_)),
     trend = reticulate::py_to_r(model$trend_),
-    forecast = as.data.frame(reticulate::py_to_r(frame)),
-    search = as.data.frame(reticulate::py_to_r(model$search_$astype("str")))
+    forecast = as.data.frame(reticulate::py_to_r(frame$to_dict("list"))),
+    search = search_frame(model$search_)
   ), class = "pybbdl_auto_arima")
+}
+
+#' The candidates table with the order tuples as text ("(1, 1, 0)")
+#' @noRd
+search_frame <- function(table) {
+  if (reticulate::py_to_r(table$empty)) return(data.frame())
+  table <- table$assign(order = table$order$astype("str"), seasonal_order = table$seasonal_order$astype("str"))
+  as.data.frame(reticulate::py_to_r(table$to_dict("list")), stringsAsFactors = FALSE)
 }
 
 #' @export

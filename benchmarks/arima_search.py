@@ -118,9 +118,10 @@ def main() -> None:
     ro = interop_r._robjects()
     interop_r._package("forecast")
     engine = "numba" if arima_search._kernel() is not None else "numpy"
+    r_version = ro.r("R.version.string")[0]
+    fc_version = ro.r('as.character(packageVersion("forecast"))')[0]
     print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
-          f"{os.getloadavg()[2]:.2f}; R {ro.r('R.version.string')[0]}, forecast "
-          f"{ro.r('as.character(packageVersion(\"forecast\"))')[0]}; pybbdl likelihood engine: {engine}")
+          f"{os.getloadavg()[2]:.2f}; {r_version}, forecast {fc_version}; pybbdl likelihood engine: {engine}")
     rows, ratios = [], {}
     for search in args.search.split(","):
         for name, y, period in cases(args.cases):

@@ -58,6 +58,12 @@ def prepare_output_dir(path: str | os.PathLike) -> Path:
     return out
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` and rename the temporary file to `path` when it succeeds.
 
@@ -71,6 +77,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> Pa
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        # mkstemp creates the file 0600; give the result the permissions a plain open() would
+        # (0666 less the umask), so a run folder others read (or `make demo`'s figures) stays readable.
+        if tmp_path.exists():
+            os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="local models: naive, seasonal_naive, naive2, ses, holt, damped, theta_m3 (+ ets, theta, ar, "
                "arima where installed); global: nbeats. Combinations: comb_shd = mean of ses, holt, damped; "
-               "comb = mean of ets, theta, arima (when all run).")
+               "comb_tdn = mean of theta_m3, damped, nbeats; comb = mean of ets, theta, arima (when all run).")
     p.add_argument("data_path", help="long CSV: one row per series and time")
     p.add_argument("--models", help="comma-separated model names (default naive2,ses,damped,theta_m3)")
     p.add_argument("--horizon", type=int, help="steps to forecast (default by period: 6 yearly, 8 quarterly, "

@@ -372,3 +372,12 @@ class ArimaForecaster(BaseForecaster):
         if any(self.seasonal_order_[:3]):
             text += "({},{},{})[{}]".format(*self.seasonal_order_)
         return f"{text} trend={self.trend_}" + ("" if self.converged_ else " (did not converge)")
+
+
+def __getattr__(name: str):
+    # the series-level auto ARIMA (pybbdl.models.arima_search.AutoArima), imported when asked for
+    if name == "AutoArima":
+        from pybbdl.models.arima_search import AutoArima
+
+        return AutoArima
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,14 +3,22 @@
 The search scores each candidate ARIMA(p, d, q)(P, D, Q)m by its exact Gaussian maximum
 likelihood, computed here without a Kalman filter loop. For the differenced series ``w`` (length
 N) of an ARMA with AR polynomial ``a(B)`` and MA polynomial ``b(B)`` (seasonal factors
-multiplied in), ``e0 = a(B)/b(B) w`` with zero initial conditions is one ``scipy.signal.lfilter``
-call, and the unknown pre-sample state ``s`` (covariance ``V``, a small Lyapunov equation) enters
-linearly: ``e0 = H s + e`` with ``e`` the innovations. So ``e0 ~ N(0, sigma2 (I + H V H'))`` and,
-by the Woodbury identity, the exact log-likelihood needs only r x r matrices (r = the state
-dimension), O(N r) work in all. The mean (or drift) and ``sigma2`` are concentrated out (GLS), so
-the optimiser (BFGS) sees only the ARMA coefficients, in statsmodels' unconstrained
-(stationary/invertible) parameterisation. Stepwise candidates start from their best fitted
-neighbour's coefficients (warm starts); every optimisation is bounded (``maxiter``).
+multiplied in), ``e0 = a(B)/b(B) w`` from zero initial conditions is one linear filter, and the
+unknown pre-sample state ``s`` (covariance ``V`` from the autocovariances, no Lyapunov solve)
+enters linearly: ``e0 = H s + e``, ``H[t, k] = pi[t - k]`` with ``pi`` the impulse response of
+``1/b(B)``. So ``e0 ~ N(0, sigma2 (I + H V H'))`` and, by the Woodbury identity, the exact
+log-likelihood needs only r x r matrices (r = the state dimension), O(N r) work. The mean (or
+drift) and ``sigma2`` are concentrated out (GLS), so the optimiser sees only the ARMA
+coefficients, in the stationary/invertible (partial autocorrelation) parameterisation.
+
+Each candidate is fitted as R's ``arima(method = "CSS-ML")``: conditional sum of squares from
+zeros, a refusal when its AR part is not stationary (R stops there), then maximum likelihood from
+the CSS estimate, at most 100 BFGS iterations with R's tolerance. With numba installed (extra
+``.[fast]``) the whole candidate fit, including a port of R's BFGS (``optim``'s vmmin), runs
+compiled (:mod:`pybbdl.models._arima_kernel`); otherwise the same likelihood runs in numpy with
+scipy's BFGS. Warm starts from a fitted neighbour (``warm=True``) are available but off: they
+are faster, but they find better local optima than R's CSS starts on some series (M3 N1702) and
+then choose a different model than R.
 
 The likelihood is the one statsmodels' ``ARIMA`` and R's ``arima(method = "ML")`` maximise (the
 tests check it against statsmodels), so the criterion values agree with both; the chosen model
@@ -20,13 +28,15 @@ come from statsmodels as before.
 As R's ``forecast::auto.arima``: ``d`` by repeated KPSS tests (``ndiffs``), ``D`` by the
 seasonal-strength heuristic (``nsdiffs(test = "seas")``: strength of an STL seasonal component
 > 0.64, STL as R's ``mstl``), a constant (mean for d + D = 0, drift for d + D = 1) tried both
-ways, candidates with an AR or MA root inside modulus 1.01 refused, AICc by default. Not
-replicated: R's refusal of fits whose Hessian gives a NaN standard error (``checkarima``), the
-CSS approximation for long series (never needed here: the exact likelihood is fast), Box-Cox,
-and regressors.
+ways, candidates with an AR or MA root inside modulus 1.01 refused (an MA optimum on the unit
+circle, which the invertible parameterisation only approaches, is detected and refused too),
+AICc by default. Not replicated: R's refusal of fits whose Hessian gives a NaN standard error
+(``checkarima``), the CSS approximation for long series (``approximation = TRUE``; the exact
+likelihood is fast here), Box-Cox, and regressors.
 
-Candidates are scored one after another: each costs milliseconds, less than starting a worker
-process; panels parallelise over series instead (:func:`pybbdl.parallel.run_tasks`).
+Candidates are scored one after another: each costs about a millisecond compiled, less than
+handing it to a worker process; panels parallelise over series instead
+(:func:`pybbdl.parallel.run_tasks`).
 """
 
 from __future__ import annotations

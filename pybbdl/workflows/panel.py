@@ -45,7 +45,8 @@ SERIES_MODELS: dict[str, tuple[str, tuple[str, ...], dict]] = {
 #: Global models trained once across the series of each (period, horizon) group.
 GLOBAL_MODELS = {"nbeats": ("pybbdl.models.global_nbeats", "NBeatsGlobal", {})}
 #: Combinations made when their members are all in the run (mean of the members' forecasts).
-DEFAULT_COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped")}
+DEFAULT_COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
+                        "comb_tdn": ("theta_m3", "damped", "nbeats")}
 PANEL_DEFAULTS = {"models": ("naive2", "ses", "damped", "theta_m3"), "combine": "mean", "reference": "naive2",
                   "seed": 42, "seeds": 1, "levels": (), "n_jobs": 1}
 #: Columns of the per-series table.

@@ -357,3 +357,18 @@ def test_backtest_size_error_counts_rows_from_1(macro):
     # 202 quarters, 20 folds of 10: the first scored row would be row 3 (2 rows before it)
     with pytest.raises(ArgumentError, match=r"start at row 3 \(rows count from 1\), but at least 11 rows"):
         backtest(macro, target="infl", lookback=8, models=["naive"], folds=20, fold_size=10, progress=False)
+
+
+def test_atomic_writes_get_the_permissions_of_a_plain_open(tmp_path):
+    """mkstemp makes 0600 files; results written through pybbdl.outputs must be readable like any file."""
+    import os
+    import stat
+
+    from pybbdl.outputs import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        path = atomic_write_text(tmp_path / "table.csv", "a,b\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

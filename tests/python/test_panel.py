@@ -209,14 +209,18 @@ def test_global_model_runs_on_a_tiny_panel_and_is_reproducible():
     pytest.importorskip("keras")
     data = {f"s{i}": _seasonal(36, 4, i) * (1 + 10 * i) for i in range(5)}  # different scales
     params = {"nbeats": {"steps": 8, "epochs": 2, "width": 16, "blocks": 2, "layers": 2, "batch_size": 32}}
-    runs = [forecast_panel(data, models=["nbeats"], horizon=4, period=4, params=params, seed=s, seeds=2,
-                           reference=None) for s in (7, 7, 8)]
-    a, b, c = (r.forecasts["forecast"].to_numpy() for r in runs)
+    runs = [forecast_panel(data, models=["nbeats", "theta_m3", "damped"], horizon=4, period=4, params=params,
+                           seed=s, seeds=2, reference=None) for s in (7, 7, 8)]
+    a, b, c = (r.forecasts.query("model == 'nbeats'")["forecast"].to_numpy() for r in runs)
     assert np.all(np.isfinite(a)) and len(a) == 5 * 4
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
-    assert runs[0].series["note"].iloc[0] == "mean of 2 seeds"
+    s = runs[0].series.set_index(["id", "model"])
+    assert s.loc[("s0", "nbeats"), "note"] == "mean of 2 seeds"
     assert len(runs[0].histories) == 2
+    # the default combination of Theta, damped and N-BEATS is their mean
+    fc = runs[0].forecasts.pivot_table(index=["id", "step"], columns="model", values="forecast")
+    np.testing.assert_allclose(fc["comb_tdn"], fc[["theta_m3", "damped", "nbeats"]].mean(axis=1))
 
 
 def test_window_sampler_gathers_the_right_values():

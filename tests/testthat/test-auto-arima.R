@@ -26,3 +26,11 @@ test_that("auto_arima refuses bad input with clear messages", {
   expect_error(auto_arima(WWWusage, h = 0), "`h` must be a whole number")
   expect_error(auto_arima("a"), "`y` must be a numeric vector")
 })
+
+test_that("auto_arima's candidate table has numeric AICc and text orders", {
+  skip_if_no_pybbdl()
+  fit <- auto_arima(WWWusage, h = 1, levels = NULL)
+  expect_true(is.numeric(fit$search$aicc))
+  expect_true("(1, 1, 1)" %in% fit$search$order)
+  expect_equal(min(fit$search$aicc, na.rm = TRUE), 514.5521, tolerance = 1e-5)
+})
