@@ -94,6 +94,12 @@
 #'   `list(larger = "nested model")`, e.g. `list(gru = "naive")`; `NULL`: the models' own
 #'   declarations (ARIMA nests naive). See [clark_west_test()].
 #' @param verbose Print one line per fit and Keras' progress.
+#' @param id For a panel: the name of the column that says which series a row belongs to. `data`
+#'   is then a long data frame (`id`, `time`, `value`; see [forecast_panel()]) and the call
+#'   returns [forecast_panel()]'s `pybbdl_panel` (per-series and aggregate tables). Only `models`,
+#'   `target` (the value column, default `"value"`), `horizon`, `season` (the seasonal period),
+#'   `levels`, `seed`, `seeds`, `n_jobs` and `out_dir` apply to a panel; any other argument given
+#'   is refused.
 #' @inheritParams parallel-fits
 #' @return An object of class `pybbdl_comparison`, a list with
 #'   * `table`: the long table, one row per model, part and metric, with the columns `model`,
@@ -140,7 +146,15 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
                              conformal_window = NULL, quick = FALSE, out_dir = NULL,
-                             verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL) {
+                             verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL,
+                             id = NULL) {
+  if (!is.null(id)) {
+    given <- setdiff(names(match.call())[-1], "")
+    return(panel_from_compare(data, id, given, models = if (missing(models)) NULL else models,
+                              target = target, horizon = if (missing(horizon)) NULL else horizon,
+                              season = season, levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs,
+                              out_dir = out_dir))
+  }
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
@@ -186,6 +200,8 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #' @param stride Score every `stride`-th target of a block only (1 = all).
 #' @param val_fraction Share of each training range kept for validation (early stopping), in
 #'   (0, 1).
+#' @param id A panel's series column: refused for now (see [forecast_compare()]'s `id`), so a
+#'   panel is never backtested as one long series.
 #' @return An object of class `pybbdl_backtest` (also a `pybbdl_comparison`, so its methods
 #'   apply, see [forecast-methods]), with the elements of [forecast_compare()]'s
 #'   result; the one scored part is `"test"` (all folds pooled) and its forecasts have a `fold`
@@ -210,7 +226,13 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
                               levels = NULL, nested = NULL, conformal_window = NULL,
                               quick = FALSE, out_dir = NULL, verbose = FALSE, n_jobs = 1,
-                              backend = NULL, address = NULL) {
+                              backend = NULL, address = NULL,
+                              id = NULL) {
+  if (!is.null(id)) {
+    stop("`id` is given, so `data` is a panel, but a backtest of a panel (several forecast origins ",
+         "per series) is not available yet: forecast_compare(data, id = ...) or forecast_panel() ",
+         "score each series on its last `horizon` values.", call. = FALSE)
+  }
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
@@ -478,4 +500,28 @@ as_model_list <- function(models, params) {
     }
   }
   estimators
+}
+
+
+# forecast_compare(data, id = ...) on a long panel: forecast_panel() with the arguments that apply.
+panel_from_compare <- function(data, id, given, models, target, horizon, season, levels, seed,
+                               seeds, n_jobs, out_dir) {
+  if (!is.character(id) || length(id) != 1 || is.na(id)) {
+    stop("`id` must be one column name, not ", describe(id), ".", call. = FALSE)
+  }
+  panel_args <- c("data", "id", "models", "target", "horizon", "season", "levels", "seed", "seeds",
+                  "n_jobs", "out_dir")
+  other <- setdiff(given, panel_args)
+  if (length(other) > 0) {
+    stop("With `id` (a panel), forecast_compare() runs forecast_panel(), where ",
+         paste0("`", other, "`", collapse = ", "), " do not apply (they set up one series' windows). ",
+         "Leave them out, or call forecast_panel() for its own options.", call. = FALSE)
+  }
+  args <- list(data = data, id_col = id, levels = levels, seed = seed, seeds = seeds,
+               n_jobs = n_jobs, out_dir = out_dir)
+  if (!is.null(models)) args$models <- models
+  if (!is.null(target)) args$value_col <- target
+  if (!is.null(horizon)) args$horizon <- horizon
+  if (!is.null(season)) args$period <- season
+  do.call(forecast_panel, args)
 }

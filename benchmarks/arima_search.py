@@ -5,8 +5,8 @@ Usage: python benchmarks/arima_search.py [--reps 3] [--search exhaustive,stepwis
 For each golden case (US inflation, R's WWWusage, M3 series: yearly, quarterly, seasonal
 monthly) and each search (R: ``auto.arima(y, stepwise = TRUE/FALSE, approximation = FALSE)``;
 pybbdl: ``AutoArima(search).fit(y, period)``, the search and the final statsmodels fit), the two
-are timed in turn, R then pybbdl, ``--reps`` times after one warm-up each (R's package load,
-numba's compiled-code load). R's time is R's own ``system.time()`` of the call (no rpy2
+are timed in turn, R then pybbdl, ``--reps`` times (one untimed warm-up of both first: R's
+package load, numba's compiled-code load). R's time is R's own ``system.time()`` of the call (no rpy2
 conversion); pybbdl's is the Python call. Printed per case: both chosen models, whether they
 are equal, median seconds, and the pybbdl/R time ratio (mean +- sd over the paired repetitions,
 wall clock and CPU). Needs rpy2 and R's forecast package; M3 cases need the shared data folder.
@@ -124,10 +124,11 @@ def main() -> None:
           f"{os.getloadavg()[2]:.2f}; {r_version}, forecast {fc_version}; pybbdl likelihood engine: {engine}")
     rows, ratios = [], {}
     for search in args.search.split(","):
-        for name, y, period in cases(args.cases):
+        for i, (name, y, period) in enumerate(cases(args.cases)):
             stepwise = search == "stepwise"
-            r_auto_arima(ro, y, period, stepwise)  # warm-up
-            py_auto_arima(y, period, search)
+            if i == 0:  # warm-up: R's package code, numba's compiled code
+                r_auto_arima(ro, y, period, stepwise)
+                py_auto_arima(y, period, search)
             r_runs, py_runs = [], []
             for _ in range(args.reps):
                 r_runs.append(r_auto_arima(ro, y, period, stepwise))

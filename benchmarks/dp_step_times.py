@@ -4,10 +4,12 @@ would take here at those speeds.
 
 Usage: python benchmarks/dp_step_times.py [--gan-models cgan,dcgan] [--sgd-batches 256,4096] [--physical 512]
 
-A few steps only (no training to quality). DP-GAN: ``train_gan`` with ``n_d_steps`` = 1 and = K on MNIST
-(expected batch 128, sigma 1, C 1); per generator step T(k) = k d + g, so d = (T(K) - T(1)) / (K - 1) and
-g = T(1) - d (first step, with tracing, excluded). DP-SGD: the tf-privacy tutorial CNN, Poisson batches of
-expected size B computed in physical slices (``physical_batch_size``), median seconds per logical step.
+A few steps only (no training to quality). Wall and CPU (process) seconds: on a shared machine the wall time
+depends on the load, the CPU time much less (on an idle 2-core machine the wall time lies between CPU / 2 and
+CPU). DP-GAN: the discriminator step ``train_gan`` runs with DP (Poisson draw of expected size 128 from 60,000
+MNIST images, sigma 1, C 1, one trace for every batch size) and the generator step, after one warm-up call each.
+DP-SGD: the tf-privacy tutorial CNN (tanh), Poisson batches of expected size B computed in physical slices
+(``physical_batch_size``), median per logical step (the first, with tracing, excluded).
 Bie et al.'s MNIST epsilon = 10 run (github.com/alexbie98/dpgan-revisit, exp_configs/mnist-eps10-50dsteps.yaml):
 batch 128, 450,000 D steps, 50 D steps per G step (9,000 G steps), sigma 1.0, C 1.0, delta 1e-5.
 """
@@ -37,21 +39,51 @@ def _mnist(n):
     return rng.uniform(-1, 1, (n, 28, 28)).astype("float32"), rng.integers(0, 10, n), "random 28x28"
 
 
-def gan_times(model, k, steps1, steps_k, n):
-    from pybbdl.gan import make_gan, train_gan
+def _clock():
+    return time.perf_counter(), time.process_time()
+
+
+def gan_times(model, d_steps, g_steps, n, batch=128):
+    """Wall and CPU seconds per DP discriminator step (Poisson draw, gather, clipped + noised update) and per
+    generator step, timed on the functions ``train_gan`` compiles (after one warm-up call each)."""
+    import numpy as np
+    import tensorflow as tf
+
+    from pybbdl.gan import make_gan
+    from pybbdl.gan.training import poisson_indices
 
     x, y, source = _mnist(n)
-    out = {}
-    for d_steps, max_steps in ((1, steps1), (k, steps_k)):
-        gan = make_gan(model, seed=1, l2_norm_clip=1.0, dp_noise_multiplier=1.0, ema_decay=0.999)
-        h = train_gan(gan, x, y if gan.conditional else None, epochs=1, batch_size=128, seed=1, n_d_steps=d_steps,
-                      max_steps=max_steps, progress=False, grids=False)
-        out[d_steps] = h.timed_seconds / h.timed_steps
-    d = (out[k] - out[1]) / (k - 1)
-    g = out[1] - d
-    return {"model": model, "data": source, "s per G step (1 D step)": out[1], f"s per G step ({k} D steps)": out[k],
-            "s per D step": d, "s per G step": g,
-            "Bie et al. eps=10 schedule (h)": (BIE_D_STEPS * d + BIE_G_STEPS * g) / 3600}
+    x = x[..., None]
+    gan = make_gan(model, seed=1, l2_norm_clip=1.0, dp_noise_multiplier=1.0, ema_decay=0.999)
+    gan.compile()
+    gan.build_optimizers()
+    x_spec = tf.TensorSpec((None, *x.shape[1:]), tf.float32)
+    spec = (x_spec, tf.TensorSpec((None,), tf.as_dtype(y.dtype))) if gan.conditional else x_spec
+    d_fn = tf.function(lambda data, w: gan.d_step(data, w, float(batch)),
+                       input_signature=[spec, tf.TensorSpec((None,), tf.float32)])
+    g_fn = tf.function(gan.g_step)
+
+    def d_step(j):
+        idx = poisson_indices(len(x), batch, 0, j)
+        data = (tf.constant(x[idx]), tf.constant(y[idx])) if gan.conditional else tf.constant(x[idx])
+        return d_fn(data, tf.ones(len(idx)))
+
+    d_step(0)
+    g_fn(None, batch)
+    (w0, c0) = _clock()
+    for j in range(1, d_steps + 1):
+        float(d_step(j)["d_loss"])
+    (w1, c1) = _clock()
+    for _ in range(g_steps):
+        float(g_fn(None, batch))
+    (w2, c2) = _clock()
+    d_wall, d_cpu = (w1 - w0) / d_steps, (c1 - c0) / d_steps
+    g_wall, g_cpu = (w2 - w1) / g_steps, (c2 - c1) / g_steps
+    return {"model": model, "data": source, "batch": batch, "D steps timed": d_steps, "G steps timed": g_steps,
+            "wall s per D step": d_wall, "CPU s per D step": d_cpu, "wall s per G step": g_wall,
+            "CPU s per G step": g_cpu,
+            "Bie et al. schedule, wall h at this load": (BIE_D_STEPS * d_wall + BIE_G_STEPS * g_wall) / 3600,
+            "Bie et al. schedule, CPU h": (BIE_D_STEPS * d_cpu + BIE_G_STEPS * g_cpu) / 3600}
 
 
 def sgd_times(batch, physical, steps, n=60000):
@@ -69,27 +101,29 @@ def sgd_times(batch, physical, steps, n=60000):
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     make_private(model, noise_multiplier=1.1, l2_norm_clip=1.0, expected_batch_size=batch, seed=0,
                  physical_batch_size=physical)
-    times = []
+    times, cpu = [], []
 
     class Timer(keras.callbacks.Callback):
         def on_train_batch_begin(self, b, logs=None):
-            self.t = time.perf_counter()
+            self.t = _clock()
 
         def on_train_batch_end(self, b, logs=None):
-            times.append(time.perf_counter() - self.t)
+            w, c = _clock()
+            times.append(w - self.t[0])
+            cpu.append(c - self.t[1])
 
     model.fit(PoissonBatches(x, y, batch_size=batch, seed=0, steps=steps), epochs=1, verbose=0, callbacks=[Timer()])
     return {"logical batch": batch, "physical batch": physical or batch, "data": source,
-            "s per logical step (median)": float(np.median(times[1:])),
-            "s per epoch (n / B steps)": float(np.median(times[1:])) * n / batch}
+            "wall s per logical step (median)": float(np.median(times[1:])),
+            "CPU s per logical step (median)": float(np.median(cpu[1:])),
+            "CPU s per epoch (n / B steps)": float(np.median(cpu[1:])) * n / batch}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gan-models", default="cgan")
-    parser.add_argument("--k", type=int, default=10, help="D steps per G step of the second timing run")
-    parser.add_argument("--gan-steps", type=int, default=8, help="G steps of the n_d_steps=1 run")
-    parser.add_argument("--gan-steps-k", type=int, default=3, help="G steps of the n_d_steps=K run")
+    parser.add_argument("--d-steps", type=int, default=20, help="timed discriminator steps")
+    parser.add_argument("--g-steps", type=int, default=10, help="timed generator steps")
     parser.add_argument("--sgd-batches", default="256,4096")
     parser.add_argument("--physical", type=int, default=512)
     parser.add_argument("--sgd-steps", type=int, default=4)
@@ -98,7 +132,7 @@ def main():
     print(machine(), "| load average at start:", os.getloadavg())
     rows = []
     for model in [m for m in args.gan_models.split(",") if m]:
-        rows.append(gan_times(model, args.k, args.gan_steps, args.gan_steps_k, args.n))
+        rows.append(gan_times(model, args.d_steps, args.g_steps, args.n))
         print(json.dumps(rows[-1]), flush=True)
     for batch in [int(b) for b in args.sgd_batches.split(",") if b]:
         rows.append(sgd_times(batch, args.physical if batch > args.physical else None, args.sgd_steps, args.n))

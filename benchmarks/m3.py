@@ -13,7 +13,8 @@ Mcomp's), and OWA relative to the original NAIVE2.
 
 Each pybbdl model runs as its own :func:`forecast_panel` call, so its wall time over the series
 is measured alone. ``--r`` adds R's ``forecast::ets`` and ``auto.arima`` through rpy2 (timed, on
-``--r-limit`` series, sequentially). Prints Markdown tables (``--md FILE`` writes them too).
+``--r-limit`` series, sequentially; the R forecasts are copied out of R's memory, see
+BENCHMARKS.md; ``benchmarks/m3_r_peer.R`` runs the same R code without Python). Prints Markdown tables (``--md FILE`` writes them too).
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "
 ANCHORS = "THETA 13.05, ForecastPro 13.23, B-J auto 13.99, Auto-ANN 14.23, NAIVE2 15.46 (pooled sMAPE); N-BEATS 12.37"
 
 
-def load_m3(limit: int | None):
+def load_m3(limit: int | None, only: Path | None = None):
     """The M3 long table (optionally every k-th series, so that all frequencies stay in) and the panel."""
     from pybbdl.data.panel import as_panel
 
     data = pd.read_csv(require(M3 / "m3_series.csv.gz"))
+    if only is not None:
+        data = data[data["id"].isin(set(only.read_text().split()))]
     if limit:
         ids = pd.unique(data["id"])
         keep = ids[np.linspace(0, len(ids) - 1, min(limit, len(ids))).round().astype(int)]
@@ -79,7 +82,8 @@ def r_results(panel, limit: int) -> tuple[dict, dict, list]:
         start = time.perf_counter()
         for s in subset:
             t0 = time.perf_counter()
-            mean = np.asarray(fit(ro.FloatVector(s.y), s.period, s.horizon, which))
+            # a copy: np.asarray would view R memory that R's garbage collector later reuses
+            mean = np.array(fit(ro.FloatVector(s.y), s.period, s.horizon, which), dtype=float)
             out[(label, s.id)] = {"mean": mean, "error": "", "seconds": time.perf_counter() - t0, "note": ""}
         wall[label] = time.perf_counter() - start
     return out, wall, [s.id for s in subset]
@@ -114,6 +118,7 @@ def main(argv=None) -> int:
                     help="pybbdl models (comma-separated; 'none' for only the competitors); models this "
                          "install lacks are skipped with a note")
     ap.add_argument("--limit", type=int, help="every k-th series so that N remain (all frequencies kept)")
+    ap.add_argument("--ids", type=Path, help="a file of series ids (one per line): run on those only")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--backend", default=None)
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the global model (an ensemble)")
@@ -130,7 +135,7 @@ def main(argv=None) -> int:
     from pybbdl.workflows.panel import SERIES_MODELS, available_series_models, forecast_panel, score_panel
 
     t_all = time.perf_counter()
-    data, panel = load_m3(args.limit)
+    data, panel = load_m3(args.limit, args.ids)
     ids = panel.ids
     results, walls, notes = {}, {}, []
     if args.load:

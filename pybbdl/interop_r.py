@@ -97,7 +97,9 @@ def r_to_frame(obj) -> pd.DataFrame:
     from rpy2.robjects.conversion import localconverter
 
     with localconverter(ro.default_converter + pandas2ri.converter):
-        return ro.conversion.rpy2py(obj)
+        frame = ro.conversion.rpy2py(obj)
+    # a deep copy, for the reason in from_r_ts: numeric columns may view R's memory
+    return frame.copy(deep=True)
 
 
 def auto_arima(series, *, frequency: float = 1.0, h: int = 0, stepwise: bool = True,

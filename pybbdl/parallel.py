@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import sysconfig
 import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -90,11 +91,41 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
     try:
         if backend == "sequential":
             return _run_sequential(fn, tasks, bar)
+        _own_libpython_first()
         if backend == "loky":
             return _run_loky(fn, tasks, n_jobs, bar)
         return _run_ray(fn, tasks, n_jobs, address, bar)
     finally:
         bar.close()
+
+
+def worker_environment(env: Mapping | None = None) -> dict:
+    """The environment for Python worker processes: `env` (default ``os.environ``) with this
+    interpreter's own library folder first on ``LD_LIBRARY_PATH``.
+
+    Embedding R (rpy2 in Python, or R calling Python through reticulate) puts R's library paths,
+    such as ``/usr/lib/x86_64-linux-gnu``, on ``LD_LIBRARY_PATH``. A Python worker started from
+    that environment can load the system's ``libpython`` of the same minor version instead of
+    this interpreter's and then fail far away (a missing ``RLock._recursion_count`` in
+    multiprocessing, an undefined symbol in ``_ssl``). Use it for any process that runs this
+    Python: ``subprocess.run([...ray start...], env=worker_environment())``.
+    """
+    env = dict(os.environ if env is None else env)
+    ld = env.get("LD_LIBRARY_PATH")
+    libdir = sysconfig.get_config_var("LIBDIR")
+    if ld and libdir and sysconfig.get_config_var("Py_ENABLE_SHARED"):
+        own = os.path.realpath(libdir)
+        rest = [p for p in ld.split(os.pathsep) if p and os.path.realpath(p) != own]
+        env["LD_LIBRARY_PATH"] = os.pathsep.join([libdir, *rest])
+    return env
+
+
+def _own_libpython_first() -> None:
+    """Workers (loky's, a local Ray's) inherit ``os.environ``: see :func:`worker_environment`.
+    Kept after the call, since joblib reuses its worker pool and may start workers later."""
+    fixed = worker_environment().get("LD_LIBRARY_PATH")
+    if fixed is not None and fixed != os.environ.get("LD_LIBRARY_PATH"):
+        os.environ["LD_LIBRARY_PATH"] = fixed
 
 
 def task_label(task, index: int, total: int) -> str:

@@ -129,7 +129,8 @@ class ArimaForecaster(BaseForecaster):
             Candidates are scored by :mod:`pybbdl.models.arima_search` (exact likelihood, no
             statsmodels fit per candidate); the winner is fitted by statsmodels. As in R, a
             candidate with an AR/MA root of modulus < 1.01 is refused, and with ``seasonal_d``
-            the KPSS tests for ``d`` run on the seasonally differenced series.
+            the KPSS tests for ``d`` run on the seasonally differenced series. With future-known
+            regressors (ARIMAX) every grid candidate is fitted by statsmodels instead (exhaustive).
 
     Future-known columns of the windows (``prepare_windows(..., known=[...])``) are regressors
     (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX); their values at each target
@@ -211,6 +212,8 @@ class ArimaForecaster(BaseForecaster):
         windows = self._check_windows(windows)
         if self.criterion not in ("aicc", "aic", "bic"):
             raise ArgumentError(f'`criterion` must be "aicc", "aic" or "bic". Received: {self.criterion!r}')
+        if self.search not in ("exhaustive", "stepwise"):
+            raise ArgumentError(f'`search` must be "exhaustive" or "stepwise". Received: {self.search!r}')
         start, stop = windows.bounds["train"]
         if self.max_train is not None:
             start = max(start, stop - check_positive_int("max_train", self.max_train, minimum=10))

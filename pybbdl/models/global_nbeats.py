@@ -129,7 +129,8 @@ class NBeatsGlobal:
         self.lookback = lookback_mult * self.horizon
         self.lookback_mult, self.blocks, self.layers, self.width = lookback_mult, blocks, layers, width
         self.steps, self.batch_size, self.history_limit = steps, batch_size, history_limit
-        self.learning_rate, self.epochs, self.deterministic, self.verbose = learning_rate, epochs, deterministic, verbose
+        self.learning_rate, self.epochs = learning_rate, epochs
+        self.deterministic, self.verbose = deterministic, verbose
 
     def fit(self, ys) -> NBeatsGlobal:
         """Train on the histories `ys` (a list of 1-d arrays, original units)."""

@@ -195,7 +195,8 @@ def build_models(s: dict) -> dict:
         if s[setting] is not None and param not in accepted:
             raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models {named} uses it.")
     # Keras' per-epoch lines only when fits run here, one after another (workers would interleave them)
-    verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] and s.get("backend", "sequential") == "sequential" else 0
+    verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] and resolve_backend(
+        s.get("n_jobs", 1), s.get("backend"), s.get("address")) == "sequential" else 0
     shared = {"epochs": s["epochs"], "batch_size": s["batch_size"], "learning_rate": s["learning_rate"],
               "patience": s["patience"] or None, "random_state": s["seed"], "verbose": verbose,
               "deterministic": s["deterministic"], "progress": bool(s["progress"]) and sys.stderr.isatty()}

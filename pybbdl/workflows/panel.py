@@ -229,7 +229,8 @@ def _check_models(models) -> list[str]:
         if not isinstance(m, str):
             raise ArgumentTypeError(f"`models` must be model names. Received: {m!r}")
         if m not in SERIES_MODELS and m not in GLOBAL_MODELS:
-            raise ArgumentError(f"Unknown model {m!r} in `models`. Known: {', '.join([*SERIES_MODELS, *GLOBAL_MODELS])}")
+            known = ", ".join([*SERIES_MODELS, *GLOBAL_MODELS])
+            raise ArgumentError(f"Unknown model {m!r} in `models`. Known: {known}")
     dup = sorted({m for m in models if models.count(m) > 1})
     if dup:
         raise ArgumentError(f"`models` must name each model once. Received: {dup} more than once")

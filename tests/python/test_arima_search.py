@@ -180,3 +180,12 @@ def test_bad_forecast_requests():
     with pytest.raises(ArgumentError, match="period"):
         AutoArima().fit(WWWUSAGE, 0)
     assert check_levels((0.95, 0.8)) == (0.8, 0.95)
+
+
+def test_auto_arima_filtered_estimates_agree_with_a_statsmodels_refit():
+    fast = AutoArima(search="exhaustive").fit(WWWUSAGE, 1)
+    refit = AutoArima(search="exhaustive", refit=True).fit(WWWUSAGE, 1)
+    assert fast.describe() == refit.describe()
+    assert fast.results_.llf == pytest.approx(refit.results_.llf, abs=1e-3)
+    np.testing.assert_allclose(fast.forecast(6, (0.8, 0.95)), refit.forecast(6, (0.8, 0.95)), rtol=1e-4)
+    assert np.all(np.isfinite(refit.results_.bse))  # the refit has standard errors

@@ -110,6 +110,8 @@ def test_compare_scores_every_horizon_with_dm_per_horizon(windows):
     # DM per horizon: its own statistic at each horizon
     dm = long.query("model == 'arima' and part == 'test' and metric == 'dm_stat_vs_naive'")
     assert len(dm) == 3 and dm["value"].nunique() == 3
+    cw = long.query("model == 'arima' and part == 'test' and metric == 'cw_stat_vs_naive'")  # arima nests naive
+    assert sorted(cw["horizon"]) == [1, 2, 3] and cw["value"].notna().all()
     # the wide table shows the longest horizon
     assert c.table.set_index("model").loc["arima", "test_mae"] == pytest.approx(
         long.query("model == 'arima' and part == 'test' and metric == 'mae' and horizon == 3")["value"].item())

@@ -261,3 +261,13 @@ def test_m3_competitor_scores_reproduce_sources_md():
     assert round(t.loc[("NAIVE2", "overall"), "mase"], 3) == 1.665
     assert round(t.loc[("THETA", "QUARTERLY"), "smape_mean"], 2) == 8.96
     assert t.loc[("NAIVE2", "overall"), "owa"] == pytest.approx(1.0)
+
+
+def test_two_worker_processes_give_the_same_tables():
+    pytest.importorskip("joblib")
+    data = {f"s{i}": _seasonal(40, 4, i) for i in range(3)}
+    one, two = (forecast_panel(data, models=["theta_m3", "damped"], horizon=4, period=4, n_jobs=n,
+                               backend=b) for n, b in ((1, None), (2, "loky")))
+    cols = ["model", "frequency", "n_series", "smape_pooled", "smape_mean", "mase", "owa"]
+    pd.testing.assert_frame_equal(one.table[cols], two.table[cols])
+    pd.testing.assert_frame_equal(one.forecasts, two.forecasts)

@@ -21,7 +21,7 @@ from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import _seeded
 from pybbdl.exceptions import ArgumentError, MissingDependencyError
 from pybbdl.models import make_model
-from pybbdl.parallel import ParallelError, resolve_backend, run_tasks
+from pybbdl.parallel import ParallelError, resolve_backend, run_tasks, worker_environment
 from pybbdl.windows import prepare_windows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -235,7 +235,7 @@ def ray_cluster():
     if ray_bin is None:
         pytest.skip("the `ray` command is not installed beside this Python")
     temp_dir = tempfile.mkdtemp(prefix="pybbdl-ray-", dir="/tmp")  # short: Ray's socket paths must fit
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(Path(__file__).parent),
+    env = {**worker_environment(), "PYTHONPATH": os.pathsep.join([str(REPO), str(Path(__file__).parent),
                                                          os.environ.get("PYTHONPATH", "")]),
            "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1",
            # a loopback-only, short-lived cluster: no token (a driver connecting by address uses
@@ -324,3 +324,24 @@ def test_a_real_ray_cluster_gives_the_local_results(ray_cluster):
         assert ray.is_initialized()  # the caller's session is left open
     finally:
         ray.shutdown()
+
+
+def test_workers_load_this_pythons_libpython_even_after_r_set_ld_library_path():
+    """rpy2/reticulate put R's library paths (e.g. /usr/lib/x86_64-linux-gnu) on LD_LIBRARY_PATH; a
+    worker started from that environment loaded Debian's libpython 3.11.2 under pyenv's 3.11.7 and
+    failed inside multiprocessing (RLock._recursion_count) and ray start (_ssl symbol)."""
+    import sysconfig
+
+    libdir = sysconfig.get_config_var("LIBDIR")
+    r_like = {**os.environ, "LD_LIBRARY_PATH": "/usr/lib/R/lib:/usr/lib/x86_64-linux-gnu"}
+    env = worker_environment(r_like)
+    if sysconfig.get_config_var("Py_ENABLE_SHARED"):
+        assert env["LD_LIBRARY_PATH"].split(os.pathsep)[0] == libdir
+        assert env["LD_LIBRARY_PATH"].endswith("/usr/lib/R/lib:/usr/lib/x86_64-linux-gnu")
+    assert worker_environment({"PATH": "/bin"}) == {"PATH": "/bin"}  # nothing added when unset
+    # a spawn-context lock registers with multiprocessing's resource tracker, where the mismatch broke
+    probe = [sys.executable, "-c", "import sys, multiprocessing as m; m.get_context('spawn').RLock(); "
+             "print(sys.version.split()[0])"]
+    fixed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=60)
+    assert fixed.returncode == 0, fixed.stderr[-1000:]
+    assert fixed.stdout.strip() == sys.version.split()[0]

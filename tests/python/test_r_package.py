@@ -79,7 +79,10 @@ def test_forecast_compare_from_r_equals_python(r_pybbdl):
                    progress=False).table
     assert list(ours.columns) == list(want.columns)
     assert list(ours["model"]) == ["naive", "gru"]
-    numbers = [c for c in want.columns if c not in ("model", "spec", "note", "fit_seconds")]
+    numbers = [c for c in want.columns if pd.api.types.is_numeric_dtype(want[c]) and c != "fit_seconds"]
+    text = [c for c in want.columns if c not in numbers and c not in ("spec", "note", "fit_seconds")]
+    assert "interval" in text  # the wide table's labels (interval kind, which test per pair) travel too
+    assert ours[text].astype(str).values.tolist() == want[text].astype(str).values.tolist()
     pd.testing.assert_frame_equal(ours[numbers].reset_index(drop=True).astype(float),
                                   want[numbers].reset_index(drop=True).astype(float), rtol=0, atol=0)
 

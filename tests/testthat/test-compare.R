@@ -42,7 +42,8 @@ test_that("forecast_compare(macro_data(), c('naive', 'gru')) equals the Python c
 
   # the long table holds the same numbers
   long <- as.data.frame(run)
-  expect_identical(names(long)[1:7], c("model", "part", "metric", "value", "sd", "n", "seeds"))
+  expect_identical(names(long)[1:8], c("model", "part", "horizon", "metric", "value", "sd", "n", "seeds"))
+  expect_identical(unique(long$horizon), 1L) # one horizon: every row says which
   pick <- function(model, part, metric) long$value[long$model == model & long$part == part & long$metric == metric]
   expect_identical(pick("gru", "test", "mae"), ours$test_mae[[2]])
   expect_identical(pick("gru", "val", "p_vs_naive"), ours$val_p_vs_naive[[2]])

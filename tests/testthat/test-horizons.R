@@ -25,7 +25,11 @@ test_that("horizons = gives one block of rows per horizon, as the Python workflo
   keep <- py_table$metric != "fit_seconds"
   expect_equal(run$table$value[keep], py_table$value[keep], tolerance = 0)
   expect_identical(run$table$horizon, as.integer(py_table$horizon))
+  png_file <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(png_file)
   expect_invisible(plot_horizons(run))
+  grDevices::dev.off()
+  expect_gt(file.size(png_file), 1000)
   expect_error(plot_horizons(run, metric = "nope"), "must be a scored part and a metric")
   expect_error(forecast_compare(d, target = "y", horizons = c(1, 1)), "must not repeat")
   expect_error(forecast_compare(d, target = "y", horizons = 0), "whole numbers >= 1")
