@@ -90,6 +90,19 @@ def _horizons_text(horizons) -> str:
     return ",".join(map(str, hs))
 
 
+def resolve_horizons(horizon, horizons) -> tuple[int, tuple[int, ...] | None]:
+    """``(horizon, parsed horizons)``: with `horizons` given, `horizon` must be 1 (its default) or
+    their maximum, and becomes that maximum (the windows are built for the longest one)."""
+    horizon = check_positive_int("horizon", horizon)
+    hs = parse_horizons(horizons)
+    if hs is not None:
+        if horizon not in (1, hs[-1]):
+            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
+                                f"given. Received: horizon={horizon}, horizons={_horizons_text(hs)}")
+        horizon = hs[-1]
+    return horizon, hs
+
+
 def _future_index(index: pd.Index, future_index: pd.Index) -> pd.Index:
     """Timestamps of the future rows: `future_index` when it continues `index`, else inferred."""
     n = len(future_index)
@@ -476,13 +489,7 @@ def prepare_windows(
         ArgumentError: lookback not a multiple of step, fractions not summing to 1.
     """
     lookback, step = check_lookback_step(lookback, step)
-    horizon = check_positive_int("horizon", horizon)
-    hs = parse_horizons(horizons)
-    if hs is not None:
-        if horizon not in (1, hs[-1]):
-            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
-                                f"given. Received: horizon={horizon}, horizons={_horizons_text(hs)}")
-        horizon = hs[-1]
+    horizon, hs = resolve_horizons(horizon, horizons)
     if known is not None and isinstance(known, str):
         known = [known]
     known = [str(k) for k in (known or [])]

@@ -18,7 +18,7 @@ from pybbdl.evaluation.nested import nesting
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
 from pybbdl.parallel import resolve_backend, run_tasks
-from pybbdl.windows import parse_horizons, prepare_windows
+from pybbdl.windows import prepare_windows, resolve_horizons
 
 
 def backtest(
@@ -89,13 +89,7 @@ def backtest(
         ArgumentError: bad sizes, e.g. more folds than the series allows; DataError: fewer pooled
             targets than the Diebold-Mariano tests need (both checked before any training).
     """
-    horizon = check_positive_int("horizon", horizon)
-    hs = parse_horizons(horizons)
-    if hs is not None:
-        if horizon not in (1, hs[-1]):
-            raise ArgumentError(f"`horizon` must be 1 (the default) or max(horizons) = {hs[-1]} when `horizons` is "
-                                f"given. Received: horizon={horizon}")
-        horizon = hs[-1]
+    horizon, hs = resolve_horizons(horizon, horizons)
     folds = check_positive_int("folds", folds)
     stride = check_positive_int("stride", stride)
     if train_length is not None:
