@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SHARED_DATA, machine, require  # noqa: E402
@@ -71,22 +72,32 @@ def r_results(panel, limit: int) -> tuple[dict, dict, list]:
     ro.r("suppressPackageStartupMessages(library(forecast))")
     fit = ro.r("""function(y, m, h, which) {
         x <- ts(y, frequency = m)
-        f <- if (which == "ets") forecast(ets(x), h = h) else forecast(auto.arima(x), h = h)
-        as.numeric(f$mean)
+        tryCatch({
+            f <- if (which == "ets") forecast(ets(x), h = h) else forecast(auto.arima(x), h = h)
+            as.numeric(f$mean)
+        }, error = function(e) conditionMessage(e))  # one failing series gets an error row
     }""")
     series = panel.series
     idx = np.linspace(0, len(series) - 1, min(limit, len(series))).round().astype(int)
     subset = [series[i] for i in idx]
-    out, wall = {}, {}
+    out, wall, cpu = {}, {}, {}
     for which, label in (("ets", "R ets"), ("arima", "R auto.arima")):
-        start = time.perf_counter()
-        for s in subset:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for s in tqdm(subset, desc=label, mininterval=30):
             t0 = time.perf_counter()
+            got = fit(ro.FloatVector(s.y), s.period, s.horizon, which)
+            if isinstance(got, ro.vectors.StrVector):  # R's error message
+                out[(label, s.id)] = {"mean": None, "error": f"R: {got[0]}", "seconds": time.perf_counter() - t0,
+                                      "note": ""}
+                continue
             # a copy: np.asarray would view R memory that R's garbage collector later reuses
-            mean = np.array(fit(ro.FloatVector(s.y), s.period, s.horizon, which), dtype=float)
+            mean = np.array(got, dtype=float)
             out[(label, s.id)] = {"mean": mean, "error": "", "seconds": time.perf_counter() - t0, "note": ""}
         wall[label] = time.perf_counter() - start
-    return out, wall, [s.id for s in subset]
+        cpu[label] = time.process_time() - start_cpu
+        print(f"{label}: {wall[label]:.1f} s wall, {cpu[label]:.1f} s CPU over {len(subset)} series "
+              f"(load {os.getloadavg()[0]:.2f})", flush=True)
+    return out, wall, cpu, [s.id for s in subset]
 
 
 def save_results(results: dict, model: str, folder: Path) -> None:
@@ -170,13 +181,14 @@ def main(argv=None) -> int:
             (args.save / f"{m}.wall").write_text(f"{walls[m]:.3f} s, {len(ids)} series, jobs {args.jobs}\n")
     r_ids = None
     if args.r:
-        rres, rwall, r_ids = r_results(panel, args.r_limit)
+        rres, rwall, rcpu, r_ids = r_results(panel, args.r_limit)
         results.update(rres)
         walls.update(rwall)
         if args.save:
             for label, wall in rwall.items():
                 save_results(rres, label, args.save)
-                (args.save / f"{label}.wall").write_text(f"{wall:.3f} s, {len(r_ids)} series, sequential\n")
+                (args.save / f"{label}.wall").write_text(
+                    f"{wall:.3f} s, {len(r_ids)} series, sequential; {rcpu[label]:.3f} s CPU\n")
     elif any(m == "R ets" for m, _ in results):
         r_ids = [sid for sid in ids if ("R ets", sid) in results]
     ours = list(dict.fromkeys(m for m, _ in results))

@@ -75,7 +75,11 @@ def _numbers(result):
 
 
 def _assert_same(a, b):
-    (la, ta, fa), (lb, tb, fb) = _numbers(a), _numbers(b)
+    _assert_numbers_equal(_numbers(a), _numbers(b))
+
+
+def _assert_numbers_equal(a, b):
+    (la, ta, fa), (lb, tb, fb) = a, b
     pd.testing.assert_frame_equal(la, lb, check_exact=True)
     pd.testing.assert_frame_equal(ta, tb, check_exact=True)
     assert fa.keys() == fb.keys()
@@ -227,7 +231,7 @@ def _stop_cluster(markers) -> None:
 @pytest.fixture(scope="module")
 def ray_cluster():
     """`ray start --head --num-cpus 2` in a separate process, on free ports and a temp folder;
-    yields its address; stops it and checks that none of its processes is left."""
+    yields its address and temp folder (its logs); stops it and checks that none of its processes is left."""
     pytest.importorskip("ray", reason="Ray is not installed (pip install pybbdl[ray]; `make setup` installs it)")
     ray_bin = str(Path(sys.executable).with_name("ray"))
     if not Path(ray_bin).exists():
@@ -240,7 +244,10 @@ def ray_cluster():
            "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1",
            # a loopback-only, short-lived cluster: no token (a driver connecting by address uses
            # none unless RAY_AUTH_MODE=token is set, see the README's "Scaling out")
-           "RAY_AUTH_MODE": "disabled"}
+           "RAY_AUTH_MODE": "disabled",
+           # a busy 2-core machine can miss a few 3-s health checks: GCS would declare the raylet
+           # dead after 5 and every driver connected to it would end
+           "RAY_health_check_failure_threshold": "40"}
     markers = [temp_dir]
     try:
         for attempt in (1, 2):  # Ray gives its raylet 30 s to start: a busy machine may need a second try
@@ -260,7 +267,7 @@ def ray_cluster():
         else:
             pytest.fail(f"`ray start --head` failed twice ({started.returncode}):\n{started.stdout[-2000:]}\n"
                         f"{started.stderr[-2000:]}")
-        yield f"127.0.0.1:{ports[0]}"
+        yield f"127.0.0.1:{ports[0]}", temp_dir
     finally:
         _stop_cluster(markers)
         left = _cluster_pids(markers)
@@ -288,42 +295,65 @@ def _m3_subset():
     return series, dict(data=series, horizon=4, period=1)
 
 
-def test_a_real_ray_cluster_gives_the_local_results(ray_cluster):
-    import ray
+PANEL_MODELS = ["naive2", "ses", "theta_m3"]
+_BACKTEST = dict(target="y", lookback=4, folds=3, fold_size=6, progress=False)
 
-    tasks = [(i, 0.2 - 0.03 * i) for i in range(6)]
-    # connect by address, run, disconnect (run_tasks opens and closes its own session)
-    assert run_tasks(_square_after, tasks, address=ray_cluster) == [i * i for i in range(6)]
-    assert not ray.is_initialized()
-    with pytest.raises(ValueError, match="task three refuses") as info:
-        run_tasks(_fail_on_three, range(5), address=ray_cluster)
-    assert "raised by task 4 of 5 (3)" in "\n".join(info.value.__notes__)
 
-    # an M3 subset: every series' comparison, fits on the cluster, equals the local run
+def _subset_windows(series):
+    return {sid: prepare_windows(pd.DataFrame({"y": y}), target="y", lookback=4, split=(0.6, 0.2, 0.2))
+            for sid, y in series.items()}
+
+
+def _longest(series):
+    return pd.DataFrame({"y": series[max(series, key=lambda s: len(series[s]))]})
+
+
+def _ray_logs(temp_dir, lines=40):
+    """The tail of the cluster's own logs (GCS, raylet), for a failure message."""
+    out = []
+    for log in sorted(Path(temp_dir).glob("session_*/logs/*")):
+        if log.name.startswith(("gcs_server", "raylet")) and log.suffix in (".out", ".err") and log.stat().st_size:
+            out.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]))
+    return "\n".join(out) or "(no GCS/raylet logs)"
+
+
+def test_a_real_ray_cluster_gives_the_local_results(ray_cluster, tmp_path):
+    """A driver program in its own process (tests/python/ray_driver.py) connects to the cluster by
+    address and runs tasks, comparisons, a backtest and a panel there; everything equals this
+    process's local run."""
+    address, temp_dir = ray_cluster
+    out = tmp_path / "ray.pkl"
+    env = {**worker_environment(), "PYTHONPATH": os.pathsep.join([str(REPO), str(Path(__file__).parent),
+                                                                  os.environ.get("PYTHONPATH", "")]),
+           "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1", "RAY_AUTH_MODE": "disabled"}
+    driver = subprocess.run([sys.executable, str(Path(__file__).with_name("ray_driver.py")), address, str(out)],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert driver.returncode == 0 and out.exists(), (
+        f"the Ray driver ended with status {driver.returncode}\n--- its stdout\n{driver.stdout[-3000:]}\n"
+        f"--- its stderr\n{driver.stderr[-6000:]}\n{_ray_logs(temp_dir)}")
+    got = pd.read_pickle(out)
+
+    assert got["squares"] == [i * i for i in range(6)]  # in task order though the last finished first
+    assert got["initialized_after"] is False  # run_tasks closed the session it opened
+    kind, message, notes = got["error"]
+    assert kind == "ValueError" and "task three refuses" in message and "raised by task 4 of 5 (3)" in notes
+
+    # an M3 subset: every series' comparison, fitted on the cluster, equals the local run
     series, panel_args = _m3_subset()
-    windows = {sid: prepare_windows(pd.DataFrame({"y": y}), target="y", lookback=4, split=(0.6, 0.2, 0.2))
-               for sid, y in series.items()}
-    ray.init(address=ray_cluster, logging_level="warning")  # one session for the whole subset
-    try:
-        for sid, w in windows.items():
-            _assert_same(compare(w, _stat_models(), progress=False),
-                         compare(w, _stat_models(), backend="ray", progress=False))
-        data = pd.DataFrame({"y": series[max(series, key=lambda s: len(series[s]))]})
-        kw = dict(target="y", lookback=4, models=_stat_models(), folds=3, fold_size=6, progress=False)
-        _assert_same(backtest(data, **kw), backtest(data, **kw, backend="ray"))
-        # the same subset as a panel (one task per series x model)
-        from pybbdl.workflows.panel import forecast_panel
+    for sid, w in _subset_windows(series).items():
+        _assert_numbers_equal(_numbers(compare(w, _stat_models(), progress=False)), got["compare"][sid])
+    _assert_numbers_equal(_numbers(backtest(_longest(series), **_BACKTEST, models=_stat_models())), got["backtest"])
+    # the same subset as a panel (one task per series x model)
+    from pybbdl.workflows.panel import forecast_panel
 
-        models = ["naive2", "ses", "theta_m3"]
-        here, there = (forecast_panel(**panel_args, models=models, backend=b) for b in (None, "ray"))
-        timing = ["seconds"]
-        pd.testing.assert_frame_equal(here.series.drop(columns=timing), there.series.drop(columns=timing),
-                                      check_exact=True)
-        pd.testing.assert_frame_equal(here.forecasts, there.forecasts, check_exact=True)
-        assert here.series["error"].eq("").all() and len(here.series) == 3 * len(models)
-        assert ray.is_initialized()  # the caller's session is left open
-    finally:
-        ray.shutdown()
+    here = forecast_panel(**panel_args, models=PANEL_MODELS)
+    there_series, there_forecasts = got["panel"]
+    timing = ["seconds"]
+    pd.testing.assert_frame_equal(here.series.drop(columns=timing), there_series.drop(columns=timing),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(here.forecasts, there_forecasts, check_exact=True)
+    assert here.series["error"].eq("").all() and len(here.series) == 3 * len(PANEL_MODELS)
+    assert got["caller_session_left_open"] is True  # a session the caller opened is left open
 
 
 def test_workers_load_this_pythons_libpython_even_after_r_set_ld_library_path():
