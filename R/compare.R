@@ -200,8 +200,12 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #' @param stride Score every `stride`-th target of a block only (1 = all).
 #' @param val_fraction Share of each training range kept for validation (early stopping), in
 #'   (0, 1).
-#' @param id A panel's series column: refused for now (see [forecast_compare()]'s `id`), so a
-#'   panel is never backtested as one long series.
+#' @param id For a panel: the name of the column that says which series a row belongs to. `data`
+#'   is then a long data frame and the call returns [backtest_panel()]'s `pybbdl_panel_backtest`
+#'   (per-series-and-fold, per-fold and pooled tables): each series is forecast from `folds`
+#'   origins, `fold_size` values apart (`NULL`: each series' horizon). Only `models`, `target` (the
+#'   value column), `horizon`, `season` (the seasonal period), `folds`, `fold_size`, `levels`,
+#'   `seed`, `seeds`, `n_jobs` and `out_dir` apply; any other argument is refused by name.
 #' @return An object of class `pybbdl_backtest` (also a `pybbdl_comparison`, so its methods
 #'   apply, see [forecast-methods]), with the elements of [forecast_compare()]'s
 #'   result; the one scored part is `"test"` (all folds pooled) and its forecasts have a `fold`
@@ -229,9 +233,11 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               backend = NULL, address = NULL,
                               id = NULL) {
   if (!is.null(id)) {
-    stop("`id` is given, so `data` is a panel, but a backtest of a panel (several forecast origins ",
-         "per series) is not available yet: forecast_compare(data, id = ...) or forecast_panel() ",
-         "score each series on its last `horizon` values.", call. = FALSE)
+    given <- setdiff(names(match.call())[-1], "")
+    return(panel_from_backtest(data, id, given, models = if (missing(models)) NULL else models,
+                               target = target, horizon = if (missing(horizon)) NULL else horizon,
+                               season = season, levels = levels, seed = seed, seeds = seeds,
+                               n_jobs = n_jobs, out_dir = out_dir, folds = folds, fold_size = fold_size))
   }
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
@@ -504,6 +510,28 @@ as_model_list <- function(models, params) {
 
 
 # forecast_compare(data, id = ...) on a long panel: forecast_panel() with the arguments that apply.
+panel_from_backtest <- function(data, id, given, models, target, horizon, season, levels, seed,
+                                seeds, n_jobs, out_dir, folds, fold_size) {
+  if (!is.character(id) || length(id) != 1 || is.na(id)) {
+    stop("`id` must be one column name, not ", describe(id), ".", call. = FALSE)
+  }
+  allowed <- c("data", "id", "models", "target", "horizon", "season", "levels", "seed", "seeds",
+               "n_jobs", "out_dir", "folds", "fold_size")
+  other <- setdiff(given, allowed)
+  if (length(other) > 0) {
+    stop("With `id` (a panel), forecast_backtest() runs backtest_panel(), where ",
+         paste0("`", other, "`", collapse = ", "), " do not apply (they set up one series' windows). ",
+         "Leave them out, or call backtest_panel() for its own options.", call. = FALSE)
+  }
+  args <- list(data = data, id_col = id, levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs,
+               out_dir = out_dir, folds = folds, step = fold_size)
+  if (!is.null(models)) args$models <- models
+  if (!is.null(target)) args$value_col <- target
+  if (!is.null(horizon)) args$horizon <- horizon
+  if (!is.null(season)) args$period <- season
+  do.call(backtest_panel, args)
+}
+
 panel_from_compare <- function(data, id, given, models, target, horizon, season, levels, seed,
                                seeds, n_jobs, out_dir) {
   if (!is.character(id) || length(id) != 1 || is.na(id)) {

@@ -46,6 +46,63 @@ forecast_panel <- function(data, models = c("naive2", "ses", "damped", "theta_m3
                            period_col = NULL, horizon_col = NULL, frequency_col = NULL, part_col = NULL,
                            holdout = TRUE, combinations = NULL, levels = NULL, seed = 42, seeds = 1,
                            n_jobs = 1, out_dir = NULL) {
+  args <- panel_args(data, models, horizon, period, id_col, time_col, value_col, period_col,
+                     horizon_col, frequency_col, part_col, combinations, levels, seed, seeds, n_jobs,
+                     out_dir)
+  args$holdout <- check_flag(holdout, "holdout")
+  run <- with_py_errors(do.call(python_module("workflows.panel")$forecast_panel, args))
+  new_panel_run(run, data, args, "pybbdl_panel")
+}
+
+#' Rolling-origin backtest of a panel: every series forecast from several origins
+#'
+#' [forecast_panel()] scores each series on its last `horizon` values (one forecast origin).
+#' `backtest_panel()` moves that origin back `folds - 1` times by `step` values (default: each
+#' series' own horizon, so the scored values do not overlap), refits every model on the values
+#' before each origin only (global models too) and scores the `horizon` values after it. The last
+#' fold is [forecast_panel()]'s holdout. A series too short for an early fold gets an error row for
+#' that fold and is scored in the others. The Python workflow
+#' `pybbdl.workflows.panel.backtest_panel()` does the work. `forecast_backtest(data, id = ...)`
+#' calls it.
+#'
+#' @inheritParams forecast_panel
+#' @param folds Forecast origins per series, a whole number >= 1.
+#' @param step Values between consecutive origins (`NULL`: each series' horizon).
+#' @param min_length Fewest values a fold's history must have.
+#' @return An object of class `pybbdl_panel_backtest` (also a `pybbdl_panel`): `table` pooled over
+#'   every series and fold (`n_series` counts series x fold pairs), `folds` (each fold's overall
+#'   scores: `fold` and the columns of `table`), `series` (one row per series, fold and model, with
+#'   `fold` and `error`; `n_train` is the fold's origin), `forecasts` (`id`, `fold`, `model`,
+#'   `step`, `forecast`, `actual`) and `settings`.
+#' @examples
+#' \dontrun{
+#' panel <- data.frame(id = rep(c("a", "b"), each = 40), time = rep(1:40, 2),
+#'                     value = c(cumsum(rnorm(40)) + 50, cumsum(rnorm(40)) + 80))
+#' bt <- backtest_panel(panel, models = c("naive", "theta_m3"), horizon = 4, folds = 3)
+#' bt$folds
+#' }
+#' @export
+backtest_panel <- function(data, models = c("naive2", "ses", "damped", "theta_m3"), horizon = NULL,
+                           folds = 3, step = NULL, period = NULL, id_col = "id", time_col = NULL,
+                           value_col = "value", period_col = NULL, horizon_col = NULL,
+                           frequency_col = NULL, part_col = NULL, combinations = NULL, levels = NULL,
+                           seed = 42, seeds = 1, min_length = 3, n_jobs = 1, out_dir = NULL) {
+  args <- panel_args(data, models, horizon, period, id_col, time_col, value_col, period_col,
+                     horizon_col, frequency_col, part_col, combinations, levels, seed, seeds, n_jobs,
+                     out_dir)
+  args$folds <- check_count(folds, "folds")
+  args$step <- check_count(step, "step", null_ok = TRUE)
+  args$min_length <- check_count(min_length, "min_length")
+  run <- with_py_errors(do.call(python_module("workflows.panel")$backtest_panel, args))
+  out <- new_panel_run(run, data, args, c("pybbdl_panel_backtest", "pybbdl_panel"))
+  out$folds <- pandas_table_to_r(run$folds)
+  out
+}
+
+# The checks forecast_panel() and backtest_panel() share; the Python keyword arguments.
+panel_args <- function(data, models, horizon, period, id_col, time_col, value_col, period_col,
+                       horizon_col, frequency_col, part_col, combinations, levels, seed, seeds, n_jobs,
+                       out_dir) {
   if (!is.data.frame(data)) {
     stop("`data` must be a long data frame (one row per series and time), not ", describe(data), ".",
          call. = FALSE)
@@ -60,32 +117,28 @@ forecast_panel <- function(data, models = c("naive2", "ses", "damped", "theta_m3
            call. = FALSE)
     }
   }
-  holdout <- check_flag(holdout, "holdout")
-  horizon <- check_count(horizon, "horizon", null_ok = TRUE)
-  period <- check_count(period, "period", null_ok = TRUE)
-  seed <- check_count(seed, "seed", minimum = 0)
-  seeds <- check_count(seeds, "seeds")
-  n_jobs <- check_count(n_jobs, "n_jobs")
   if (!is.null(combinations) && (!is.list(combinations) || is.null(names(combinations)))) {
     stop("`combinations` must be a named list of model-name vectors, not ", describe(combinations), ".",
          call. = FALSE)
   }
-  workflow <- python_module("workflows.panel")
   frame <- panel_to_pandas(data, unique(c(id_col, time_col, value_col, period_col, horizon_col,
                                           frequency_col, part_col)), id_col)
-  combos <- if (is.null(combinations)) NULL else reticulate::dict(lapply(combinations, as.list))
-  run <- with_py_errors(workflow$forecast_panel(
-    frame, models = as.list(models), horizon = horizon, period = period, holdout = holdout,
-    id_col = id_col, time_col = time_col, value_col = value_col, period_col = period_col,
-    horizon_col = horizon_col, frequency_col = frequency_col, part_col = part_col,
-    combinations = combos, levels = if (is.null(levels)) list() else as.list(as.numeric(levels)),
-    seed = seed, seeds = seeds, n_jobs = n_jobs, out_dir = out_dir
-  ))
+  list(data = frame, models = as.list(models), horizon = check_count(horizon, "horizon", null_ok = TRUE),
+       period = check_count(period, "period", null_ok = TRUE), id_col = id_col, time_col = time_col,
+       value_col = value_col, period_col = period_col, horizon_col = horizon_col,
+       frequency_col = frequency_col, part_col = part_col,
+       combinations = if (is.null(combinations)) NULL else reticulate::dict(lapply(combinations, as.list)),
+       levels = if (is.null(levels)) list() else as.list(as.numeric(levels)),
+       seed = check_count(seed, "seed", minimum = 0), seeds = check_count(seeds, "seeds"),
+       n_jobs = check_count(n_jobs, "n_jobs"), out_dir = out_dir)
+}
+
+new_panel_run <- function(run, data, args, class) {
   settings <- reticulate::py_to_r(py_json_roundtrip(run$settings))
   structure(list(table = pandas_table_to_r(run$table), series = pandas_table_to_r(run$series),
                  forecasts = pandas_table_to_r(run$forecasts), settings = settings,
-                 history = split(as.numeric(data[[value_col]]), as.character(data[[id_col]]))),
-            class = "pybbdl_panel")
+                 history = split(as.numeric(data[[args$value_col]]), as.character(data[[args$id_col]]))),
+            class = class)
 }
 
 # The long data frame as pandas, column by column: Dates/POSIXct as datetimes, factors as text.
@@ -173,6 +226,52 @@ plot.pybbdl_panel <- function(x, id = NULL, ...) {
   for (i in seq_along(models)) {
     g <- fc[fc$model == models[i], ]
     graphics::lines(n + g$step, g$forecast, col = i + 1)
+  }
+  graphics::legend("topleft", legend = models, col = seq_along(models) + 1, lty = 1, cex = 0.7)
+  invisible(x)
+}
+
+#' @export
+print.pybbdl_panel_backtest <- function(x, ...) {
+  s <- x$settings
+  cat("<pybbdl_panel_backtest> ", s$n_series, " series (", s$n_failed_input, " unusable) x ", s$folds,
+      " forecast origins; models: ", paste(unlist(s$models), collapse = ", "), "\n", sep = "")
+  overall <- x$table[x$table$frequency == "overall", c("model", "n_series", "n_failed", "smape_pooled",
+                                                         "smape_mean", "mase", "owa"), drop = FALSE]
+  print(overall[order(overall$smape_pooled), ], row.names = FALSE, digits = 4)
+  cat("pooled sMAPE (%) by fold:\n")
+  by_fold <- stats::reshape(x$folds[, c("model", "fold", "smape_pooled")], idvar = "model",
+                            timevar = "fold", direction = "wide")
+  names(by_fold) <- sub("^smape_pooled\\.", "fold ", names(by_fold))
+  print(by_fold, row.names = FALSE, digits = 4)
+  invisible(x)
+}
+
+#' @export
+as.data.frame.pybbdl_panel_backtest <- function(x, row.names = NULL, optional = FALSE,
+                                                what = c("table", "folds", "series", "forecasts"), ...) {
+  what <- match.arg(what)
+  x[[what]]
+}
+
+#' @export
+plot.pybbdl_panel_backtest <- function(x, id = NULL, ...) {
+  if (is.null(id)) return(NextMethod())
+  id <- as.character(id)
+  if (!id %in% names(x$history)) stop("`id` must be a series of the run, not \"", id, "\".", call. = FALSE)
+  y <- x$history[[id]]
+  rows <- x$series[x$series$id == id & !is.na(x$series$n_train), ]
+  origins <- tapply(rows$n_train, rows$fold, `[`, 1)
+  fc <- x$forecasts[x$forecasts$id == id, ]
+  graphics::plot(seq_along(y), y, type = "l", xlab = "t", ylab = "value",
+                 main = paste0("series ", id, ": ", length(origins), " forecast origins"), ...)
+  graphics::abline(v = origins + 0.5, lty = 3, col = "grey")
+  models <- unique(fc$model)
+  for (i in seq_along(models)) {
+    for (f in names(origins)) {
+      g <- fc[fc$model == models[i] & fc$fold == as.integer(f), ]
+      graphics::lines(origins[[f]] + g$step, g$forecast, col = i + 1)
+    }
   }
   graphics::legend("topleft", legend = models, col = seq_along(models) + 1, lty = 1, cex = 0.7)
   invisible(x)

@@ -35,6 +35,10 @@ def add_parser(sub) -> None:
     p.add_argument("--part-col", help="column marking rows 'train' and 'test' (instead of holding back the last "
                                       "HORIZON values)")
     p.add_argument("--no-holdout", action="store_true", help="forecast past the end; nothing is scored")
+    p.add_argument("--folds", type=int, default=1,
+                   help="forecast origins per series (rolling-origin backtest; default 1: the last HORIZON values "
+                        "only); writes folds.csv too")
+    p.add_argument("--step", type=int, help="values between origins with --folds (default each series' horizon)")
     p.add_argument("--levels", help="interval levels, e.g. 0.8,0.95")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--seeds", type=int, default=1, help="seeds of the global models (forecasts averaged)")
@@ -59,17 +63,25 @@ def run(args) -> int:
                 from None
     if "nbeats" in models:
         _quiet_tensorflow()
-    run = forecast_panel(args.data_path, models=models, horizon=args.horizon, period=args.period,
-                         holdout=not args.no_holdout, id_col=args.id_col, time_col=args.time_col,
-                         value_col=args.value_col, period_col=args.period_col, horizon_col=args.horizon_col,
-                         frequency_col=args.frequency_col, part_col=args.part_col, levels=levels, seed=args.seed,
-                         seeds=args.seeds, n_jobs=args.jobs, backend=args.backend, address=args.address,
-                         progress=not args.quiet, out_dir=args.out)
+    common = dict(models=models, horizon=args.horizon, period=args.period, id_col=args.id_col,
+                  time_col=args.time_col, value_col=args.value_col, period_col=args.period_col,
+                  horizon_col=args.horizon_col, frequency_col=args.frequency_col, part_col=args.part_col,
+                  levels=levels, seed=args.seed, seeds=args.seeds, n_jobs=args.jobs, backend=args.backend,
+                  address=args.address, progress=not args.quiet, out_dir=args.out)
+    if args.folds != 1 or args.step is not None:
+        if args.no_holdout:
+            raise ArgumentError("`--folds` scores held-out values at every origin; it cannot go with --no-holdout")
+        from pybbdl.workflows.panel import backtest_panel
+
+        run = backtest_panel(args.data_path, folds=args.folds, step=args.step, **common)
+    else:
+        run = forecast_panel(args.data_path, holdout=not args.no_holdout, **common)
     print(run.summary())
     failed = run.series[run.series["error"] != ""]
     if len(failed):
         print(f"\n{failed['id'].nunique()} series with errors (series.csv has every reason):", file=sys.stderr)
         for _, r in failed.drop_duplicates("id").head(10).iterrows():
             print(f"  {r['id']}: {r['error']}", file=sys.stderr)
-    print(f"\nwrote {args.out}/ (table.csv, series.csv, forecasts.csv, results.md, manifest.json)")
+    extra = "folds.csv, " if hasattr(run, "folds") else ""
+    print(f"\nwrote {args.out}/ (table.csv, {extra}series.csv, forecasts.csv, results.md, manifest.json)")
     return 0

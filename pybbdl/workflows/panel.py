@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from pybbdl.data.panel import Panel, as_panel
 from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores, mase, smape
@@ -457,5 +458,172 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
     return run
 
 
-__all__ = ["DEFAULT_COMBINATIONS", "GLOBAL_MODELS", "PANEL_DEFAULTS", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS",
-           "available_series_models", "forecast_panel", "score_panel", "series_model"]
+#: Columns of the per-series table of a panel backtest (one row per series x fold x model).
+BACKTEST_SERIES_COLUMNS = ["id", "fold", *SERIES_COLUMNS[1:]]
+#: Columns of a panel backtest's per-fold table (each fold's overall scores).
+FOLD_COLUMNS = ["fold", *AGGREGATE_COLUMNS]
+
+
+@dataclass
+class PanelBacktest(PanelRun):
+    """What :func:`backtest_panel` returns: a :class:`PanelRun` over several forecast origins.
+
+    Attributes:
+        table: Per model x frequency (and ``"overall"``), pooled over every series and fold;
+            columns :data:`~pybbdl.evaluation.scale_free.AGGREGATE_COLUMNS` (``n_series`` counts
+            series x fold pairs).
+        folds: Each fold's overall scores, one row per fold x model; columns :data:`FOLD_COLUMNS`.
+        series: One row per series x fold x model; columns :data:`BACKTEST_SERIES_COLUMNS`
+            (``n_train`` is the fold's origin: the values the models saw).
+        forecasts: Long table ``id, fold, model, step, forecast, actual`` (+ interval columns).
+    """
+
+    folds: pd.DataFrame = None
+
+    def summary(self) -> str:
+        s = self.settings
+        head = (f"{s['n_series']} series ({s['n_failed_input']} unusable) x {s['folds']} forecast origins "
+                f"(step {s['step'] or 'horizon'}), models: {', '.join(s['models'])}; sMAPE in %, pooled over "
+                f"every forecast of every fold; OWA vs {s['reference']}")
+        overall = self.table[self.table["frequency"] == "overall"]
+        cols = ["model", "n_series", "n_failed", "smape_pooled", "smape_mean", "mase", "owa", "seconds"]
+        per_fold = self.folds.pivot(index="model", columns="fold", values="smape_pooled")
+        per_fold.columns = [f"fold {c}" for c in per_fold.columns]
+        return (head + "\n" + format_table(overall[cols].sort_values("smape_pooled")) + "\npooled sMAPE by fold:\n"
+                + format_table(per_fold.reset_index()))
+
+    def _plot_series(self, sid: str):
+        hist = self._history.get(sid)
+        if hist is None:
+            raise ArgumentError(f"`id` must be a series of the run. Received: {sid!r}")
+        rows = self.series[(self.series["id"] == sid)].drop_duplicates("fold").set_index("fold")["n_train"]
+        fc = self.forecasts[self.forecasts["id"] == sid]
+        fig, ax = _figure((10, 4.5))
+        ax.plot(np.arange(1, len(hist) + 1), hist, color="black", lw=1.4, label="series")
+        colors = {}
+        for (model, fold), g in fc.groupby(["model", "fold"], sort=False):
+            origin = rows.get(fold)
+            if origin is None or not np.isfinite(origin):
+                continue
+            line = ax.plot(origin + g["step"], g["forecast"], lw=1.0, color=colors.get(model),
+                           label=model if model not in colors else None)
+            colors.setdefault(model, line[0].get_color())
+        for origin in rows.dropna():
+            ax.axvline(origin + 0.5, color="grey", lw=0.6, ls=":")
+        ax.set_title(f"series {sid}: {len(rows)} forecast origins (dotted)")
+        ax.legend(fontsize=8, ncol=3)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        return fig
+
+    def _write_files(self, out: Path) -> list[Path]:
+        paths = super()._write_files(out)
+        paths.append(atomic_write(out / "folds.csv", lambda tmp: self.folds.to_csv(tmp, index=False)))
+        return paths
+
+
+def _fold_panel(panel: Panel, back: int, step: int | None, min_length: int, fold: int) -> Panel:
+    """The panel cut `back` steps (of `step` values, or each series' horizon) before its usual
+    holdout: each series' history ends at the fold's origin, the next `horizon` values are scored."""
+    series, errors = [], dict(panel.errors)
+    for s in panel.series:
+        shift = back * (step or s.horizon)
+        origin = len(s.y) - shift
+        if origin < min_length:
+            errors[s.id] = (f"fold {fold}: only {max(origin, 0)} value(s) before its origin ({shift} before the last "
+                            f"fold's); needs at least {min_length}")
+            continue
+        full = np.r_[s.y, s.actual]
+        series.append(replace(s, y=full[:origin], actual=full[origin:origin + s.horizon],
+                              times=s.times[:origin] if s.times is not None else None,
+                              covariates=s.covariates.iloc[:origin] if s.covariates is not None else None))
+    return Panel(series=series, errors=errors, order=list(panel.order))
+
+
+def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds: int = 3, step: int | None = None,
+                   period=None, id_col: str = "id", time_col: str | None = None, value_col: str = "value",
+                   period_col: str | None = None, horizon_col: str | None = None, frequency_col: str | None = None,
+                   part_col: str | None = None, covariates=None, combinations: dict | None = None,
+                   combine: str = "mean", reference: str | None = "naive2", levels=(), params: dict | None = None,
+                   seed: int = 42, seeds: int = 1, min_length: int = 3, n_jobs: int = 1, backend: str | None = None,
+                   address: str | None = None, progress: bool = False, out_dir=None) -> PanelBacktest:
+    """Rolling-origin backtest of a panel: every series forecast from `folds` origins.
+
+    Fold ``folds`` (the last) is :func:`forecast_panel`'s holdout: each series' last ``horizon``
+    values. Fold ``k`` ends ``(folds - k) * step`` values earlier (``step`` defaults to each
+    series' own horizon, so the folds' targets do not overlap); its models are fitted on the values
+    before that origin only (an expanding window, global models included) and scored on the
+    ``horizon`` values after it. A series too short for an early fold gets an error row for that
+    fold and is scored in the others. Arguments as :func:`forecast_panel`, plus:
+
+    Args:
+        folds: Forecast origins per series, a whole number >= 1 (1 = :func:`forecast_panel`).
+        step: Values between consecutive origins (None: each series' horizon).
+        min_length: Fewest values a fold's history must have.
+
+    Returns:
+        A :class:`PanelBacktest` (tables pooled over folds, and per fold).
+    """
+    for name, value, lo in (("folds", folds, 1), ("step", step, 1), ("min_length", min_length, 1)):
+        if value is None and name == "step":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+            raise ArgumentError(f"`{name}` must be a whole number >= {lo}. Received: {value!r}")
+    if out_dir is not None:
+        from pybbdl.outputs import prepare_output_dir
+
+        prepare_output_dir(out_dir)
+    panel = data if isinstance(data, Panel) else as_panel(
+        data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
+        holdout=True, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
+        part_col=part_col, covariates=covariates, min_length=min_length)
+    no_actual = [s.id for s in panel.series if s.actual is None]
+    if no_actual:
+        raise ArgumentError(f"A backtest scores held-out values, but series {no_actual[:5]} have none (a `part_col` "
+                            "without 'test' rows?)")
+    runs = []
+    for k in tqdm(range(1, int(folds) + 1), desc="panel backtest: folds", disable=not progress, leave=False):
+        fold_panel = _fold_panel(panel, int(folds) - k, step, int(min_length), k)
+        run = forecast_panel(fold_panel, models=models, combinations=combinations, combine=combine,
+                             reference=reference, levels=levels, params=params, seed=seed, seeds=seeds,
+                             n_jobs=n_jobs, backend=backend, address=address, progress=progress)
+        runs.append((k, run))
+    series = pd.concat([r.series.assign(fold=k) for k, r in runs], ignore_index=True)[BACKTEST_SERIES_COLUMNS]
+    # a series too short for an early fold: its row keeps the series' frequency, so it counts as failed there
+    info = {s.id: s for s in panel.series}
+    short = series["frequency"].isna() & series["id"].isin(list(info))
+    if short.any():
+        for col in ("frequency", "period", "horizon"):
+            series[col] = series[col].astype(object)
+            series.loc[short, col] = [getattr(info[i], col) for i in series.loc[short, "id"]]
+    for col in ("period", "horizon"):
+        if series[col].notna().all():
+            series[col] = series[col].astype(int)
+    fc = pd.concat([r.forecasts.assign(fold=k) for k, r in runs], ignore_index=True)
+    forecasts = fc[["id", "fold", *[c for c in fc.columns if c not in ("id", "fold")]]]
+    ref = runs[0][1].settings["reference"]
+    if "actual" in fc.columns:  # pooled over folds: each (series, fold) is one scored unit
+        pooled = series.assign(id=series["id"] + "\x1f" + series["fold"].astype(str))
+        pts = fc[["model", "id", "fold", "actual", "forecast"]].dropna(subset=["actual"])
+        pts = pts.assign(id=pts["id"] + "\x1f" + pts["fold"].astype(str),
+                         smape=smape(pts["actual"].to_numpy(float), pts["forecast"].to_numpy(float)))
+        table = aggregate_scores(pooled[pooled["frequency"].notna()], pts[["model", "id", "smape"]], reference=ref)
+    else:
+        table = pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    per_fold = pd.concat([r.table[r.table["frequency"] == "overall"].assign(fold=k) for k, r in runs],
+                         ignore_index=True)[FOLD_COLUMNS]
+    settings = {**runs[-1][1].settings, "kind": "backtest_panel", "folds": int(folds),
+                "step": None if step is None else int(step), "min_length": int(min_length),
+                "origins": "fold k ends (folds - k) * step values before each series' last horizon values; "
+                           "expanding window"}
+    result = PanelBacktest(kind="backtest_panel", table=table, settings=settings, series=series, forecasts=forecasts,
+                           histories={(k, *key): v for k, r in runs for key, v in r.histories.items()}, folds=per_fold)
+    result._history = {s.id: np.r_[s.y, s.actual] for s in panel.series}
+    if out_dir is not None:
+        result.paths = result.save(out_dir)
+    return result
+
+
+__all__ = ["BACKTEST_SERIES_COLUMNS", "DEFAULT_COMBINATIONS", "FOLD_COLUMNS", "GLOBAL_MODELS", "PANEL_DEFAULTS",
+           "PanelBacktest", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS", "available_series_models", "backtest_panel",
+           "forecast_panel", "score_panel", "series_model"]

@@ -271,3 +271,78 @@ def test_two_worker_processes_give_the_same_tables():
     cols = ["model", "frequency", "n_series", "smape_pooled", "smape_mean", "mase", "owa"]
     pd.testing.assert_frame_equal(one.table[cols], two.table[cols])
     pd.testing.assert_frame_equal(one.forecasts, two.forecasts)
+
+
+# ------------------------------------------------------------------ panel backtest (several origins)
+def test_backtest_panel_folds_equal_forecast_panel_on_the_series_cut_by_hand(tmp_path):
+    from pybbdl.workflows.panel import BACKTEST_SERIES_COLUMNS, FOLD_COLUMNS, backtest_panel
+
+    data = {"a": _seasonal(40, 4, 1), "b": _seasonal(33, 4, 2), "short": _seasonal(13, 4, 3)}
+    models = ["naive", "theta_m3", "damped"]
+    bt = backtest_panel(data, models=models, horizon=4, period=4, folds=3, step=3, out_dir=tmp_path / "bt")
+    assert list(bt.series.columns) == BACKTEST_SERIES_COLUMNS and list(bt.folds.columns) == FOLD_COLUMNS
+    assert list(bt.forecasts.columns[:2]) == ["id", "fold"]
+    for fold in (1, 2, 3):
+        back = 3 * (3 - fold)  # values between this fold's origin and the last fold's
+        cut = {k: v[: len(v) - back] for k, v in data.items() if len(v) - 4 - back >= 3}
+        by_hand = forecast_panel(cut, models=models, horizon=4, period=4)
+        got = bt.forecasts[bt.forecasts["fold"] == fold].drop(columns="fold").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, by_hand.forecasts, check_exact=True)
+        theirs = bt.folds[bt.folds["fold"] == fold].drop(columns=["fold", "seconds", "note"]).reset_index(drop=True)
+        ours = by_hand.table[by_hand.table["frequency"] == "overall"].drop(columns=["seconds", "note"])
+        if fold == 1:  # "short" (13 values) has 13 - 4 - 6 = 3 values before fold 1's origin: still scored
+            assert (bt.series.query("fold == 1 and id == 'short'")["error"] == "").all()
+        pd.testing.assert_frame_equal(theirs.drop(columns="n_failed"), ours.drop(columns="n_failed").reset_index(drop=True),
+                                      check_exact=True)
+    # the pooled table is every forecast of every fold: sMAPE pooled by hand
+    fc = bt.forecasts
+    e = smape(fc["actual"].to_numpy(), fc["forecast"].to_numpy())
+    pooled = pd.Series(e).groupby(fc["model"].to_numpy()).mean()
+    overall = bt.table[bt.table["frequency"] == "overall"].set_index("model")
+    for m in [*models, "naive2"]:
+        assert overall.loc[m, "smape_pooled"] == pytest.approx(pooled[m], rel=1e-12)
+        assert overall.loc[m, "n_series"] == 9 and overall.loc[m, "n_forecasts"] == 36
+    assert (tmp_path / "bt" / "folds.csv").exists() and (tmp_path / "bt" / "manifest.json").exists()
+    assert "by fold" in str(bt)
+    bt.plot(id="a")
+
+
+def test_backtest_panel_a_series_too_short_for_an_early_fold_fails_there_only():
+    from pybbdl.workflows.panel import backtest_panel
+
+    data = {"a": _seasonal(40, 4, 1), "short": _seasonal(12, 4, 3)}
+    bt = backtest_panel(data, models=["naive"], horizon=4, period=4, folds=3, reference=None)
+    short = bt.series[bt.series["id"] == "short"].set_index("fold")
+    assert short.loc[1, "error"] == ("DataError: fold 1: only 0 value(s) before its origin (8 before the last "
+                                     "fold's); needs at least 3")
+    assert short.loc[2, "error"] == "" and short.loc[3, "error"] == ""
+    assert short.loc[1, "frequency"] == "quarterly" and short.loc[1, "horizon"] == 4  # counts as failed there
+    overall = bt.table[bt.table["frequency"] == "overall"].iloc[0]
+    assert overall["n_series"] == 5 and overall["n_failed"] == 1
+
+
+def test_backtest_panel_refuses_bad_arguments_and_matches_two_workers():
+    from pybbdl.workflows.panel import backtest_panel
+
+    data = {f"s{i}": _seasonal(40, 4, i) for i in range(3)}
+    for bad in ({"folds": 0}, {"folds": 2.5}, {"step": 0}, {"folds": True}, {"min_length": 0}):
+        with pytest.raises(ArgumentError, match=f"`{next(iter(bad))}` must be a whole number"):
+            backtest_panel(data, models=["naive"], horizon=4, **bad)
+    one, two = (backtest_panel(data, models=["theta_m3", "ses"], horizon=4, period=4, folds=2, n_jobs=n)
+                for n in (1, 2))
+    pd.testing.assert_frame_equal(one.forecasts, two.forecasts, check_exact=True)
+    cols = ["model", "frequency", "n_series", "smape_pooled", "smape_mean", "mase", "owa"]
+    pd.testing.assert_frame_equal(one.table[cols], two.table[cols], check_exact=True)
+
+
+def test_cli_panel_folds_writes_a_backtest(tmp_path, capsys):
+    from pybbdl.cli import main
+
+    path = tmp_path / "p.csv"
+    _long({"a": _seasonal(40, 4, 1), "b": _seasonal(36, 4, 2)}).to_csv(path, index=False)
+    rc = main(["panel", str(path), "--models", "naive", "--period", "4", "--horizon", "4", "--folds", "3",
+               "--quiet", "--out", str(tmp_path / "out")])
+    assert rc == 0 and "by fold" in capsys.readouterr().out
+    folds = pd.read_csv(tmp_path / "out" / "folds.csv")
+    assert sorted(folds["fold"].unique()) == [1, 2, 3]
+    assert main(["panel", str(path), "--folds", "2", "--no-holdout", "--quiet", "--out", str(tmp_path / "o2")]) == 2
