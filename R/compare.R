@@ -83,13 +83,20 @@
 #' @param levels Prediction-interval levels in (0, 1), e.g. `c(0.8, 0.95)`; `NULL` (the default):
 #'   80 % and 95 %, skipped with a note when the validation part is too short to calibrate them;
 #'   `numeric(0)`: no intervals. Models with their own intervals (ARIMA, ETS, ...) use them; the
-#'   others get split-conformal intervals whose half-width is a quantile of the absolute forecast
-#'   errors on the validation part (the model never trained on it; the test part is never used).
+#'   others get split-conformal intervals whose half-width is a quantile of the forecast errors on
+#'   the validation part (the model never trained on it; the test part is never used), scaled by
+#'   each window's volatility unless `conformal_scale = "none"`.
 #'   A level L needs at least `1 / (1 - L) - 1` validation targets (19 for 95 %).
 #' @param conformal_window `NULL`: conformal intervals calibrated once on the whole validation
 #'   part; a whole number N: *rolling* conformal intervals, each target's from the last N forecast
 #'   errors observed at its origin (the validation part's, then the scored part's past targets;
 #'   the models are not refitted). It follows a change in error size between the periods.
+#' @param conformal_scale `"window"`: *normalized* conformal intervals, each error divided by its
+#'   window's own scale (the target's mean absolute `horizon`-step change inside the input
+#'   window, known at the origin), each interval that quantile times its window's scale: wider
+#'   after volatile stretches, narrower after calm ones. `"none"`: from the absolute forecast
+#'   errors. `"auto"` (default): `"window"` when `lookback` is 2 or more. Works with
+#'   `conformal_window` too.
 #' @param nested Pairs to test with the Clark-West test instead of Diebold-Mariano: a named list
 #'   `list(larger = "nested model")`, e.g. `list(gru = "naive")`; `NULL`: the models' own
 #'   declarations (ARIMA nests naive). See [clark_west_test()].
@@ -145,7 +152,8 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
-                             conformal_window = NULL, quick = FALSE, out_dir = NULL,
+                             conformal_window = NULL, conformal_scale = "auto",
+                             quick = FALSE, out_dir = NULL,
                              verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL,
                              id = NULL) {
   if (!is.null(id)) {
@@ -171,6 +179,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
   args$levels <- check_levels_arg(levels)
   args$nested <- check_nested_arg(nested)
   args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
+  args$conformal_scale <- check_conformal_scale(conformal_scale)
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
@@ -229,7 +238,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
                               levels = NULL, nested = NULL, conformal_window = NULL,
-                              quick = FALSE, out_dir = NULL, verbose = FALSE, n_jobs = 1,
+                              conformal_scale = "auto", quick = FALSE, out_dir = NULL, verbose = FALSE, n_jobs = 1,
                               backend = NULL, address = NULL,
                               id = NULL) {
   if (!is.null(id)) {
@@ -266,6 +275,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$levels <- check_levels_arg(levels)
   args$nested <- check_nested_arg(nested)
   args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
+  args$conformal_scale <- check_conformal_scale(conformal_scale)
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
@@ -332,7 +342,7 @@ run_forecast_workflow <- function(kind, args) {
     seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
     dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
     levels = py_levels(args$levels), nested = py_nested(args$nested),
-    conformal_window = args$conformal_window,
+    conformal_window = args$conformal_window, conformal_scale = args$conformal_scale,
     n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address,
     horizons = args$horizons, known = args$known
   )
@@ -372,7 +382,8 @@ new_forecast_run <- function(run, args, class) {
                 list(units = args$units, season = args$season, seed = args$params$random_state,
                      seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
                      levels = args$levels, nested = args$nested,
-                     conformal_window = args$conformal_window, quick = args$quick,
+                     conformal_window = args$conformal_window,
+                     conformal_scale = args$conformal_scale, quick = args$quick,
                      out_dir = args$out_dir))
   if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
   # what ran, as the Python workflow records it (a quick run caps epochs and stops no early)
@@ -552,4 +563,14 @@ panel_from_compare <- function(data, id, given, models, target, horizon, season,
   if (!is.null(horizon)) args$horizon <- horizon
   if (!is.null(season)) args$period <- season
   do.call(forecast_panel, args)
+}
+
+check_conformal_scale <- function(scale) {
+  if (is.null(scale)) return("none")
+  if (!is.character(scale) || length(scale) != 1 || is.na(scale) ||
+      !scale %in% c("auto", "window", "none")) {
+    stop("`conformal_scale` must be \"auto\", \"window\" or \"none\", not ", describe(scale), ".",
+         call. = FALSE)
+  }
+  scale
 }

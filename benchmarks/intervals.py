@@ -9,9 +9,11 @@ Jena: the hourly subset (../shared/data), temperature 24 h ahead, lookback 240 h
 8, split 60/20/20. Every model without its own ``predict_interval`` gets split-conformal
 intervals calibrated on the validation part; the test part only scores. Prints one Markdown
 table (coverage, width, Winkler score, CRPS, MAE) for BENCHMARKS.md, with the machine and the
-wall time; then, for the same fitted models and forecasts (no refit), the scores of *rolling*
-conformal intervals (``--window`` errors observed at each origin; ``conformal_window=`` of
-``compare()``).
+wall time. The main table has the default conformal intervals (normalized: errors divided by each
+window's volatility, ``conformal_scale="auto"``); then, for the same fitted models and forecasts
+(no refit), the scores of conformal intervals from absolute errors (``conformal_scale="none"``),
+of *rolling* conformal intervals (``--window`` errors observed at each origin;
+``conformal_window=``) from absolute errors, and rolling normalized ones.
 """
 
 import argparse
@@ -82,18 +84,25 @@ def main() -> None:
     window = args.window or (8760 if args.dataset == "jena" else 40)
     rows = []
     y = windows.y("test", scaled=False)
-    for name, model in result.models.items():
-        point = result.forecasts["test"][name].to_numpy()
-        ints, method = model_intervals(model, windows, "test", (0.8, 0.95), point=point, window=window,
-                                       calibration_forecasts=result.forecasts["val"][name].to_numpy())
-        sc = interval_scores(y, point, ints)
-        rows.append({"model": name, "interval": method if method == "model" else f"rolling conformal ({window})",
-                     **{f"test_{k}": sc[k] for k in ("coverage_80", "coverage_95", "width_80", "width_95",
-                                                     "winkler_80", "winkler_95", "crps")}})
+    for win, scale in ((None, "none"), (window, "none"), (window, "window")):
+        for name, model in result.models.items():
+            point = result.forecasts["test"][name].to_numpy()
+            ints, method = model_intervals(model, windows, "test", (0.8, 0.95), point=point, window=win, scale=scale,
+                                           calibration_forecasts=result.forecasts["val"][name].to_numpy())
+            if method == "model" and (win, scale) != (None, "none"):
+                continue  # the model's own intervals: listed once
+            how = ("normalized " if scale == "window" else "absolute-error ") + (
+                "conformal" if win is None else f"rolling conformal ({win})")
+            sc = interval_scores(y, point, ints)
+            rows.append({"model": name, "interval": method if method == "model" else how,
+                         **{f"test_{k}": sc[k] for k in ("coverage_80", "coverage_95", "width_80", "width_95",
+                                                         "winkler_80", "winkler_95", "crps")}})
     import pandas as pd
 
-    print(f"\nrolling conformal: each test target's interval from the last {window} forecast errors observed at "
-          "its origin (the same fitted models)")
+    print(f"\nthe same fitted models and forecasts, other conformal intervals: from absolute errors "
+          f"(conformal_scale='none'; the table above has the default, errors divided by each window's mean absolute "
+          f"{windows.horizon}-step change of the target), rolling (each test target's interval from the last {window} "
+          "forecast errors observed at its origin), and rolling normalized")
     print(markdown_table(pd.DataFrame(rows), digits=3))
 
 

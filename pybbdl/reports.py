@@ -128,9 +128,10 @@ def fan_figure(comparison: Comparison, model: str, *, part: str = "test", last: 
     marker = "o" if len(actual) <= 120 else None
     ax.plot(actual.index, actual.to_numpy(), color="black", lw=1.0, marker=marker, ms=2.5, label="actual")
     window = comparison.table.attrs.get("conformal_window")
+    normalized = "normalized " if comparison.table.attrs.get("conformal_scale") == "window" else ""
     how = {"model": "the model's own intervals",
-           "conformal": "split-conformal intervals (calibrated on val)" if window is None
-           else f"rolling conformal intervals (last {window} errors)"}
+           "conformal": f"{normalized}split-conformal intervals (calibrated on val)" if window is None
+           else f"rolling {normalized}conformal intervals (last {window} errors)"}
     method = how.get(comparison.interval_methods.get(model, ""), "intervals")
     ax.set_title(f"{w.target}: {model}, {w.horizon}-step-ahead forecasts with {method}, {part} part", fontsize=10)
     ax.set_ylabel(w.target)

@@ -13,7 +13,7 @@ from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, che
                                        collect_fits, fit_task, fit_tasks, forecast_part, horizon_long_table,
                                        interval_pass, long_table, longest, mcs_rows, resolve_baselines,
                                        resolve_levels, wide_table)
-from pybbdl.evaluation.intervals import interval_frame
+from pybbdl.evaluation.intervals import check_conformal_scale, interval_frame, resolved_scale
 from pybbdl.evaluation.nested import nesting
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
@@ -48,6 +48,7 @@ def backtest(
     levels: Sequence[float] | None = None,
     nested: Mapping | None = None,
     conformal_window: int | None = None,
+    conformal_scale: str | None = "auto",
     horizons=None,
     known: Sequence[str] | None = None,
 ) -> Comparison:
@@ -62,7 +63,7 @@ def backtest(
 
     Args:
         data, target, features, lookback, horizon, step: As for :func:`prepare_windows`.
-        models, params, seeds, baselines, dm_loss, levels, nested, conformal_window: As for
+        models, params, seeds, baselines, dm_loss, levels, nested, conformal_window, conformal_scale: As for
             :func:`~pybbdl.evaluation.compare.compare`. Conformal intervals of a fold are calibrated
             on that fold's validation rows (the last `val_fraction` of its training range), never
             on its test block.
@@ -122,6 +123,7 @@ def backtest(
     nests = nesting(estimators, nested)
     if conformal_window is not None:
         conformal_window = check_positive_int("conformal_window", conformal_window)
+    conformal_scale = check_conformal_scale(conformal_scale)
     pooled_ints: dict[str, list] = {}
     int_notes: dict[str, dict[str, str]] = {}
     methods: dict[str, str] = {}
@@ -157,7 +159,8 @@ def backtest(
         all_horizons, preds = preds, longest(preds)  # intervals and the forecasts frame: the longest horizon
         keep = np.arange(0, windows.n_windows("test"), stride)
         ints, fold_methods, fold_notes = interval_pass(fitted, windows, ["test"], levels, preds, strict=strict,
-                                                       fold=k + 1, window=conformal_window)
+                                                       fold=k + 1, window=conformal_window,
+                                                       scale=conformal_scale)
         methods.update(fold_methods)
         for name, by in ints.items():
             runs = by["test"]
@@ -203,7 +206,8 @@ def backtest(
     table.attrs.update(target=windows.target, horizon=horizon, horizons=list(windows.horizons), seeds=seeds,
                        dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
-                       baselines=baselines, levels=list(levels), conformal_window=conformal_window)
+                       baselines=baselines, levels=list(levels), conformal_window=conformal_window,
+                       conformal_scale=resolved_scale(conformal_scale, lookback))
     forecasts = {"test": pd.concat(frames)}
     intervals = {"test": {name: interval_frame(joined[name]["test"][0], by["test"][0],
                                                index=forecasts["test"].index)

@@ -20,7 +20,8 @@ import pandas as pd
 
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.dm import LOSS_POWER, Loss, diebold_mariano, dm_min_length
-from pybbdl.evaluation.intervals import (CALIBRATION_PART, DEFAULT_LEVELS, check_calibration_size,
+from pybbdl.evaluation.intervals import (CALIBRATION_PART, DEFAULT_LEVELS, check_calibration_size, check_conformal_scale,
+                                         resolved_scale,
                                          check_interval_levels, interval_frame, interval_metric_names,
                                          interval_scores, model_intervals)
 from pybbdl.evaluation.nested import clark_west, model_confidence_set, nesting
@@ -305,7 +306,8 @@ def resolve_levels(levels, windows: Windows, estimators: Mapping) -> tuple[tuple
 
 
 def interval_pass(fitted: Mapping, windows: Windows, parts, levels, preds: Mapping, *, strict: bool = True,
-                  fold: int | None = None, window: int | None = None) -> tuple[dict, dict, dict]:
+                  fold: int | None = None, window: int | None = None,
+                  scale: str | None = None) -> tuple[dict, dict, dict]:
     """Intervals of every fitted model (each seed) on `parts`.
 
     Returns ``(intervals {model: {part: [{level: (lo, hi)} per seed]}}, methods {model: str},
@@ -333,7 +335,7 @@ def interval_pass(fitted: Mapping, windows: Windows, parts, levels, preds: Mappi
                 cal = cal[k] if cal is not None and len(cal) > k else None
                 try:
                     ints, _ = model_intervals(model, windows, part, levels, point=point, calibration_forecasts=cal,
-                                              window=window)
+                                              window=window, scale=scale)
                 except DataError as err:
                     if strict:
                         raise
@@ -618,6 +620,7 @@ def compare(
     levels: Sequence[float] | None = None,
     nested: Mapping | None = None,
     conformal_window: int | None = None,
+    conformal_scale: str | None = "auto",
     n_jobs: int = 1,
     backend: str | None = None,
     address: str | None = None,
@@ -660,6 +663,12 @@ def compare(
         conformal_window: None = static split conformal (the whole validation part calibrates
             every target); an int W = rolling: each target's interval from the last W forecast
             errors observed at its origin (validation, then the scored part's past targets).
+        conformal_scale: ``"auto"`` (default) = ``"window"`` wherever the lookback is 2 or more;
+            ``"window"`` = normalized conformal: each error divided by its window's scale (the
+            mean absolute horizon-step change of the target inside the input window,
+            :func:`~pybbdl.evaluation.intervals.window_scales`), so intervals widen after volatile
+            stretches and narrow after calm ones; ``"none"`` = absolute errors. Static or rolling
+            alike.
 
     Returns:
         A :class:`Comparison`.
@@ -686,12 +695,13 @@ def compare(
     levels, strict = resolve_levels(levels, windows, estimators)
     if conformal_window is not None:
         conformal_window = check_positive_int("conformal_window", conformal_window)
+    conformal_scale = check_conformal_scale(conformal_scale, windows if levels else None)
     preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress, n_jobs=n_jobs,
                                                       backend=backend, address=address)
     all_horizons, preds = preds, longest(preds)  # intervals, MCS, forecasts, wide table: the longest horizon
     actual = {p: windows.y(p, scaled=False) for p in parts}
     ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict,
-                                             window=conformal_window)
+                                             window=conformal_window, scale=conformal_scale)
     mcs = mcs_rows(preds, actual, parts, dm_loss=dm_loss)
     horizon_forecasts = {}
     if windows.multi_horizon:
@@ -712,6 +722,7 @@ def compare(
         forecasts[part] = frame
     table.attrs.update(target=windows.target, horizon=windows.horizon, seeds=seeds, dm_loss=dm_loss,
                        baselines=baselines, levels=list(levels), conformal_window=conformal_window,
+                       conformal_scale=resolved_scale(conformal_scale, windows.lookback),
                        horizons=list(windows.horizons))
     return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
                       models={m: runs[0] for m, runs in fitted.items()},

@@ -19,7 +19,7 @@ import numpy as np
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import check_forecaster
-from pybbdl.evaluation.intervals import check_interval_levels
+from pybbdl.evaluation.intervals import check_conformal_scale, check_interval_levels
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
 from pybbdl.outputs import prepare_output_dir, versions
@@ -51,6 +51,7 @@ FORECAST_DEFAULTS: dict = {
     "levels": None,            # interval levels, e.g. (0.8, 0.95); None = those two, skipped if val is too short
     "nested": None,            # {"model": ["nested model"]} for Clark-West; None = the models' `nests`
     "conformal_window": None,  # None = conformal intervals calibrated on all of val; int = last N errors (rolling)
+    "conformal_scale": "auto",  # conformal errors scaled by each window's volatility ("window" when lookback > 1); "none"
     "params": None,            # extra estimator parameters, e.g. {"dropout": 0.2, "max_p": 2}
     "quick": False,            # smoke run: QUICK settings for every model
     "deterministic": True,     # deterministic TF ops while a neural model trains (restored after)
@@ -144,6 +145,7 @@ def _check_settings(s: dict) -> dict:
         raise ArgumentError(f'`dm_loss` must be "mae" or "mse". Received: {s["dm_loss"]!r}')
     if s["conformal_window"] is not None:
         s["conformal_window"] = check_positive_int("conformal_window", s["conformal_window"])
+    s["conformal_scale"] = check_conformal_scale(s["conformal_scale"])
     if s["levels"] is not None:
         s["levels"] = check_interval_levels(s["levels"])
     if s["nested"] is not None and not isinstance(s["nested"], Mapping):
@@ -247,9 +249,9 @@ def forecast_compare(
     data, *, target=None, features=None, models=("naive", "dense", "lstm", "gru"), lookback=8, horizon=1, step=1,
     horizons=None, known=None, split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3,
     units=None, season=None,
-    seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None,
-    quick=False, deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
-    address=None,
+    seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None,
+    conformal_scale="auto", params=None, quick=False, deterministic=True, out_dir: str | os.PathLike | None = None,
+    progress=True, n_jobs=1, backend=None, address=None,
 ) -> ForecastRun:
     """Fit every model on the training part of one split and score it on validation and test.
 
@@ -272,6 +274,9 @@ def forecast_compare(
             ``nests`` (ARIMA nests naive).
         conformal_window: None = conformal intervals calibrated on the whole validation part; an
             int W = rolling: each target's from the last W forecast errors observed at its origin.
+        conformal_scale: ``"auto"`` (default) = ``"window"`` where the lookback is 2 or more:
+            normalized conformal intervals (errors divided by each window's own scale, see
+            :func:`pybbdl.evaluation.intervals.window_scales`); ``"none"`` = absolute errors.
         out_dir: If given, checked writable before training and the run saved there (with the
             interval forecasts and a fan chart per model).
         n_jobs, backend, address: Where the model x seed fits run (:func:`pybbdl.parallel.run_tasks`):
@@ -289,8 +294,8 @@ def forecast_compare(
         print(windows, file=sys.stderr)
     comparison = compare(windows, built, seeds=s["seeds"], baselines=s["baselines"], dm_loss=s["dm_loss"],
                          progress=s["progress"], levels=s["levels"], nested=s["nested"],
-                         conformal_window=s["conformal_window"], n_jobs=s["n_jobs"], backend=s["backend"],
-                         address=s["address"])
+                         conformal_window=s["conformal_window"], conformal_scale=s["conformal_scale"],
+                         n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"])
     info = {"target": windows.target, "columns": list(windows.columns), "rows": len(windows.values),
             "bounds": {p: list(map(int, b)) for p, b in windows.bounds.items()},
             "windows": {p: windows.n_windows(p) for p in windows.parts}, "baselines": comparison.baselines}
@@ -304,8 +309,8 @@ def forecast_backtest(
     data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
     horizons=None, known=None, folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1,
     val_fraction=0.2, epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
-    baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, params=None, quick=False,
-    deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
+    baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, conformal_scale="auto", params=None,
+    quick=False, deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
     address=None,
 ) -> ForecastRun:
     """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
@@ -323,7 +328,7 @@ def forecast_backtest(
                           val_fraction=s["val_fraction"], retrain=s["retrain"], stride=s["stride"], seeds=s["seeds"],
                           baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"],
                           levels=s["levels"], nested=s["nested"], conformal_window=s["conformal_window"],
-                          n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"],
+                          conformal_scale=s["conformal_scale"], n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"],
                           horizons=s["horizons"], known=s["known"])
     attrs = comparison.table.attrs
     info = {"target": comparison.windows.target, "columns": list(comparison.windows.columns),

@@ -174,7 +174,7 @@ class _OwnIntervals(BaseForecaster):
 def test_compare_scores_conformal_and_own_intervals(walk):
     w = prepare_windows(walk, target="y", lookback=5, split=(0.5, 0.25, 0.25))
     c = compare(w, {"naive": NaiveForecaster(), "own": _OwnIntervals()}, nested={"own": ["naive"]},
-                baselines=["naive", "own"], progress=False)
+                baselines=["naive", "own"], progress=False, conformal_scale="none")
     assert c.interval_methods == {"naive": "conformal", "own": "model"}
     long = c.long.set_index(["model", "part", "metric"])
     # conformal: calibrated on val, so val carries no interval score, with a note saying why
@@ -213,7 +213,7 @@ def test_compare_scores_conformal_and_own_intervals(walk):
 
 def test_backtest_pools_fold_intervals(walk):
     c = backtest(walk, target="y", lookback=5, models=["naive"], folds=3, fold_size=20, progress=False,
-                 levels=(0.8,))
+                 levels=(0.8,), conformal_scale="none")
     frame = c.intervals["test"]["naive"]
     assert len(frame) == 60 and list(frame.columns) == ["mean", "lower_80", "upper_80"]
     # each fold is calibrated on its own validation rows (the last 20 % before its block)
@@ -268,7 +268,7 @@ def test_rolling_conformal_uses_only_errors_observed_at_each_origin():
 
 def test_compare_rolling_conformal_window(walk):
     w = prepare_windows(walk, target="y", lookback=5, split=(0.5, 0.25, 0.25))
-    c = compare(w, ["naive"], conformal_window=40, levels=(0.8,), progress=False)
+    c = compare(w, ["naive"], conformal_window=40, levels=(0.8,), progress=False, conformal_scale="none")
     frame = c.intervals["test"]["naive"]
     half = (frame["upper_80"] - frame["mean"]).to_numpy()
     assert len(np.unique(half.round(12))) > 1  # recalibrated as the origin moves
@@ -291,3 +291,78 @@ def test_cli_forecast_writes_coverage_and_fan_charts(tmp_path, capsys):
     assert "test_coverage_90" in capsys.readouterr().out
     assert main(["forecast", "--models", "naive", "--levels", "0.9,1.5", "--out", str(out), "--quiet"]) == 2
     assert "levels" in capsys.readouterr().err
+
+
+# -- normalized conformal (conformal_scale="window") ---------------------------------------------
+def test_window_scales_are_the_in_window_naive_errors_at_the_horizon(walk):
+    from pybbdl.evaluation.intervals import window_scales
+
+    for lookback, horizon in ((10, 3), (5, 1), (4, 6)):  # h > lookback - 1: lag lookback - 1
+        w = prepare_windows(walk, target="y", lookback=lookback, horizon=horizon, split=(0.5, 0.25, 0.25))
+        v = w.values[:, 0]
+        lag = min(horizon, lookback - 1)
+        got = window_scales(w, "test")
+        for j, origin in enumerate(w.rows("test")[:20]):
+            window = v[origin - lookback: origin]  # the input rows
+            assert got[j] == pytest.approx(np.mean(np.abs(window[lag:] - window[:-lag])), rel=1e-10)
+
+
+def test_normalized_conformal_intervals_by_hand_and_bad_input(walk):
+    from pybbdl.evaluation.intervals import SCALE_FLOOR, window_scales
+
+    w = prepare_windows(walk, target="y", lookback=6, horizon=2, split=(0.5, 0.25, 0.25))
+    c = compare(w, ["naive"], conformal_scale="window", levels=(0.8, 0.95), progress=False)
+    frame = c.intervals["test"]["naive"]
+    s_val, s_test = window_scales(w, "val"), window_scales(w, "test")
+    floor = SCALE_FLOOR * np.median(s_val)
+    r = np.abs(w.y("val", scaled=False) - w.last_values("val")) / np.maximum(s_val, floor)
+    for lv in (0.8, 0.95):
+        half = conformal_half_width(r, lv) * np.maximum(s_test, floor)
+        np.testing.assert_allclose(frame[f"upper_{int(lv * 100)}"] - frame["mean"], half, rtol=1e-12)
+    assert c.table.attrs["conformal_scale"] == "window"
+    # rolling and normalized together: each half-width from the last 30 scaled errors known at the origin
+    r2 = compare(w, ["naive"], conformal_scale="window", conformal_window=30, levels=(0.8,), progress=False)
+    half = (r2.intervals["test"]["naive"]["upper_80"] - r2.intervals["test"]["naive"]["mean"]).to_numpy()
+    res = np.r_[w.y("val", scaled=False) - w.last_values("val"), w.y("test", scaled=False) - w.last_values("test")]
+    scale = np.maximum(np.r_[s_val, s_test], floor)
+    pos = np.r_[w.target_positions("val"), w.target_positions("test")]
+    tau = w.target_positions("test")[17]
+    known = (res / scale)[pos <= tau - 2][-30:]
+    assert half[17] == pytest.approx(conformal_half_width(known, 0.8) * scale[len(s_val) + 17])
+    default = compare(w, ["naive"], levels=(0.8, 0.95), progress=False)  # "auto": normalized at lookback 6
+    pd.testing.assert_frame_equal(default.intervals["test"]["naive"], frame)
+    with pytest.raises(ArgumentError, match="conformal_scale"):
+        compare(w, ["naive"], conformal_scale="garch", progress=False)
+    w1 = prepare_windows(walk, target="y", lookback=1, split=(0.5, 0.25, 0.25))
+    with pytest.raises(ArgumentError, match="lookback >= 2"):
+        compare(w1, ["naive"], conformal_scale="window", progress=False)
+    # "auto" at lookback 1: absolute errors, recorded as such
+    auto1 = compare(w1, ["naive"], levels=(0.8,), progress=False)
+    none1 = compare(w1, ["naive"], levels=(0.8,), conformal_scale="none", progress=False)
+    pd.testing.assert_frame_equal(auto1.intervals["test"]["naive"], none1.intervals["test"]["naive"])
+    assert auto1.table.attrs["conformal_scale"] == "none"
+
+
+def test_normalized_conformal_keeps_coverage_when_volatility_rises_in_the_test_part():
+    """Errors twice as large in the test period as in validation: absolute conformal under-covers,
+    normalized conformal (the windows show the larger moves) stays near nominal."""
+    rng = np.random.default_rng(11)
+    sd = np.r_[np.ones(600), 2.5 * np.ones(300)]
+    y = np.cumsum(rng.normal(size=900) * sd)
+    w = prepare_windows(pd.DataFrame({"y": y}), target="y", lookback=30, split=(0.45, 0.2, 0.35))
+    cov = {}
+    for scale in (None, "window"):  # None = "none": absolute errors
+        c = compare(w, ["naive"], conformal_scale=scale, levels=(0.8,), progress=False)
+        cov[scale] = c.table.set_index("model").loc["naive", "test_coverage_80"]
+    assert cov[None] < 0.55  # 1 / 2.5 of the width it needs
+    assert abs(cov["window"] - 0.80) < 0.06
+
+
+def test_cli_conformal_scale_option(tmp_path, capsys):
+    from pybbdl.cli import main
+
+    out = tmp_path / "run"
+    assert main(["forecast", "--models", "naive", "--conformal-scale", "window", "--out", str(out), "--quiet"]) == 0
+    import json
+
+    assert json.loads((out / "manifest.json").read_text())["settings"]["conformal_scale"] == "window"

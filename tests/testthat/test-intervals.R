@@ -73,3 +73,27 @@ test_that("conformal_window gives rolling conformal intervals", {
   expect_identical(run$settings$conformal_window, 20L)
   expect_error(forecast_compare(macro_data(), models = "naive", conformal_window = 0), "conformal_window")
 })
+
+test_that("conformal_scale = \"window\" gives normalized conformal intervals", {
+  expect_error(forecast_compare(macro_data(), models = "naive", conformal_scale = "garch"),
+               "`conformal_scale` must be \"auto\"")
+  skip_if_no_pybbdl()
+  plain <- forecast_compare(macro_data(), models = "naive", levels = 0.8, conformal_scale = "none")
+  run <- forecast_compare(macro_data(), models = "naive", levels = 0.8, conformal_scale = "window")
+  default <- forecast_compare(macro_data(), models = "naive", levels = 0.8)
+  expect_equal(default$intervals$test$naive, run$intervals$test$naive)
+  expect_identical(run$settings$conformal_scale, "window")
+  fan <- run$intervals$test$naive
+  half <- fan$upper_80 - fan$mean
+  # each half-width is one quantile times its window's scale: the mean absolute 1-quarter change
+  # of inflation over the window's 8 quarters (floored at a tenth of the validation median)
+  infl <- macro_data()$infl
+  origins <- nrow(macro_data()) - nrow(fan) + seq_len(nrow(fan)) # 1-based row of each target
+  scale <- vapply(origins, function(t) mean(abs(diff(infl[(t - 8):(t - 1)]))), numeric(1))
+  ratio <- half / scale
+  expect_lt(diff(range(ratio[scale > 0.5])), 1e-8)
+  cov <- function(r) with(r$table, value[model == "naive" & part == "test" & metric == "coverage_80"])
+  expect_gt(cov(run), cov(plain) + 0.2) # 0.88 against 0.54 on US inflation
+  bt <- forecast_backtest(macro_data(), models = "naive", folds = 2, levels = 0.8, conformal_scale = "window")
+  expect_identical(bt$settings$conformal_scale, "window")
+})
