@@ -10,6 +10,7 @@ Mcomp's), and OWA relative to the original NAIVE2.
     python benchmarks/m3.py --models theta_m3,damped --limit 300 --jobs 2
     python benchmarks/m3.py --models nbeats --save /tmp/m3fc  # one model, forecasts kept (+ peak memory)
     python benchmarks/m3.py --load /tmp/m3fc --models none    # score saved forecasts with the competitors
+    python benchmarks/m3.py --models ets,arima --address HEAD:6379  # the tasks on a Ray cluster
 
 Each pybbdl model runs as its own :func:`forecast_panel` call, so its wall time over the series
 is measured alone. ``--r`` adds R's ``forecast::ets`` and ``auto.arima`` through rpy2 (timed, on
@@ -131,7 +132,8 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, help="every k-th series so that N remain (all frequencies kept)")
     ap.add_argument("--ids", type=Path, help="a file of series ids (one per line): run on those only")
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--backend", default=None)
+    ap.add_argument("--backend", default=None, help="task backend: sequential, loky or ray (pybbdl.parallel)")
+    ap.add_argument("--address", default=None, help="a running Ray cluster (HEAD:PORT) to run the tasks on")
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the global model (an ensemble)")
     ap.add_argument("--nbeats-steps", type=int, default=None, help="training batches per N-BEATS network")
     ap.add_argument("--nbeats-batch", type=int, default=None, help="windows per N-BEATS training batch")
@@ -165,7 +167,7 @@ def main(argv=None) -> int:
                                  if v is not None}}
         start = time.perf_counter()
         run = forecast_panel(panel, models=[m], reference=None, seeds=args.seeds, params=params, n_jobs=args.jobs,
-                             backend=args.backend)
+                             backend=args.backend, address=args.address)
         walls[m] = time.perf_counter() - start
         fc = run.forecasts
         for sid, g in fc.groupby("id", sort=False):
