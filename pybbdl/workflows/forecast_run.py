@@ -83,8 +83,10 @@ class ForecastRun(RunResult):
         if self.comparison is not None and self.comparison.levels:
             how = sorted(set(self.comparison.interval_methods.values()))
             levels = ", ".join(f"{100 * lv:g} %" for lv in self.comparison.levels)
+            scaled = self.comparison.table.attrs.get("conformal_scale") == "window"
+            conformal = "calibrated on val" + (", errors scaled by each window's volatility" if scaled else "")
             head += (f"; coverage = share of actuals inside the {levels}"
-                     f" intervals ({' / '.join(how)}; conformal = calibrated on val); in_mcs_90 = in the 90 % model "
+                     f" intervals ({' / '.join(how)}; conformal = {conformal}); in_mcs_90 = in the 90 % model "
                      "confidence set; cw_p = Clark-West p-value for nested pairs")
         return head + "\n" + format_table(self.wide[summary_columns(self.wide)])
 
