@@ -54,7 +54,8 @@
 #'   (leave it at 1 or give that). Every horizon is scored from the same forecast origins; the
 #'   `table` gets one block of rows per horizon (its `horizon` column; Diebold-Mariano tests per
 #'   horizon), `wide` shows the largest, and [plot_horizons()] draws the MAE by horizon. Networks
-#'   have one output per horizon (MIMO), ARIMA iterates one fit. `NULL`: `horizon` alone.
+#'   have one output per horizon (MIMO); ARIMA, ETS, Theta, AR and VAR iterate one fit; other
+#'   models are fitted once per horizon. `NULL`: `horizon` alone.
 #' @param known Names of future-known columns (calendar terms, an assumed policy-rate path): their
 #'   values over the horizon are known in advance and fed to the networks (a second input) and to
 #'   ARIMA (regressors, ARIMAX). [forecast_conditional()] then forecasts on a path you give.

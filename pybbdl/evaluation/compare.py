@@ -632,7 +632,8 @@ def compare(
             score every horizon from the same origins: the long table has one block per horizon
             (column ``horizon``; DM and Clark-West tests per horizon; interval scores and the model
             confidence set at the longest), the wide table shows the longest. Models with
-            ``predict_horizons`` give all horizons at once (MIMO networks, iterated ARIMA); others
+            ``predict_horizons`` give all horizons at once (MIMO networks; iterated ARIMA, ETS, Theta,
+            AR, VAR); others
             are fitted once per horizon (:class:`~pybbdl.models.horizons.DirectForecaster`).
         models: Model names (see :data:`pybbdl.models.MODEL_NAMES`) or ``{name: forecaster}`` with
             any object following the forecaster contract (:mod:`pybbdl.models.base`). The naive

@@ -1,8 +1,8 @@
 """Several horizons at once with any forecaster: the direct strategy (one fitted copy per horizon).
 
 Models with their own ``predict_horizons(windows, part)`` (networks: one MIMO network with one
-output per horizon; ARIMA: one fit, iterated forecasts; the naive baselines) are used as they
-are; :class:`DirectForecaster` gives every other forecaster the same method by fitting one copy
+output per horizon; ARIMA, ETS, Theta, iterated AR, VAR: one fit, iterated forecasts; the naive
+baselines) are used as they are; :class:`DirectForecaster` gives every other forecaster the same method by fitting one copy
 of it per horizon on windows whose target lies ``h`` steps ahead.
 """
 

@@ -145,6 +145,25 @@ class _Dual(BaseForecaster):
         with the parameters estimated by ``fit`` (data up to each origin only)."""
         return self._predict_origins(windows, self._origins(windows, part))
 
+    def _iterates(self) -> bool:
+        """True when one fit gives every horizon (iterated forecasts); AR's direct method does not."""
+        return True
+
+    @property
+    def predict_horizons(self):
+        """Every horizon of multi-horizon windows from one fit, ``(n_windows, len(horizons))``: the
+        ``h``-step forecasts of the model's own recursion from each origin (iterated, as R's
+        ``forecast()`` of an ETS/Theta/AR model). Absent (AttributeError) for AR's direct method,
+        which :class:`~pybbdl.models.horizons.DirectForecaster` fits once per horizon instead."""
+        if not self._iterates():
+            raise AttributeError(f"{type(self).__name__}(method='direct') has no predict_horizons: one fit per "
+                                 "horizon")
+        return self._predict_horizons
+
+    def _predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
+        origins = self._origins(windows, part)
+        return np.column_stack([self._predict_origins(windows, origins, h) for h in windows.horizons])
+
     def _interval_dict(self, mean, half_widths: dict) -> dict:
         return {lv: (mean - w, mean + w) for lv, w in half_widths.items()}
 
@@ -431,10 +450,10 @@ class EtsForecaster(_Dual):
             return (1 + sigma2) * theta[h - 1] - mus[h - 1] ** 2
         return None
 
-    def _predict_origins(self, windows, origins):
+    def _predict_origins(self, windows, origins, h=None):
         series = windows.values[self.train_start_:origins.max() + 1, 0]
         _, _, states = self._states(series)
-        return self._means(states[origins - self.train_start_], windows.horizon)
+        return self._means(states[origins - self.train_start_], windows.horizon if h is None else h)
 
     def _reps(self) -> int:
         return check_positive_int("simulations", self.simulations, minimum=10)
@@ -588,9 +607,9 @@ class ThetaForecaster(_Dual):
     def _sd(self, h: int) -> float:
         return float(np.sqrt(self.sigma2_ * (1 + (h - 1) * (1 + (self.alpha_ - 1) ** 2))))
 
-    def _predict_origins(self, windows, origins):
+    def _predict_origins(self, windows, origins, h=None):
         series = windows.values[self.train_start_:origins.max() + 1, 0]
-        return self._means(series, origins - self.train_start_, windows.horizon)
+        return self._means(series, origins - self.train_start_, windows.horizon if h is None else h)
 
     def _intervals_windows(self, windows, origins, levels):
         mean = self._predict_origins(windows, origins)
@@ -736,12 +755,15 @@ class ArForecaster(_Dual):
                 L = np.column_stack([f, L[:, :-1]])
         return out
 
-    def _predict_origins(self, windows, origins):
+    def _iterates(self) -> bool:
+        return self.method == "iterated"
+
+    def _predict_origins(self, windows, origins, h=None):
         y = windows.values[:, 0]
         X = self._lags_at(y, origins, self.p_)
         if self.method == "direct":
             return self.coef_[0] + X @ self.coef_[1:]
-        return self._iterate(X, windows.horizon)[-1]
+        return self._iterate(X, windows.horizon if h is None else h)[-1]
 
     def _sd(self, h):
         if self.method == "direct":
@@ -814,7 +836,7 @@ class RandomWalkMeanForecaster(_Dual):
         self.y_ = check_series(y, f"RW-mean (k={k})", k)
         self.n_params_ = 0
 
-    def _predict_origins(self, windows, origins):
+    def _predict_origins(self, windows, origins, h=None):  # the same forecast at every horizon
         if origins.min() - self.k + 1 < 0:
             raise DataError(f"RW-mean (k={self.k}) needs {self.k} values up to each origin; the first origin "
                             f"is row {origins.min()}.")
@@ -896,10 +918,10 @@ class VarForecaster(_Dual):
             hist = [f] + hist[:-1]
         return hist[0][:, 0]
 
-    def _predict_origins(self, windows, origins):
+    def _predict_origins(self, windows, origins, h=None):
         if windows.values.shape[1] != self.k_:
             raise DataError(f"The VAR was fitted on {self.k_} columns; these windows have {windows.values.shape[1]}.")
-        return self._predict_path(windows.values, origins, windows.horizon)
+        return self._predict_path(windows.values, origins, windows.horizon if h is None else h)
 
     def _intervals_windows(self, windows, origins, levels):
         mean = self._predict_origins(windows, origins)

@@ -264,7 +264,8 @@ def forecast_compare(
         horizons: Score several horizons at once (an int H = 1..H, ``"1-8"``, a list): the long
             table gets one block per horizon (``horizon`` column, DM tests per horizon), the wide
             table shows the longest, ``plot_horizons()`` draws MAE by horizon. Networks are MIMO
-            (one output per horizon), ARIMA iterates one fit, other models are fitted per horizon.
+            (one output per horizon), ARIMA/ETS/Theta/AR/VAR iterate one fit, other models are
+            fitted per horizon.
         known: Future-known columns (see :func:`pybbdl.windows.prepare_windows`); forecasts on a
             given future path: :func:`pybbdl.forecast_conditional`.
         levels: Prediction-interval levels in (0, 1), e.g. ``(0.8, 0.95)``; None = those two, skipped

@@ -132,6 +132,38 @@ def test_arima_iterated_horizons_equal_single_horizon_fits(data):
         np.testing.assert_allclose(multi[:, j], pred[pos], rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("name, params", [("ets", {"spec": "AAN", "damped": True}), ("theta", {}),
+                                          ("ar", {"method": "iterated"}), ("rw_mean", {}), ("var", {})])
+def test_statistical_models_iterate_every_horizon_from_one_fit(name, params, data):
+    """ETS, Theta, iterated AR, the random walk on a mean and VAR: one fit, h-step forecasts of the
+    model's own recursion; equal to single-horizon fits, and compare() uses them without a
+    DirectForecaster (AR's direct method keeps one fit per horizon)."""
+    from pybbdl.models import make_model
+
+    cols = ["y", "x"] if name == "var" else ["y"]
+    w = prepare_windows(data[cols], target="y", lookback=6, horizons="1-4", split=(0.6, 0.2, 0.2))
+    model = make_model(name, **params).fit(w)
+    multi = model.predict_horizons(w, "test")
+    assert multi.shape == (w.n_windows("test"), 4)
+    for j, h in enumerate(w.horizons):
+        single_w = prepare_windows(data[cols], target="y", lookback=6, horizon=h, split=(0.6, 0.2, 0.2))
+        pred = make_model(name, **params).fit(single_w).predict(single_w, "test")
+        pos = np.searchsorted(single_w.rows("test"), w.rows("test"))
+        np.testing.assert_allclose(multi[:, j], pred[pos], rtol=1e-9, atol=1e-9)
+    if name != "rw_mean":  # its forecast is the same at every horizon
+        assert not np.allclose(multi[:, 0], multi[:, 3])
+    c = compare(w, {name: make_model(name, **params)}, levels=(), **QUIET)
+    assert not isinstance(c.models[name], DirectForecaster)
+    np.testing.assert_allclose(c.long.query(f"model == '{name}' and part == 'test' and metric == 'mae'")
+                               ["value"].to_numpy(),
+                               [np.mean(np.abs(w.Y("test", scaled=False)[:, j] - multi[:, j])) for j in range(4)],
+                               rtol=1e-9)
+    if name == "ar":
+        direct = make_model("ar", method="direct")
+        assert getattr(direct, "predict_horizons", None) is None
+        assert isinstance(compare(w, {"ar": direct}, levels=(), **QUIET).models["ar"], DirectForecaster)
+
+
 def test_direct_forecaster_equals_one_fit_per_horizon(data):
     w = prepare_windows(data, target="y", lookback=6, horizons=[1, 3], split=(0.6, 0.2, 0.2))
     direct = DirectForecaster(RidgeLagForecaster(alpha=0.5)).fit(w)
