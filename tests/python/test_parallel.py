@@ -228,6 +228,10 @@ def _stop_cluster(markers) -> None:
             time.sleep(0.2)
 
 
+#: Ray's switch for "not a cluster" (its default on macOS and Windows): every address is 127.0.0.1.
+LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
     """`ray start --head --num-cpus 2` in a separate process, on free ports and a temp folder;
@@ -247,7 +251,10 @@ def ray_cluster():
            "RAY_AUTH_MODE": "disabled",
            # a busy 2-core machine can miss a few 3-s health checks: GCS would declare the raylet
            # dead after 5 and every driver connected to it would end
-           "RAY_health_check_failure_threshold": "40"}
+           "RAY_health_check_failure_threshold": "40",
+           # loopback only: Ray replaces --node-ip-address 127.0.0.1 by the machine's outward address
+           # (192.0.2.2 here) unless told it is not a cluster; CI machines differ in that address
+           **LOOPBACK}
     markers = [temp_dir]
     try:
         for attempt in (1, 2):  # Ray gives its raylet 30 s to start: a busy machine may need a second try
@@ -325,7 +332,7 @@ def test_a_real_ray_cluster_gives_the_local_results(ray_cluster, tmp_path):
     out = tmp_path / "ray.pkl"
     env = {**worker_environment(), "PYTHONPATH": os.pathsep.join([str(REPO), str(Path(__file__).parent),
                                                                   os.environ.get("PYTHONPATH", "")]),
-           "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1", "RAY_AUTH_MODE": "disabled"}
+           "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1", "RAY_AUTH_MODE": "disabled", **LOOPBACK}
     driver = subprocess.run([sys.executable, str(Path(__file__).with_name("ray_driver.py")), address, str(out)],
                             env=env, capture_output=True, text=True, timeout=600)
     assert driver.returncode == 0 and out.exists(), (
