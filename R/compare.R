@@ -159,10 +159,10 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              id = NULL) {
   if (!is.null(id)) {
     given <- setdiff(names(match.call())[-1], "")
-    return(panel_from_compare(data, id, given, models = if (missing(models)) NULL else models,
-                              target = target, horizon = if (missing(horizon)) NULL else horizon,
-                              season = season, levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs,
-                              out_dir = out_dir))
+    return(panel_adapter("forecast_compare", "forecast_panel", data, id, given,
+                         models = if (missing(models)) NULL else models, target = target,
+                         horizon = if (missing(horizon)) NULL else horizon, season = season,
+                         levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs, out_dir = out_dir))
   }
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
@@ -244,10 +244,11 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               id = NULL) {
   if (!is.null(id)) {
     given <- setdiff(names(match.call())[-1], "")
-    return(panel_from_backtest(data, id, given, models = if (missing(models)) NULL else models,
-                               target = target, horizon = if (missing(horizon)) NULL else horizon,
-                               season = season, levels = levels, seed = seed, seeds = seeds,
-                               n_jobs = n_jobs, out_dir = out_dir, folds = folds, fold_size = fold_size))
+    return(panel_adapter("forecast_backtest", "backtest_panel", data, id, given,
+                         models = if (missing(models)) NULL else models, target = target,
+                         horizon = if (missing(horizon)) NULL else horizon, season = season,
+                         levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs, out_dir = out_dir,
+                         extra = list(folds = folds, step = fold_size)))
   }
   dm_loss <- match.arg(dm_loss)
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
@@ -522,48 +523,29 @@ as_model_list <- function(models, params) {
 
 
 # forecast_compare(data, id = ...) on a long panel: forecast_panel() with the arguments that apply.
-panel_from_backtest <- function(data, id, given, models, target, horizon, season, levels, seed,
-                                seeds, n_jobs, out_dir, folds, fold_size) {
+# forecast_compare(id = ) / forecast_backtest(id = ): the panel workflow `target_fun` ("forecast_panel"
+# or "backtest_panel") with the arguments that apply to a panel; any other given argument is refused
+# by name. `extra` holds the workflow's own arguments (backtest: folds, and fold_size as `step`).
+panel_adapter <- function(caller, target_fun, data, id, given, models, target, horizon, season, levels,
+                          seed, seeds, n_jobs, out_dir, extra = list()) {
   if (!is.character(id) || length(id) != 1 || is.na(id)) {
     stop("`id` must be one column name, not ", describe(id), ".", call. = FALSE)
   }
   allowed <- c("data", "id", "models", "target", "horizon", "season", "levels", "seed", "seeds",
-               "n_jobs", "out_dir", "folds", "fold_size")
+               "n_jobs", "out_dir", if (length(extra)) c("folds", "fold_size"))
   other <- setdiff(given, allowed)
   if (length(other) > 0) {
-    stop("With `id` (a panel), forecast_backtest() runs backtest_panel(), where ",
+    stop("With `id` (a panel), ", caller, "() runs ", target_fun, "(), where ",
          paste0("`", other, "`", collapse = ", "), " do not apply (they set up one series' windows). ",
-         "Leave them out, or call backtest_panel() for its own options.", call. = FALSE)
+         "Leave them out, or call ", target_fun, "() for its own options.", call. = FALSE)
   }
-  args <- list(data = data, id_col = id, levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs,
-               out_dir = out_dir, folds = folds, step = fold_size)
+  args <- c(list(data = data, id_col = id, levels = levels, seed = seed, seeds = seeds,
+                 n_jobs = n_jobs, out_dir = out_dir), extra)
   if (!is.null(models)) args$models <- models
   if (!is.null(target)) args$value_col <- target
   if (!is.null(horizon)) args$horizon <- horizon
   if (!is.null(season)) args$period <- season
-  do.call(backtest_panel, args)
-}
-
-panel_from_compare <- function(data, id, given, models, target, horizon, season, levels, seed,
-                               seeds, n_jobs, out_dir) {
-  if (!is.character(id) || length(id) != 1 || is.na(id)) {
-    stop("`id` must be one column name, not ", describe(id), ".", call. = FALSE)
-  }
-  panel_args <- c("data", "id", "models", "target", "horizon", "season", "levels", "seed", "seeds",
-                  "n_jobs", "out_dir")
-  other <- setdiff(given, panel_args)
-  if (length(other) > 0) {
-    stop("With `id` (a panel), forecast_compare() runs forecast_panel(), where ",
-         paste0("`", other, "`", collapse = ", "), " do not apply (they set up one series' windows). ",
-         "Leave them out, or call forecast_panel() for its own options.", call. = FALSE)
-  }
-  args <- list(data = data, id_col = id, levels = levels, seed = seed, seeds = seeds,
-               n_jobs = n_jobs, out_dir = out_dir)
-  if (!is.null(models)) args$models <- models
-  if (!is.null(target)) args$value_col <- target
-  if (!is.null(horizon)) args$horizon <- horizon
-  if (!is.null(season)) args$period <- season
-  do.call(forecast_panel, args)
+  do.call(target_fun, args)
 }
 
 check_conformal_scale <- function(scale) {
