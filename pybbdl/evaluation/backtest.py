@@ -124,6 +124,7 @@ def backtest(
     if conformal_window is not None:
         conformal_window = check_positive_int("conformal_window", conformal_window)
     conformal_scale = check_conformal_scale(conformal_scale)
+    scales_used: set[str] = set()  # what "auto" meant in each fold
     pooled_ints: dict[str, list] = {}
     int_notes: dict[str, dict[str, str]] = {}
     methods: dict[str, str] = {}
@@ -158,9 +159,10 @@ def backtest(
                      for name, runs in fitted.items()}
         all_horizons, preds = preds, longest(preds)  # intervals and the forecasts frame: the longest horizon
         keep = np.arange(0, windows.n_windows("test"), stride)
+        fold_scale = resolved_scale(conformal_scale, windows) if levels else conformal_scale
+        scales_used.add(fold_scale)
         ints, fold_methods, fold_notes = interval_pass(fitted, windows, ["test"], levels, preds, strict=strict,
-                                                       fold=k + 1, window=conformal_window,
-                                                       scale=conformal_scale)
+                                                       fold=k + 1, window=conformal_window, scale=fold_scale)
         methods.update(fold_methods)
         for name, by in ints.items():
             runs = by["test"]
@@ -207,7 +209,7 @@ def backtest(
                        dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
                        baselines=baselines, levels=list(levels), conformal_window=conformal_window,
-                       conformal_scale=resolved_scale(conformal_scale, lookback))
+                       conformal_scale="/".join(sorted(scales_used)) or conformal_scale)
     forecasts = {"test": pd.concat(frames)}
     intervals = {"test": {name: interval_frame(joined[name]["test"][0], by["test"][0],
                                                index=forecasts["test"].index)

@@ -696,7 +696,7 @@ def compare(
     levels, strict = resolve_levels(levels, windows, estimators)
     if conformal_window is not None:
         conformal_window = check_positive_int("conformal_window", conformal_window)
-    conformal_scale = check_conformal_scale(conformal_scale, windows if levels else None)
+    conformal_scale = resolved_scale(conformal_scale, windows) if levels else check_conformal_scale(conformal_scale)
     preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress, n_jobs=n_jobs,
                                                       backend=backend, address=address)
     all_horizons, preds = preds, longest(preds)  # intervals, MCS, forecasts, wide table: the longest horizon
@@ -723,7 +723,7 @@ def compare(
         forecasts[part] = frame
     table.attrs.update(target=windows.target, horizon=windows.horizon, seeds=seeds, dm_loss=dm_loss,
                        baselines=baselines, levels=list(levels), conformal_window=conformal_window,
-                       conformal_scale=resolved_scale(conformal_scale, windows.lookback),
+                       conformal_scale=conformal_scale,
                        horizons=list(windows.horizons))
     return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
                       models={m: runs[0] for m, runs in fitted.items()},

@@ -198,10 +198,19 @@ def check_conformal_scale(scale, windows=None) -> str:
     return scale
 
 
-def resolved_scale(scale, lookback: int) -> str:
-    """What `scale` means for windows of this lookback: ``"window"`` or ``"none"`` (recorded in tables)."""
-    scale = check_conformal_scale(scale)
-    return "window" if scale == "window" or (scale == "auto" and int(lookback) >= 2) else "none"
+def resolved_scale(scale, windows, calibration: str = CALIBRATION_PART) -> str:
+    """What `scale` means for these windows, ``"window"`` or ``"none"`` (what the tables record):
+    ``"auto"`` is ``"window"`` unless the lookback is 1 or the calibration part's windows are all
+    flat (median scale 0), where absolute errors are used."""
+    scale = check_conformal_scale(scale, windows)
+    if scale != "auto":
+        return scale
+    if windows.lookback < 2:
+        return "none"
+    if calibration in windows.bounds and windows.n_windows(calibration) and not np.median(
+            window_scales(windows, calibration)) > 0:
+        return "none"
+    return "window"
 
 
 def window_scales(windows, part: str) -> np.ndarray:

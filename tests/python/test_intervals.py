@@ -366,3 +366,21 @@ def test_cli_conformal_scale_option(tmp_path, capsys):
     import json
 
     assert json.loads((out / "manifest.json").read_text())["settings"]["conformal_scale"] == "window"
+
+
+def test_auto_scale_uses_absolute_errors_where_the_validation_windows_are_flat():
+    """A target that stops moving before the validation part: no window scale to divide by, so
+    "auto" calibrates on absolute errors and the table records "none"; "window" is refused."""
+    rng = np.random.default_rng(3)
+    y = np.r_[np.cumsum(rng.normal(size=120)), np.full(40, 5.0), 5.0 + np.cumsum(rng.normal(size=40))]
+    w = prepare_windows(pd.DataFrame({"y": y}), target="y", lookback=4, split=(0.6, 0.2, 0.2))
+    auto = compare(w, ["naive"], levels=(0.8,), progress=False)
+    none = compare(w, ["naive"], levels=(0.8,), conformal_scale="none", progress=False)
+    assert auto.table.attrs["conformal_scale"] == "none"
+    pd.testing.assert_frame_equal(auto.intervals["test"]["naive"], none.intervals["test"]["naive"])
+    with pytest.raises(DataError, match="flat"):
+        compare(w, ["naive"], levels=(0.8,), conformal_scale="window", progress=False)
+    bt = backtest(pd.DataFrame({"y": y}), target="y", lookback=4, models=["naive"], folds=2, fold_size=20,
+                  levels=(0.8,), progress=False)
+    # fold 1 calibrates on flat rows (absolute errors), fold 2 on rows that move again (scaled)
+    assert bt.table.attrs["conformal_scale"] == "none/window"
