@@ -709,37 +709,31 @@ def stepwise_search(y: np.ndarray, d: int, D: int, m: int, *, max_p: int = 5, ma
         if ic(fit) < ic(best):
             best, (p, q, P, Q) = fit, (0, 0, 0, 0)
 
-    moves_seasonal = ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
     moves = ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
+
+    def first_better(orders, moved, bounds):
+        """The first untried order (p, q, P, Q) whose `moved` entries lie in 0..`bounds` and that
+        beats `best`: (fit, order) or None."""
+        for order in orders:
+            if not all(0 <= order[i] <= hi for i, hi in zip(moved, bounds)):
+                continue
+            np_, nq, nP, nQ = order
+            if Spec(np_, d, nq, nP, D, nQ, m, bool(constant)) in done or len(fits) >= nmodels:
+                continue
+            fit = run(np_, nq, nP, nQ, constant)
+            if ic(fit) < ic(best):
+                return fit, order
+        return None
+
     k_before = -1
     while k_before < len(fits) and len(fits) < nmodels:
         k_before = len(fits)
-        improved = False
-        for dP, dQ in moves_seasonal:
-            nP, nQ = P + dP, Q + dQ
-            if not (0 <= nP <= max_P and 0 <= nQ <= max_Q):
-                continue
-            spec = Spec(p, d, q, nP, D, nQ, m, bool(constant))
-            if spec in done or len(fits) >= nmodels:
-                continue
-            fit = run(p, q, nP, nQ, constant)
-            if ic(fit) < ic(best):
-                best, P, Q, improved = fit, nP, nQ, True
-                break
-        if improved:
-            continue
-        for dp, dq in moves:
-            np_, nq = p + dp, q + dq
-            if not (0 <= np_ <= max_p and 0 <= nq <= max_q):
-                continue
-            spec = Spec(np_, d, nq, P, D, Q, m, bool(constant))
-            if spec in done or len(fits) >= nmodels:
-                continue
-            fit = run(np_, nq, P, Q, constant)
-            if ic(fit) < ic(best):
-                best, p, q, improved = fit, np_, nq, True
-                break
-        if improved:
+        # seasonal moves first, then non-seasonal ones; after an improvement, start over
+        found = first_better([(p, q, P + dP, Q + dQ) for dP, dQ in moves], (2, 3), (max_P, max_Q))
+        if found is None:
+            found = first_better([(p + dp, q + dq, P, Q) for dp, dq in moves], (0, 1), (max_p, max_q))
+        if found is not None:
+            best, (p, q, P, Q) = found
             continue
         if allow_constant:
             spec = Spec(p, d, q, P, D, Q, m, not constant)
