@@ -98,6 +98,11 @@
 #'   after volatile stretches, narrower after calm ones. `"none"`: from the absolute forecast
 #'   errors. `"auto"` (default): `"window"` when `lookback` is 2 or more. Works with
 #'   `conformal_window` too.
+#' @param interval_method `"auto"` (default): models with their own analytic intervals (ARIMA,
+#'   ETS, Theta, ...) use them, the others get conformal intervals; `"conformal"`: conformal
+#'   intervals, calibrated on the validation part, for every model (e.g. when a misspecified
+#'   ARIMA's own intervals are too wide or too narrow). The table's `interval` column says which
+#'   each model got.
 #' @param nested Pairs to test with the Clark-West test instead of Diebold-Mariano: a named list
 #'   `list(larger = "nested model")`, e.g. `list(gru = "naive")`; `NULL`: the models' own
 #'   declarations (ARIMA nests naive). See [clark_west_test()].
@@ -154,6 +159,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
                              conformal_window = NULL, conformal_scale = "auto",
+                             interval_method = "auto",
                              quick = FALSE, out_dir = NULL,
                              verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL,
                              id = NULL) {
@@ -181,6 +187,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
   args$nested <- check_nested_arg(nested)
   args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
   args$conformal_scale <- check_conformal_scale(conformal_scale)
+  args$interval_method <- check_choice(interval_method, "interval_method", c("auto", "conformal"))
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
@@ -239,7 +246,8 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
                               levels = NULL, nested = NULL, conformal_window = NULL,
-                              conformal_scale = "auto", quick = FALSE, out_dir = NULL, verbose = FALSE, n_jobs = 1,
+                              conformal_scale = "auto", interval_method = "auto", quick = FALSE,
+                              out_dir = NULL, verbose = FALSE, n_jobs = 1,
                               backend = NULL, address = NULL,
                               id = NULL) {
   if (!is.null(id)) {
@@ -278,6 +286,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$nested <- check_nested_arg(nested)
   args$conformal_window <- check_count(conformal_window, "conformal_window", null_ok = TRUE)
   args$conformal_scale <- check_conformal_scale(conformal_scale)
+  args$interval_method <- check_choice(interval_method, "interval_method", c("auto", "conformal"))
   args$models <- as_model_list(models, args$params)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
@@ -345,6 +354,7 @@ run_forecast_workflow <- function(kind, args) {
     dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
     levels = py_levels(args$levels), nested = py_nested(args$nested),
     conformal_window = args$conformal_window, conformal_scale = args$conformal_scale,
+    interval_method = args$interval_method,
     n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address,
     horizons = args$horizons, known = args$known
   )
@@ -385,7 +395,8 @@ new_forecast_run <- function(run, args, class) {
                      seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
                      levels = args$levels, nested = args$nested,
                      conformal_window = args$conformal_window,
-                     conformal_scale = args$conformal_scale, quick = args$quick,
+                     conformal_scale = args$conformal_scale,
+                     interval_method = args$interval_method, quick = args$quick,
                      out_dir = args$out_dir))
   if (!is.null(settings$start) && settings$start >= 1) settings$start <- settings$start + 1L
   # what ran, as the Python workflow records it (a quick run caps epochs and stops no early)

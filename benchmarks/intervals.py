@@ -11,7 +11,9 @@ intervals calibrated on the validation part; the test part only scores. Prints o
 table (coverage, width, Winkler score, CRPS, MAE) for BENCHMARKS.md, with the machine and the
 wall time. The main table has the default conformal intervals (normalized: errors divided by each
 window's volatility, ``conformal_scale="auto"``); then, for the same fitted models and forecasts
-(no refit), the scores of conformal intervals from absolute errors (``conformal_scale="none"``),
+(no refit), the scores of conformal intervals from absolute errors (``conformal_scale="none"``; for
+models with their own intervals such as ARIMA also the default normalized ones, as
+``interval_method="conformal"`` gives them),
 of *rolling* conformal intervals (``--window`` errors observed at each origin;
 ``conformal_window=``) from absolute errors, and rolling normalized ones.
 """
@@ -79,27 +81,30 @@ def main() -> None:
           f"{epochs} epochs, seed {args.seed}; params {params}; wall {wall:.0f} s on {machine()}")
     print(markdown_table(t[[c for c in cols if c in t.columns]], digits=3))
 
-    from pybbdl.evaluation.intervals import interval_scores, model_intervals
+    from pybbdl.evaluation.intervals import has_own_intervals, interval_scores, model_intervals
 
     window = args.window or (8760 if args.dataset == "jena" else 40)
     rows = []
     y = windows.y("test", scaled=False)
-    for win, scale in ((None, "none"), (window, "none"), (window, "window")):
+    for win, scale in ((None, "window"), (None, "none"), (window, "none"), (window, "window")):
         for name, model in result.models.items():
+            if (win, scale) == (None, "window") and not has_own_intervals(model):
+                continue  # the default conformal intervals: in the table above
             point = result.forecasts["test"][name].to_numpy()
+            # models with their own intervals (ARIMA) get conformal ones here, as interval_method="conformal"
             ints, method = model_intervals(model, windows, "test", (0.8, 0.95), point=point, window=win, scale=scale,
-                                           calibration_forecasts=result.forecasts["val"][name].to_numpy())
-            if method == "model" and (win, scale) != (None, "none"):
-                continue  # the model's own intervals: listed once
+                                           calibration_forecasts=result.forecasts["val"][name].to_numpy(),
+                                           method="conformal")
             how = ("normalized " if scale == "window" else "absolute-error ") + (
                 "conformal" if win is None else f"rolling conformal ({win})")
             sc = interval_scores(y, point, ints)
-            rows.append({"model": name, "interval": method if method == "model" else how,
+            rows.append({"model": name, "interval": how,
                          **{f"test_{k}": sc[k] for k in ("coverage_80", "coverage_95", "width_80", "width_95",
                                                          "winkler_80", "winkler_95", "crps")}})
     import pandas as pd
 
-    print(f"\nthe same fitted models and forecasts, other conformal intervals: from absolute errors "
+    print(f"\nthe same fitted models and forecasts, other conformal intervals (for models with their own intervals, "
+          f"such as ARIMA, as interval_method='conformal' gives them): normalized static ones, from absolute errors "
           f"(conformal_scale='none'; the table above has the default, errors divided by each window's mean absolute "
           f"{windows.horizon}-step change of the target), rolling (each test target's interval from the last {window} "
           "forecast errors observed at its origin), and rolling normalized")

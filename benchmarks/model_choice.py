@@ -5,6 +5,10 @@
    for several training windows and with a 24-h season allowed; statsmodels' own AICc of the
    competing orders; and, through rpy2 when R is there, R's ``auto.arima`` choice and ``Arima``
    AICc on the same rows.
+   Then the same with calendar regressors: regression on the time-of-day and day-of-year sine and
+   cosine with ARIMA errors (ARIMAX, "dynamic harmonic regression"; ``d`` by KPSS on the regression
+   residuals, as R), on the last year and on all training rows, its own intervals and (as
+   ``interval_method="conformal"`` gives them) normalized conformal ones from the validation part.
 2. WWWusage, ETS(A,A,N): the parameters and sum of squared errors of statsmodels' estimate
    (pybbdl's) and of R's ``forecast::ets`` (rpy2).
 
@@ -22,7 +26,7 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 from _common import JENA_HOURLY, machine, require  # noqa: E402
 
-from pybbdl.data import jena_climate  # noqa: E402
+from pybbdl.data import jena_climate, with_calendar_features  # noqa: E402
 from pybbdl.evaluation.intervals import interval_scores, model_intervals  # noqa: E402
 from pybbdl.models import make_model  # noqa: E402
 from pybbdl.windows import prepare_windows  # noqa: E402
@@ -54,6 +58,22 @@ def jena(ro) -> None:
         sc = interval_scores(y, point, model_intervals(m, w, "test", (0.8, 0.95), point=point)[0])
         print(f"| {rows} | {season or '-'} | {m.describe()} | {sc['coverage_80']:.3f} | {sc['coverage_95']:.3f} | "
               f"{sc['width_80']:.2f} | {np.mean(np.abs(y - point)):.3f} | {time.perf_counter() - start:.0f} |")
+    calendar = ["day_sin", "day_cos", "year_sin", "year_cos"]
+    wk = prepare_windows(with_calendar_features(jena_climate(require(JENA_HOURLY))), target="T (degC)", lookback=240,
+                         horizon=24, split=(0.5, 0.25, 0.25), known=calendar)
+    print("\nwith the calendar terms as regressors (ARIMAX), own intervals / normalized conformal ones:")
+    print("| training rows | chosen | own coverage 80 / 95 | conformal coverage 80 / 95 | MAE | CRPS own | fit s |")
+    print("|---:|---|---|---|---:|---:|---:|")
+    for rows in (8760, None):
+        start = time.perf_counter()
+        m = make_model("arima", max_train=rows, max_p=2, max_q=2).fit(wk)
+        point = m.predict(wk, "test")
+        own = interval_scores(y, point, model_intervals(m, wk, "test", (0.8, 0.95), point=point)[0])
+        conf = interval_scores(y, point, model_intervals(m, wk, "test", (0.8, 0.95), point=point, scale="window",
+                                                         method="conformal")[0])
+        print(f"| {rows or wk.bounds['train'][1]} | {m.describe()} | {own['coverage_80']:.3f} / {own['coverage_95']:.3f} "
+              f"| {conf['coverage_80']:.3f} / {conf['coverage_95']:.3f} | {np.mean(np.abs(y - point)):.3f} | "
+              f"{own['crps']:.3f} | {time.perf_counter() - start:.0f} |", flush=True)
     last = w.values[:w.bounds["train"][1], 0][-1000:]
     for order in ((2, 1, 0), (2, 1, 2)):
         r = ARIMA(last, order=order, trend="n").fit()

@@ -13,6 +13,8 @@ import functools
 import numpy as np
 import pandas as pd
 
+from pybbdl.exceptions import ArgumentError
+
 _INSTALL = ("R and rpy2 are needed: `make test` installs them on Debian (r-base-core, r-cran-forecast), "
             "or `apt-get install r-base-core r-cran-forecast && pip install 'pybbdl[r]'`.")
 
@@ -103,8 +105,13 @@ def r_to_frame(obj) -> pd.DataFrame:
 
 
 def auto_arima(series, *, frequency: float = 1.0, h: int = 0, stepwise: bool = True,
-               approximation: bool | None = None, seasonal: bool = True) -> dict:
+               approximation: bool | None = None, seasonal: bool = True, xreg=None, max_p: int | None = None,
+               max_q: int | None = None) -> dict:
     """R's ``forecast::auto.arima`` on a series; returns what it chose and its forecasts.
+
+    `xreg` (a 2-D array, one row per value of `series`) are regressors (regression with ARIMA
+    errors); forecasts then need their future values, so ``h`` must be 0. `max_p`, `max_q`: R's
+    ``max.p``, ``max.q`` (None = R's defaults).
 
     Returns:
         ``{"order": (p, d, q), "seasonal_order": (P, D, Q, m), "aicc": float, "coef": {name: value},
@@ -116,6 +123,15 @@ def auto_arima(series, *, frequency: float = 1.0, h: int = 0, stepwise: bool = T
     kwargs = {"stepwise": stepwise, "seasonal": seasonal}
     if approximation is not None:
         kwargs["approximation"] = approximation
+    for key, value in (("max.p", max_p), ("max.q", max_q)):
+        if value is not None:
+            kwargs[key] = int(value)
+    if xreg is not None:
+        if h:
+            raise ArgumentError("auto_arima(xreg=...) forecasts need future regressor values: use h=0.")
+        x = np.asarray(xreg, dtype=float)
+        x = x.reshape(len(x), -1)
+        kwargs["xreg"] = ro.r["matrix"](ro.FloatVector(x.ravel(order="F")), nrow=x.shape[0], ncol=x.shape[1])
     fit = forecast.auto_arima(y, **kwargs)
     arma = [int(v) for v in fit.rx2("arma")]  # p, q, P, Q, m, d, D
     coef = fit.rx2("coef")

@@ -77,6 +77,10 @@ def add_parser(sub) -> None:
                     help="conformal intervals from errors scaled by the target's mean absolute horizon-step change "
                          "inside each input window ('window'; the default 'auto' does so when the lookback is 2 or "
                          "more) or from absolute errors ('none')")
+    fc.add_argument("--interval-method", choices=["auto", "conformal"],
+                    help="'auto' (default): ARIMA, ETS and the other models with analytic intervals use their own, "
+                         "the rest conformal ones; 'conformal': conformal intervals (calibrated on the validation "
+                         "part) for every model")
     fc.add_argument("--seed", type=int, help="first random seed")
     fc.add_argument("--seeds", type=int, help="train each neural model with this many seeds (seed, seed+1, ...)")
     fc.add_argument("--backtest", type=int, metavar="FOLDS",
@@ -197,7 +201,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
                  baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
                  levels=_levels(args.levels), conformal_window=args.conformal_window,
-                 conformal_scale=args.conformal_scale,
+                 conformal_scale=args.conformal_scale, interval_method=args.interval_method,
                  n_jobs=args.jobs, backend=args.backend, address=args.address)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
@@ -210,7 +214,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
 
 _COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "horizons", "known", "step", "split", "epochs", "batch_size",
                  "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
-                 "conformal_window", "conformal_scale", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address")
+                 "conformal_window", "conformal_scale", "interval_method", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 

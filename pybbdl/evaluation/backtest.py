@@ -13,7 +13,7 @@ from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, che
                                        collect_fits, fit_task, fit_tasks, forecast_part, horizon_long_table,
                                        interval_pass, long_table, longest, mcs_rows, resolve_baselines,
                                        resolve_levels, wide_table)
-from pybbdl.evaluation.intervals import check_conformal_scale, interval_frame, resolved_scale
+from pybbdl.evaluation.intervals import check_conformal_scale, check_interval_method, interval_frame, resolved_scale
 from pybbdl.evaluation.nested import nesting
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
 from pybbdl.exceptions import ArgumentError
@@ -49,6 +49,7 @@ def backtest(
     nested: Mapping | None = None,
     conformal_window: int | None = None,
     conformal_scale: str | None = "auto",
+    interval_method: str = "auto",
     horizons=None,
     known: Sequence[str] | None = None,
 ) -> Comparison:
@@ -63,10 +64,10 @@ def backtest(
 
     Args:
         data, target, features, lookback, horizon, step: As for :func:`prepare_windows`.
-        models, params, seeds, baselines, dm_loss, levels, nested, conformal_window, conformal_scale: As for
-            :func:`~pybbdl.evaluation.compare.compare`. Conformal intervals of a fold are calibrated
-            on that fold's validation rows (the last `val_fraction` of its training range), never
-            on its test block.
+        models, params, seeds, baselines, dm_loss, levels, nested, conformal_window, conformal_scale,
+            interval_method: As for :func:`~pybbdl.evaluation.compare.compare`. Conformal intervals
+            of a fold are calibrated on that fold's validation rows (the last `val_fraction` of its
+            training range), never on its test block.
         folds: Number of test blocks, >= 1.
         fold_size: Rows per block; default: the rows after `start` split evenly, or 10 % of the
             series per fold if `start` is None.
@@ -124,6 +125,7 @@ def backtest(
     if conformal_window is not None:
         conformal_window = check_positive_int("conformal_window", conformal_window)
     conformal_scale = check_conformal_scale(conformal_scale)
+    interval_method = check_interval_method(interval_method)
     scales_used: set[str] = set()  # what "auto" meant in each fold
     pooled_ints: dict[str, list] = {}
     int_notes: dict[str, dict[str, str]] = {}
@@ -140,7 +142,7 @@ def backtest(
                                             horizons=hs, known=known))
         if k == 0:
             check_not_constant(fold_windows[0])
-            levels, strict = resolve_levels(levels, fold_windows[0], estimators)
+            levels, strict = resolve_levels(levels, fold_windows[0], estimators, interval_method)
     fitting = range(folds) if retrain else range(1)
     tasks = {k: fit_tasks(estimators, fold_windows[k], ["test"], seeds, progress and sequential, fold=k + 1)
              for k in fitting}
@@ -162,7 +164,8 @@ def backtest(
         fold_scale = resolved_scale(conformal_scale, windows) if levels else conformal_scale
         scales_used.add(fold_scale)
         ints, fold_methods, fold_notes = interval_pass(fitted, windows, ["test"], levels, preds, strict=strict,
-                                                       fold=k + 1, window=conformal_window, scale=fold_scale)
+                                                       fold=k + 1, window=conformal_window, scale=fold_scale,
+                                                       method=interval_method)
         methods.update(fold_methods)
         for name, by in ints.items():
             runs = by["test"]
@@ -209,7 +212,8 @@ def backtest(
                        dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
                        baselines=baselines, levels=list(levels), conformal_window=conformal_window,
-                       conformal_scale="/".join(sorted(scales_used)) or conformal_scale)
+                       conformal_scale="/".join(sorted(scales_used)) or conformal_scale,
+                       interval_method=interval_method)
     forecasts = {"test": pd.concat(frames)}
     intervals = {"test": {name: interval_frame(joined[name]["test"][0], by["test"][0],
                                                index=forecasts["test"].index)

@@ -21,9 +21,9 @@ import pandas as pd
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.dm import LOSS_POWER, Loss, diebold_mariano, dm_min_length
 from pybbdl.evaluation.intervals import (CALIBRATION_PART, DEFAULT_LEVELS, check_calibration_size, check_conformal_scale,
-                                         resolved_scale,
-                                         check_interval_levels, interval_frame, interval_metric_names,
-                                         interval_scores, model_intervals)
+                                         check_interval_levels, check_interval_method, has_own_intervals,
+                                         interval_frame, interval_metric_names, interval_scores, model_intervals,
+                                         resolved_scale)
 from pybbdl.evaluation.nested import clark_west, model_confidence_set, nesting
 from pybbdl.evaluation.metrics import mae, rmse, skill_pct, zero_tolerance
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, ModelFitError
@@ -294,20 +294,22 @@ def fit_and_forecast(estimators: Mapping, windows: Windows, parts, seeds, progre
     return collect_fits(estimators, tasks, results, windows, parts, seeds)
 
 
-def resolve_levels(levels, windows: Windows, estimators: Mapping) -> tuple[tuple[float, ...], bool]:
+def resolve_levels(levels, windows: Windows, estimators: Mapping,
+                   method: str = "auto") -> tuple[tuple[float, ...], bool]:
     """``(levels, strict)``: the levels to score and whether a too-short calibration part is an
     error (levels given by the caller) or a note in the table (the default levels)."""
+    method = check_interval_method(method)
     if levels is None:
         return DEFAULT_LEVELS, False
     levels = check_interval_levels(levels)
-    if levels and any(not callable(getattr(e, "predict_interval", None)) for e in estimators.values()):
+    if levels and any(not has_own_intervals(e, method) for e in estimators.values()):
         check_calibration_size(windows, levels)  # before any training
     return levels, True
 
 
 def interval_pass(fitted: Mapping, windows: Windows, parts, levels, preds: Mapping, *, strict: bool = True,
                   fold: int | None = None, window: int | None = None,
-                  scale: str | None = None) -> tuple[dict, dict, dict]:
+                  scale: str | None = None, method: str = "auto") -> tuple[dict, dict, dict]:
     """Intervals of every fitted model (each seed) on `parts`.
 
     Returns ``(intervals {model: {part: [{level: (lo, hi)} per seed]}}, methods {model: str},
@@ -324,7 +326,7 @@ def interval_pass(fitted: Mapping, windows: Windows, parts, levels, preds: Mappi
         for part in parts:
             out[name][part] = []
             for k, model in enumerate(runs):
-                has_own = callable(getattr(model, "predict_interval", None))
+                has_own = has_own_intervals(model, method)
                 methods[name] = "model" if has_own else "conformal"
                 if not has_own and part == CALIBRATION_PART:
                     notes[name][part] = (f"no interval scores on the {part} part: it calibrates the conformal "
@@ -335,7 +337,7 @@ def interval_pass(fitted: Mapping, windows: Windows, parts, levels, preds: Mappi
                 cal = cal[k] if cal is not None and len(cal) > k else None
                 try:
                     ints, _ = model_intervals(model, windows, part, levels, point=point, calibration_forecasts=cal,
-                                              window=window, scale=scale)
+                                              window=window, scale=scale, method=method)
                 except DataError as err:
                     if strict:
                         raise
@@ -621,6 +623,7 @@ def compare(
     nested: Mapping | None = None,
     conformal_window: int | None = None,
     conformal_scale: str | None = "auto",
+    interval_method: str = "auto",
     n_jobs: int = 1,
     backend: str | None = None,
     address: str | None = None,
@@ -670,6 +673,11 @@ def compare(
             :func:`~pybbdl.evaluation.intervals.window_scales`), so intervals widen after volatile
             stretches and narrow after calm ones; ``"none"`` = absolute errors. Static or rolling
             alike.
+        interval_method: ``"auto"`` (default) = models with their own intervals (ARIMA, ETS,
+            Theta, ...) use them, the others get conformal ones; ``"conformal"`` = split-conformal
+            intervals for every model, calibrated on the validation part as for the networks
+            (for a model whose analytic intervals are miscalibrated, e.g. a misspecified ARIMA).
+            The wide table's ``interval`` column says which each model got.
 
     Returns:
         A :class:`Comparison`.
@@ -693,7 +701,7 @@ def compare(
         check_dm_length(windows.n_windows(part), windows.horizon, f"{part} part")
     check_not_constant(windows)
     nests = nesting(estimators, nested)
-    levels, strict = resolve_levels(levels, windows, estimators)
+    levels, strict = resolve_levels(levels, windows, estimators, interval_method)
     if conformal_window is not None:
         conformal_window = check_positive_int("conformal_window", conformal_window)
     conformal_scale = resolved_scale(conformal_scale, windows) if levels else check_conformal_scale(conformal_scale)
@@ -702,7 +710,8 @@ def compare(
     all_horizons, preds = preds, longest(preds)  # intervals, MCS, forecasts, wide table: the longest horizon
     actual = {p: windows.y(p, scaled=False) for p in parts}
     ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict,
-                                             window=conformal_window, scale=conformal_scale)
+                                             window=conformal_window, scale=conformal_scale,
+                                             method=interval_method)
     mcs = mcs_rows(preds, actual, parts, dm_loss=dm_loss)
     horizon_forecasts = {}
     if windows.multi_horizon:
@@ -723,7 +732,7 @@ def compare(
         forecasts[part] = frame
     table.attrs.update(target=windows.target, horizon=windows.horizon, seeds=seeds, dm_loss=dm_loss,
                        baselines=baselines, levels=list(levels), conformal_window=conformal_window,
-                       conformal_scale=conformal_scale,
+                       conformal_scale=conformal_scale, interval_method=interval_method,
                        horizons=list(windows.horizons))
     return Comparison(table=table, forecasts=forecasts, histories=histories, windows=windows,
                       models={m: runs[0] for m, runs in fitted.items()},

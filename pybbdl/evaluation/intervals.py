@@ -71,8 +71,9 @@ DEFAULT_CONFORMAL_SCALE = "auto"
 #: Scales below this share of the calibration part's median scale are raised to it (flat windows).
 SCALE_FLOOR = 0.1
 
-__all__ = ["CALIBRATION_PART", "CONFORMAL_SCALES", "DEFAULT_CONFORMAL_SCALE", "DEFAULT_LEVELS", "check_conformal_scale", "conformal_half_width", "conformal_intervals", "coverage",
-           "crps_from_quantiles", "interval_frame", "interval_metric_names", "interval_scores", "min_calibration",
+__all__ = ["CALIBRATION_PART", "CONFORMAL_SCALES", "DEFAULT_CONFORMAL_SCALE", "DEFAULT_LEVELS", "INTERVAL_METHODS",
+           "check_conformal_scale", "check_interval_method", "conformal_half_width", "conformal_intervals", "coverage",
+           "crps_from_quantiles", "has_own_intervals", "interval_frame", "interval_metric_names", "interval_scores", "min_calibration",
            "model_intervals", "pinball_loss", "quantile_forecasts", "resolved_scale", "rolling_conformal_intervals", "window_scales",
            "winkler_score"]
 
@@ -186,6 +187,23 @@ def rolling_conformal_intervals(point, residuals, residual_positions, target_pos
     return {lv: (point - half[lv], point + half[lv]) for lv in levels}
 
 
+#: How a model's intervals are made: ``"auto"`` = its own ``predict_interval`` where it has one
+#: (ARIMA, ETS, ...), split-conformal otherwise; ``"conformal"`` = split-conformal for every model.
+INTERVAL_METHODS = ("auto", "conformal")
+
+
+def check_interval_method(method) -> str:
+    """`method` if it is one of :data:`INTERVAL_METHODS`, else an ArgumentError."""
+    if not isinstance(method, str) or method not in INTERVAL_METHODS:
+        raise ArgumentError(f"`interval_method` must be 'auto' or 'conformal'. Received: {method!r}")
+    return method
+
+
+def has_own_intervals(model, method: str = "auto") -> bool:
+    """Whether `model` gives its own intervals under `method` (else: split-conformal)."""
+    return check_interval_method(method) == "auto" and callable(getattr(model, "predict_interval", None))
+
+
 def check_conformal_scale(scale, windows=None) -> str:
     """``"auto"``, ``"window"`` or ``"none"`` (for None) if `scale` is one of :data:`CONFORMAL_SCALES`
     and the windows allow it, else an ArgumentError."""
@@ -231,11 +249,11 @@ def window_scales(windows, part: str) -> np.ndarray:
 
 
 def model_intervals(model, windows, part: str, levels, *, point=None, calibration: str = CALIBRATION_PART,
-                    calibration_forecasts=None, window: int | None = None, scale: str | None = None
-                    ) -> tuple[dict, str]:
+                    calibration_forecasts=None, window: int | None = None, scale: str | None = None,
+                    method: str = "auto") -> tuple[dict, str]:
     """``({level: (lower, upper)}, method)`` for `part`: the model's own ``predict_interval`` when
-    it has one (method ``"model"``), else split-conformal from the `calibration` part's errors
-    (method ``"conformal"``).
+    it has one and `method` is ``"auto"`` (method ``"model"``), else split-conformal from the
+    `calibration` part's errors (method ``"conformal"``).
 
     Args:
         model: A fitted forecaster.
@@ -249,9 +267,12 @@ def model_intervals(model, windows, part: str, levels, *, point=None, calibratio
             divided by :func:`window_scales` (floored at :data:`SCALE_FLOOR` times the calibration
             part's median scale), intervals multiplied by them; ``"auto"`` = ``"window"`` unless
             the lookback is 1 or the calibration part's windows are flat, then absolute errors.
+        method: ``"auto"`` = the model's own intervals where it has them; ``"conformal"`` =
+            split-conformal even for a model with its own (e.g. to calibrate a misspecified
+            ARIMA's intervals on the validation part).
     """
     levels = check_interval_levels(levels)
-    if callable(getattr(model, "predict_interval", None)):
+    if has_own_intervals(model, method):
         raw = model.predict_interval(windows, part, levels)
         out = {}
         n = windows.n_windows(part)

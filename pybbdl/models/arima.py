@@ -62,6 +62,21 @@ def number_of_differences(y: np.ndarray, *, max_d: int = 2, alpha: float = 0.05)
     return d
 
 
+def _unit_root_series(y: np.ndarray, exog: np.ndarray | None, seasonal_d: int = 0,
+                      period: int | None = None) -> np.ndarray:
+    """The series whose KPSS tests choose ``d``, as R's ``auto.arima``: with regressors the
+    residuals of the least-squares regression of ``y`` on them and a constant (regression with
+    ARIMA errors: the errors, not ``y``, must be stationary after differencing), then
+    ``seasonal_d`` seasonal differences at `period`."""
+    x = np.asarray(y, dtype=float)
+    if exog is not None and exog.shape[1]:
+        design = np.column_stack([np.ones(len(x)), exog])
+        x = x - design @ np.linalg.lstsq(design, x, rcond=None)[0]
+    for _ in range(int(seasonal_d) if period else 0):
+        x = x[int(period):] - x[:-int(period)]
+    return x
+
+
 def h_step_forecasts(filter_results, origins: np.ndarray, horizon: int) -> np.ndarray:
     """``horizon``-step forecasts of a filtered, time-invariant state-space model from every origin.
 
@@ -108,7 +123,9 @@ class ArimaForecaster(BaseForecaster):
     """ARIMA(p, d, q)(P, D, Q)m on the target alone, statsmodels' state-space MLE.
 
     Args:
-        order: ``(p, d, q)``; None = choose it: ``d`` by KPSS tests, then ``p <= max_p``,
+        order: ``(p, d, q)``; None = choose it: ``d`` by KPSS tests (with future-known
+            regressors, on the residuals of the target regressed on them, as R's ``auto.arima``:
+            the ARIMA errors must be stationary, not the target), then ``p <= max_p``,
             ``q <= max_q`` and the trend (mean/none for d = 0, drift/none for d = 1) by
             `criterion` over the full grid.
         seasonal_order: ``(P, D, Q, m)``, or None; with ``order=None`` and ``seasonal_period=m``
@@ -182,12 +199,13 @@ class ArimaForecaster(BaseForecaster):
         self.search = search
 
     # -- fitting ----------------------------------------------------------------------------
-    def _candidates(self, y: np.ndarray) -> list[tuple]:
+    def _candidates(self, y: np.ndarray, exog: np.ndarray | None = None) -> list[tuple]:
         if self.order is not None:
             p, d, q = (int(v) for v in self.order)
             trend = self.trend if self.trend is not None else ("c" if d == 0 else "n")
             return [((p, d, q), tuple(self.seasonal_order or (0, 0, 0, 0)), trend)]
-        d = number_of_differences(y, max_d=check_positive_int("max_d", self.max_d, minimum=0))
+        d = number_of_differences(_unit_root_series(y, exog, self.seasonal_d, self.seasonal_period),
+                                  max_d=check_positive_int("max_d", self.max_d, minimum=0))
         seasonal = [(0, 0, 0, 0)]
         if self.seasonal_period:
             m = check_positive_int("seasonal_period", self.seasonal_period, minimum=2)
@@ -230,7 +248,7 @@ class ArimaForecaster(BaseForecaster):
         # With regressors (future-known columns) every candidate is fitted as an ARIMAX in the loop
         # below (the fast search does not take regressors)
         fast = self._fast_search(y) if self.order is None and exog is None else None
-        candidates = self._candidates(y) if fast is None else []
+        candidates = self._candidates(y, exog) if fast is None else []
         search, best = ([], None) if fast is None else fast
         for order, seasonal, trend in tqdm(candidates, desc="ARIMA order search", leave=False,
                                            disable=not self.progress or len(candidates) == 1):

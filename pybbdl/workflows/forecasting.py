@@ -19,7 +19,7 @@ import numpy as np
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import check_forecaster
-from pybbdl.evaluation.intervals import check_conformal_scale, check_interval_levels
+from pybbdl.evaluation.intervals import check_conformal_scale, check_interval_levels, check_interval_method
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
 from pybbdl.outputs import prepare_output_dir, versions
@@ -52,6 +52,7 @@ FORECAST_DEFAULTS: dict = {
     "nested": None,            # {"model": ["nested model"]} for Clark-West; None = the models' `nests`
     "conformal_window": None,  # None = conformal intervals calibrated on all of val; int = last N errors (rolling)
     "conformal_scale": "auto",  # conformal errors scaled by each window's volatility ("window" when lookback > 1); "none"
+    "interval_method": "auto",  # "auto": ARIMA/ETS/... their own intervals, the rest conformal; "conformal": all conformal
     "params": None,            # extra estimator parameters, e.g. {"dropout": 0.2, "max_p": 2}
     "quick": False,            # smoke run: QUICK settings for every model
     "deterministic": True,     # deterministic TF ops while a neural model trains (restored after)
@@ -146,6 +147,7 @@ def _check_settings(s: dict) -> dict:
     if s["conformal_window"] is not None:
         s["conformal_window"] = check_positive_int("conformal_window", s["conformal_window"])
     s["conformal_scale"] = check_conformal_scale(s["conformal_scale"])
+    s["interval_method"] = check_interval_method(s["interval_method"])
     if s["levels"] is not None:
         s["levels"] = check_interval_levels(s["levels"])
     if s["nested"] is not None and not isinstance(s["nested"], Mapping):
@@ -250,7 +252,8 @@ def forecast_compare(
     horizons=None, known=None, split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3,
     units=None, season=None,
     seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None,
-    conformal_scale="auto", params=None, quick=False, deterministic=True, out_dir: str | os.PathLike | None = None,
+    conformal_scale="auto", interval_method="auto", params=None, quick=False, deterministic=True,
+    out_dir: str | os.PathLike | None = None,
     progress=True, n_jobs=1, backend=None, address=None,
 ) -> ForecastRun:
     """Fit every model on the training part of one split and score it on validation and test.
@@ -278,6 +281,9 @@ def forecast_compare(
         conformal_scale: ``"auto"`` (default) = ``"window"`` where the lookback is 2 or more:
             normalized conformal intervals (errors divided by each window's own scale, see
             :func:`pybbdl.evaluation.intervals.window_scales`); ``"none"`` = absolute errors.
+        interval_method: ``"auto"`` (default) = ARIMA, ETS and the other models with analytic
+            intervals use their own, the rest conformal ones; ``"conformal"`` = conformal intervals
+            (calibrated on the validation part) for every model.
         out_dir: If given, checked writable before training and the run saved there (with the
             interval forecasts and a fan chart per model).
         n_jobs, backend, address: Where the model x seed fits run (:func:`pybbdl.parallel.run_tasks`):
@@ -296,7 +302,8 @@ def forecast_compare(
     comparison = compare(windows, built, seeds=s["seeds"], baselines=s["baselines"], dm_loss=s["dm_loss"],
                          progress=s["progress"], levels=s["levels"], nested=s["nested"],
                          conformal_window=s["conformal_window"], conformal_scale=s["conformal_scale"],
-                         n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"])
+                         interval_method=s["interval_method"], n_jobs=s["n_jobs"], backend=s["backend"],
+                         address=s["address"])
     info = {"target": windows.target, "columns": list(windows.columns), "rows": len(windows.values),
             "bounds": {p: list(map(int, b)) for p, b in windows.bounds.items()},
             "windows": {p: windows.n_windows(p) for p in windows.parts}, "baselines": comparison.baselines}
@@ -310,8 +317,9 @@ def forecast_backtest(
     data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
     horizons=None, known=None, folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1,
     val_fraction=0.2, epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
-    baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, conformal_scale="auto", params=None,
-    quick=False, deterministic=True, out_dir: str | os.PathLike | None = None, progress=True, n_jobs=1, backend=None,
+    baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, conformal_scale="auto",
+    interval_method="auto", params=None, quick=False, deterministic=True, out_dir: str | os.PathLike | None = None,
+    progress=True, n_jobs=1, backend=None,
     address=None,
 ) -> ForecastRun:
     """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
@@ -329,7 +337,8 @@ def forecast_backtest(
                           val_fraction=s["val_fraction"], retrain=s["retrain"], stride=s["stride"], seeds=s["seeds"],
                           baselines=s["baselines"], dm_loss=s["dm_loss"], progress=s["progress"],
                           levels=s["levels"], nested=s["nested"], conformal_window=s["conformal_window"],
-                          conformal_scale=s["conformal_scale"], n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"],
+                          conformal_scale=s["conformal_scale"], interval_method=s["interval_method"],
+                          n_jobs=s["n_jobs"], backend=s["backend"], address=s["address"],
                           horizons=s["horizons"], known=s["known"])
     attrs = comparison.table.attrs
     info = {"target": comparison.windows.target, "columns": list(comparison.windows.columns),

@@ -384,3 +384,50 @@ def test_auto_scale_uses_absolute_errors_where_the_validation_windows_are_flat()
                   levels=(0.8,), progress=False)
     # fold 1 calibrates on flat rows (absolute errors), fold 2 on rows that move again (scaled)
     assert bt.table.attrs["conformal_scale"] == "none/window"
+
+
+# -- interval_method="conformal": conformal intervals for models with their own too -----------------
+def test_interval_method_conformal_calibrates_a_models_own_intervals_on_val(walk):
+    """With "conformal" a model that has its own intervals gets split-conformal ones from its
+    validation errors (by hand here), the tables say so, and "auto" keeps the model's own."""
+    w = prepare_windows(walk, target="y", lookback=5, split=(0.5, 0.25, 0.25))
+    models = {"naive": NaiveForecaster(), "own": _OwnIntervals()}
+    auto = compare(w, models, levels=(0.8,), progress=False, conformal_scale="none")
+    conf = compare(w, models, levels=(0.8,), progress=False, conformal_scale="none", interval_method="conformal")
+    assert auto.interval_methods == {"naive": "conformal", "own": "model"}
+    assert conf.interval_methods == {"naive": "conformal", "own": "conformal"}
+    assert conf.table.set_index("model").loc["own", "interval"] == "conformal"
+    assert conf.table.attrs["interval_method"] == "conformal" and auto.table.attrs["interval_method"] == "auto"
+    assert (auto.intervals["test"]["own"]["upper_80"] - auto.intervals["test"]["own"]["mean"]).to_numpy() == \
+        pytest.approx(1.0)  # the model's own half-width
+    resid = w.y("val", scaled=False) - w.last_values("val")  # "own" forecasts the last value, as naive
+    half = (conf.intervals["test"]["own"]["upper_80"] - conf.intervals["test"]["own"]["mean"]).to_numpy()
+    np.testing.assert_allclose(half, conformal_half_width(resid, 0.8))
+    # conformal intervals are calibrated on val: no interval scores there, with the note saying why
+    long = conf.long.set_index(["model", "part", "metric"])
+    assert np.isnan(long.loc[("own", "val", "coverage_80"), "value"])
+    assert long.loc[("own", "test", "coverage_80"), "value"] == pytest.approx(
+        long.loc[("naive", "test", "coverage_80"), "value"])
+    bt = backtest(walk, target="y", lookback=5, models=models, folds=2, fold_size=20, progress=False,
+                  levels=(0.8,), conformal_scale="none", interval_method="conformal")
+    assert bt.interval_methods["own"] == "conformal" and bt.table.attrs["interval_method"] == "conformal"
+    pd.testing.assert_frame_equal(bt.intervals["test"]["own"], bt.intervals["test"]["naive"], check_names=False)
+    for bad in ("model", None, 1):
+        with pytest.raises(ArgumentError, match="interval_method"):
+            compare(w, models, levels=(0.8,), progress=False, interval_method=bad)
+        with pytest.raises(ArgumentError, match="interval_method"):
+            backtest(walk, target="y", lookback=5, models=["naive"], folds=2, fold_size=20, progress=False,
+                     interval_method=bad)
+
+
+def test_cli_interval_method_option(tmp_path):
+    import json
+
+    from pybbdl.cli import main
+
+    out = tmp_path / "run"
+    assert main(["forecast", "--models", "naive,ar", "--interval-method", "conformal", "--out", str(out),
+                 "--quiet"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["settings"]["interval_method"] == "conformal"
+    assert pd.read_csv(out / "results.csv").set_index("model")["interval"].to_dict() == {
+        "naive": "conformal", "ar": "conformal"}

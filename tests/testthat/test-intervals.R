@@ -97,3 +97,27 @@ test_that("conformal_scale = \"window\" gives normalized conformal intervals", {
   bt <- forecast_backtest(macro_data(), models = "naive", folds = 2, levels = 0.8, conformal_scale = "window")
   expect_identical(bt$settings$conformal_scale, "window")
 })
+
+test_that("interval_method = \"conformal\" gives models with their own intervals conformal ones", {
+  expect_error(forecast_compare(macro_data(), models = "naive", interval_method = "model"),
+               "`interval_method` must be one of \"auto\", \"conformal\"")
+  expect_error(forecast_backtest(macro_data(), models = "naive", interval_method = NA), "interval_method")
+  skip_if_no_pybbdl()
+  auto <- forecast_compare(macro_data(), models = c("naive", "ar"), levels = 0.8, conformal_scale = "none")
+  run <- forecast_compare(macro_data(), models = c("naive", "ar"), levels = 0.8, conformal_scale = "none",
+                          interval_method = "conformal")
+  method <- function(r) setNames(r$wide$interval, r$wide$model)
+  expect_identical(method(auto)[["ar"]], "model")
+  expect_identical(method(run)[["ar"]], "conformal")
+  expect_identical(run$settings$interval_method, "conformal")
+  # AR(p)'s conformal half-width: the 80 % conformal quantile of its validation errors, the same
+  # for every target (absolute errors); its own analytic intervals are not
+  half <- function(r) with(r$intervals$test$ar, upper_80 - mean)
+  expect_lt(diff(range(half(run))), 1e-9)
+  val <- run$forecasts$val
+  err <- sort(abs(val$actual - val$ar))
+  expect_equal(half(run)[1], err[ceiling(0.8 * (length(err) + 1))], tolerance = 1e-9)
+  bt <- forecast_backtest(macro_data(), models = c("naive", "ar"), folds = 2, levels = 0.8,
+                          interval_method = "conformal")
+  expect_identical(method(bt)[["ar"]], "conformal")
+})
