@@ -1,7 +1,7 @@
 """Train the book's models on the hourly Jena subset, 24 h ahead, beside the naive baseline.
 
 Usage: python benchmarks/jena.py [--models gru] [--epochs 20] [--patience 5] [--seeds 1,2,3]
-       [--calendar] [--known-calendar] [--ensemble] [--log-dir DIR]
+       [--calendar] [--known-calendar] [--residual] [--ensemble] [--log-dir DIR]
        python benchmarks/jena.py --combine DIR [DIR ...]   (mean of every model's forecasts per seed)
 
 Prints a Markdown table (val/test MAE in degC: mean and sd over the seeds, epochs, wall time) for
@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--calendar", action="store_true", help="add time-of-day/day-of-year sin/cos inputs")
     parser.add_argument("--known-calendar", action="store_true",
                         help="also feed the calendar terms over the 24 h ahead as future-known inputs (implies --calendar)")
+    parser.add_argument("--residual", action="store_true",
+                        help="the networks forecast the change from the window's last temperature (a skip connection)")
     parser.add_argument("--ensemble", action="store_true", help="add the mean of the models' forecasts (per seed)")
     parser.add_argument("--log-dir", default=None, help="folder for per-seed tables and test forecasts (.npy)")
     parser.add_argument("--out", default=None, help="folder for the report of the first seed (CSV, plots)")
@@ -83,7 +85,8 @@ def main() -> None:
     for seed in seeds:
         result = compare(windows, models, params={
             "epochs": args.epochs, "patience": args.patience, "batch_size": args.batch_size, "units": args.units,
-            "learning_rate": args.learning_rate, "optimizer": args.optimizer, "random_state": seed, "verbose": 2})
+            "learning_rate": args.learning_rate, "optimizer": args.optimizer, "random_state": seed, "verbose": 2,
+            "residual": args.residual})
         table = result.table.set_index("model")
         for name in table.index:
             if name == "naive" and "naive" in rows:
@@ -128,9 +131,10 @@ def main() -> None:
                         for name, r in rows.items()])
     inputs = ("calendar inputs, past and future-known (24 h path)" if args.known_calendar
               else "calendar inputs" if calendar else "6 weather variables")
+    residual = ", residual networks (forecast the change from the window's last temperature)" if args.residual else ""
     print(f"\nJena hourly subset, T (degC) 24 h ahead, lookback {args.lookback} h step {args.step}, split 50/25/25, "
           f"seeds {seeds}, units {args.units}, batch {args.batch_size}, {args.optimizer} lr {args.learning_rate}, "
-          f"patience {args.patience}, {inputs}; wall {wall:.0f} s on {machine()}, load average at end "
+          f"patience {args.patience}, {inputs}{residual}; wall {wall:.0f} s on {machine()}, load average at end "
           f"{load_average()}")
     print(markdown_table(out, digits=3))
 

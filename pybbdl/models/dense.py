@@ -26,6 +26,41 @@ def forecast_head(x, future=None, outputs: int = 1):
     return keras.layers.Dense(check_positive_int("outputs", outputs), name="forecast")(x)
 
 
+@keras.saving.register_keras_serializable(package="pybbdl")
+class LastValueSkip(keras.layers.Layer):
+    """``forecast + window[:, -1, column]``: adds the window's last value of one input column (the
+    scaled target) to every output, so the layers before it learn the change from that value."""
+
+    def __init__(self, column: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.column = int(column)
+
+    def call(self, inputs):
+        forecast, window = inputs
+        last = window[:, -1, self.column:self.column + 1]  # (batch, 1): broadcast over the outputs
+        return forecast + keras.ops.cast(last, forecast.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "column": self.column}
+
+
+def with_residual(model: keras.Model, column: int = 0) -> keras.Model:
+    """`model` with a skip connection from the window's last value of input column `column` to
+    every output: the same layers (and weights), the outputs now the sum of the old ones and
+    that value. For a forecaster whose window holds the target, scaled as the target, in column
+    `column`: the network forecasts the change from the last observation (all-zero output
+    weights give the naive forecast)."""
+    inputs = model.input
+    window = inputs["window"] if isinstance(inputs, dict) else inputs
+    if not 0 <= int(column) < window.shape[-1]:
+        raise ArgumentError(f"`column` must be an input column, 0 to {window.shape[-1] - 1}. Received: {column}")
+    out = LastValueSkip(column, name="residual")([model.output, window])
+    return keras.Model(inputs, out, name=f"{model.name}_residual")
+
+
 def build_dense(input_shape: tuple[int, int], *, units: int = 32, dropout: float = 0.0,
                 future_shape: tuple[int, int] | None = None, outputs: int = 1) -> keras.Model:
     """Flatten + dense model, uncompiled.

@@ -68,6 +68,13 @@ class NeuralForecaster(BaseForecaster):
         deterministic: Train with TensorFlow's op determinism on (same seed, same numbers); the
             process-wide switch is restored after ``fit`` (see :func:`op_determinism`). False
             leaves it as it is.
+        residual: Forecast the change of the target from its last value in the window: the
+            window's last (scaled) target value is added to every output inside the Keras model
+            (a skip connection after the output layer, see
+            :func:`pybbdl.models.dense.with_residual`), so all-zero output weights give the naive
+            forecast. The target is column 0 of the windows' inputs, scaled as the target, and
+            the window's last row is the one just before the forecast origin for any ``step``.
+            With several horizons the same value is added to each output.
 
     Future-known columns (``prepare_windows(..., known=[...])``) are a second input: their path
     over the horizon is flattened and concatenated to the network's summary before the output
@@ -103,6 +110,7 @@ class NeuralForecaster(BaseForecaster):
         random_state: int | None = None,
         verbose: int | str = "auto",
         deterministic: bool = True,
+        residual: bool = False,
     ):
         self.architecture = architecture
         self.units = units
@@ -120,10 +128,22 @@ class NeuralForecaster(BaseForecaster):
         self.random_state = random_state
         self.verbose = verbose
         self.deterministic = deterministic
+        self.residual = residual
 
-    def build(self, input_shape: tuple[int, int], future_shape: tuple[int, int] | None = None, outputs: int = 1):
+    def build(self, input_shape: tuple[int, int], future_shape: tuple[int, int] | None = None, outputs: int = 1,
+              target_col: int = 0):
         """The uncompiled Keras model for windows of shape ``input_shape`` (and a future-known
-        path of shape ``future_shape``), with `outputs` forecasts per window."""
+        path of shape ``future_shape``), with `outputs` forecasts per window; with `residual`,
+        the window's last value of input column `target_col` (the scaled target) is added to
+        every output."""
+        model = self._build(input_shape, future_shape, outputs)
+        if self.residual:
+            from pybbdl.models.dense import with_residual
+
+            model = with_residual(model, target_col)
+        return model
+
+    def _build(self, input_shape, future_shape, outputs):
         extra = {"future_shape": future_shape, "outputs": outputs}
         if self.architecture == "dense":
             from pybbdl.models.dense import build_dense
@@ -150,6 +170,8 @@ class NeuralForecaster(BaseForecaster):
             raise ArgumentError(f"`learning_rate` must be > 0. Received: {self.learning_rate}")
         if self.patience is not None:
             check_positive_int("patience", self.patience)
+        if not isinstance(self.residual, (bool, np.bool_)):
+            raise ArgumentError(f"`residual` must be True or False. Received: residual={self.residual!r}")
 
     def fit(self, windows: Windows) -> NeuralForecaster:
         """Train on the training part (validation part for early stopping); returns self."""
@@ -166,8 +188,9 @@ class NeuralForecaster(BaseForecaster):
         if self.random_state is not None:
             seed_everything(self.random_state)
         future_shape = (windows.horizon, len(windows.known)) if windows.known else None
+        # the windows hold the target first, scaled with the target's mean and sd (Windows.scaled)
         model = self.build((windows.lookback // windows.step, len(windows.columns)), future_shape,
-                           len(windows.horizons))
+                           len(windows.horizons), target_col=windows.columns.index(windows.target))
         optimizer = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
                      "sgd": keras.optimizers.SGD}[self.optimizer](learning_rate=float(self.learning_rate))
         model.compile(optimizer=optimizer, loss=self.loss)
@@ -190,12 +213,13 @@ class NeuralForecaster(BaseForecaster):
         return self
 
     def describe(self) -> str:
-        """E.g. ``gru(32), 1 layer, rmsprop lr=0.001, 12 epochs``."""
+        """E.g. ``gru(32), rmsprop lr=0.001, 12 epochs`` (``gru(32), residual, ...`` with `residual`)."""
         self._check_fitted()
         layers = f", {self.layers} layers" if self.layers > 1 else ""
         bi = "bidirectional " if self.bidirectional else ""
         drop = f", dropout {self.dropout}/{self.recurrent_dropout}" if self.dropout or self.recurrent_dropout else ""
-        return (f"{bi}{self.architecture}({self.units}){layers}{drop}, {self.optimizer} lr={self.learning_rate:g}, "
+        res = ", residual" if self.residual else ""
+        return (f"{bi}{self.architecture}({self.units}){layers}{drop}{res}, {self.optimizer} lr={self.learning_rate:g}, "
                 f"{self.epochs_run_} epochs")
 
     def _check_same_inputs(self, windows: Windows) -> None:

@@ -173,3 +173,64 @@ def test_make_model_names():
         make_models(["naive", "gru"], {"epoch": 1})
     with pytest.raises(ValueError, match="Unknown model 'transformer'. Known models: naive"):
         make_model("transformer")
+
+
+def _residual_windows(**kwargs):
+    """Small windows with the target plus a regressor and a calendar column (target not centred:
+    its scaled last value is far from 0, so a forgotten skip or a wrong column shows)."""
+    n = 160
+    t = np.arange(n)
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"y": 10 + 3 * np.sin(t / 5) + 0.3 * rng.normal(size=n), "x": rng.normal(size=n),
+                          "k": np.cos(2 * np.pi * t / 24)}, index=pd.date_range("2000-01-01", periods=n, freq="h"))
+    return prepare_windows(frame, target="y", lookback=8, split=(0.6, 0.2, 0.2), **kwargs)
+
+
+@pytest.mark.parametrize("architecture, kwargs", [
+    ("gru", {"horizon": 4}),
+    ("dense", {"horizon": 4, "step": 2}),
+    ("conv1d", {"horizons": 3, "known": ["k"]}),
+    ("lstm", {"horizons": "1,4", "step": 2, "known": ["k"]}),
+])
+def test_residual_network_with_zero_output_layer_is_the_naive_forecast(architecture, kwargs):
+    w = _residual_windows(**kwargs)
+    est = NeuralForecaster(architecture, units=3, epochs=1, batch_size=64, random_state=0, verbose=0,
+                           residual=True).fit(w)
+    head = est.model_.get_layer("forecast")
+    head.set_weights([np.zeros_like(v) for v in head.get_weights()])
+    for part in ("val", "test"):
+        naive = w.last_values(part)  # the target's last value in each window, original units
+        assert np.abs(naive - w.inverse_target(0.0)).max() > 1  # without the skip: the training mean
+        np.testing.assert_allclose(est.predict(w, part), naive, atol=1e-5)
+        np.testing.assert_allclose(est.predict_horizons(w, part), np.repeat(naive[:, None], len(w.horizons), 1),
+                                   atol=1e-5)
+    assert "residual" in est.describe()
+
+
+def test_residual_false_is_the_plain_network_and_residual_only_adds_the_last_value():
+    w = _residual_windows(horizon=4, known=["k"])
+    kwargs = dict(architecture="gru", units=3, epochs=2, batch_size=32, random_state=5, verbose=0)
+    plain = NeuralForecaster(**kwargs).fit(w)
+    same = NeuralForecaster(**kwargs, residual=False).fit(w)
+    np.testing.assert_array_equal(plain.predict(w, "val"), same.predict(w, "val"))
+    assert "residual" not in [layer.name for layer in plain.model_.layers] and "residual" not in plain.describe()
+    # the same layers and weights with the skip: forecasts move by exactly the window's last value
+    residual = NeuralForecaster(**kwargs, residual=True)
+    model = residual.build((w.lookback, len(w.columns)), (w.horizon, 1), 1)
+    assert model.count_params() == plain.model_.count_params()
+    model.set_weights(plain.model_.get_weights())
+    scaled = model.predict(w.inputs("val"), verbose=0)[:, 0]
+    last_scaled = w.X("val")[:, -1, 0]
+    np.testing.assert_allclose(scaled, plain.model_.predict(w.inputs("val"), verbose=0)[:, 0] + last_scaled,
+                               atol=1e-5)
+
+
+def test_residual_is_validated_and_passed_through_model_params():
+    w = _residual_windows(horizon=2)
+    for bad in ("yes", 1, None):
+        with pytest.raises(ValueError, match=r"`residual` must be True or False"):
+            NeuralForecaster("dense", units=2, epochs=1, residual=bad).fit(w)
+    assert "residual" in make_model("gru").get_params()
+    assert make_model("gru", residual=True).residual is True
+    models = make_models(["naive", "gru", "conv1d"], {"residual": True, "epochs": 1})
+    assert models["gru"].residual is True and models["conv1d"].residual is True
