@@ -19,6 +19,11 @@
 #' @param return_sequences Return the whole sequence (`TRUE`, to feed another recurrent layer)
 #'   or the last state only.
 #' @param bidirectional Wrap the layer in `bidirectional()`, reading the window both ways.
+#' @param residual Forecast the *change* of the target from its last value in the window: the
+#'   network's output is added to that value (a skip connection), so a network with all-zero
+#'   output weights is the naive forecast. A property of the whole network: set it on the top
+#'   layer of a stack. On Jena 24 h ahead it lowered a GRU(64)'s test MAE from 2.324 to 2.305 °C
+#'   (mean of 3 seeds; BENCHMARKS.md).
 #' @return A `pybbdl_model_spec` object.
 #' @family model specs
 #' @export
@@ -30,32 +35,38 @@
 #'   gru_spec(units = 64, dropout = 0.1, recurrent_dropout = 0.5)
 #' # the book's bidirectional GRU (section 6.3.8)
 #' gru_spec(units = 32, bidirectional = TRUE)
+#' # a GRU that forecasts the change from the last value
+#' gru_spec(units = 64, residual = TRUE)
 gru_spec <- function(object = NULL, units = 32, dropout = 0, recurrent_dropout = 0,
-                     return_sequences = FALSE, bidirectional = FALSE) {
-  rnn_spec("gru", object, units, dropout, recurrent_dropout, return_sequences, bidirectional)
+                     return_sequences = FALSE, bidirectional = FALSE, residual = FALSE) {
+  rnn_spec("gru", object, units, dropout, recurrent_dropout, return_sequences, bidirectional,
+           residual)
 }
 
 #' @rdname gru_spec
 #' @export
 lstm_spec <- function(object = NULL, units = 32, dropout = 0, recurrent_dropout = 0,
-                      return_sequences = FALSE, bidirectional = FALSE) {
-  rnn_spec("lstm", object, units, dropout, recurrent_dropout, return_sequences, bidirectional)
+                      return_sequences = FALSE, bidirectional = FALSE, residual = FALSE) {
+  rnn_spec("lstm", object, units, dropout, recurrent_dropout, return_sequences, bidirectional,
+           residual)
 }
 
 #' @rdname gru_spec
 #' @export
 simple_rnn_spec <- function(object = NULL, units = 32, dropout = 0, recurrent_dropout = 0,
-                            return_sequences = FALSE, bidirectional = FALSE) {
-  rnn_spec("simple_rnn", object, units, dropout, recurrent_dropout, return_sequences, bidirectional)
+                            return_sequences = FALSE, bidirectional = FALSE, residual = FALSE) {
+  rnn_spec("simple_rnn", object, units, dropout, recurrent_dropout, return_sequences, bidirectional,
+           residual)
 }
 
 #' @rdname gru_spec
 #' @details `dense_spec()` is the book's first network (section 6.3.4): the window flattened,
 #'   one relu layer of `units`, `Dense(1)`; it takes no `object`, since it does not stack.
 #' @export
-dense_spec <- function(units = 32, dropout = 0) {
+dense_spec <- function(units = 32, dropout = 0, residual = FALSE) {
   layer <- list(kind = "dense", units = check_count(units, "units"),
-                dropout = check_rate(dropout, "dropout"))
+                dropout = check_rate(dropout, "dropout"),
+                residual = check_flag(residual, "residual"))
   new_spec(list(layer))
 }
 
@@ -69,7 +80,7 @@ check_rate <- function(x, name) {
 }
 
 rnn_spec <- function(kind, object, units, dropout, recurrent_dropout, return_sequences,
-                     bidirectional) {
+                     bidirectional, residual) {
   if (!is.null(object) && !inherits(object, "pybbdl_model_spec")) {
     hint <- if (is.numeric(object)) paste0(" (to set the units, name the argument: units = ", object[[1]], ")") else ""
     stop("`object` must be a model spec to stack onto, or NULL, not ", describe(object), hint, ".",
@@ -79,7 +90,8 @@ rnn_spec <- function(kind, object, units, dropout, recurrent_dropout, return_seq
                 dropout = check_rate(dropout, "dropout"),
                 recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout"),
                 return_sequences = check_flag(return_sequences, "return_sequences"),
-                bidirectional = check_flag(bidirectional, "bidirectional"))
+                bidirectional = check_flag(bidirectional, "bidirectional"),
+                residual = check_flag(residual, "residual"))
   if (is.null(object)) {
     return(new_spec(list(layer)))
   }
@@ -87,6 +99,10 @@ rnn_spec <- function(kind, object, units, dropout, recurrent_dropout, return_seq
   if (below$kind == "dense") {
     stop("A recurrent layer cannot be stacked onto `dense_spec()`; start the stack with the ",
          "recurrent layer.", call. = FALSE)
+  }
+  if (isTRUE(below$residual)) {
+    stop("`residual = TRUE` belongs to the top layer of a stack (it applies to the whole ",
+         "network), not to a layer below.", call. = FALSE)
   }
   if (!isTRUE(below$return_sequences)) {
     stop("The layer below must have `return_sequences = TRUE` to feed another recurrent layer, ",
@@ -109,7 +125,8 @@ spec_params <- function(spec, name = "the spec") {
   layers <- spec$layers
   top <- layers[[length(layers)]]
   if (top$kind == "dense") {
-    return(list(architecture = "dense", units = top$units, dropout = top$dropout))
+    return(list(architecture = "dense", units = top$units, dropout = top$dropout,
+                residual = isTRUE(top$residual)))
   }
   if (isTRUE(top$return_sequences)) {
     stop("The top layer of ", name, " must have `return_sequences = FALSE`: the forecast is made ",
@@ -124,7 +141,7 @@ spec_params <- function(spec, name = "the spec") {
   list(architecture = top$kind, units = if (stacked) lower_units else top$units,
        dropout = top$dropout, recurrent_dropout = top$recurrent_dropout,
        layers = length(layers), top_units = if (stacked) top$units else NULL,
-       bidirectional = top$bidirectional)
+       bidirectional = top$bidirectional, residual = isTRUE(top$residual))
 }
 
 #' @export
@@ -146,5 +163,8 @@ print.pybbdl_model_spec <- function(x, ...) {
     cat("  ", call, "\n", sep = "")
   }
   cat("  layer_dense(units = 1)\n")
+  if (isTRUE(x$layers[[n]]$residual)) {
+    cat("  + the window's last target value (residual: forecasts the change)\n")
+  }
   invisible(x)
 }

@@ -127,7 +127,7 @@ test_that("stacked and bidirectional specs become the book's networks", {
     gru_spec(units = 16, dropout = 0.1, recurrent_dropout = 0.5)
   expect_identical(pybbdl:::spec_params(stacked), list(
     architecture = "gru", units = 8L, dropout = 0.1, recurrent_dropout = 0.5, layers = 2L,
-    top_units = 16L, bidirectional = FALSE
+    top_units = 16L, bidirectional = FALSE, residual = FALSE
   ))
   table <- forecast_compare(macro_data(), epochs = 1, batch_size = 64, seed = 1,
                             models = list(stacked = stacked,
@@ -204,9 +204,28 @@ test_that("specs refuse stacks the Python core cannot build", {
   expect_error(gru_spec(units = 8, dropout = 0.1, return_sequences = TRUE) |> gru_spec(units = 8),
                "must share `dropout`")
   expect_error(gru_spec(dropout = 1), "`dropout` must be a rate in \\[0, 1\\), not 1")
+  expect_error(gru_spec(residual = "yes"), "residual")
+  expect_error(gru_spec(units = 8, return_sequences = TRUE, residual = TRUE) |> gru_spec(units = 8),
+               "belongs to the top layer")
+  expect_true(pybbdl:::spec_params(dense_spec(units = 4, residual = TRUE))$residual)
+  expect_output(print(lstm_spec(units = 4, residual = TRUE)), "residual: forecasts the change")
   three <- gru_spec(units = 8, return_sequences = TRUE) |>
     gru_spec(units = 16, return_sequences = TRUE) |> gru_spec(units = 4)
   expect_error(pybbdl:::spec_params(three, "x"), "but the top one must have the same `units`")
   expect_output(print(gru_spec(units = 32, bidirectional = TRUE)),
                 "bidirectional\\(layer_gru\\(units = 32, dropout = 0, recurrent_dropout = 0\\)\\)")
+})
+
+test_that("a residual spec trains a network that forecasts the change from the last value", {
+  skip_if_no_pybbdl()
+  skip_if_quick_check()
+  run <- forecast_compare(macro_data(), epochs = 1, batch_size = 64, seed = 1,
+                          models = list(res = gru_spec(units = 4, residual = TRUE),
+                                        plain = gru_spec(units = 4)))
+  spec <- setNames(run$wide$spec, run$wide$model)
+  expect_match(spec[["res"]], "residual")
+  expect_false(grepl("residual", spec[["plain"]]))
+  # the skip adds no weights: the same parameter count as the plain GRU
+  n <- setNames(run$wide$n_params, run$wide$model)
+  expect_identical(n[["res"]], n[["plain"]])
 })
