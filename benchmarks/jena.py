@@ -47,6 +47,8 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--optimizer", default="rmsprop")
     parser.add_argument("--units", type=int, default=32)
+    parser.add_argument("--layers", type=int, default=1, help="stacked recurrent layers")
+    parser.add_argument("--dropout", type=float, default=0.0, help="dropout on the recurrent layers' inputs")
     parser.add_argument("--lookback", type=int, default=240)
     parser.add_argument("--step", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1, help="one seed (ignored when --seeds is given)")
@@ -86,7 +88,7 @@ def main() -> None:
         result = compare(windows, models, params={
             "epochs": args.epochs, "patience": args.patience, "batch_size": args.batch_size, "units": args.units,
             "learning_rate": args.learning_rate, "optimizer": args.optimizer, "random_state": seed, "verbose": 2,
-            "residual": args.residual})
+            "residual": args.residual, "layers": args.layers, "dropout": args.dropout})
         table = result.table.set_index("model")
         for name in table.index:
             if name == "naive" and "naive" in rows:
@@ -133,7 +135,7 @@ def main() -> None:
               else "calendar inputs" if calendar else "6 weather variables")
     residual = ", residual networks (forecast the change from the window's last temperature)" if args.residual else ""
     print(f"\nJena hourly subset, T (degC) 24 h ahead, lookback {args.lookback} h step {args.step}, split 50/25/25, "
-          f"seeds {seeds}, units {args.units}, batch {args.batch_size}, {args.optimizer} lr {args.learning_rate}, "
+          f"seeds {seeds}, units {args.units}, layers {args.layers}, dropout {args.dropout}, batch {args.batch_size}, {args.optimizer} lr {args.learning_rate}, "
           f"patience {args.patience}, {inputs}{residual}; wall {wall:.0f} s on {machine()}, load average at end "
           f"{load_average()}")
     print(markdown_table(out, digits=3))
