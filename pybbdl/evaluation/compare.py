@@ -21,9 +21,9 @@ import pandas as pd
 from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.dm import LOSS_POWER, Loss, diebold_mariano, dm_min_length
 from pybbdl.evaluation.intervals import (CALIBRATION_PART, DEFAULT_LEVELS, check_calibration_size, check_conformal_scale,
-                                         check_interval_levels, check_interval_method, has_own_intervals,
-                                         interval_frame, interval_metric_names, interval_scores, model_intervals,
-                                         resolved_scale)
+                                         check_interval_levels, check_interval_method, check_own_levels,
+                                         has_own_intervals, interval_frame, interval_metric_names, interval_scores,
+                                         model_intervals, resolved_scale)
 from pybbdl.evaluation.nested import clark_west, model_confidence_set, nesting
 from pybbdl.evaluation.metrics import mae, rmse, skill_pct, zero_tolerance
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, ModelFitError
@@ -300,8 +300,10 @@ def resolve_levels(levels, windows: Windows, estimators: Mapping,
     error (levels given by the caller) or a note in the table (the default levels)."""
     method = check_interval_method(method)
     if levels is None:
+        check_own_levels(estimators, DEFAULT_LEVELS, method)
         return DEFAULT_LEVELS, False
     levels = check_interval_levels(levels)
+    check_own_levels(estimators, levels, method)
     if levels and any(not has_own_intervals(e, method) for e in estimators.values()):
         check_calibration_size(windows, levels)  # before any training
     return levels, True
@@ -659,7 +661,8 @@ def compare(
         levels: Prediction-interval levels in (0, 1) to forecast and score (coverage, width,
             Winkler, pinball, CRPS); None = :data:`~pybbdl.models.series.DEFAULT_LEVELS` (80 %, 95 %),
             skipped with a note where the validation part is too short to calibrate them; ``()``
-            = no intervals. Models with ``predict_interval`` give their own; the others get
+            = no intervals. Models with ``predict_interval`` give their own (networks: with
+            ``quantiles``, which must then include `levels`, checked before training); the others get
             split-conformal intervals calibrated on the validation part
             (:mod:`pybbdl.evaluation.intervals`).
         nested: ``{model: [models it nests]}``, overriding the forecasters' ``nests``

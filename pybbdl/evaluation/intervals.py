@@ -72,7 +72,7 @@ DEFAULT_CONFORMAL_SCALE = "auto"
 SCALE_FLOOR = 0.1
 
 __all__ = ["CALIBRATION_PART", "CONFORMAL_SCALES", "DEFAULT_CONFORMAL_SCALE", "DEFAULT_LEVELS", "INTERVAL_METHODS",
-           "check_conformal_scale", "check_interval_method", "conformal_half_width", "conformal_intervals", "coverage",
+           "check_conformal_scale", "check_interval_method", "check_own_levels", "conformal_half_width", "conformal_intervals", "coverage",
            "crps_from_quantiles", "has_own_intervals", "interval_frame", "interval_metric_names", "interval_scores", "min_calibration",
            "model_intervals", "pinball_loss", "quantile_forecasts", "resolved_scale", "rolling_conformal_intervals", "window_scales",
            "winkler_score"]
@@ -200,8 +200,29 @@ def check_interval_method(method) -> str:
 
 
 def has_own_intervals(model, method: str = "auto") -> bool:
-    """Whether `model` gives its own intervals under `method` (else: split-conformal)."""
-    return check_interval_method(method) == "auto" and callable(getattr(model, "predict_interval", None))
+    """Whether `model` gives its own intervals under `method` (else: split-conformal): it has a
+    ``predict_interval`` and, where it says which levels that gives (an ``interval_levels``
+    attribute, e.g. a :class:`~pybbdl.models.neural.NeuralForecaster`'s ``quantiles``), at least
+    one; ``method="conformal"`` always gives False."""
+    if check_interval_method(method) != "auto" or not callable(getattr(model, "predict_interval", None)):
+        return False
+    own = getattr(model, "interval_levels", None)
+    return own is None or len(own) > 0
+
+
+def check_own_levels(estimators: Mapping, levels, method: str = "auto") -> None:
+    """Refuse, before any training, levels a model with its own intervals says it cannot give
+    (its ``interval_levels``, e.g. the levels a quantile network is trained for)."""
+    levels = check_interval_levels(levels)
+    for name, model in estimators.items():
+        own = getattr(model, "interval_levels", None) if has_own_intervals(model, method) else None
+        if not own:
+            continue
+        missing = [lv for lv in levels if not any(math.isclose(lv, t, abs_tol=1e-9) for t in own)]
+        if missing:
+            raise ArgumentError(f"Model {name!r} gives its own intervals at the levels {list(own)} only (e.g. a "
+                                f"network's quantiles=); the run asks for {list(levels)}. Pass levels within "
+                                f"those, train it with quantiles covering them, or use interval_method='conformal'.")
 
 
 def check_conformal_scale(scale, windows=None) -> str:

@@ -30,6 +30,11 @@ Optional (used when present):
   ``forecast(Arima(...))``), ETS (analytic as R's ``forecast(ets(...))``), Theta, AR, the
   random walk on the mean and VAR have it; models without it get split-conformal intervals
   from the evaluation layer.
+* ``interval_levels`` (with ``predict_interval``): the levels ``predict_interval`` can give;
+  absent = any level. Empty = none: the evaluation layer then uses split-conformal intervals
+  (:func:`pybbdl.evaluation.intervals.has_own_intervals`), as for a
+  :class:`~pybbdl.models.neural.NeuralForecaster` without ``quantiles``; a run asking for other
+  levels is refused before training.
 * ``describe() -> str``: a one-line description of the fitted model (the ``spec`` column).
 * ``notes_``: list of strings the table should show (e.g. "did not converge").
 * ``history_`` (``{"loss": [...], "val_loss": [...]}``), ``epochs_run_``, ``fit_seconds_``,

@@ -61,6 +61,43 @@ def with_residual(model: keras.Model, column: int = 0) -> keras.Model:
     return keras.Model(inputs, out, name=f"{model.name}_residual")
 
 
+def quantile_taus(levels) -> tuple[float, ...]:
+    """The quantiles a quantile network outputs for interval `levels` (validated, sorted): the
+    median and ``(1 - L) / 2``, ``(1 + L) / 2`` of each level, sorted, e.g. ``(0.8, 0.95)`` ->
+    ``(0.025, 0.1, 0.5, 0.9, 0.975)``."""
+    taus = {0.5}
+    for lv in levels:
+        taus |= {round((1.0 - float(lv)) / 2.0, 12), round((1.0 + float(lv)) / 2.0, 12)}
+    return tuple(sorted(taus))
+
+
+@keras.saving.register_keras_serializable(package="pybbdl")
+class PinballLoss(keras.losses.Loss):
+    """The pinball (quantile) loss of a network with ``len(taus)`` outputs per horizon.
+
+    ``y_pred`` is ``(batch, horizons * len(taus))``, horizon-major (the quantiles of horizon 1,
+    then of horizon 2, ...); ``y_true`` is ``(batch,)`` or ``(batch, horizons)``. Per window: the
+    pinball losses ``max(tau d, (tau - 1) d)``, ``d = y - q_tau``, summed over the quantiles and
+    averaged over the horizons; Keras then averages over the windows.
+    """
+
+    def __init__(self, taus=(0.5,), name: str = "pinball", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.taus = tuple(float(t) for t in taus)
+
+    def call(self, y_true, y_pred):
+        n_q = len(self.taus)
+        q = keras.ops.reshape(y_pred, (-1, keras.ops.shape(y_pred)[-1] // n_q, n_q))
+        y = keras.ops.reshape(keras.ops.cast(y_true, q.dtype), (-1, keras.ops.shape(q)[1], 1))
+        tau = keras.ops.reshape(keras.ops.convert_to_tensor(self.taus, dtype=q.dtype), (1, 1, n_q))
+        d = y - q
+        loss = keras.ops.maximum(tau * d, (tau - 1.0) * d)
+        return keras.ops.mean(keras.ops.sum(loss, axis=-1), axis=-1)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "taus": list(self.taus)}
+
+
 def build_dense(input_shape: tuple[int, int], *, units: int = 32, dropout: float = 0.0,
                 future_shape: tuple[int, int] | None = None, outputs: int = 1) -> keras.Model:
     """Flatten + dense model, uncompiled.

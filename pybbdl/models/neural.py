@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import time
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 
 from pybbdl._validation import check_positive_int
+from pybbdl.models.series import check_levels, level_label
 from pybbdl.models.base import BaseForecaster
 from pybbdl.windows import Windows
 from pybbdl.exceptions import ArgumentError
@@ -75,6 +78,15 @@ class NeuralForecaster(BaseForecaster):
             forecast. The target is column 0 of the windows' inputs, scaled as the target, and
             the window's last row is the one just before the forecast origin for any ``step``.
             With several horizons the same value is added to each output.
+        quantiles: None (default) = one point forecast per horizon, trained on `loss`. A sequence
+            of interval levels in (0, 1), e.g. ``(0.8, 0.95)``: the network outputs, per horizon,
+            the median and the ``(1 - L) / 2`` and ``(1 + L) / 2`` quantiles of each level L,
+            trained with the pinball loss summed over those quantiles on the scaled target
+            (:class:`pybbdl.models.dense.PinballLoss`; `loss` must stay ``"mae"``, which it
+            replaces). :meth:`predict` and :meth:`predict_horizons` then return the median and
+            :meth:`predict_interval` the learned quantiles, which the evaluation layer uses
+            instead of conformal intervals (method ``"model"``, scored on the validation part
+            too; ``interval_method="conformal"`` still calibrates conformal ones on it).
 
     Future-known columns (``prepare_windows(..., known=[...])``) are a second input: their path
     over the horizon is flattened and concatenated to the network's summary before the output
@@ -86,6 +98,7 @@ class NeuralForecaster(BaseForecaster):
         known_, horizons_: The future-known columns and horizons it was trained with.
         history_: ``{"loss": [...], "val_loss": [...]}`` per epoch (scaled units).
         epochs_run_, fit_seconds_, n_params_: What training took.
+        taus_: The quantiles the network outputs (with `quantiles`), sorted; () without.
     """
 
     stochastic = True
@@ -111,6 +124,7 @@ class NeuralForecaster(BaseForecaster):
         verbose: int | str = "auto",
         deterministic: bool = True,
         residual: bool = False,
+        quantiles: Sequence[float] | None = None,
     ):
         self.architecture = architecture
         self.units = units
@@ -129,14 +143,24 @@ class NeuralForecaster(BaseForecaster):
         self.verbose = verbose
         self.deterministic = deterministic
         self.residual = residual
+        self.quantiles = quantiles
+
+    @property
+    def interval_levels(self) -> tuple[float, ...]:
+        """The levels :meth:`predict_interval` gives (the validated `quantiles`); () without
+        quantile outputs, which tells :func:`pybbdl.evaluation.intervals.has_own_intervals` to
+        use conformal intervals for this network."""
+        return _check_quantiles(self.quantiles)
 
     def build(self, input_shape: tuple[int, int], future_shape: tuple[int, int] | None = None, outputs: int = 1,
               target_col: int = 0):
         """The uncompiled Keras model for windows of shape ``input_shape`` (and a future-known
-        path of shape ``future_shape``), with `outputs` forecasts per window; with `residual`,
-        the window's last value of input column `target_col` (the scaled target) is added to
-        every output."""
-        model = self._build(input_shape, future_shape, outputs)
+        path of shape ``future_shape``), with `outputs` forecasts per window (one per horizon;
+        with `quantiles`, ``outputs * len(taus)``, horizon-major: the sorted quantiles of the
+        first horizon, then of the next); with `residual`, the window's last value of input
+        column `target_col` (the scaled target) is added to every output."""
+        n_taus = len(_taus(self.quantiles)) or 1
+        model = self._build(input_shape, future_shape, check_positive_int("outputs", outputs) * n_taus)
         if self.residual:
             from pybbdl.models.dense import with_residual
 
@@ -172,6 +196,10 @@ class NeuralForecaster(BaseForecaster):
             check_positive_int("patience", self.patience)
         if not isinstance(self.residual, (bool, np.bool_)):
             raise ArgumentError(f"`residual` must be True or False. Received: residual={self.residual!r}")
+        if _check_quantiles(self.quantiles) and self.loss != "mae":
+            raise ArgumentError(f"`loss` does not apply with `quantiles`: a quantile network is trained with the "
+                                f"pinball loss, which replaces it. Leave loss='mae' (the default). Received: "
+                                f"loss={self.loss!r}")
 
     def fit(self, windows: Windows) -> NeuralForecaster:
         """Train on the training part (validation part for early stopping); returns self."""
@@ -193,7 +221,14 @@ class NeuralForecaster(BaseForecaster):
                            len(windows.horizons), target_col=windows.columns.index(windows.target))
         optimizer = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
                      "sgd": keras.optimizers.SGD}[self.optimizer](learning_rate=float(self.learning_rate))
-        model.compile(optimizer=optimizer, loss=self.loss)
+        taus = _taus(self.quantiles)
+        if taus:
+            from pybbdl.models.dense import PinballLoss
+
+            loss = PinballLoss(taus)
+        else:
+            loss = self.loss
+        model.compile(optimizer=optimizer, loss=loss)
         train = windows.dataset("train", batch_size=self.batch_size, shuffle=True, seed=self.random_state)
         val = windows.dataset("val", batch_size=max(self.batch_size, 256)) if "val" in windows.parts else None
         callbacks = []
@@ -209,16 +244,21 @@ class NeuralForecaster(BaseForecaster):
         self.epochs_run_ = len(self.history_.get("loss", []))
         self.n_params_ = int(model.count_params())
         self.known_, self.horizons_ = list(windows.known), tuple(windows.horizons)
+        self.taus_ = taus
         self.fitted_ = True
         return self
 
     def describe(self) -> str:
-        """E.g. ``gru(32), rmsprop lr=0.001, 12 epochs`` (``gru(32), residual, ...`` with `residual`)."""
+        """E.g. ``gru(32), rmsprop lr=0.001, 12 epochs`` (``gru(32), residual, ...`` with `residual`;
+        ``gru(32), quantiles 80/95 %, ...`` with ``quantiles=(0.8, 0.95)``)."""
         self._check_fitted()
         layers = f", {self.layers} layers" if self.layers > 1 else ""
         bi = "bidirectional " if self.bidirectional else ""
         drop = f", dropout {self.dropout}/{self.recurrent_dropout}" if self.dropout or self.recurrent_dropout else ""
         res = ", residual" if self.residual else ""
+        levels = _check_quantiles(self.quantiles)
+        if levels:
+            res += f", quantiles {'/'.join(level_label(lv) for lv in levels)} %"
         return (f"{bi}{self.architecture}({self.units}){layers}{drop}{res}, {self.optimizer} lr={self.learning_rate:g}, "
                 f"{self.epochs_run_} epochs")
 
@@ -229,6 +269,18 @@ class NeuralForecaster(BaseForecaster):
                                 f"Received: known={windows.known}; trained with known={known}")
 
     def _predict_scaled(self, windows: Windows, part: str) -> np.ndarray:
+        """``(n_windows, n_horizons)`` scaled forecasts: the median with `quantiles`."""
+        out = self._predict_outputs(windows, part)
+        taus = getattr(self, "taus_", ())
+        if not taus:
+            return out
+        return self._sorted_quantiles(out)[:, :, taus.index(0.5)]
+
+    def _sorted_quantiles(self, out: np.ndarray) -> np.ndarray:
+        """The network's outputs as ``(n_windows, n_horizons, n_taus)``, sorted along the quantiles."""
+        return np.sort(out.reshape(out.shape[0], -1, len(self.taus_)), axis=-1)
+
+    def _predict_outputs(self, windows: Windows, part: str) -> np.ndarray:
         self._check_fitted()
         windows = self._check_windows(windows)
         self._check_same_inputs(windows)
@@ -250,3 +302,59 @@ class NeuralForecaster(BaseForecaster):
             raise ArgumentError(f"This network has {scaled.shape[1]} output(s); the windows have "
                                 f"{len(windows.horizons)} horizons. Fit it on windows with these horizons.")
         return windows.inverse_target(scaled)
+
+    def predict_interval(self, windows: Windows, part: str, levels=(0.8, 0.95)) -> dict:
+        """The learned quantiles at the longest horizon, ``{level: (lower, upper)}`` in original
+        units (the ``(1 - L) / 2`` and ``(1 + L) / 2`` quantile outputs), one value per window of
+        the part, around :meth:`predict`'s median.
+
+        Where the network's quantiles cross (a lower quantile above a higher one), each window's
+        quantiles are sorted first (the monotone rearrangement, which never raises the pinball
+        loss), so ``lower <= median <= upper`` and intervals of higher levels contain lower ones.
+
+        Raises:
+            ArgumentError: the network has no quantile outputs, or a level it was not trained for.
+        """
+        self._check_fitted()
+        if not getattr(self, "taus_", ()):
+            raise ArgumentError("This network has no quantile outputs: fit it with quantiles=(0.8, 0.95) (say) for "
+                                "its own intervals, or use conformal intervals (pybbdl.evaluation.model_intervals).")
+        levels = check_levels(levels)
+        trained = [round(2.0 * t - 1.0, 12) for t in self.taus_ if t > 0.5]  # the levels it was fitted for
+        match = {lv: next((t for t in trained if math.isclose(lv, t, abs_tol=1e-9)), None) for lv in levels}
+        missing = [lv for lv, t in match.items() if t is None]
+        if missing:
+            raise ArgumentError(f"This network was trained for the interval levels {list(trained)} (quantiles=); it "
+                                f"has no {', '.join(level_label(lv) + ' %' for lv in missing)} interval. Received: "
+                                f"levels={list(levels)}")
+        q = windows.inverse_target(self._sorted_quantiles(self._predict_outputs(windows, part))[:, -1, :])
+        taus = np.asarray(self.taus_)
+
+        def at(tau: float) -> int:  # the output column of quantile tau
+            return int(np.argmin(np.abs(taus - tau)))
+
+        return {lv: (q[:, at((1.0 - t) / 2.0)], q[:, at((1.0 + t) / 2.0)]) for lv, t in match.items()}
+
+
+def _check_quantiles(quantiles) -> tuple[float, ...]:
+    """The validated interval levels of `quantiles` (sorted); () for None."""
+    if quantiles is None:
+        return ()
+    if isinstance(quantiles, (str, bytes)) or not isinstance(quantiles, (Sequence, np.ndarray)) or not len(quantiles):
+        raise ArgumentError(f"`quantiles` must be None or a non-empty sequence of interval levels in (0, 1), e.g. "
+                            f"(0.8, 0.95). Received: quantiles={quantiles!r}")
+    try:
+        return check_levels(list(quantiles))  # refuses NaN, bools, repeats (models do not import evaluation)
+    except ArgumentError:
+        raise ArgumentError(f"`quantiles` must hold distinct interval levels in (0, 1), e.g. (0.8, 0.95) for 80 % "
+                            f"and 95 %. Received: quantiles={quantiles!r}") from None
+
+
+def _taus(quantiles) -> tuple[float, ...]:
+    """The quantiles the network outputs for `quantiles` (:func:`~pybbdl.models.dense.quantile_taus`); () for None."""
+    levels = _check_quantiles(quantiles)
+    if not levels:
+        return ()
+    from pybbdl.models.dense import quantile_taus
+
+    return quantile_taus(levels)
