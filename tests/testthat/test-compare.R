@@ -229,3 +229,37 @@ test_that("a residual spec trains a network that forecasts the change from the l
   n <- setNames(run$wide$n_params, run$wide$model)
   expect_identical(n[["res"]], n[["plain"]])
 })
+
+test_that("quantiles are checked in R and reach Python as a list of levels", {
+  expect_error(gru_spec(quantiles = 1.2), "`quantiles` must be NULL or distinct interval levels in \\(0, 1\\)")
+  expect_error(dense_spec(quantiles = "0.8"), "`quantiles` must be NULL or distinct")
+  expect_error(lstm_spec(quantiles = c(0.8, 0.8)), "`quantiles` must be NULL or distinct")
+  expect_error(simple_rnn_spec(quantiles = c(0.8, NA)), "`quantiles` must be NULL or distinct")
+  expect_error(gru_spec(quantiles = numeric(0)), "`quantiles` must be NULL or distinct")
+  expect_error(gru_spec(units = 8, return_sequences = TRUE, quantiles = 0.8) |> gru_spec(units = 8),
+               "`quantiles` belongs to the top layer")
+  expect_identical(pybbdl:::spec_params(dense_spec(units = 4, quantiles = 0.9))$quantiles, list(0.9))
+  expect_identical(pybbdl:::spec_params(gru_spec(units = 4, quantiles = c(0.95, 0.8)))$quantiles,
+                   list(0.8, 0.95))
+  expect_false("quantiles" %in% names(pybbdl:::spec_params(gru_spec(units = 4))))
+  expect_output(print(gru_spec(units = 4, quantiles = c(0.8, 0.95))),
+                "layer_dense\\(units = 5\\)  # quantiles 0.025, 0.1, 0.5, 0.9, 0.975 of the 80/95 % intervals")
+})
+
+test_that("a quantile spec gives the network's own intervals (method \"model\")", {
+  skip_if_no_pybbdl()
+  skip_if_quick_check()
+  run <- forecast_compare(macro_data(), epochs = 1, batch_size = 64, seed = 1, levels = c(0.8, 0.95),
+                          models = list(q = gru_spec(units = 4, quantiles = c(0.8, 0.95))))
+  method <- setNames(run$wide$interval, run$wide$model)
+  expect_identical(method[["q"]], "model")
+  expect_identical(method[["naive"]], "conformal")
+  expect_match(run$wide$spec[run$wide$model == "q"], "quantiles 80/95 %")
+  q <- run$intervals$test$q
+  expect_true(all(q$lower_80 <= q$mean & q$mean <= q$upper_80))
+  expect_true(all(q$lower_95 <= q$lower_80 & q$upper_80 <= q$upper_95))
+  # one level (a length-1 vector) crosses as a sequence too; a level it was not trained for is refused
+  expect_error(forecast_compare(macro_data(), epochs = 1, levels = 0.8,
+                                models = list(q = dense_spec(units = 4, quantiles = 0.9))),
+               "gives its own intervals at the levels \\[0.9\\] only")
+})
