@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/intervals.py --dataset jena  [--models naive,arima,dense] [--epochs 3]
     python benchmarks/intervals.py --dataset macro [--models naive,arima,dense,gru] [--epochs 100]
+    ... [--quantiles 0.8,0.95] [--residual]   (networks with quantile outputs / residual networks)
 
 Jena: the hourly subset (../shared/data), temperature 24 h ahead, lookback 240 h, split
 50/25/25 (17,510 test targets). US inflation: the embedded macro data, 1 quarter ahead, lookback
@@ -51,6 +52,10 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="folder for the report (CSV, fan charts)")
     parser.add_argument("--window", type=int, default=None,
                         help="rolling conformal window in rows (default: jena 8760 = a year, macro 40 = 10 years)")
+    parser.add_argument("--quantiles", default=None, metavar="L1,L2",
+                        help="train the networks with quantile outputs at these interval levels (pinball loss): "
+                             "their own intervals replace the conformal ones in the first table")
+    parser.add_argument("--residual", action="store_true", help="residual networks (forecast the change)")
     args = parser.parse_args()
 
     setup = SETUPS[args.dataset]
@@ -62,8 +67,11 @@ def main() -> None:
     from pybbdl.models import model_params
 
     takes = set().union(*(model_params(m) for m in models))
+    extra = {"quantiles": tuple(float(v) for v in args.quantiles.split(","))} if args.quantiles else {}
+    if args.residual:
+        extra["residual"] = True
     params = {k: v for k, v in {**setup["params"], "epochs": epochs, "random_state": args.seed,
-                                "verbose": 0}.items() if k in takes}
+                                "verbose": 0, **extra}.items() if k in takes}
     print(f"machine: {machine()}", file=sys.stderr)
     print(windows, file=sys.stderr)
     start = time.perf_counter()
