@@ -1,7 +1,8 @@
 """Train the book's models on the hourly Jena subset, 24 h ahead, beside the naive baseline.
 
 Usage: python benchmarks/jena.py [--models gru] [--epochs 20] [--patience 5] [--seeds 1,2,3]
-       [--calendar] [--known-calendar] [--residual] [--ensemble] [--log-dir DIR]
+       [--calendar] [--known-calendar] [--residual] [--units 64] [--layers 2] [--dropout 0.1]
+       [--optimizer adam] [--ensemble] [--log-dir DIR]
        python benchmarks/jena.py --combine DIR [DIR ...]   (mean of every model's forecasts per seed)
 
 Prints a Markdown table (val/test MAE in degC: mean and sd over the seeds, epochs, wall time) for
