@@ -143,7 +143,9 @@ def main() -> None:
 
 
 def combine(dirs) -> None:
-    """Per seed, the mean of every model's saved forecasts ({part}_{model}_{tag}seed{s}.npy); MAE mean ± sd."""
+    """Per seed, the mean of every model's saved forecasts ({part}_{model}_{tag}seed{s}.npy); MAE mean ± sd.
+    Then the seed ensemble: the mean of all those forecasts over every seed, one MAE (one model
+    made of all the networks, not a mean over seeds)."""
     import re
 
     frame = jena_climate(require(JENA_HOURLY))
@@ -161,6 +163,9 @@ def combine(dirs) -> None:
         print(f"{part}: mean of {len(members)} forecasts per seed ({', '.join(members)}): MAE per seed "
               f"{ {s: round(v, 3) for s, v in maes.items()} }, mean {np.mean(list(maes.values())):.3f} ± "
               f"{np.std(list(maes.values()), ddof=1) if len(maes) > 1 else float('nan'):.3f}")
+        every = [f for by in by_seed.values() for f in by.values()]
+        print(f"{part}: seed ensemble, the mean of all {len(every)} forecasts over seeds {sorted(by_seed)}: MAE "
+              f"{mae(y, np.mean(every, axis=0)):.3f}")
 
 
 if __name__ == "__main__":
