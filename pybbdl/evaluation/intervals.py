@@ -59,7 +59,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from pybbdl.exceptions import ArgumentError, DataError
-from pybbdl.models.series import DEFAULT_LEVELS, check_levels, interval_columns, level_label
+from pybbdl.models.series import DEFAULT_LEVELS, check_levels, interval_columns, interval_quantiles, level_label
 
 #: The part whose forecast errors calibrate the conformal intervals.
 CALIBRATION_PART = "val"
@@ -390,8 +390,9 @@ def quantile_forecasts(point, intervals: Mapping) -> tuple[np.ndarray, np.ndarra
     point = np.asarray(point, dtype=float).reshape(-1)
     pairs = {0.5: point}
     for lv, (lo, hi) in intervals.items():
-        pairs[round((1.0 - lv) / 2.0, 12)] = np.asarray(lo, dtype=float).reshape(-1)
-        pairs[round((1.0 + lv) / 2.0, 12)] = np.asarray(hi, dtype=float).reshape(-1)
+        tau_lo, tau_hi = interval_quantiles(lv)
+        pairs[tau_lo] = np.asarray(lo, dtype=float).reshape(-1)
+        pairs[tau_hi] = np.asarray(hi, dtype=float).reshape(-1)
     taus = np.array(sorted(pairs))
     return taus, np.vstack([pairs[t] for t in taus])
 

@@ -65,10 +65,9 @@ def quantile_taus(levels) -> tuple[float, ...]:
     """The quantiles a quantile network outputs for interval `levels` (validated, sorted): the
     median and ``(1 - L) / 2``, ``(1 + L) / 2`` of each level, sorted, e.g. ``(0.8, 0.95)`` ->
     ``(0.025, 0.1, 0.5, 0.9, 0.975)``."""
-    taus = {0.5}
-    for lv in levels:
-        taus |= {round((1.0 - float(lv)) / 2.0, 12), round((1.0 + float(lv)) / 2.0, 12)}
-    return tuple(sorted(taus))
+    from pybbdl.models.series import interval_quantiles
+
+    return tuple(sorted({0.5, *(tau for lv in levels for tau in interval_quantiles(lv))}))
 
 
 @keras.saving.register_keras_serializable(package="pybbdl")

@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 
 from pybbdl._validation import check_positive_int
-from pybbdl.models.series import check_levels, level_label
+from pybbdl.models.series import check_levels, interval_quantiles, level_label
 from pybbdl.models.base import BaseForecaster
 from pybbdl.windows import Windows
 from pybbdl.exceptions import ArgumentError
@@ -328,12 +328,8 @@ class NeuralForecaster(BaseForecaster):
                                 f"has no {', '.join(level_label(lv) + ' %' for lv in missing)} interval. Received: "
                                 f"levels={list(levels)}")
         q = windows.inverse_target(self._sorted_quantiles(self._predict_outputs(windows, part))[:, -1, :])
-        taus = np.asarray(self.taus_)
-
-        def at(tau: float) -> int:  # the output column of quantile tau
-            return int(np.argmin(np.abs(taus - tau)))
-
-        return {lv: (q[:, at((1.0 - t) / 2.0)], q[:, at((1.0 + t) / 2.0)]) for lv, t in match.items()}
+        column = {tau: i for i, tau in enumerate(self.taus_)}  # taus_ come from interval_quantiles too
+        return {lv: tuple(q[:, column[tau]] for tau in interval_quantiles(t)) for lv, t in match.items()}
 
 
 def _check_quantiles(quantiles) -> tuple[float, ...]:

@@ -55,6 +55,12 @@ def level_label(level: float) -> str:
     return format(round(100 * float(level), 6), "g")
 
 
+def interval_quantiles(level: float) -> tuple[float, float]:
+    """The quantiles that bound a central interval: ``0.8 -> (0.1, 0.9)`` (rounded to 12 decimals,
+    so the same level always gives the same keys)."""
+    return round((1.0 - float(level)) / 2.0, 12), round((1.0 + float(level)) / 2.0, 12)
+
+
 def interval_columns(level: float) -> tuple[str, str]:
     """The lower and upper column names of a level: ``("lower_80", "upper_80")``."""
     lab = level_label(level)
