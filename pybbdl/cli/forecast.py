@@ -12,6 +12,7 @@ import contextlib
 import sys
 
 from pybbdl.cli._common import quiet_tensorflow as _quiet_tensorflow
+from pybbdl.models.registry import help_text, model_names
 
 _SPLIT_HELP = "train,val,test fractions, e.g. 0.6,0.2,0.2"
 
@@ -47,9 +48,11 @@ def add_parser(sub) -> None:
     fc.add_argument("--date-format", help="strftime format of the CSV's dates, e.g. %%d.%%m.%%Y")
     fc.add_argument("--dayfirst", action="store_true", default=None, help="CSV dates are day first (21/02/2000)")
     fc.add_argument("--encoding", help="CSV file encoding, e.g. latin-1")
-    fc.add_argument("--models", help="comma-separated: naive, seasonal_naive, arima, dense, simple_rnn, lstm, gru, "
-                                     "gru_dropout, stacked_gru, bidirectional_gru, conv1d; baselines ets, theta, "
-                                     "ar, ar_direct, rw_mean, var, combo_mean, combo_median, combo_inverse_mse")
+    fc.add_argument("--models", help="comma-separated model names (pybbdl.models.registry; `pybbdl models` lists them): "
+                                     + help_text("windows"))
+    fc.add_argument("--param", action="append", metavar="MODEL.KEY=VALUE",
+                    help="a parameter of one model, e.g. --param gru.units=64 --param arima.max_p=5 (repeatable; "
+                         "VALUE is read as a Python literal: 64, 0.2, True, 'text', (1, 1, 0))")
     fc.add_argument("--baselines", help="comma-separated models the Diebold-Mariano columns test against")
     fc.add_argument("--lookback", type=int, help="rows of history per window")
     fc.add_argument("--step", type=int, help="keep one row in STEP inside the window")
@@ -128,6 +131,33 @@ def _levels(text):
     return check_interval_levels(values)
 
 
+def parse_params(items) -> dict | None:
+    """``["gru.units=64", "arima.max_p=5"]`` -> ``{"gru": {"units": 64}, "arima": {"max_p": 5}}``;
+    each VALUE is a Python literal (a bare word is text). Refuses a missing ``.`` or ``=``, empty
+    parts and a key given twice."""
+    import ast
+
+    from pybbdl.exceptions import ArgumentError
+
+    if not items:
+        return None
+    out: dict = {}
+    for item in items:
+        head, eq, value = str(item).partition("=")
+        model, dot, key = head.partition(".")
+        model, key, value = model.strip(), key.strip(), value.strip()
+        if not eq or not dot or not model or not key or not value:
+            raise ArgumentError(f"`--param` must be MODEL.KEY=VALUE, e.g. gru.units=64. Received: {item!r}")
+        if key in out.get(model, {}):
+            raise ArgumentError(f"`--param` gives {model}.{key} twice. Received: {item!r}")
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = value  # a bare word: text (e.g. search=stepwise)
+        out.setdefault(model, {})[key] = parsed
+    return out
+
+
 def _load(args):
     """The data frame and the dataset preset name; options that a dataset does not use are refused."""
     from pybbdl.data import jena_climate, macro_data, read_csv
@@ -202,7 +232,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
                  levels=_levels(args.levels), conformal_window=args.conformal_window,
                  conformal_scale=args.conformal_scale, interval_method=args.interval_method,
-                 n_jobs=args.jobs, backend=args.backend, address=args.address)
+                 n_jobs=args.jobs, backend=args.backend, address=args.address, params=parse_params(args.param))
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
     if args.quiet:
@@ -219,9 +249,11 @@ _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 
 
-#: Models that train no Keras network: a run of only these never imports TensorFlow.
-_NO_KERAS = {"naive", "seasonal_naive", "arima", "ets", "theta", "ar", "ar_direct", "rw_mean", "var", "combo_mean",
-             "combo_median", "combo_inverse_mse"}
+def __getattr__(name: str):
+    # pybbdl 0.2's hand-written list; the registry's capabilities say it now
+    if name == "_NO_KERAS":
+        return set(model_names(without="keras"))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run(args) -> int:
@@ -229,7 +261,7 @@ def run(args) -> int:
 
     frame, kwargs, backtest = settings_from_args(args)
     names = kwargs["models"].split(",") if isinstance(kwargs["models"], str) else list(kwargs["models"])
-    if not {str(m).strip() for m in names} <= _NO_KERAS:
+    if not {str(m).strip() for m in names} <= set(model_names(without="keras")):
         _quiet_tensorflow()
     workflow = forecast_backtest if backtest else forecast_compare
     with contextlib.redirect_stdout(sys.stderr):  # Keras prints its progress to stdout; the table goes there

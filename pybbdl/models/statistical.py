@@ -1041,8 +1041,9 @@ def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int 
 
     Args:
         y: 1-d series (original units, no NaN).
-        model: A model name with the series contract (``"ets"``, ``"theta"``, ``"ar"``,
-            ``"ar_direct"``, ``"rw_mean"``, ``"combo_mean"``, ``"combo_median"``) or a forecaster
+        model: A registered model name with the series contract (every name of
+            ``pybbdl.models.model_names("series")``: ``"ets"``, ``"theta"``, ``"arima"`` (R's
+            auto.arima search), ``"ar"``, ``"rw_mean"``, ``"naive"``, ``"ses"``, ...) or a forecaster
             object that has ``fit(y, period)`` and ``forecast(h, levels)``.
         h: Steps ahead, >= 1.
         levels: Interval levels in (0, 1); ``()`` for none.
@@ -1052,20 +1053,19 @@ def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int 
     Returns:
         The forecaster's frame: index ``step``, columns ``mean``, ``lower_80``, ``upper_80``, ...
     """
-    from pybbdl.models import make_model
+    from pybbdl.models.registry import get_spec
 
     if isinstance(model, str):
-        if model in ("var", "combo_inverse_mse"):
-            raise ArgumentError(f"`model` {model!r} has no series-level forecast (it needs windows: several "
-                                "columns or a validation part). Use forecast_compare().")
-        estimator = make_model(model, **params)
+        estimator = get_spec(model, "series").build("series", **params)
     else:
         if params:
             raise ArgumentError(f"`params` apply to model names only. Received: {sorted(params)} with a "
                                 f"{type(model).__name__}")
         estimator = model
-    if not (hasattr(estimator, "forecast") and hasattr(estimator, "fit")):
+    if not (callable(getattr(estimator, "forecast", None)) and callable(getattr(estimator, "fit", None))):
         raise ArgumentError(f"`model` must have the series contract (fit(y, period), forecast(h, levels)). "
                             f"Received: {model!r}")
     levels = check_levels(levels)
-    return estimator.fit(y, period).forecast(check_positive_int("h", h), levels)
+    h = check_positive_int("h", h)
+    period = check_positive_int("period", period)
+    return estimator.fit(y, period).forecast(h, levels)

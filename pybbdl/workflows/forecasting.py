@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -21,7 +22,8 @@ from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import check_forecaster
 from pybbdl.evaluation.intervals import check_conformal_scale, check_interval_levels, check_interval_method
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
-from pybbdl.models import MODEL_NAMES, _check_unique, make_model, model_params
+from pybbdl.models import _check_unique, is_per_model, make_model, model_params
+from pybbdl.models.registry import RUN_SETTINGS, get_spec, model_names
 from pybbdl.outputs import prepare_output_dir, versions
 from pybbdl.parallel import resolve_backend
 from pybbdl.windows import parse_horizons, prepare_windows
@@ -53,7 +55,7 @@ FORECAST_DEFAULTS: dict = {
     "conformal_window": None,  # None = conformal intervals calibrated on all of val; int = last N errors (rolling)
     "conformal_scale": "auto",  # conformal errors scaled by each window's volatility ("window" when lookback > 1); "none"
     "interval_method": "auto",  # "auto": ARIMA/ETS/... their own intervals, the rest conformal; "conformal": all conformal
-    "params": None,            # extra estimator parameters, e.g. {"dropout": 0.2, "max_p": 2}
+    "params": None,            # per-model estimator parameters, e.g. {"gru": {"dropout": 0.2}, "arima": {"max_p": 2}}
     "quick": False,            # smoke run: QUICK settings for every model
     "deterministic": True,     # deterministic TF ops while a neural model trains (restored after)
     "progress": True,          # one line per fit on stderr; Keras bars only on a terminal
@@ -83,7 +85,6 @@ DATASET_PRESETS: dict = {
     "jena_hourly": {"target": "T (degC)", "lookback": 240, "step": 1, "horizon": 24, "split": (0.5, 0.25, 0.25),
                     "batch_size": 128, "epochs": 20, "patience": 5},
 }
-_NEURAL_ONLY = {"units": "units", "season": "period"}
 
 
 def resolve_settings(dataset: str | None = None, *, backtest: bool = False, **given) -> dict:
@@ -166,11 +167,11 @@ def _model_list(models) -> list[tuple[str, object]]:
         models = [m.strip() for m in models.split(",")]
         if not all(models):
             raise ArgumentError(f"`models` must be a comma-separated list of model names, none empty. "
-                                f"Received: models={','.join(models)!r}. Known models: {', '.join(MODEL_NAMES)}")
+                                f"Received: models={','.join(models)!r}. Known models: {', '.join(model_names('windows'))}")
     items = list(models.items()) if isinstance(models, Mapping) else [(m, m) for m in models]
     _check_unique([name for name, _ in items])
     if not items:
-        raise ArgumentError(f"`models` must name at least one model. Received: none. Known: {', '.join(MODEL_NAMES)}")
+        raise ArgumentError(f"`models` must name at least one model. Received: none. Known: {', '.join(model_names('windows'))}")
     for name, spec in items:
         if isinstance(spec, str):
             model_params(spec)  # unknown names fail here
@@ -182,42 +183,71 @@ def _model_list(models) -> list[tuple[str, object]]:
 def build_models(s: dict) -> dict:
     """``{name: unfitted forecaster}`` for the settings `s` (validated by :func:`_check_settings`).
 
-    Workflow settings go to each named model that takes them (``epochs`` to the neural models);
-    ``params`` keys must each be taken by at least one named model (a typo is an error listing
-    the valid keys); ``units``/``season`` given for models that do not use them are refused.
+    Run-wide settings (``epochs``, ``seed``, ``units``, ...) reach only the models whose registry
+    entry declares them (:data:`pybbdl.models.registry.RUN_SETTINGS`), never a model that merely
+    has a parameter of that name; ``units``/``season`` given when no model of the run declares
+    them are refused. ``params`` is per model (``{"gru": {"units": 64}}``; an unknown model or
+    parameter is an error naming the valid ones) or, deprecated, flat (each key to every named
+    model that takes it; each key taken by at least one).
     """
     items = _model_list(s["models"])
-    named = [spec for _, spec in items if isinstance(spec, str)]
-    takes = {spec: set(model_params(spec)) for spec in named}
-    accepted = set().union(*takes.values()) if takes else set()
+    named = {name: spec for name, spec in items if isinstance(spec, str)}
     user = dict(s["params"] or {})
-    unknown = sorted(k for k in user if k not in accepted)
-    if unknown:
-        raise ArgumentError(f"`params` has key(s) {unknown} that none of the models {named} takes. "
-                            f"Valid keys: {sorted(accepted)}")
-    for setting, param in _NEURAL_ONLY.items():
-        if s[setting] is not None and param not in accepted:
-            raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models {named} uses it.")
+    per_model = is_per_model(user, [name for name, _ in items])
+    if per_model:
+        labels = [name for name, _ in items]
+        for name in user:
+            if name not in labels:
+                raise ArgumentError(f"`params` names model {name!r}, which is not in the run. Models of the run: "
+                                    f"{labels}")
+            if name not in named:
+                raise ArgumentError(f"`params[{name!r}]` is for a model given as an object: set its parameters on "
+                                    "the object itself.")
+        per = {name: dict(kw) for name, kw in user.items()}
+        for name, kw in per.items():
+            valid = model_params(named[name])
+            unknown = [k for k in kw if k not in valid]
+            if unknown:
+                raise ArgumentError(f"`params[{name!r}]` has unknown parameter(s) {unknown}. Valid parameters of "
+                                    f"{named[name]!r}: {valid}")
+    else:
+        per = {}
+        if user:
+            warnings.warn("A flat `params` dict (each key to every model that takes it) is deprecated and will be "
+                          "removed in the next release: give parameters per model, e.g. "
+                          "params={\"gru\": {\"units\": 64}}.", FutureWarning, stacklevel=3)
+        takes = {spec: set(model_params(spec)) for spec in named.values()}
+        accepted = set().union(*takes.values()) if takes else set()
+        unknown = sorted(k for k in user if k not in accepted)
+        if unknown:
+            raise ArgumentError(f"`params` has key(s) {unknown} that none of the models {list(named.values())} takes. "
+                                f"Valid keys: {sorted(accepted)}")
+        per = {name: {k: v for k, v in user.items() if k in takes[spec]} for name, spec in named.items()}
+    declares = {name: set(get_spec(spec).settings) for name, spec in named.items()}
+    for setting in ("units", "season"):
+        if s[setting] is not None and not any(setting in d for d in declares.values()):
+            raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models "
+                                f"{list(named.values())} uses it.")
     # Keras' per-epoch lines only when fits run here, one after another (workers would interleave them)
     verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] and resolve_backend(
         s.get("n_jobs", 1), s.get("backend"), s.get("address")) == "sequential" else 0
-    shared = {"epochs": s["epochs"], "batch_size": s["batch_size"], "learning_rate": s["learning_rate"],
-              "patience": s["patience"] or None, "random_state": s["seed"], "verbose": verbose,
-              "deterministic": s["deterministic"], "progress": bool(s["progress"]) and sys.stderr.isatty()}
+    run_wide = {"epochs": s["epochs"], "batch_size": s["batch_size"], "learning_rate": s["learning_rate"],
+                "patience": s["patience"] or None, "seed": s["seed"], "verbose": verbose,
+                "deterministic": s["deterministic"], "progress": bool(s["progress"]) and sys.stderr.isatty()}
     if s["units"] is not None:
-        shared["units"] = s["units"]
+        run_wide["units"] = s["units"]
     if s["season"] is not None:
-        shared["period"] = s["season"]
+        run_wide["season"] = s["season"]
     if s["quick"]:
-        shared.update(epochs=min(s["epochs"], QUICK["epochs"]), patience=None, max_train=QUICK["arima_max_train"],
-                      max_p=QUICK["arima_max_pq"], max_q=QUICK["arima_max_pq"])
+        run_wide.update(epochs=min(s["epochs"], QUICK["epochs"]), patience=None, max_train=QUICK["arima_max_train"],
+                        max_p=QUICK["arima_max_pq"], max_q=QUICK["arima_max_pq"])
     out = {}
     for name, spec in items:
         if not isinstance(spec, str):
             out[name] = spec
             continue
-        kw = {k: v for k, v in shared.items() if k in takes[spec]}
-        kw.update({k: v for k, v in user.items() if k in takes[spec]})
+        kw = {RUN_SETTINGS[k]: v for k, v in run_wide.items() if k in declares[name]}
+        kw.update(per.get(name, {}))
         out[name] = make_model(spec, **kw)
     return out
 
@@ -261,7 +291,7 @@ def forecast_compare(
     Args:
         data: A DataFrame with a time index (or a plain index) and numeric columns, or a 2-D
             array (target in column 0).
-        models: Model names (:data:`pybbdl.models.MODEL_NAMES`), a comma-separated string, or
+        models: Model names (the registry's, ``pybbdl.models.model_names("windows")``), a comma-separated string, or
             ``{name: forecaster or model name}`` (any object following the forecaster contract of
             :mod:`pybbdl.models.base`). The naive baseline is always added.
         horizons: Score several horizons at once (an int H = 1..H, ``"1-8"``, a list): the long

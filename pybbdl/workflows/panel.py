@@ -9,7 +9,6 @@ independent, picklable task run through :func:`pybbdl.parallel.run_tasks`, so ``
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,30 +20,15 @@ from tqdm.auto import tqdm
 from pybbdl.data.panel import Panel, as_panel
 from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores, mase, smape
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, PybbdlError
+from pybbdl.models.registry import get_spec, model_names
 from pybbdl.models.series import check_levels
 from pybbdl.outputs import atomic_write
 from pybbdl.parallel import run_tasks
 from pybbdl.reports import _figure, _save_figure, format_table, markdown_table
 from pybbdl.workflows.results import RunResult
 
-#: Local series models: name -> (module, class names tried in order, constructor arguments).
-#: ``ets``/``theta``/``ar`` (pybbdl.models.statistical) and ``arima`` (pybbdl.models.arima_search, R-like auto.arima)
-#: are those modules' series-level models.
-SERIES_MODELS: dict[str, tuple[str, tuple[str, ...], dict]] = {
-    "naive": ("pybbdl.models.local", ("NaiveSeries",), {}),
-    "seasonal_naive": ("pybbdl.models.local", ("SeasonalNaiveSeries",), {}),
-    "naive2": ("pybbdl.models.local", ("Naive2Series",), {}),
-    "ses": ("pybbdl.models.local", ("SESSeries",), {}),
-    "holt": ("pybbdl.models.local", ("HoltSeries",), {}),
-    "damped": ("pybbdl.models.local", ("DampedSeries",), {}),
-    "theta_m3": ("pybbdl.models.local", ("ThetaSeries",), {}),
-    "ets": ("pybbdl.models.statistical", ("EtsForecaster", "ETSForecaster", "AutoETS", "ETS"), {}),
-    "theta": ("pybbdl.models.statistical", ("ThetaForecaster", "Theta"), {}),
-    "ar": ("pybbdl.models.statistical", ("ArForecaster", "ARForecaster", "AutoAR", "AR"), {}),
-    "arima": ("pybbdl.models.arima_search", ("AutoArima",), {}),
-}
-#: Global models trained once across the series of each (period, horizon) group.
-GLOBAL_MODELS = {"nbeats": ("pybbdl.models.global_nbeats", "NBeatsGlobal", {})}
+# The models a panel can run are the registry's (pybbdl.models.registry): local models follow the
+# series contract (fit(y, period) / forecast(h, levels)), global ones are trained per group.
 #: Combinations made when their members are all in the run (mean of the members' forecasts).
 DEFAULT_COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
                         "comb_tdn": ("theta_m3", "damped", "nbeats")}
@@ -56,36 +40,27 @@ SERIES_COLUMNS = ["id", "model", "frequency", "period", "horizon", "n_train", "s
 
 
 def series_model(name: str, **params):
-    """An unfitted local series model for a name of :data:`SERIES_MODELS`."""
-    if name not in SERIES_MODELS:
-        raise ArgumentError(f"Unknown series model {name!r}. Known: {', '.join(SERIES_MODELS)}, and the global "
-                            f"models {', '.join(GLOBAL_MODELS)}")
-    module, classes, defaults = SERIES_MODELS[name]
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        mod = None
-    cls = next((getattr(mod, c) for c in classes if mod is not None and hasattr(getattr(mod, c, None), "forecast")),
-               None)
-    if cls is None:
-        raise ArgumentError(f"Model {name!r} needs a series-level class ({' or '.join(classes)}) in {module}, which "
-                            "this version of pybbdl does not have")
-    return cls(**{**defaults, **params})
+    """An unfitted local series model for a registered name with the series contract."""
+    return get_spec(name, "series").build("series", **params)
+
+
+def _panel_models() -> tuple[str, ...]:
+    """Names a panel can run: the registry's series-contract and global models."""
+    return model_names("series") + model_names("global")
 
 
 def available_series_models() -> list[str]:
-    """The local model names this install can build."""
-    out = []
-    for name in SERIES_MODELS:
-        try:
-            series_model(name)
-        except ArgumentError:
-            continue
-        except TypeError:
-            out.append(name)
-        else:
-            out.append(name)
-    return out
+    """The local model names this install can build (the registry's series-contract models)."""
+    return list(model_names("series"))
+
+
+def __getattr__(name: str):
+    # SERIES_MODELS / GLOBAL_MODELS of pybbdl 0.2 are views of the registry now: {name: ModelSpec}
+    if name == "SERIES_MODELS":
+        return {n: get_spec(n) for n in model_names("series")}
+    if name == "GLOBAL_MODELS":
+        return {n: get_spec(n) for n in model_names("global")}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------- tasks (module level: picklable)
@@ -111,10 +86,11 @@ def _local_task(task: dict) -> dict:
 
 def _global_task(task: dict) -> list[dict]:
     """Train one global model (one seed) on one group of series; forecasts for each of them."""
-    module, cls_name, defaults = GLOBAL_MODELS[task["model"]]
-    cls = getattr(importlib.import_module(module), cls_name)
+    spec = get_spec(task["model"], "global")
+    cls = spec.load("global")
     start = time.perf_counter()
-    model = cls(horizon=task["horizon"], period=task["period"], seed=task["seed"], **{**defaults, **task["params"]})
+    model = cls(horizon=task["horizon"], period=task["period"], seed=task["seed"],
+                **{**dict(spec.defaults), **task["params"]})
     model.fit(task["ys"])
     means = model.forecast(task["ys"])
     seconds = time.perf_counter() - start
@@ -229,9 +205,10 @@ def _check_models(models) -> list[str]:
     for m in models:
         if not isinstance(m, str):
             raise ArgumentTypeError(f"`models` must be model names. Received: {m!r}")
-        if m not in SERIES_MODELS and m not in GLOBAL_MODELS:
-            known = ", ".join([*SERIES_MODELS, *GLOBAL_MODELS])
-            raise ArgumentError(f"Unknown model {m!r} in `models`. Known: {known}")
+        if m not in _panel_models():
+            raise ArgumentError(f"Unknown model {m!r} in `models`. Known: {', '.join(_panel_models())}"
+                                + (f" ({m!r} is a windows-only model: use forecast_compare)" if m in model_names()
+                                   else ""))
     dup = sorted({m for m in models if models.count(m) > 1})
     if dup:
         raise ArgumentError(f"`models` must name each model once. Received: {dup} more than once")
@@ -349,10 +326,10 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         data: Long data (id, time, value; a DataFrame, CSV path or R data.frame) or a dict/list
             of series; see :func:`pybbdl.data.panel.as_panel` for ``period``, ``horizon``,
             ``holdout``, ``*_col`` and ``covariates``.
-        models: Local models (:data:`SERIES_MODELS`: naive, seasonal_naive, naive2, ses, holt,
-            damped, theta_m3, and ets/theta/ar/arima where installed) and global models
-            (:data:`GLOBAL_MODELS`: nbeats, one network per (period, horizon) group, trained
-            once across its series).
+        models: Local models (the registry's series-contract models,
+            ``pybbdl.models.model_names("series")``: naive, seasonal_naive, naive2, arima, ets,
+            theta, theta_m3, ses, holt, damped, ar, ...) and global models (``model_names("global")``:
+            nbeats, one network per (period, horizon) group, trained once across its series).
         combinations: ``{name: [members]}``; each is the ``combine`` (mean or median) of its
             members' forecasts, on the series where all members succeeded. Default: those of
             :data:`DEFAULT_COMBINATIONS` whose members all run (``comb`` = ETS, Theta, ARIMA).
@@ -371,7 +348,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
     if combine not in ("mean", "median"):
         raise ArgumentError(f"`combine` must be 'mean' or 'median'. Received: {combine!r}")
     if reference is not None and reference not in models:
-        if reference not in SERIES_MODELS:
+        if reference not in model_names("series"):
             raise ArgumentError(f"`reference` must be a local model name or None. Received: {reference!r}")
         models = [*models, reference]
     combos = _resolve_combinations(models, combinations)
@@ -393,16 +370,18 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
         holdout=holdout, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
         part_col=part_col, covariates=covariates)
-    for m in models:  # unknown optional models and parameters fail once here, not once per series
-        if m in SERIES_MODELS:
-            try:
-                series_model(m, **params.get(m, {}))
-            except TypeError as err:
-                raise ArgumentError(f"`params[{m!r}]` has a parameter model {m!r} does not take. Received: "
-                                    f"{sorted(params.get(m, {}))} ({err})") from None
+    for m in models:  # unknown parameters fail once here, naming the valid ones, not once per series
+        contract = "series" if m in model_names("series") else "global"
+        valid = get_spec(m).param_names(contract)
+        if contract == "global":
+            valid = [v for v in valid if v not in ("horizon", "period", "seed")]
+        unknown_keys = [k for k in params.get(m, {}) if k not in valid]
+        if unknown_keys:
+            raise ArgumentError(f"`params[{m!r}]` has unknown parameter(s) {unknown_keys}. Valid parameters of "
+                                f"{m!r}: {valid}")
 
-    local = [m for m in models if m in SERIES_MODELS]
-    glob = [m for m in models if m in GLOBAL_MODELS]
+    local = [m for m in models if m in model_names("series")]
+    glob = [m for m in models if m in model_names("global")]
     tasks = [{"model": m, "label": m, "params": params.get(m, {}), "id": s.id, "y": s.y, "period": s.period,
               "horizon": s.horizon, "levels": levels} for s in panel.series for m in local]
     results = run_tasks(_local_task, tasks, n_jobs=n_jobs, backend=backend, address=address, progress=progress,

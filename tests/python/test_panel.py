@@ -175,7 +175,7 @@ def test_combination_is_the_mean_of_its_members():
     np.testing.assert_allclose(fc["c"], fc[["naive", "seasonal_naive", "ses"]].mean(axis=1))
     with pytest.raises(ArgumentError, match="not in `models`"):
         forecast_panel(data, models=["naive"], horizon=4, combinations={"c": ["naive", "ses"]})
-    with pytest.raises(ArgumentError, match=r"`params\['ses'\]` has a parameter"):
+    with pytest.raises(ArgumentError, match=r"`params\['ses'\]` has unknown parameter"):
         forecast_panel(data, models=["ses"], horizon=4, params={"ses": {"alpha": 0.5}})
     with pytest.raises(ArgumentError, match="Unknown model 'prophet'"):
         forecast_panel(data, models=["prophet"], horizon=4)
