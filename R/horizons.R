@@ -106,8 +106,8 @@ forecast_conditional <- function(run, future, models = NULL) {
   frame <- as_time_frame(future, "future")
   extra <- setdiff(names(future), c(known, frame$time_name))
   if (length(extra)) {
-    stop("`future` must hold only the known columns (and one date column); ",
-         paste0('"', extra, '"', collapse = ", "), " would be ignored. Known columns: ",
+    stop("`future` has column(s) ", paste0('"', extra, '"', collapse = ", "), " that are not future-known ",
+         "columns of the run (nor one date column), so they would be ignored. Known columns: ",
          paste0('"', known, '"', collapse = ", "), ".", call. = FALSE)
   }
   py_future <- as_pandas_frame(future, "future", frame = frame)

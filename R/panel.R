@@ -124,7 +124,10 @@ panel_args <- function(data, models, horizon, period, id_col, time_col, value_co
   time_col <- if (is.null(optional$time_col)) panel_time_column(data, c(id_col, value_col, unlist(optional))) else
     optional$time_col
   check_panel_ids(data[[id_col]], id_col)
-  if (!is.null(combinations) && (!is.list(combinations) || is.null(names(combinations)))) {
+  if (!is.null(combinations) && (!is.list(combinations) || is.null(names(combinations)) ||
+                                 any(!nzchar(names(combinations))) ||
+                                 !all(vapply(combinations, function(v) (is.character(v) || is.factor(v)) &&
+                                               length(v) > 0 && !anyNA(v), logical(1))))) {
     stop("`combinations` must be a named list of model-name vectors, not ", describe(combinations), ".",
          call. = FALSE)
   }
@@ -133,10 +136,12 @@ panel_args <- function(data, models, horizon, period, id_col, time_col, value_co
        period = check_count(period, "period", null_ok = TRUE), id_col = id_col, time_col = time_col,
        value_col = value_col, period_col = optional$period_col, horizon_col = optional$horizon_col,
        frequency_col = optional$frequency_col, part_col = optional$part_col,
-       combinations = if (is.null(combinations)) NULL else reticulate::dict(lapply(combinations, as.list)),
-       levels = if (is.null(levels)) list() else as.list(as.numeric(levels)),
+       combinations = if (is.null(combinations)) NULL else
+         reticulate::dict(lapply(combinations, function(v) as.list(as.character(v)))),
+       levels = if (is.null(levels)) list() else as.list(check_levels_arg(levels)),
        seed = check_count(seed, "seed", minimum = 0), seeds = check_count(seeds, "seeds"),
-       n_jobs = check_count(n_jobs, "n_jobs"), out_dir = out_dir)
+       n_jobs = check_count(n_jobs, "n_jobs"),
+       out_dir = if (is.null(out_dir)) NULL else path.expand(check_string(out_dir, "out_dir")))
 }
 
 # RP4: a row without an id would become a scored phantom series "NA" (or ""): refused, naming rows.
