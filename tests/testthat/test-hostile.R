@@ -111,7 +111,7 @@ test_that("RC3, RC4: a text or factor known column is named as such, not reporte
                "`future` column \"x\" must be numeric, not a factor column.*as.numeric\\(as.character\\(future\\$x\\)\\)")
   expect_error(forecast_conditional(run, data.frame(w = c(0, 0, 0))), "missing: \"w\"|missing: \"x\"")
   expect_error(forecast_conditional(run, data.frame(x = 0, note = c("a", "b", "c"))),
-               "\"note\" would be ignored")
+               "\"note\" that are not future-known columns.*would be ignored")
   fc <- forecast_conditional(run, data.frame(x = c(0, 0, 0)), models = factor("arima"))
   expect_identical(names(fc), c("date", "step", "arima"))
   d <- hostile_known()
