@@ -17,7 +17,10 @@
 #'   8 quarterly, 18 monthly) or the number of test rows with `part_col`.
 #' @param period Seasonal period of every series (`NULL`: the `period_col` column, else 1; a Date
 #'   time column gives it from the dates).
-#' @param id_col,time_col,value_col Columns of `data` (`time_col` defaults to `"time"` when present).
+#' @param id_col,time_col,value_col Columns of `data`. Every row needs an id (rows with an `NA` or
+#'   empty id are refused, naming them); ids are text (a factor is read by its labels). `time_col`
+#'   defaults to `"time"` when present, else to the one Date, POSIXct or text-date column (several
+#'   are refused, naming them); each series is ordered by it, whatever the order of the rows.
 #' @param period_col,horizon_col,frequency_col,part_col Optional columns: each series' period,
 #'   horizon, frequency label (what the per-frequency rows group by), and `"train"`/`"test"` rows.
 #' @param holdout Hold back each series' last `horizon` values and score the forecasts on them
