@@ -215,6 +215,7 @@ test_that("forecast_compare() and forecast_backtest() refuse a bad value of ever
     list(dm_loss = "mape"), "should be one of",
     list(levels = 1.5), "`levels` must be numbers in \\(0, 1\\)",
     list(nested = "naive"), "`nested` must be a named list",
+    list(nested = list(naive = NA_character_)), "`nested` must be a named list",
     list(conformal_window = 0), "`conformal_window` must be a whole number",
     list(conformal_scale = "x"), "`conformal_scale` must be",
     list(interval_method = NA), "`interval_method` must be one of",
@@ -449,6 +450,7 @@ test_that("the series tools refuse a bad value of every argument", {
   expect_refused(dense_spec, list(quantiles = 1.2), "`quantiles` must be NULL or distinct interval levels")
   expect_refused(jena_climate, list(path = NA_character_), "`path` must be a single string")
   expect_refused(jena_climate, list(path = tempfile()), "`path` must name an existing file")
+  expect_refused(jena_climate, list(download = NA), "`download` must be TRUE or FALSE")
   expect_refused(install_pybbdl, list(path = tempdir()), "`path` must be a pybbdl source folder")
   expect_refused(install_pybbdl, list(path = ".", envname = NA_character_), "`envname` must be a single string")
 })
