@@ -34,7 +34,10 @@
 #' @return An object of class `pybbdl_panel`: `table` (one row per model and frequency, plus
 #'   `"overall"`: `n_series`, `n_forecasts`, `n_failed`, `smape_pooled`, `smape_mean`, `mase`,
 #'   `owa`, `seconds`, `note`), `series` (one row per series and model, with `error`),
-#'   `forecasts` (long: `id`, `model`, `step`, `forecast`, `actual`) and `settings`.
+#'   `forecasts` (long: `id`, `model`, `step`, `forecast`, `actual`) and `settings`; `print()`,
+#'   `summary()`, `as.data.frame(run, what = )`, `plot(run)` (pooled sMAPE per model) or
+#'   `plot(run, id = "a")` (one series in time order with its forecasts), and `autoplot()` with the
+#'   same two pictures when ggplot2 is installed.
 #' @examples
 #' \dontrun{
 #' panel <- data.frame(id = rep(c("a", "b"), each = 40), time = rep(1:40, 2),
