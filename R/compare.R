@@ -484,7 +484,14 @@ ts_season <- function(data, season, models) {
   } else character()
   names <- intersect(names, reticulate::py_to_r(python_module("models")$MODEL_NAMES))
   py_models <- python_module("models")
-  takes <- Filter(function(m) "period" %in% unlist(reticulate::py_to_r(py_models$model_params(m))), names)
+  # the models the workflow gives `season` to: those whose registry entry declares it (or, in a
+  # Python core without the registry, those with a `period` parameter: the same three)
+  takes_season <- if (reticulate::py_has_attr(py_models, "get_spec")) {
+    function(m) "season" %in% unlist(reticulate::py_to_r(py_models$get_spec(m)$settings))
+  } else {
+    function(m) "period" %in% unlist(reticulate::py_to_r(py_models$model_params(m)))
+  }
+  takes <- Filter(takes_season, names)
   if (!length(takes)) {
     return(NULL)
   }
