@@ -40,14 +40,14 @@ auto_arima <- function(y, h = 10, period = NULL, search = c("stepwise", "exhaust
     stop("`y` must be a numeric vector or a univariate ts, not ", describe(y), ".", call. = FALSE)
   }
   y <- as.numeric(y)
-  if (anyNA(y)) {
-    stop("`y` must not contain NA (first at position ", which(is.na(y))[[1]], ").", call. = FALSE)
+  if (any(!is.finite(y))) {
+    stop("`y` must not contain NA, NaN or infinite values (first at position ", which(!is.finite(y))[[1]], ").",
+         call. = FALSE)
   }
   if (length(y) < 4) {
     stop("`y` must have at least 4 values for an automatic ARIMA, not ", length(y), ".", call. = FALSE)
   }
-  levels <- if (is.null(levels)) numeric(0) else levels
-  for (lv in levels) check_number(lv, "levels", lower = 0, upper = 1)
+  levels <- if (is.null(levels) || (is.numeric(levels) && !length(levels))) numeric(0) else check_levels_arg(levels)
   mod <- python_module("models.arima_search")
   model <- with_py_errors(mod$AutoArima(search = search)$fit(reticulate::np_array(y), period))
   frame <- with_py_errors(model$forecast(h, levels = as.list(levels))$reset_index())

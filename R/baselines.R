@@ -35,10 +35,11 @@ forecast_series <- function(y, model = "ets", h = 8, levels = c(0.8, 0.95), peri
   if (!is.numeric(y) || (!is.null(dim(y)) && NCOL(y) > 1)) {
     stop("`y` must be one numeric series (a vector or a ts), not ", describe(y), ".", call. = FALSE)
   }
-  if (anyNA(y)) {
-    stop("`y` must hold no NA, NaN or infinite values; it has ", sum(is.na(y)), " (first at position ",
-         which(is.na(y))[[1]], ").", call. = FALSE)
+  if (any(!is.finite(y))) {
+    stop("`y` must hold no NA, NaN or infinite values; it has ", sum(!is.finite(y)), " (first at position ",
+         which(!is.finite(y))[[1]], ").", call. = FALSE)
   }
+  if (is.factor(model) && length(model) == 1) model <- as.character(model)
   if (!is.character(model) || length(model) != 1 || is.na(model)) {
     stop("`model` must be one model name, not ", describe(model), ".", call. = FALSE)
   }
@@ -48,7 +49,7 @@ forecast_series <- function(y, model = "ets", h = 8, levels = c(0.8, 0.95), peri
   if (!is.numeric(period) || length(period) != 1 || is.na(period) || period < 1 || period != round(period)) {
     stop("`period` must be a whole number >= 1, not ", describe(period), ".", call. = FALSE)
   }
-  if (is.null(levels)) levels <- numeric(0)
+  levels <- if (is.null(levels) || (is.numeric(levels) && !length(levels))) numeric(0) else check_levels_arg(levels)
   # whole numbers go to Python as int (k = 8, max_lags = 4), others as they are
   params <- lapply(list(...), function(v) {
     if (is.numeric(v) && length(v) == 1 && !is.na(v) && v == round(v)) as.integer(v) else v

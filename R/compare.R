@@ -67,7 +67,10 @@
 #'   keep the best weights; `NULL` or 0 trains all `epochs`.
 #' @param learning_rate Adam's learning rate of the networks, a number > 0.
 #' @param units Hidden units of the networks; `NULL`: each model's own (32).
-#' @param season Period, in rows, of `"seasonal_naive"`; `NULL`: its own (24).
+#' @param season Seasonal period, in rows, of `"seasonal_naive"`, `"ets"` and `"theta"`; `NULL`: the
+#'   frequency of a `ts` (or zooreg) `data` when it is above 1 (`ts(y, frequency = 7)`: 7), else each
+#'   model's own (seasonal naive 24; ETS and Theta 4 for quarterly and 12 for monthly dates, else
+#'   none). A `season` given wins over the ts frequency; the one used is `settings$season`.
 #' @param seed Seed of weights, shuffling and dropout (Python, NumPy and TensorFlow are seeded
 #'   and TensorFlow runs deterministically while a network trains), so a call gives the same
 #'   numbers each time; a whole number >= 0.
@@ -171,9 +174,11 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                          levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs, out_dir = out_dir))
   }
   dm_loss <- match.arg(dm_loss)
+  if (is.factor(models)) models <- as.character(models) # the labels, never the integer codes
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args$season <- ts_season(data, args$season, models)
   args$parallel <- check_parallel_args(n_jobs, backend, address)
   split <- check_split(split)
   args <- check_horizons_known(args, horizons, known, data)
@@ -259,9 +264,11 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                          extra = list(folds = folds, step = fold_size)))
   }
   dm_loss <- match.arg(dm_loss)
+  if (is.factor(models)) models <- as.character(models) # the labels, never the integer codes
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
                               patience, learning_rate, units, season, seed, seeds, baselines,
                               quick, out_dir, verbose)
+  args$season <- ts_season(data, args$season, models)
   args <- check_horizons_known(args, horizons, known, data)
   args$parallel <- check_parallel_args(n_jobs, backend, address)
   args$folds <- check_count(folds, "folds")
@@ -303,9 +310,7 @@ check_forecast_args <- function(data, target, features, lookback, horizon, step,
   if (!length(columns)) stop("`data` must have at least one numeric column.", call. = FALSE)
   target <- if (is.null(target)) columns[[1]] else check_column(target, "target", data, columns)
   if (!is.null(features)) {
-    if (!is.character(features) || !length(features)) {
-      stop("`features` must be column names, not ", describe(features), ".", call. = FALSE)
-    }
+    features <- check_names(features, "features", "column names")
     for (f in features) check_column(f, "features", data, columns)
   }
   lookback <- check_count(lookback, "lookback")
@@ -325,9 +330,7 @@ check_forecast_args <- function(data, target, features, lookback, horizon, step,
                  learning_rate = check_number(learning_rate, "learning_rate", lower = 0),
                  random_state = check_count(seed, "seed", minimum = 0),
                  verbose = if (verbose) "auto" else 0L)
-  if (!is.null(baselines) && (!is.character(baselines) || !length(baselines) || anyNA(baselines))) {
-    stop("`baselines` must be model names or NULL, not ", describe(baselines), ".", call. = FALSE)
-  }
+  baselines <- check_names(baselines, "baselines", "model names", null_ok = TRUE)
   if (!is.null(out_dir)) check_string(out_dir, "out_dir")
   list(data = data, frame = frame, n_rows = nrow(frame$values), target = target,
        features = features, lookback = lookback, horizon = horizon, step = step,
@@ -418,10 +421,14 @@ new_forecast_run <- function(run, args, class) {
 }
 
 check_column <- function(name, arg, data, columns) {
-  check_string(name, arg)
+  name <- check_string(name, arg)
   if (!name %in% columns) {
     all <- if (is.data.frame(data)) names(data) else columns
-    why <- if (name %in% all) " is not numeric" else " is not a column of `data`"
+    why <- if (name %in% all) {
+      paste0(" is ", column_type(data[[name]]), ", not numeric")
+    } else {
+      " is not a column of `data`"
+    }
     stop("`", arg, "` must name a numeric column of `data`; \"", name, "\"", why,
          ". Numeric columns: ", paste0('"', columns, '"', collapse = ", "), ".", call. = FALSE)
   }
@@ -452,6 +459,47 @@ check_split <- function(split) {
          format(sum(split)), ").", call. = FALSE)
   }
   unname(as.numeric(split))
+}
+
+# "a character column", "a factor column", ... for messages about a column that is not numeric
+column_type <- function(x) {
+  type <- if (is.factor(x)) "factor" else if (inherits(x, c("Date", "POSIXt"))) "date" else typeof(x)
+  paste0(if (grepl("^[aeiou]", type)) "an " else "a ", type, " column")
+}
+
+#' FC4/FC5: the seasonal period of a `ts` (or zooreg) `data` is its frequency. It becomes `season` for
+#' the models that take a period (seasonal_naive, ets, theta) when no `season` is given; a `season`
+#' given wins (it is the explicit setting, and is recorded in the settings). NULL otherwise.
+#' @noRd
+ts_season <- function(data, season, models) {
+  if (!is.null(season) || !(stats::is.ts(data) || inherits(data, "zooreg"))) {
+    return(season)
+  }
+  freq <- stats::frequency(data)
+  if (!is.finite(freq) || freq <= 1) {
+    return(NULL)
+  }
+  names <- if (is.character(models)) models else if (is.list(models)) {
+    unlist(Filter(function(m) is.character(m) && length(m) == 1, models))
+  } else character()
+  names <- intersect(names, reticulate::py_to_r(python_module("models")$MODEL_NAMES))
+  py_models <- python_module("models")
+  # the models the workflow gives `season` to: those whose registry entry declares it (or, in a
+  # Python core without the registry, those with a `period` parameter: the same three)
+  takes_season <- if (reticulate::py_has_attr(py_models, "get_spec")) {
+    function(m) "season" %in% unlist(reticulate::py_to_r(py_models$get_spec(m)$settings))
+  } else {
+    function(m) "period" %in% unlist(reticulate::py_to_r(py_models$model_params(m)))
+  }
+  takes <- Filter(takes_season, names)
+  if (!length(takes)) {
+    return(NULL)
+  }
+  if (abs(freq - round(freq)) > 1e-8) {
+    stop("`data` is a ts of frequency ", format(freq), ", not a whole number, so it cannot be the seasonal ",
+         "period of ", paste0('"', takes, '"', collapse = ", "), "; give `season` (in rows).", call. = FALSE)
+  }
+  as.integer(round(freq))
 }
 
 check_baselines <- function(baselines, models) {
@@ -489,6 +537,7 @@ check_seeds <- function(seeds) {
 #' Python); a list holding specs or Python forecasters becomes a dict of estimators.
 #' @noRd
 as_model_list <- function(models, params) {
+  if (is.factor(models)) models <- as.character(models)
   known <- reticulate::py_to_r(python_module("models")$MODEL_NAMES)
   check_name <- function(name) {
     if (!name %in% known) {
@@ -516,6 +565,7 @@ as_model_list <- function(models, params) {
   estimators <- reticulate::dict()
   for (name in names(models)) {
     m <- models[[name]]
+    if (is.factor(m)) m <- as.character(m)
     estimators[[name]] <- if (inherits(m, "pybbdl_model_spec")) {
       spec <- spec_params(m, paste0("models$", name))
       training <- params[setdiff(names(params), names(spec))]
@@ -539,7 +589,8 @@ as_model_list <- function(models, params) {
 # by name. `extra` holds the workflow's own arguments (backtest: folds, and fold_size as `step`).
 panel_adapter <- function(caller, target_fun, data, id, given, models, target, horizon, season, levels,
                           seed, seeds, n_jobs, out_dir, extra = list()) {
-  if (!is.character(id) || length(id) != 1 || is.na(id)) {
+  if (is.factor(id) && length(id) == 1) id <- as.character(id)
+  if (!is.character(id) || length(id) != 1 || is.na(id) || !nzchar(id)) {
     stop("`id` must be one column name, not ", describe(id), ".", call. = FALSE)
   }
   allowed <- c("data", "id", "models", "target", "horizon", "season", "levels", "seed", "seeds",

@@ -112,6 +112,7 @@ check_number <- function(x, name, lower = -Inf, upper = Inf, open = TRUE) {
 }
 
 check_string <- function(x, name) {
+  if (is.factor(x) && length(x) == 1) x <- as.character(x) # a factor's label, never its code
   if (!is.character(x) || length(x) != 1 || is.na(x) || !nzchar(x)) {
     stop("`", name, "` must be a single string, not ", describe(x), ".", call. = FALSE)
   }
@@ -133,9 +134,32 @@ check_choice <- function(x, name, choices) {
   x
 }
 
+# Names given as a character vector or a factor (data.frame() and read.csv(stringsAsFactors = TRUE) make
+# factors): the labels as text, never the integer codes. `NULL` stays `NULL` when `null_ok`. Refuses
+# other types, NA, "" and an empty vector, naming the element.
+check_names <- function(x, name, what = "names", null_ok = FALSE) {
+  if (is.null(x) && null_ok) {
+    return(NULL)
+  }
+  if (is.factor(x)) x <- as.character(x)
+  if (!is.character(x) || !length(x)) {
+    stop("`", name, "` must be a character vector of ", what, ", not ", describe(x), ".", call. = FALSE)
+  }
+  bad <- which(is.na(x) | !nzchar(trimws(x)))
+  if (length(bad)) {
+    stop("`", name, "` must be ", what, ", not ", if (is.na(x[[bad[[1]]]])) "NA" else "an empty string",
+         " (element ", bad[[1]], ").", call. = FALSE)
+  }
+  x
+}
+
 describe <- function(x) {
   if (is.null(x)) {
     return("NULL")
+  }
+  if (is.factor(x)) {
+    return(if (length(x) == 1) paste0('a factor ("', as.character(x), '")') else
+      paste0("a factor of length ", length(x)))
   }
   if (is.function(x)) {
     return("a function")

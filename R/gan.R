@@ -24,8 +24,10 @@
 #'   cgan 30).
 #' @param batch_size Images per discriminator step (with `dp = TRUE` the expected size of the
 #'   Poisson draws); an epoch is `n %/% batch_size` discriminator steps.
-#' @param d_steps Discriminator steps per generator step, >= 1 (Bie, Kamath and Zhang 2023 use 50
-#'   for DP on MNIST); with `dp = TRUE` every one is counted by the accountant.
+#' @param d_steps Discriminator steps per generator step, >= 1 and at most `n %/% batch_size` (an
+#'   epoch's discriminator steps, so that an epoch stays one pass over the images; more is refused)
+#'   (Bie, Kamath and Zhang 2023 use 50 for DP on MNIST); with `dp = TRUE` every one is counted by
+#'   the accountant.
 #' @param seed Seeds the initial weights, the noise and the batch order.
 #' @param label_smoothing One-sided label smoothing of the real targets, in \[0, 0.5).
 #' @param ema_decay Sample from a moving average of the generator's weights (e.g. 0.999); `NULL` = off.
@@ -62,6 +64,7 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
                       l2_norm_clip = NULL,
                       latent_dim = 100, checkpoint_every = NULL, deterministic = TRUE, out_dir = NULL,
                       progress = FALSE) {
+  if (is.factor(model)) model <- as.character(model)
   model <- match.arg(model)
   epochs <- check_whole(epochs, "epochs", null_ok = TRUE)
   batch_size <- check_whole(batch_size, "batch_size")
@@ -110,8 +113,12 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
     }
     py_images <- np$asarray(images, dtype = "float32")
     if (!is.null(labels)) {
-      if (!is.numeric(labels) || anyNA(labels) || any(labels != round(labels))) {
+      if (is.factor(labels)) labels <- as.numeric(as.character(labels)) # the digits, not the codes
+      if (!is.numeric(labels) || anyNA(labels) || any(labels != round(labels)) || any(labels < 0 | labels > 9)) {
         stop("`labels` must be whole numbers 0-9, not ", describe(labels), ".", call. = FALSE)
+      }
+      if (length(labels) != d[[1]]) {
+        stop("`labels` must have one label per image (", d[[1]], "), not ", length(labels), ".", call. = FALSE)
       }
       py_labels <- np$asarray(as.integer(labels), dtype = "int32")
     }

@@ -24,9 +24,7 @@ check_horizons_known <- function(args, horizons, known, data) {
     }
   }
   if (!is.null(known)) {
-    if (!is.character(known) || !length(known) || anyNA(known)) {
-      stop("`known` must be column names, not ", describe(known), ".", call. = FALSE)
-    }
+    known <- check_names(known, "known", "column names")
     columns <- names(args$frame$values)
     for (k in known) check_column(k, "known", data, columns)
     if (args$target %in% known) {
@@ -49,9 +47,13 @@ check_horizons_known <- function(args, horizons, known, data) {
 #' @param run A result of [forecast_compare()] or [forecast_backtest()] run with `known`.
 #' @param future A data frame with one column per `known` column and exactly `horizon` rows
 #'   (the largest horizon of a multi-horizon run): steps 1, 2, ... after the last observation.
-#'   A Date or POSIXct column, if any, gives their times (after the data's); otherwise they
-#'   follow the data's frequency. Missing columns, extra columns, `NA`/`NaN`/`Inf` or a wrong
-#'   number of rows are refused with an error naming the column.
+#'   A Date or POSIXct column, if any, gives their times: they must be exactly the `horizon`
+#'   periods after the last observation at the data's frequency (a path dated later, at another
+#'   frequency or with a gap is refused, naming the expected dates; so are dates for data without
+#'   dates); without one they follow the data's frequency. Missing columns, extra columns,
+#'   text or factor columns, `NA`/`NaN`/`Inf` or a wrong number of rows are refused with an error
+#'   naming the column. A path that moves a known column away from the one value it took in every
+#'   training row is refused: its effect on the target is not identified.
 #' @param models Names of the run's models to ask; `NULL`: every model that uses known columns
 #'   (the networks and arima). A model that cannot use them (naive, ...) is refused rather than
 #'   run without the path.
@@ -85,14 +87,28 @@ forecast_conditional <- function(run, future, models = NULL) {
          paste0('"', unlist(run$settings$known), '"', collapse = ", "), ", not ", describe(future), ".",
          call. = FALSE)
   }
-  if (!is.null(models) && (!is.character(models) || !length(models) || anyNA(models))) {
-    stop("`models` must be model names or NULL, not ", describe(models), ".", call. = FALSE)
-  }
-  frame <- as_time_frame(future, "future")
-  missing <- setdiff(unlist(run$settings$known), names(frame$values))
+  models <- check_names(models, "models", "model names", null_ok = TRUE)
+  known <- unlist(run$settings$known)
+  missing <- setdiff(known, names(future))
   if (length(missing)) {
     stop("`future` must hold every known column; missing: ", paste0('"', missing, '"', collapse = ", "), ".",
          call. = FALSE)
+  }
+  for (col in known) {
+    x <- future[[col]]
+    if (!is.numeric(x) || inherits(x, c("Date", "POSIXt"))) {
+      stop("`future` column \"", col, "\" must be numeric, not ", column_type(x), " (a known column's ",
+           "values over the horizon are numbers, as in the data)", if (is.factor(x)) {
+             paste0("; convert it with as.numeric(as.character(future$", col, "))")
+           }, ".", call. = FALSE)
+    }
+  }
+  frame <- as_time_frame(future, "future")
+  extra <- setdiff(names(future), c(known, frame$time_name))
+  if (length(extra)) {
+    stop("`future` has column(s) ", paste0('"', extra, '"', collapse = ", "), " that are not future-known ",
+         "columns of the run (nor one date column), so they would be ignored. Known columns: ",
+         paste0('"', known, '"', collapse = ", "), ".", call. = FALSE)
   }
   py_future <- as_pandas_frame(future, "future", frame = frame)
   conditional <- python_module("workflows.conditional")

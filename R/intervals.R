@@ -78,6 +78,7 @@ check_nested_arg <- function(nested) {
   if (is.null(nested)) {
     return(NULL)
   }
+  if (is.list(nested)) nested[] <- lapply(nested, function(v) if (is.factor(v)) as.character(v) else v)
   if (!is.list(nested) || is.null(names(nested)) || any(!nzchar(names(nested))) ||
       !all(vapply(nested, function(v) is.null(v) || is.character(v) && !anyNA(v), logical(1)))) {
     stop("`nested` must be a named list of model names, e.g. list(arima = \"naive\"), not ",

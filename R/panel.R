@@ -17,7 +17,10 @@
 #'   8 quarterly, 18 monthly) or the number of test rows with `part_col`.
 #' @param period Seasonal period of every series (`NULL`: the `period_col` column, else 1; a Date
 #'   time column gives it from the dates).
-#' @param id_col,time_col,value_col Columns of `data` (`time_col` defaults to `"time"` when present).
+#' @param id_col,time_col,value_col Columns of `data`. Every row needs an id (rows with an `NA` or
+#'   empty id are refused, naming them); ids are text (a factor is read by its labels). `time_col`
+#'   defaults to `"time"` when present, else to the one Date, POSIXct or text-date column (several
+#'   are refused, naming them); each series is ordered by it, whatever the order of the rows.
 #' @param period_col,horizon_col,frequency_col,part_col Optional columns: each series' period,
 #'   horizon, frequency label (what the per-frequency rows group by), and `"train"`/`"test"` rows.
 #' @param holdout Hold back each series' last `horizon` values and score the forecasts on them
@@ -31,7 +34,10 @@
 #' @return An object of class `pybbdl_panel`: `table` (one row per model and frequency, plus
 #'   `"overall"`: `n_series`, `n_forecasts`, `n_failed`, `smape_pooled`, `smape_mean`, `mase`,
 #'   `owa`, `seconds`, `note`), `series` (one row per series and model, with `error`),
-#'   `forecasts` (long: `id`, `model`, `step`, `forecast`, `actual`) and `settings`.
+#'   `forecasts` (long: `id`, `model`, `step`, `forecast`, `actual`) and `settings`; `print()`,
+#'   `summary()`, `as.data.frame(run, what = )`, `plot(run)` (pooled sMAPE per model) or
+#'   `plot(run, id = "a")` (one series in time order with its forecasts), and `autoplot()` with the
+#'   same two pictures when ggplot2 is installed.
 #' @examples
 #' \dontrun{
 #' panel <- data.frame(id = rep(c("a", "b"), each = 40), time = rep(1:40, 2),
@@ -107,37 +113,100 @@ panel_args <- function(data, models, horizon, period, id_col, time_col, value_co
     stop("`data` must be a long data frame (one row per series and time), not ", describe(data), ".",
          call. = FALSE)
   }
-  if (!is.character(models) || length(models) == 0 || anyNA(models)) {
-    stop("`models` must be a character vector of model names, not ", describe(models), ".", call. = FALSE)
+  models <- check_names(models, "models", "model names")
+  id_col <- check_string(id_col, "id_col")
+  value_col <- check_string(value_col, "value_col")
+  optional <- list(time_col = time_col, period_col = period_col, horizon_col = horizon_col,
+                   frequency_col = frequency_col, part_col = part_col)
+  for (name in names(optional)) {
+    if (!is.null(optional[[name]])) optional[[name]] <- check_string(optional[[name]], name)
   }
-  if (is.null(time_col) && "time" %in% names(data)) time_col <- "time"
-  for (col in c(id_col, time_col, value_col, period_col, horizon_col, frequency_col, part_col)) {
+  for (col in c(id_col, value_col, unlist(optional))) {
     if (!col %in% names(data)) {
       stop("`data` must have a column \"", col, "\"; it has ", paste(names(data), collapse = ", "), ".",
            call. = FALSE)
     }
   }
-  if (!is.null(combinations) && (!is.list(combinations) || is.null(names(combinations)))) {
+  time_col <- if (is.null(optional$time_col)) panel_time_column(data, c(id_col, value_col, unlist(optional))) else
+    optional$time_col
+  check_panel_ids(data[[id_col]], id_col)
+  if (!is.null(combinations) && (!is.list(combinations) || is.null(names(combinations)) ||
+                                 any(!nzchar(names(combinations))) ||
+                                 !all(vapply(combinations, function(v) (is.character(v) || is.factor(v)) &&
+                                               length(v) > 0 && !anyNA(v), logical(1))))) {
     stop("`combinations` must be a named list of model-name vectors, not ", describe(combinations), ".",
          call. = FALSE)
   }
-  frame <- panel_to_pandas(data, unique(c(id_col, time_col, value_col, period_col, horizon_col,
-                                          frequency_col, part_col)), id_col)
+  frame <- panel_to_pandas(data, unique(c(id_col, time_col, value_col, unlist(optional[-1]))), id_col)
   list(data = frame, models = as.list(models), horizon = check_count(horizon, "horizon", null_ok = TRUE),
        period = check_count(period, "period", null_ok = TRUE), id_col = id_col, time_col = time_col,
-       value_col = value_col, period_col = period_col, horizon_col = horizon_col,
-       frequency_col = frequency_col, part_col = part_col,
-       combinations = if (is.null(combinations)) NULL else reticulate::dict(lapply(combinations, as.list)),
-       levels = if (is.null(levels)) list() else as.list(as.numeric(levels)),
+       value_col = value_col, period_col = optional$period_col, horizon_col = optional$horizon_col,
+       frequency_col = optional$frequency_col, part_col = optional$part_col,
+       combinations = if (is.null(combinations)) NULL else
+         reticulate::dict(lapply(combinations, function(v) as.list(as.character(v)))),
+       levels = if (is.null(levels)) list() else as.list(check_levels_arg(levels)),
        seed = check_count(seed, "seed", minimum = 0), seeds = check_count(seeds, "seeds"),
-       n_jobs = check_count(n_jobs, "n_jobs"), out_dir = out_dir)
+       n_jobs = check_count(n_jobs, "n_jobs"),
+       out_dir = if (is.null(out_dir)) NULL else path.expand(check_string(out_dir, "out_dir")))
+}
+
+# RP4: a row without an id would become a scored phantom series "NA" (or ""): refused, naming rows.
+check_panel_ids <- function(ids, id_col) {
+  text <- as.character(ids)
+  bad <- which(is.na(ids) | is.na(text) | !nzchar(trimws(text)))
+  if (length(bad)) {
+    stop("`data` column \"", id_col, "\" must name a series in every row, but ", length(bad), " row(s) have ",
+         "an NA or empty id: row(s) ", paste(utils::head(bad, 5), collapse = ", "),
+         if (length(bad) > 5) ", ..." else "", ". Drop them or fill in their id first.", call. = FALSE)
+  }
+  invisible(ids)
+}
+
+# The time column when none is named: "time", else the one Date/POSIXct column or column of dates as
+# text (the rule of as_time_frame()); several candidates are refused by name, never guessed, so that
+# the series are never taken in file order while a date column is there.
+panel_time_column <- function(data, used) {
+  if ("time" %in% names(data)) {
+    return("time")
+  }
+  others <- setdiff(names(data), used)
+  is_time <- vapply(data[others], function(x) inherits(x, c("Date", "POSIXt")), logical(1))
+  is_text <- vapply(data[others], function(x) is.character(x) || is.factor(x), logical(1))
+  text_dates <- others[is_text][vapply(data[others[is_text]], text_looks_like_dates, logical(1))]
+  candidates <- c(others[is_time], text_dates)
+  if (length(candidates) > 1) {
+    stop("`data` has ", length(candidates), " date columns (", paste0('"', candidates, '"', collapse = ", "),
+         "): name the time column with `time_col`.", call. = FALSE)
+  }
+  if (length(candidates)) candidates else NULL
+}
+
+# A sort key of the time column, by the rule the Python panel reader orders each series with: dates,
+# numbers, or text that pandas reads as dates (else the text itself).
+panel_time_key <- function(x) {
+  if (inherits(x, c("Date", "POSIXt")) || is.numeric(x) || is.logical(x)) {
+    return(as.numeric(x))
+  }
+  x <- as.character(x)
+  stamps <- tryCatch(py_pd()$to_datetime(reticulate::np_array(x, dtype = "object")), error = function(e) NULL)
+  if (is.null(stamps)) {
+    return(x)
+  }
+  as.numeric(reticulate::py_to_r(py_np()$true_divide(stamps$asi8, 1e9)))
 }
 
 new_panel_run <- function(run, data, args, class) {
   settings <- reticulate::py_to_r(py_json_roundtrip(run$settings))
+  ids <- as.character(data[[args$id_col]])
+  values <- as.numeric(data[[args$value_col]])
+  if (!is.null(args$time_col)) { # RP9: each series' history in time order, as Python fits it
+    order <- order(ids, panel_time_key(data[[args$time_col]]), method = "radix")
+    ids <- ids[order]
+    values <- values[order]
+  }
   structure(list(table = pandas_table_to_r(run$table), series = pandas_table_to_r(run$series),
                  forecasts = pandas_table_to_r(run$forecasts), settings = settings,
-                 history = split(as.numeric(data[[args$value_col]]), as.character(data[[args$id_col]]))),
+                 history = split(values, factor(ids, levels = unique(ids)))),
             class = class)
 }
 
@@ -276,3 +345,47 @@ plot.pybbdl_panel_backtest <- function(x, id = NULL, ...) {
   graphics::legend("topleft", legend = models, col = seq_along(models) + 1, lty = 1, cex = 0.7)
   invisible(x)
 }
+
+# ggplot2::autoplot() method (registered when ggplot2 is loaded, see register_s3_methods()), for
+# forecast_panel() and backtest_panel() results: without `id` the pooled sMAPE per model (the bars of
+# plot()); with `id` one series' history (in time order) and each model's forecasts, from every
+# forecast origin of a backtest.
+autoplot.pybbdl_panel <- function(object, id = NULL, ...) {
+  if (!requireNamespace("ggplot2", quietly = TRUE)) {
+    stop("autoplot() needs the ggplot2 package; plot() draws with base graphics.", call. = FALSE)
+  }
+  if (is.null(id)) {
+    overall <- object$table[object$table$frequency == "overall", , drop = FALSE]
+    if (!nrow(overall)) stop("There is nothing scored to plot; pass `id` to plot one series.", call. = FALSE)
+    overall$model <- factor(overall$model, levels = overall$model[order(overall$smape_pooled)])
+    return(ggplot2::ggplot(overall, ggplot2::aes(x = model, y = smape_pooled)) +
+             ggplot2::geom_col() +
+             ggplot2::labs(x = NULL, y = "sMAPE (%), pooled", title = "Panel: pooled sMAPE per model"))
+  }
+  id <- check_string(id, "id")
+  if (!id %in% names(object$history)) {
+    stop("`id` must be a series of the run, not \"", id, "\".", call. = FALSE)
+  }
+  y <- object$history[[id]]
+  fc <- object$forecasts[object$forecasts$id == id, , drop = FALSE]
+  if ("fold" %in% names(fc)) {
+    rows <- object$series[object$series$id == id & !is.na(object$series$n_train), ]
+    origins <- tapply(rows$n_train, rows$fold, `[`, 1)
+    origin <- origins[as.character(fc$fold)]
+    group <- paste(fc$model, fc$fold)
+  } else {
+    origin <- rep(length(y) - if ("actual" %in% names(fc) && nrow(fc)) max(fc$step) else 0, nrow(fc))
+    group <- fc$model
+  }
+  long <- rbind(
+    data.frame(t = seq_along(y), value = y, series = "history", group = "history", stringsAsFactors = FALSE),
+    data.frame(t = as.numeric(origin) + fc$step, value = fc$forecast, series = fc$model, group = group,
+               stringsAsFactors = FALSE)
+  )
+  long$series <- factor(long$series, levels = c("history", unique(fc$model)))
+  ggplot2::ggplot(long, ggplot2::aes(x = t, y = value, colour = series, group = group)) +
+    ggplot2::geom_line() +
+    ggplot2::labs(x = "t", y = "value", colour = NULL, title = paste("series", id))
+}
+
+utils::globalVariables(c("model", "smape_pooled", "t", "group"))

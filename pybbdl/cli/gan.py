@@ -32,8 +32,9 @@ def add_parser(sub) -> None:
     gan.add_argument("--seed", type=int, default=1, help="default %(default)s")
     gan.add_argument("--checkpoint-every", type=int, help="steps between checkpoints, >= 1 (default: one epoch)")
     gan.add_argument("--d-steps", type=int, default=1,
-                     help="discriminator steps per generator step, >= 1 (Bie et al. 2023 use 50 for DP on MNIST; "
-                          "default %(default)s); with --dp every one is accounted for")
+                     help="discriminator steps per generator step, >= 1 and <= images // batch size, an epoch's "
+                          "D steps (Bie et al. 2023 use 50 for DP on MNIST; default %(default)s); with --dp every "
+                          "one is accounted for")
     gan.add_argument("--dp", action="store_true",
                      help="train the discriminator with DP-SGD on Poisson-sampled batches (exact epsilon)")
     gan.add_argument("--target-epsilon", type=float,

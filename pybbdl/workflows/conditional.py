@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from pybbdl.exceptions import ArgumentError, ArgumentTypeError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError
 from pybbdl.windows import Windows
 
 __all__ = ["forecast_conditional"]
@@ -47,8 +47,10 @@ def forecast_conditional(source, future, *, windows: Windows | None = None,
             :class:`~pybbdl.evaluation.Comparison`, or one fitted forecaster (then `windows`).
         future: DataFrame (or dict of columns) with one column per future-known column and
             exactly ``horizon`` rows: the values at steps 1..horizon after the last observation.
-            A DatetimeIndex must continue the data's; otherwise the stamps are inferred from the
-            data's frequency (positions for data without dates).
+            Stamps, when given, must be the steps right after the last observation at the data's
+            frequency, without gaps (a DatetimeIndex for dated data, the next row positions for
+            data without dates); a default ``RangeIndex(0, horizon)`` means "no stamps": they are
+            then inferred from the data's frequency (positions for data without dates).
         windows: The windows a single model was fitted on (not with a run).
         models: Names of the run's models to ask; default: every model that uses future-known
             columns (``uses_known``). A named model that cannot use them is refused, never
@@ -61,9 +63,13 @@ def forecast_conditional(source, future, *, windows: Windows | None = None,
 
     Raises:
         ArgumentError: a model that cannot use future-known columns, unknown model names, a run
-            without future-known columns, a path of the wrong length or with extra columns.
+            without future-known columns, a path of the wrong length or with extra columns, stamps
+            that do not continue the data (later, at another frequency, with gaps; the expected and
+            received stamps are named), dates on data without dates.
         DataError: a future-known column missing from `future`, NaN/inf or non-numeric values
-            (the column and step are named).
+            (the column and step are named); a path that moves a known column that was constant in
+            every training row (its effect on the target is not identified: ARIMA's coefficient is
+            confounded with the intercept, a network's weights on it never trained).
     """
     fitted, windows = _source(source, windows)
     if models is None:
@@ -82,7 +88,9 @@ def forecast_conditional(source, future, *, windows: Windows | None = None,
             raise ArgumentError(f"Model(s) {refused} cannot use future-known columns: their forecast would ignore "
                                 f"`future`. Models that use them: "
                                 f"{[m for m, e in fitted.items() if getattr(e, 'uses_known', False)]}")
+    _check_stamps(windows, future)
     extended = windows.with_future(future)
+    _check_identified(windows, extended)
     steps = list(extended.horizons)
     n = extended.future_origin
     index = extended.frame.index[[n + h - 1 for h in steps]]
@@ -96,3 +104,61 @@ def forecast_conditional(source, future, *, windows: Windows | None = None,
         out[name] = values
     out.index.name = windows.frame.index.name
     return out
+
+
+def _stamps_text(index, n=None) -> str:
+    shown = [str(v.date()) if isinstance(v, pd.Timestamp) and v == v.normalize() else str(v) for v in index[:n]]
+    return ", ".join(shown) + (", ..." if n is not None and len(index) > n else "")
+
+
+def _check_stamps(windows: Windows, future) -> None:
+    """Refuse stamps on `future` that do not continue the data (C5, C6): a path dated years after the
+    data, daily stamps on monthly data or a gap would otherwise be relabelled as the next periods."""
+    if not isinstance(future, pd.DataFrame) or len(future) != windows.horizon:
+        return  # with_future names the type or the row count
+    given, index = future.index, windows.frame.index
+    n = len(future)
+    if isinstance(index, pd.DatetimeIndex):
+        if not isinstance(given, pd.DatetimeIndex):
+            return  # no stamps: inferred from the data's frequency
+        freq = index.freq or (pd.infer_freq(index[-min(len(index), 60):]) if len(index) >= 3 else None)
+        if freq is None:
+            return  # irregular data: with_future only asks the path to start after the data
+        expected = pd.date_range(index[-1], periods=n + 1, freq=freq)[1:]
+        what = f"its frequency ({pd.tseries.frequencies.to_offset(freq).freqstr})"
+    else:
+        if isinstance(given, pd.DatetimeIndex):
+            raise ArgumentError("`future` must not have dates: the data have no time stamps, so its rows are the "
+                                f"next {n} positions. Received: dates {_stamps_text(given, 3)}")
+        if isinstance(given, pd.RangeIndex) and given.start == 0 and given.step == 1:
+            return  # the default index: no stamps
+        start = int(index[-1]) + 1 if pd.api.types.is_integer_dtype(index) else len(index)
+        expected = pd.RangeIndex(start, start + n)
+        what = "the next row positions"
+    if not given.equals(expected):
+        raise ArgumentError(f"`future` must start after the last observation {_stamps_text(index[-1:])} and continue "
+                            f"the data at {what} without gaps: its {n} rows are the steps "
+                            f"{_stamps_text(expected)}. Received: {_stamps_text(given)}. Leave the stamps out (they "
+                            "are then inferred) or give these.")
+
+
+def _check_identified(windows: Windows, extended: Windows) -> None:
+    """Refuse a path that moves a known column away from the one value it took in every training row
+    (C19): the models never saw it vary, so the forecast would shift by an arbitrary amount."""
+    start, stop = windows.bounds["train"]
+    lo = max(0, start - windows.lookback - windows.horizon + 1)
+    for col in windows.known:
+        seen = windows.frame[col].to_numpy(dtype=np.float64)[lo:stop]
+        if not len(seen) or np.ptp(seen) != 0:
+            continue
+        path = extended.frame[col].to_numpy(dtype=np.float64)[extended.future_origin:]
+        moved = np.flatnonzero(path != seen[0])
+        if len(moved):
+            first = int(moved[0])
+            raise DataError(
+                f"`future` column {col!r} was constant ({seen[0]!r}) in every training row "
+                f"({_stamps_text(windows.frame.index[lo:lo + 1])} to {_stamps_text(windows.frame.index[stop - 1:stop])}), "
+                f"so its effect on {windows.target!r} is not identified: ARIMA's coefficient is confounded with "
+                f"the intercept and a network's weights on it never trained, and a path that moves it would "
+                f"shift the forecast by an arbitrary amount. Received: {path[first]!r} at step {first + 1}. "
+                f"Keep {col!r} at {seen[0]!r} over the horizon, or fit on data in which it varies.")

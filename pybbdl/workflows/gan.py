@@ -26,6 +26,8 @@ from pybbdl.workflows.results import RunResult
 #: Default epochs per model (when `epochs` is None) and the images of a ``quick`` run.
 GAN_EPOCHS = {"mlp": 20, "dcgan": 5, "cgan": 30}
 GAN_QUICK_IMAGES = 2048
+#: Training images of MNIST: the `n` an argument check assumes before the files are read.
+MNIST_TRAIN_IMAGES = 60_000
 #: The defaults of :func:`gan_train` (shown by the CLI's --help, the README and R's docs).
 GAN_DEFAULTS = {"model": "cgan", "epochs": None, "batch_size": 128, "latent_dim": 100, "label_smoothing": 0.1,
                 "seed": 1, "checkpoint_every": None, "dp": False, "d_steps": 1, "target_epsilon": None, "delta": None,
@@ -37,6 +39,20 @@ DP_TARGET_EPSILON = 10.0
 DP_DELTA = 1e-5
 DP_L2_NORM_CLIP = 1.0
 GAN_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
+
+
+def _check_steps(n: int, batch_size: int, d_steps: int) -> None:
+    """An epoch is ``n // batch_size`` discriminator steps and at least one generator step: refuse a
+    `batch_size` above `n` and a `d_steps` above an epoch's D steps (G3: `--quick --d-steps 1000` made one
+    "epoch" 62.5 passes over the data and 0 generator steps by the README's formula)."""
+    if batch_size > n:
+        raise ArgumentError(f"`batch_size` must be <= the number of images, {n}. Received: batch_size={batch_size}")
+    per_epoch = n // batch_size
+    if d_steps > per_epoch:
+        raise ArgumentError(f"`d_steps` must be <= {per_epoch} (an epoch is {n} // {batch_size} = {per_epoch} "
+                            f"discriminator steps, and each generator step takes d_steps of them), so that an "
+                            f"epoch is one pass over the data. Received: d_steps={d_steps}; lower it, or use "
+                            "more images or a smaller batch_size")
 
 
 def _finite(name, value, *, lower=None, upper=None, lower_open=True, none_ok=False):
@@ -152,7 +168,8 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         batch_size: Images per discriminator step (with DP the expected size of its Poisson draws); an epoch is
             ``n // batch_size`` discriminator steps.
         d_steps: Discriminator steps per generator step (Bie, Kamath & Zhang 2023: several restore the balance
-            that DP noise in D upsets; they use 50 on MNIST at epsilon 10). With DP every one is accounted for.
+            that DP noise in D upsets; they use 50 on MNIST at epsilon 10), at most ``n // batch_size`` (an
+            epoch's D steps, so that an epoch stays one pass over the data). With DP every one is accounted for.
         latent_dim, label_smoothing, ema_decay: See :class:`~pybbdl.gan.GAN`.
         seed: Seeds the weights, the noise, the DP noise and the batch order.
         checkpoint_every: Steps between checkpoints (default one epoch); needs `out_dir`. A rerun with the same
@@ -215,6 +232,9 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         from pybbdl.gan import load_classifier
 
         clf = load_classifier(classifier)
+    keep = limit if limit is not None else GAN_QUICK_IMAGES if quick else None
+    planned = len(images) if images is not None else MNIST_TRAIN_IMAGES
+    _check_steps(planned if keep is None else min(planned, keep), batch_size, d_steps)  # before data is read
     out = prepare_output_dir(out_dir) if out_dir is not None else None
 
     test = None
@@ -226,14 +246,12 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
         x, y = np.asarray(images), None if labels is None else np.asarray(labels)
         if y is not None and len(y) != len(x):
             raise ArgumentError(f"`labels` must have one label per image: {len(x)} images. Received: {len(y)} labels")
-    keep = limit if limit is not None else GAN_QUICK_IMAGES if quick else None
     if keep is not None:
         x, y = x[:keep], None if y is None else y[:keep]
     if model == "cgan" and y is None:
         raise ArgumentError("`labels` (digits 0-9, one per image) are needed by the conditional GAN (model='cgan').")
     n = len(x)
-    if batch_size > n:
-        raise ArgumentError(f"`batch_size` must be <= the number of images, {n}. Received: batch_size={batch_size}")
+    _check_steps(n, batch_size, d_steps)  # again: a data_path folder may hold fewer images than MNIST
     from pybbdl.gan.training import gan_steps_per_epoch
 
     steps_per_epoch = gan_steps_per_epoch(n, batch_size, d_steps)
@@ -306,4 +324,4 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     return run
 
 
-__all__ = ["DP_DELTA", "DP_L2_NORM_CLIP", "DP_TARGET_EPSILON", "GAN_DEFAULTS", "GAN_EPOCHS", "GAN_METRICS", "GAN_QUICK_IMAGES", "GanRun", "gan_train"]
+__all__ = ["DP_DELTA", "DP_L2_NORM_CLIP", "DP_TARGET_EPSILON", "GAN_DEFAULTS", "GAN_EPOCHS", "GAN_METRICS", "GAN_QUICK_IMAGES", "GanRun", "MNIST_TRAIN_IMAGES", "gan_train"]

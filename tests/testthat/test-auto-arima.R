@@ -22,7 +22,7 @@ test_that("auto_arima refuses bad input with clear messages", {
   expect_error(auto_arima(c(1, 2, 3)), "at least 4 values")
   expect_error(auto_arima(c(1, NA, 3, 4, 5)), "must not contain NA")
   expect_error(auto_arima(WWWusage, search = "greedy"), "should be one of")
-  expect_error(auto_arima(WWWusage, levels = 95), "`levels` must be a finite number in \\(0, 1\\)")
+  expect_error(auto_arima(WWWusage, levels = 95), "`levels` must be numbers in \\(0, 1\\), e.g. c\\(0.8, 0.95\\) for 80 % and 95 %, not 95")
   expect_error(auto_arima(WWWusage, h = 0), "`h` must be a whole number")
   expect_error(auto_arima("a"), "`y` must be a numeric vector")
 })

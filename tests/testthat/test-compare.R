@@ -163,7 +163,7 @@ test_that("forecast_compare() stops on common mistakes with a clear message", {
   macro <- data.frame(date = as.Date("2000-01-01") + 0:39, infl = sin(1:40), label = "x")
   expect_error(forecast_compare(macro, target = "inflation"),
                "\"inflation\" is not a column of `data`. Numeric columns: \"infl\"")
-  expect_error(forecast_compare(macro, target = "label"), "\"label\" is not numeric")
+  expect_error(forecast_compare(macro, target = "label"), "\"label\" is a (character|factor) column, not numeric")
   expect_error(forecast_compare(macro, lookback = -1),
                "`lookback` must be a whole number between 1 and 2147483647, not -1")
   # issue 11 case 7: whole numbers above 2^31 are refused in R, not overflowed in Python
@@ -188,7 +188,7 @@ test_that("forecast_compare() stops on common mistakes with a clear message", {
   expect_error(forecast_compare(macro, seed = NULL), "`seed` must be a whole number between 0 and 2147483647, not NULL")
   expect_error(forecast_compare(macro, units = 0), "`units` must be a whole number between 1 and")
   expect_error(forecast_compare(macro, learning_rate = -1), "`learning_rate` must be a finite number > 0, not -1")
-  expect_error(forecast_compare(macro, baselines = 1), "`baselines` must be model names or NULL")
+  expect_error(forecast_compare(macro, baselines = 1), "`baselines` must be a character vector of model names, not 1")
   skip_if_no_pybbdl()
   expect_error(forecast_compare(macro, models = c("naive", "transformer")),
                "\"transformer\" is unknown. Known: \"naive\"")
