@@ -454,3 +454,17 @@ test_that("the series tools refuse a bad value of every argument", {
   expect_refused(install_pybbdl, list(path = tempdir()), "`path` must be a pybbdl source folder")
   expect_refused(install_pybbdl, list(path = ".", envname = NA_character_), "`envname` must be a single string")
 })
+
+test_that("pybbdl_models() lists the registry and refuses a bad contract", {
+  skip_if_no_pybbdl()
+  all <- pybbdl_models()
+  expect_true(all(c("naive", "arima", "gru", "nbeats") %in% all$model))
+  expect_named(all, c("model", "family", "contracts", "capabilities", "defaults", "settings", "summary"))
+  series <- pybbdl_models("series")
+  expect_true("theta_m3" %in% series$model)
+  expect_false("gru" %in% series$model)
+  expect_error(pybbdl_models("panel"), "`contract` must be NULL")
+  expect_error(pybbdl_models(c("windows", "series")), "`contract` must be NULL")
+  expect_error(pybbdl_models(NA_character_), "must be")
+  expect_error(pybbdl_models(3), "must be a character vector")
+})
