@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from pybbdl.data.panel import Panel, as_panel
+from pybbdl.data.panel import Panel, as_panel, summarise_errors
 from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores, mase, smape
-from pybbdl.exceptions import ArgumentError, ArgumentTypeError, PybbdlError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, ModelFitError, PybbdlError
 from pybbdl.models.series import check_levels
 from pybbdl.outputs import atomic_write
 from pybbdl.parallel import run_tasks
@@ -286,8 +286,9 @@ def score_panel(panel: Panel, results: dict, models, *, reference: str | None = 
                 continue
             r = results.get((m, sid)) or {"mean": None, "error": "no forecast", "seconds": 0.0, "note": "",
                                            "intervals": None}
+            note = "; ".join(n for n in (getattr(s, "note", ""), r.get("note", "")) if n)
             row.update(frequency=s.frequency, period=s.period, horizon=s.horizon, n_train=len(s.y),
-                       seconds=r.get("seconds", 0.0), error=r.get("error", ""), note=r.get("note", ""))
+                       seconds=r.get("seconds", 0.0), error=r.get("error", ""), note=note)
             mean = r.get("mean")
             if mean is not None:
                 mean = np.asarray(mean, dtype=float)
@@ -336,19 +337,81 @@ def score_panel(panel: Panel, results: dict, models, *, reference: str | None = 
     return series_table, forecasts, table
 
 
+class NothingScoredError(ModelFitError):
+    """No (series, model) pair gave a forecast: every fit failed. ``run`` holds the run, whose
+    ``series`` table has every reason."""
+
+    def __init__(self, message: str, run=None):
+        super().__init__(message)
+        self.run = run
+
+
+#: The reading options of :func:`forecast_panel` / :func:`backtest_panel` and their defaults; an
+#: already-read :class:`~pybbdl.data.panel.Panel` has them fixed.
+_READING_DEFAULTS = {"horizon": None, "period": None, "holdout": True, "id_col": "id", "time_col": None,
+                     "value_col": "value", "period_col": None, "horizon_col": None, "frequency_col": None,
+                     "part_col": None, "covariates": None, "date_format": None, "dayfirst": None, "encoding": None}
+
+
+def _read_panel(data, reading: dict, **extra) -> Panel:
+    """`data` as a Panel (read with the options), or the given Panel when no reading option is set."""
+    if isinstance(data, Panel):
+        given = {k: v for k, v in reading.items() if not _is_default(v, _READING_DEFAULTS[k])}
+        if given:
+            raise ArgumentError(f"{', '.join(f'`{k}`' for k in given)} must not be given with an already-read Panel "
+                                f"(its series have their horizons, periods and parts); pass them to as_panel(). "
+                                f"Received: {given}")
+        return data
+    return as_panel(data, **reading, **extra)
+
+
+def _is_default(value, default) -> bool:
+    if default is None:
+        return value is None
+    if isinstance(default, bool):
+        return isinstance(value, (bool, np.bool_)) and bool(value) is default
+    return isinstance(value, str) and value == default
+
+
+def _refuse_nothing_forecast(run, out_dir=None) -> None:
+    """Raise :class:`NothingScoredError` when no row of ``run.series`` has a forecast."""
+    failed = run.series[run.series["error"] != ""]
+    if len(failed) < len(run.series):
+        return
+    reasons = {f"series {r['id']!r}, model {r['model']}" + (f", fold {r['fold']}" if "fold" in r else ""): r["error"]
+               for _, r in failed.iterrows() if not str(r["error"]).startswith("member(s) failed")}
+    where = f" (every reason is in {Path(out_dir) / 'series.csv'})" if out_dir is not None else ""
+    raise NothingScoredError(f"Nothing was forecast: every model failed on every series{where}. Received: "
+                             f"{summarise_errors(reasons)}", run)
+
+
+def _check_run_settings(models, seeds, levels) -> None:
+    """Settings that would have no effect with these models are refused."""
+    if int(seeds) > 1 and not any(m in GLOBAL_MODELS for m in models):
+        raise ArgumentError(f"`seeds` must be 1 without a global model: only global models "
+                            f"({', '.join(GLOBAL_MODELS)}) train with seeds. Received: seeds={seeds!r}, models "
+                            f"{list(models)}")
+    if levels and not any(m in SERIES_MODELS for m in models):
+        raise ArgumentError(f"`levels` apply to the local models' intervals, and the run has none. Received: "
+                            f"levels={list(levels)}, models {list(models)}")
+
+
 def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, period=None, holdout: bool = True,
                    id_col: str = "id", time_col: str | None = None, value_col: str = "value",
                    period_col: str | None = None, horizon_col: str | None = None, frequency_col: str | None = None,
                    part_col: str | None = None, covariates=None, combinations: dict | None = None,
                    combine: str = "mean", reference: str | None = "naive2", levels=(), params: dict | None = None,
                    seed: int = 42, seeds: int = 1, n_jobs: int = 1, backend: str | None = None,
-                   address: str | None = None, progress: bool = False, out_dir=None) -> PanelRun:
+                   address: str | None = None, progress: bool = False, out_dir=None, date_format: str | None = None,
+                   dayfirst: bool | None = None, encoding: str | None = None) -> PanelRun:
     """Forecast every series of a panel with local and global models; score them scale-free.
 
     Args:
         data: Long data (id, time, value; a DataFrame, CSV path or R data.frame) or a dict/list
-            of series; see :func:`pybbdl.data.panel.as_panel` for ``period``, ``horizon``,
-            ``holdout``, ``*_col`` and ``covariates``.
+            of series, or a :class:`~pybbdl.data.panel.Panel` already read (then with none of the
+            reading options); see :func:`pybbdl.data.panel.as_panel` for ``period``, ``horizon``,
+            ``holdout``, ``*_col``, ``covariates``, ``date_format``, ``dayfirst`` and ``encoding``
+            and what it refuses up front.
         models: Local models (:data:`SERIES_MODELS`: naive, seasonal_naive, naive2, ses, holt,
             damped, theta_m3, and ets/theta/ar/arima where installed) and global models
             (:data:`GLOBAL_MODELS`: nbeats, one network per (period, horizon) group, trained
@@ -360,12 +423,16 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         levels: Interval levels in (0, 1) for the local models' forecasts.
         params: ``{model: {parameter: value}}`` passed to the models.
         seed, seeds: Global models train with seeds seed..seed+seeds-1; their forecast is the
-            mean over seeds (an ensemble).
+            mean over seeds (an ensemble); ``seeds > 1`` needs a global model.
         n_jobs, backend, address: How the tasks run (:func:`pybbdl.parallel.run_tasks`).
         out_dir: Save the run there (:meth:`PanelRun.save`).
 
     Returns:
         A :class:`PanelRun`.
+
+    Raises:
+        NothingScoredError: no model gave a forecast for any series (the message summarises
+            the reasons; ``err.run`` has them all, and so has ``series.csv`` with `out_dir`).
     """
     models = _check_models(models)
     if combine not in ("mean", "median"):
@@ -385,14 +452,16 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (1 if name == "seeds" else 0):
             raise ArgumentError(f"`{name}` must be a {'positive' if name == 'seeds' else 'non-negative'} whole "
                                 f"number. Received: {v!r}")
+    _check_run_settings(models, seeds, levels)
+    reading = dict(horizon=horizon, period=period, holdout=holdout, id_col=id_col, time_col=time_col,
+                   value_col=value_col, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
+                   part_col=part_col, covariates=covariates, date_format=date_format, dayfirst=dayfirst,
+                   encoding=encoding)
     if out_dir is not None:
         from pybbdl.outputs import prepare_output_dir
 
         prepare_output_dir(out_dir)
-    panel = data if isinstance(data, Panel) else as_panel(
-        data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
-        holdout=holdout, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
-        part_col=part_col, covariates=covariates)
+    panel = _read_panel(data, reading)
     for m in models:  # unknown optional models and parameters fail once here, not once per series
         if m in SERIES_MODELS:
             try:
@@ -446,7 +515,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
                 "combinations": {k: list(v) for k, v in combos.items()}, "combine": combine, "reference": reference,
                 "levels": list(levels), "params": params, "seed": int(seed), "seeds": int(seeds), "n_jobs": n_jobs,
                 "backend": backend or "sequential", "holdout": bool(holdout) if part_col is None else "part_col",
-                "n_series": len(panel.order), "n_failed_input": len(panel.errors),
+                "time_col": panel.time_col, "n_series": len(panel.order), "n_failed_input": len(panel.errors),
                 "frequencies": sorted({s.frequency for s in panel.series}),
                 "smape": "200|a-f|/(|a|+|f|), pooled over forecasts and mean over series",
                 "mase": "in-sample seasonal naive scale, m = period"}
@@ -455,6 +524,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
     run._history = {s.id: s.y for s in panel.series}
     if out_dir is not None:
         run.paths = run.save(out_dir)
+    _refuse_nothing_forecast(run, out_dir)
     return run
 
 
@@ -537,7 +607,7 @@ def _fold_panel(panel: Panel, back: int, step: int | None, min_length: int, fold
         series.append(replace(s, y=full[:origin], actual=full[origin:origin + s.horizon],
                               times=s.times[:origin] if s.times is not None else None,
                               covariates=s.covariates.iloc[:origin] if s.covariates is not None else None))
-    return Panel(series=series, errors=errors, order=list(panel.order))
+    return Panel(series=series, errors=errors, order=list(panel.order), time_col=panel.time_col)
 
 
 def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds: int = 3, step: int | None = None,
@@ -546,7 +616,8 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
                    part_col: str | None = None, covariates=None, combinations: dict | None = None,
                    combine: str = "mean", reference: str | None = "naive2", levels=(), params: dict | None = None,
                    seed: int = 42, seeds: int = 1, min_length: int = 3, n_jobs: int = 1, backend: str | None = None,
-                   address: str | None = None, progress: bool = False, out_dir=None) -> PanelBacktest:
+                   address: str | None = None, progress: bool = False, out_dir=None, date_format: str | None = None,
+                   dayfirst: bool | None = None, encoding: str | None = None) -> PanelBacktest:
     """Rolling-origin backtest of a panel: every series forecast from `folds` origins.
 
     Fold ``folds`` (the last) is :func:`forecast_panel`'s holdout: each series' last ``horizon``
@@ -558,25 +629,34 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
 
     Args:
         folds: Forecast origins per series, a whole number >= 1 (1 = :func:`forecast_panel`).
-        step: Values between consecutive origins (None: each series' horizon).
+        step: Values between consecutive origins (None: each series' horizon); needs ``folds >= 2``.
         min_length: Fewest values a fold's history must have.
 
     Returns:
         A :class:`PanelBacktest` (tables pooled over folds, and per fold).
+
+    Raises:
+        NothingScoredError: no fold gave a forecast for any series.
     """
     for name, value, lo in (("folds", folds, 1), ("step", step, 1), ("min_length", min_length, 1)):
         if value is None and name == "step":
             continue
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
             raise ArgumentError(f"`{name}` must be a whole number >= {lo}. Received: {value!r}")
+    if step is not None and folds == 1:
+        raise ArgumentError(f"`step` (--step) moves the origins of several folds; with folds=1 it has no effect. "
+                            f"Received: step={step!r}, folds=1; pass folds >= 2 (command line: --folds N) or drop step")
+    models = _check_models(models)
+    _check_run_settings([*models, *([reference] if reference else [])], seeds, check_levels(levels))
     if out_dir is not None:
         from pybbdl.outputs import prepare_output_dir
 
         prepare_output_dir(out_dir)
-    panel = data if isinstance(data, Panel) else as_panel(
-        data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
-        holdout=True, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
-        part_col=part_col, covariates=covariates, min_length=min_length)
+    reading = dict(horizon=horizon, period=period, holdout=True, id_col=id_col, time_col=time_col,
+                   value_col=value_col, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
+                   part_col=part_col, covariates=covariates, date_format=date_format, dayfirst=dayfirst,
+                   encoding=encoding)
+    panel = _read_panel(data, reading, **({} if isinstance(data, Panel) else {"min_length": min_length}))
     no_actual = [s.id for s in panel.series if s.actual is None]
     if no_actual:
         raise ArgumentError(f"A backtest scores held-out values, but series {no_actual[:5]} have none (a `part_col` "
@@ -584,9 +664,12 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
     runs = []
     for k in tqdm(range(1, int(folds) + 1), desc="panel backtest: folds", disable=not progress, leave=False):
         fold_panel = _fold_panel(panel, int(folds) - k, step, int(min_length), k)
-        run = forecast_panel(fold_panel, models=models, combinations=combinations, combine=combine,
-                             reference=reference, levels=levels, params=params, seed=seed, seeds=seeds,
-                             n_jobs=n_jobs, backend=backend, address=address, progress=progress)
+        try:
+            run = forecast_panel(fold_panel, models=models, combinations=combinations, combine=combine,
+                                 reference=reference, levels=levels, params=params, seed=seed, seeds=seeds,
+                                 n_jobs=n_jobs, backend=backend, address=address, progress=progress)
+        except NothingScoredError as err:  # a fold where nothing worked (e.g. every series too short there)
+            run = err.run
         runs.append((k, run))
     series = pd.concat([r.series.assign(fold=k) for k, r in runs], ignore_index=True)[BACKTEST_SERIES_COLUMNS]
     # a series too short for an early fold: its row keeps the series' frequency, so it counts as failed there
@@ -621,9 +704,10 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
     result._history = {s.id: np.r_[s.y, s.actual] for s in panel.series}
     if out_dir is not None:
         result.paths = result.save(out_dir)
+    _refuse_nothing_forecast(result, out_dir)
     return result
 
 
-__all__ = ["BACKTEST_SERIES_COLUMNS", "DEFAULT_COMBINATIONS", "FOLD_COLUMNS", "GLOBAL_MODELS", "PANEL_DEFAULTS",
-           "PanelBacktest", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS", "available_series_models", "backtest_panel",
-           "forecast_panel", "score_panel", "series_model"]
+__all__ = ["BACKTEST_SERIES_COLUMNS", "DEFAULT_COMBINATIONS", "FOLD_COLUMNS", "GLOBAL_MODELS", "NothingScoredError",
+           "PANEL_DEFAULTS", "PanelBacktest", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS", "available_series_models",
+           "backtest_panel", "forecast_panel", "score_panel", "series_model"]
