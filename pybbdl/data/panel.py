@@ -524,10 +524,10 @@ def as_panel(data, *, id_col: str = "id", time_col: str | None = None, value_col
     gappy = [s for s in series if s.note]
     if gappy:
         named = "; ".join(f"{s.id!r}: {s.note}" for s in gappy[:5]) + (" ..." if len(gappy) > 5 else "")
-        warnings.warn(f"{len(gappy)} series of the panel have gaps in their times: {named}. The models count "
-                      "values, not time, so a gap shifts the seasons after it; fill the gaps (e.g. interpolate) if "
-                      "they are missing data. Each series' note says the same.", IrregularTimeIndexWarning,
-                      stacklevel=2)
+        warnings.warn(f"{len(gappy)} series of the panel {'has' if len(gappy) == 1 else 'have'} gaps in their "
+                      f"times: {named}. The models count values, not time, so a gap shifts the seasons after it; "
+                      "fill the gaps (e.g. interpolate) if they are missing data. Each series' note says the same.",
+                      IrregularTimeIndexWarning, stacklevel=2)
     if not series:
         raise DataError(f"`data` has no usable series: every one of the {len(errors)} series has an error. Received: "
                         f"{summarise_errors(errors)}")
@@ -580,6 +580,14 @@ def _date_period(index: pd.DatetimeIndex) -> int | None:
     return None
 
 
+def _duration(ns) -> str:
+    """``92 days``, ``1 day``, ``0 days 01:00:00``."""
+    td = pd.Timedelta(int(ns), unit="ns")
+    if td.value % (86_400 * 10**9) == 0:
+        return f"{td.days} day{'s' if td.days != 1 else ''}"
+    return str(td)
+
+
 def _gap(index: pd.Index) -> str:
     """A note naming the largest gap between a series' sorted times, or ``""`` when the steps are regular."""
     if len(index) < 3:
@@ -589,9 +597,8 @@ def _gap(index: pd.Index) -> str:
             return ""
         steps = np.diff(index.asi8)
         j = int(np.argmax(steps))
-        usual = pd.Timedelta(int(np.median(steps)), unit="ns")
-        return (f"gap in the times: the largest is {pd.Timedelta(int(steps[j]), unit='ns')} between "
-                f"{format_stamp(index[j])} and {format_stamp(index[j + 1])}, where the usual step is {usual}")
+        return (f"gap in the times: the largest is {_duration(steps[j])} between {format_stamp(index[j])} and "
+                f"{format_stamp(index[j + 1])}, where the usual step is {_duration(np.median(steps))}")
     if not pd.api.types.is_numeric_dtype(index):
         return ""
     steps = np.diff(index.to_numpy(dtype=float))
