@@ -491,11 +491,15 @@ def as_panel(data, *, id_col: str = "id", time_col: str | None = None, value_col
     frame = frame.reset_index(drop=True)  # rows in messages are positions, counted from 1
     used = {c for c in (id_col, value_col, period_col, horizon_col, frequency_col, part_col, *covariates)
             if c is not None}
-    needed = [c for c in (id_col, time_col or None, value_col, period_col, horizon_col, frequency_col, part_col,
-                          *covariates) if c is not None]
-    missing = [c for c in needed if c not in frame.columns]
+    needed = [(role, c) for role, c in (("id_col", id_col), ("time_col", time_col or None), ("value_col", value_col),
+                                         ("period_col", period_col), ("horizon_col", horizon_col),
+                                         ("frequency_col", frequency_col), ("part_col", part_col),
+                                         *(("covariates", c) for c in covariates)) if c is not None]
+    missing = [(role, c) for role, c in needed if c not in frame.columns]
     if missing:
-        raise DataError(f"`data` must have the column(s) {missing}. Received columns: {list(frame.columns)}")
+        roles = ", ".join(f"{role}={c!r}" for role, c in missing)
+        raise DataError(f"`data` must have the column(s) {[c for _, c in missing]} ({roles}). Received columns: "
+                        f"{list(frame.columns)}")
     ids = _series_ids(frame, id_col)
     time_col = _time_column(frame, time_col, used)
     if time_col is None and (date_format is not None or dayfirst is not None):

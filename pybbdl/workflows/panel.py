@@ -23,7 +23,7 @@ from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores, ma
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, ModelFitError, PybbdlError
 from pybbdl.models.series import check_levels
 from pybbdl.outputs import atomic_write
-from pybbdl.parallel import run_tasks
+from pybbdl.parallel import resolve_backend, run_tasks
 from pybbdl.reports import _figure, _save_figure, format_table, markdown_table
 from pybbdl.workflows.results import RunResult
 
@@ -385,8 +385,10 @@ def _refuse_nothing_forecast(run, out_dir=None) -> None:
                              f"{summarise_errors(reasons)}", run)
 
 
-def _check_run_settings(models, seeds, levels) -> None:
-    """Settings that would have no effect with these models are refused."""
+def _check_run_settings(models, seeds, levels, n_jobs, backend, address) -> None:
+    """Settings that would have no effect with these models are refused, and how the tasks run is checked
+    before any data is read."""
+    resolve_backend(n_jobs, backend, address)
     if int(seeds) > 1 and not any(m in GLOBAL_MODELS for m in models):
         raise ArgumentError(f"`seeds` must be 1 without a global model: only global models "
                             f"({', '.join(GLOBAL_MODELS)}) train with seeds. Received: seeds={seeds!r}, models "
@@ -452,7 +454,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (1 if name == "seeds" else 0):
             raise ArgumentError(f"`{name}` must be a {'positive' if name == 'seeds' else 'non-negative'} whole "
                                 f"number. Received: {v!r}")
-    _check_run_settings(models, seeds, levels)
+    _check_run_settings(models, seeds, levels, n_jobs, backend, address)
     reading = dict(horizon=horizon, period=period, holdout=holdout, id_col=id_col, time_col=time_col,
                    value_col=value_col, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
                    part_col=part_col, covariates=covariates, date_format=date_format, dayfirst=dayfirst,
@@ -647,7 +649,8 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
         raise ArgumentError(f"`step` (--step) moves the origins of several folds; with folds=1 it has no effect. "
                             f"Received: step={step!r}, folds=1; pass folds >= 2 (command line: --folds N) or drop step")
     models = _check_models(models)
-    _check_run_settings([*models, *([reference] if reference else [])], seeds, check_levels(levels))
+    _check_run_settings([*models, *([reference] if reference else [])], seeds, check_levels(levels), n_jobs, backend,
+                        address)
     if out_dir is not None:
         from pybbdl.outputs import prepare_output_dir
 

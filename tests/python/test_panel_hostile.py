@@ -370,3 +370,55 @@ def test_every_error_is_a_pybbdl_error():
                 dict(data=_numbered({"a": _seasonal(9)}), id_col=3)):
         with pytest.raises((PybbdlError, ArgumentTypeError)):
             as_panel(**bad)
+
+
+#: One refused value per option of `pybbdl panel` (the extra arguments that make it wrong).
+BAD_OPTIONS = {
+    "data_path": ["{tmp}/missing.csv"],
+    "--models": ["--models", "naive,,ses"],
+    "--horizon": ["--horizon", "-1"],
+    "--period": ["--period", "0"],
+    "--id-col": ["--id-col", "country"],
+    "--time-col": ["--time-col", "date"],
+    "--no-time-col": ["--no-time-col", "--time-col", "time"],
+    "--value-col": ["--value-col", "time"],
+    "--date-format": ["--date-format", "%d/%m/%Y"],  # the times are numbers
+    "--dayfirst": ["--dayfirst"],
+    "--encoding": ["--encoding", "klingon"],
+    "--period-col": ["--period-col", "freq"],
+    "--horizon-col": ["--horizon-col", "h", "--horizon", "4"],
+    "--frequency-col": ["--frequency-col", "label"],
+    "--part-col": ["--part-col", "time"],
+    "--no-holdout": ["--no-holdout", "--folds", "2"],
+    "--folds": ["--folds", "0"],
+    "--step": ["--step", "3"],
+    "--levels": ["--levels", "95"],
+    "--seed": ["--seed", "7"],
+    "--seeds": ["--seeds", "0"],
+    "--jobs": ["--jobs", "0"],
+    "--backend": ["--backend", "spark"],
+    "--address": ["--address", "10.0.0.1:6379", "--backend", "loky"],
+    "--out": ["--out", "{tmp}/p.csv"],
+}
+
+
+def test_every_panel_option_has_a_refused_value(tmp_path, capsys):
+    """Walks the parser: an option added to `pybbdl panel` without a bad-input case here fails this test."""
+    from pybbdl.cli import _build_parser
+
+    sub = next(a for a in _build_parser()._actions if a.dest == "command").choices["panel"]
+    options = {a.option_strings[0] if a.option_strings else a.dest for a in sub._actions} - {"-h", "--quiet"}
+    assert options == set(BAD_OPTIONS)
+    path = tmp_path / "p.csv"
+    _numbered({"a": _seasonal(30), "b": _seasonal(30, seed=1)}).to_csv(path, index=False)
+    for option, extra in BAD_OPTIONS.items():
+        extra = [x.format(tmp=tmp_path) for x in extra]
+        argv = ["panel", *([] if option == "data_path" else [str(path)]), "--models", "naive", *extra, "--quiet"]
+        if "--out" not in extra:
+            argv += ["--out", str(tmp_path / "out")]
+        try:
+            rc = main(argv)
+        except SystemExit as exit_:  # argparse's own refusals (a value that is not a number)
+            rc = exit_.code
+        assert rc == 2, f"{option} {extra}: exit {rc}"
+        assert "error" in capsys.readouterr().err, option
