@@ -143,12 +143,12 @@ def _series_frame(data) -> tuple[pd.DataFrame, str, str | None, str]:
 
 
 # ---------------------------------------------------------------- reading: the checks of the whole input
-def _rows(positions, limit: int = 5) -> str:
+def _rows(positions, limit: int = 5, note: bool = True) -> str:
     """``'rows 6, 7, 8'`` (1-based data rows) for 0-based positions, with the count when there are more."""
     positions = [int(p) + 1 for p in positions]
     text = ", ".join(str(p) for p in positions[:limit])
     more = f" ... ({len(positions)} in all)" if len(positions) > limit else ""
-    return f"row{'s' if len(positions) > 1 else ''} {text}{more} ({ROW_NOTE})"
+    return f"row{'s' if len(positions) > 1 else ''} {text}{more}" + (f" ({ROW_NOTE})" if note else "")
 
 
 def _whole(name: str, value, *, minimum: int = 1, where: str = "") -> int:
@@ -169,8 +169,8 @@ def _check_settings(id_col, time_col, value_col, period, horizon, holdout, perio
                                   ("frequency_col", frequency_col, True), ("part_col", part_col, True),
                                   ("date_format", date_format, True), ("encoding", encoding, True)):
         if not (isinstance(value, str) or (optional and value is None)):
-            raise ArgumentTypeError(f"`{name}` must be a column name (text){' or None' if optional else ''}. "
-                                    f"Received: {value!r}")
+            what = "text" if name in ("date_format", "encoding") else "a column name (text)"
+            raise ArgumentTypeError(f"`{name}` must be {what}{' or None' if optional else ''}. Received: {value!r}")
     if not (time_col is None or time_col is False or isinstance(time_col, str)):
         raise ArgumentTypeError("`time_col` must be a column name, None (a column of dates, else 'time') or False "
                                 f"(no times: each series' rows in input order). Received: {time_col!r}")
@@ -393,11 +393,14 @@ def _check_horizon_fits(horizon, sizes: pd.Series, holdout: bool, part_col, min_
                             f"values). Received: {too_far[0]!r}")
 
 
-def summarise_errors(errors: Mapping, limit: int = 5) -> str:
-    """``"'a': reason; 'b': reason ... (12 in all)"``: the first reasons of ``{id: reason}``, for a one-line message."""
+def summarise_errors(errors: Mapping, limit: int = 5, total: int | None = None) -> str:
+    """``"a: reason; b: reason; ... (12 in all)"``: the first reasons of ``{id: reason}`` (of `total`, default
+    all of them), for a one-line message."""
     items = list(errors.items())
-    text = "; ".join(f"{k}: {' '.join(str(v).split())}" for k, v in items[:limit])
-    return text + (f"; ... ({len(items)} in all)" if len(items) > limit else "")
+    total = len(items) if total is None else total
+    text = "; ".join(" ".join(str(v).split()) if str(v).startswith(f"series {k!r}") else
+                     f"{k}: {' '.join(str(v).split())}" for k, v in items[:limit])
+    return text + (f"; ... ({total} in all)" if total > min(limit, len(items)) else "")
 
 
 def as_panel(data, *, id_col: str = "id", time_col: str | None = None, value_col: str = "value",
@@ -627,7 +630,7 @@ def _one_series(sid, rows, time_col, value_col, period, horizon, holdout, period
             first = t_index[t_index.duplicated()][0]
             where = np.flatnonzero(t_index == first)
             raise DataError(f"series {sid!r}: time {_stamp(first)} appears more than once "
-                            f"({_rows(rows.index[where])})")
+                            f"({_rows(rows.index[where], note=False)})")
         note = _gap(t_index)
     values = pd.to_numeric(rows[value_col], errors="coerce")
     bad_text = values.isna() & rows[value_col].notna()
@@ -635,7 +638,7 @@ def _one_series(sid, rows, time_col, value_col, period, horizon, holdout, period
         first = rows[value_col][bad_text].iloc[0]
         raise DataError(f"series {sid!r}: column {value_col!r} must be numbers. Received: {first!r}"
                         + (f" at time {_stamp(rows[time_col][bad_text].iloc[0])}" if time_col else "")
-                        + f" ({_rows(rows.index[bad_text.to_numpy()][:1])})")
+                        + f" ({_rows(rows.index[bad_text.to_numpy()][:1], note=False)})")
     values = values.to_numpy(dtype=float)
 
     # period
@@ -695,7 +698,7 @@ def _one_series(sid, rows, time_col, value_col, period, horizon, holdout, period
         where = (f"time {_stamp(rows[time_col].iloc[missing[0]])}" if time_col is not None
                  else f"position {missing[0] + 1}")
         raise DataError(f"series {sid!r}: value must be finite; {len(missing)} missing or infinite value(s), "
-                        f"first at {where} ({_rows(rows.index[missing[:1]])})")
+                        f"first at {where} ({_rows(rows.index[missing[:1]], note=False)})")
     if frequency_col is not None:
         label = str(_constant(rows, frequency_col, sid))
     else:

@@ -378,11 +378,13 @@ def _refuse_nothing_forecast(run, out_dir=None) -> None:
     failed = run.series[run.series["error"] != ""]
     if len(failed) < len(run.series):
         return
+    own = failed[~failed["error"].astype(str).str.startswith("member(s) failed")]  # not a combination's echo
     reasons = {f"series {r['id']!r}, model {r['model']}" + (f", fold {r['fold']}" if "fold" in r else ""): r["error"]
-               for _, r in failed.iterrows() if not str(r["error"]).startswith("member(s) failed")}
+               for _, r in own.head(5).iterrows()}
     where = f" (every reason is in {Path(out_dir) / 'series.csv'})" if out_dir is not None else ""
+    received = summarise_errors(reasons, total=len(own)) if reasons else "a panel without usable series"
     raise NothingScoredError(f"Nothing was forecast: every model failed on every series{where}. Received: "
-                             f"{summarise_errors(reasons)}", run)
+                             f"{received}", run)
 
 
 def _check_run_settings(models, seeds, levels, n_jobs, backend, address) -> None:
