@@ -11,6 +11,7 @@ that no series can meet) is refused once, up front, with one message.
 
 from __future__ import annotations
 
+import datetime
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -282,7 +283,12 @@ def _series_ids(frame: pd.DataFrame, id_col: str) -> pd.Series:
 
 
 def _holds_times(values: pd.Series) -> bool:
-    return isinstance(values.dtype, pd.PeriodDtype) or looks_like_dates(values)
+    """A column of dates: datetime or period values, date/time objects, or text that looks like dates."""
+    if isinstance(values.dtype, pd.PeriodDtype) or looks_like_dates(values):
+        return True
+    sample = values.dropna().head(50)
+    return values.dtype == object and len(sample) > 0 and all(isinstance(v, (datetime.date, pd.Period))
+                                                               for v in sample)
 
 
 def _time_column(frame: pd.DataFrame, time_col, used: set) -> str | None:
@@ -491,6 +497,10 @@ def as_panel(data, *, id_col: str = "id", time_col: str | None = None, value_col
     dup = frame.columns[frame.columns.duplicated()].unique().tolist()
     if dup:
         raise DataError(f"`data` must have unique column names. Received: {dup} more than once")
+    index = frame.index
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex, pd.MultiIndex)) and \
+            not {n for n in index.names if n is not None} & set(frame.columns):
+        frame = frame.reset_index()  # times (or id and time) in the index are columns like the others
     frame = frame.reset_index(drop=True)  # rows in messages are positions, counted from 1
     used = {c for c in (id_col, value_col, period_col, horizon_col, frequency_col, part_col, *covariates)
             if c is not None}

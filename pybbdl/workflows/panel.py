@@ -373,17 +373,19 @@ def _is_default(value, default) -> bool:
     return isinstance(value, str) and value == default
 
 
-def _refuse_nothing_forecast(run, out_dir=None) -> None:
-    """Raise :class:`NothingScoredError` when no row of ``run.series`` has a forecast."""
-    failed = run.series[run.series["error"] != ""]
-    if len(failed) < len(run.series):
+def _refuse_nothing_forecast(run, asked, out_dir=None) -> None:
+    """Raise :class:`NothingScoredError` when no model of `asked` (the run's models before the reference was
+    added) gave a forecast for any series: the reference alone is not what was asked for."""
+    mine = run.series[run.series["model"].isin(list(asked))]
+    failed = mine[mine["error"] != ""]
+    if len(failed) < len(mine):
         return
     own = failed[~failed["error"].astype(str).str.startswith("member(s) failed")]  # not a combination's echo
     reasons = {f"series {r['id']!r}, model {r['model']}" + (f", fold {r['fold']}" if "fold" in r else ""): r["error"]
                for _, r in own.head(5).iterrows()}
     where = f" (every reason is in {Path(out_dir) / 'series.csv'})" if out_dir is not None else ""
     received = summarise_errors(reasons, total=len(own)) if reasons else "a panel without usable series"
-    raise NothingScoredError(f"Nothing was forecast: every model failed on every series{where}. Received: "
+    raise NothingScoredError(f"Nothing was forecast: every model asked for failed on every series{where}. Received: "
                              f"{received}", run)
 
 
@@ -439,6 +441,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
             the reasons; ``err.run`` has them all, and so has ``series.csv`` with `out_dir`).
     """
     models = _check_models(models)
+    asked = list(models)
     if combine not in ("mean", "median"):
         raise ArgumentError(f"`combine` must be 'mean' or 'median'. Received: {combine!r}")
     if reference is not None and reference not in models:
@@ -528,7 +531,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
     run._history = {s.id: s.y for s in panel.series}
     if out_dir is not None:
         run.paths = run.save(out_dir)
-    _refuse_nothing_forecast(run, out_dir)
+    _refuse_nothing_forecast(run, asked, out_dir)
     return run
 
 
@@ -709,7 +712,7 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
     result._history = {s.id: np.r_[s.y, s.actual] for s in panel.series}
     if out_dir is not None:
         result.paths = result.save(out_dir)
-    _refuse_nothing_forecast(result, out_dir)
+    _refuse_nothing_forecast(result, models, out_dir)
     return result
 
 

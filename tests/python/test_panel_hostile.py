@@ -239,14 +239,21 @@ def test_P22_no_usable_series_is_an_error_with_the_reasons(tmp_path, capsys):
     assert "no usable series" in capsys.readouterr().err
 
 
-def test_P41_nothing_scored_is_an_error_with_the_reasons(tmp_path):
+def test_P41_nothing_scored_is_an_error_with_the_reasons(tmp_path, capsys):
     panel = as_panel({"a": np.arange(1.0, 5.0), "b": np.arange(2.0, 6.0)}, horizon=2, period=1, min_length=2)
-    with pytest.raises(NothingScoredError, match=r"every model failed on every series.*'a'.*holt.*at least 3") as err:
+    with pytest.raises(NothingScoredError, match=r"every model asked for failed on every series.*'a'.*holt.*at least 3") as err:
         forecast_panel(panel, models=["holt"], reference=None)
     assert isinstance(err.value, ModelFitError) and (err.value.run.series["error"] != "").all()
+    with pytest.raises(NothingScoredError, match="fold"):  # a backtest: no fold gave a forecast
+        backtest_panel(panel, models=["holt"], reference=None, folds=2, step=1, min_length=2)
     # one model that works is enough
     run = forecast_panel(panel, models=["holt", "naive"], reference=None)
     assert run.table["n_series"].max() == 2
+    path = tmp_path / "p.csv"
+    _numbered({"a": np.arange(1.0, 6.0)}).to_csv(path, index=False)
+    # ETS needs 7 values: the model asked for scored nothing (the reference NAIVE2 alone does not count)
+    assert _cli(tmp_path, path, "--models", "ets", "--horizon", "1") == 2
+    assert "ETS needs a series of at least 7 values" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ files (P49, P50, X3b)
@@ -422,3 +429,17 @@ def test_every_panel_option_has_a_refused_value(tmp_path, capsys):
             rc = exit_.code
         assert rc == 2, f"{option} {extra}: exit {rc}"
         assert "error" in capsys.readouterr().err, option
+
+
+def test_times_in_the_index_or_as_date_objects_are_found():
+    data = _monthly()
+    shuffled = data.sample(frac=1, random_state=4)
+    want = _histories(as_panel(data, time_col="date"))
+    stamps = pd.to_datetime(shuffled["date"])
+    variants = [shuffled.assign(date=stamps.dt.date),  # datetime.date objects
+                shuffled.assign(date=stamps).set_index("date"),  # a DatetimeIndex
+                shuffled.assign(date=stamps).set_index(["id", "date"])]  # a MultiIndex (id, time)
+    for frame in variants:
+        got = _histories(as_panel(frame))
+        for sid, y in want.items():
+            np.testing.assert_allclose(got[sid], y, rtol=1e-12)
