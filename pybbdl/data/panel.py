@@ -80,15 +80,15 @@ class Panel:
         return len(self.series)
 
     def info(self) -> pd.DataFrame:
-        """One row per input series: id, frequency, period, horizon, n_train, error."""
+        """One row per input series: id, frequency, period, horizon, n_train, error, note."""
         by_id = {s.id: s for s in self.series}
         rows = []
         for sid in self.order:
             s = by_id.get(sid)
             rows.append({"id": sid, "frequency": s.frequency if s else None, "period": s.period if s else None,
                          "horizon": s.horizon if s else None, "n_train": len(s.y) if s else None,
-                         "error": self.errors.get(sid, "")})
-        return pd.DataFrame(rows, columns=["id", "frequency", "period", "horizon", "n_train", "error"])
+                         "error": self.errors.get(sid, ""), "note": s.note if s else ""})
+        return pd.DataFrame(rows, columns=["id", "frequency", "period", "horizon", "n_train", "error", "note"])
 
 
 def infer_period(index) -> int | None:
