@@ -109,8 +109,8 @@ def infer_period(index) -> int | None:
     return None
 
 
-def _series_frame(data) -> tuple[pd.DataFrame, str, str | None, str]:
-    """A dict or list of series as a long frame (id, time, value)."""
+def _series_frame(data, date_format=None, dayfirst=None) -> tuple[pd.DataFrame, str, str | None, str]:
+    """A dict or list of series as a long frame (id, time, value); text indexes read as dates."""
     if isinstance(data, Mapping):
         items = list(data.items())
     else:
@@ -120,7 +120,7 @@ def _series_frame(data) -> tuple[pd.DataFrame, str, str | None, str]:
             items.append((name if name is not None else f"series_{i + 1}", s))
     if not items:
         raise DataError("`data` must hold at least one series. Received: an empty collection")
-    frames = []
+    frames, text_times = [], False
     ids = [str(k) for k, _ in items]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -134,12 +134,18 @@ def _series_frame(data) -> tuple[pd.DataFrame, str, str | None, str]:
         if isinstance(s, pd.Series):
             values, times = s.to_numpy(), s.index
             if not isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)) and len(times):
-                times = pd.Index(_parse_times(times.to_series(index=pd.RangeIndex(len(times))),
-                                              f"index of series {str(sid)!r}", None, None))
+                column = times.to_series(index=pd.RangeIndex(len(times)))
+                text = not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column))
+                text_times |= text
+                times = pd.Index(_parse_times(column, f"index of series {str(sid)!r}", *((date_format, dayfirst)
+                                                                                          if text else (None, None))))
         else:
             values = np.asarray(s, dtype=object).reshape(-1) if not isinstance(s, np.ndarray) else s.reshape(-1)
             times = pd.RangeIndex(1, len(values) + 1)
         frames.append(pd.DataFrame({"id": str(sid), "time": times, "value": values}))
+    if (date_format is not None or dayfirst is not None) and not text_times:
+        raise DataError("`date_format`/`dayfirst` apply to dates written as text, and no series has such an index. "
+                        f"Received: date_format={date_format!r}, dayfirst={dayfirst!r}")
     return pd.concat(frames, ignore_index=True), "id", "time", "value"
 
 
@@ -484,7 +490,7 @@ def as_panel(data, *, id_col: str = "id", time_col: str | None = None, value_col
         if given:
             raise ArgumentError(f"{', '.join(f'`{k}`' for k in given)} name columns of long data; a dict or list of "
                                 f"series has none. Received: {given}")
-        frame, id_col, time_col, value_col = _series_frame(data)
+        frame, id_col, time_col, value_col = _series_frame(data, date_format, dayfirst)
     elif isinstance(data, pd.Series):
         raise ArgumentTypeError("`data` must be long data (a DataFrame with id, time, value columns), a CSV path, "
                                 "or a dict/list of series. Received: one pandas Series; pass [series] or "

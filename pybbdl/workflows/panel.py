@@ -393,7 +393,7 @@ def _check_run_settings(models, seeds, levels, n_jobs, backend, address) -> None
     """Settings that would have no effect with these models are refused, and how the tasks run is checked
     before any data is read."""
     resolve_backend(n_jobs, backend, address)
-    if int(seeds) > 1 and not any(m in GLOBAL_MODELS for m in models):
+    if isinstance(seeds, (int, np.integer)) and seeds > 1 and not any(m in GLOBAL_MODELS for m in models):
         raise ArgumentError(f"`seeds` must be 1 without a global model: only global models "
                             f"({', '.join(GLOBAL_MODELS)}) train with seeds. Received: seeds={seeds!r}, models "
                             f"{list(models)}")

@@ -443,3 +443,15 @@ def test_times_in_the_index_or_as_date_objects_are_found():
         got = _histories(as_panel(frame))
         for sid, y in want.items():
             np.testing.assert_allclose(got[sid], y, rtol=1e-12)
+
+
+def test_a_dict_of_series_reads_text_dates_by_the_same_rule():
+    text = pd.date_range("2000-01-01", periods=36, freq="MS").strftime("%d/%m/%Y")
+    data = {"a": pd.Series(_seasonal(36), index=text)}
+    with pytest.raises(DataError, match="ambiguous"):
+        as_panel(data)
+    assert as_panel(data, dayfirst=True).series[0].period == 12
+    with pytest.raises(DataError, match="dayfirst"):  # nothing it could apply to
+        as_panel({"a": _seasonal(36)}, dayfirst=True)
+    with pytest.raises(ArgumentError, match="`time_col`"):  # a dict of series has no columns to name
+        as_panel({"a": _seasonal(36)}, time_col="date")
