@@ -241,7 +241,8 @@ def test_P22_no_usable_series_is_an_error_with_the_reasons(tmp_path, capsys):
 
 def test_P41_nothing_scored_is_an_error_with_the_reasons(tmp_path, capsys):
     panel = as_panel({"a": np.arange(1.0, 5.0), "b": np.arange(2.0, 6.0)}, horizon=2, period=1, min_length=2)
-    with pytest.raises(NothingScoredError, match=r"every model asked for failed on every series.*'a'.*holt.*at least 3") as err:
+    failed = r"every model asked for failed on every series.*'a'.*holt.*at least 3"
+    with pytest.raises(NothingScoredError, match=failed) as err:
         forecast_panel(panel, models=["holt"], reference=None)
     assert isinstance(err.value, ModelFitError) and (err.value.run.series["error"] != "").all()
     with pytest.raises(NothingScoredError, match="fold"):  # a backtest: no fold gave a forecast
