@@ -10,6 +10,8 @@ from pybbdl.cli._common import quiet_tensorflow as _quiet_tensorflow
 
 
 def add_parser(sub) -> None:
+    from pybbdl.models.registry import model_names
+
     p = sub.add_parser(
         "panel", help="forecast many series of a long CSV (id, time, value) and score them scale-free",
         description="Fit local models on every series of a long CSV (one row per series and time) and global "
@@ -17,18 +19,26 @@ def add_parser(sub) -> None:
                     "MASE, OWA vs NAIVE2). Writes table.csv (per model x frequency), series.csv (per series, "
                     "with each failure's reason), forecasts.csv, results.md, scores.png and manifest.json.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="local models: naive, seasonal_naive, naive2, ses, holt, damped, theta_m3 (+ ets, theta, ar, "
-               "arima where installed); global: nbeats. Combinations: comb_shd = mean of ses, holt, damped; "
-               "comb_tdn = mean of theta_m3, damped, nbeats; comb = mean of ets, theta, arima (when all run).")
+        epilog=f"local models (series contract): {', '.join(model_names('series'))}; global: "
+               f"{', '.join(model_names('global'))} (`pybbdl models` describes each). Combinations: comb_shd = mean "
+               "of ses, holt, damped; comb_tdn = mean of theta_m3, damped, nbeats; comb = mean of ets, theta, arima "
+               "(when all run).")
     p.add_argument("data_path", help="long CSV: one row per series and time")
     p.add_argument("--models", help="comma-separated model names (default naive2,ses,damped,theta_m3)")
     p.add_argument("--horizon", type=int, help="steps to forecast (default by period: 6 yearly, 8 quarterly, "
                                                "18 monthly)")
     p.add_argument("--period", type=int, help="seasonal period of every series (default: the --period-col "
                                               "column, else inferred from dates, else 1)")
-    p.add_argument("--id-col", default="id")
-    p.add_argument("--time-col", help="time column (default 'time' when present)")
-    p.add_argument("--value-col", default="value")
+    p.add_argument("--id-col", default="id", help="column of series ids, read as text (default %(default)s)")
+    p.add_argument("--time-col", help="column ordering each series' rows (default: the one column of dates, else "
+                                      "the column named 'time'; several candidates are refused)")
+    p.add_argument("--no-time-col", action="store_true",
+                   help="no time column: each series' rows in file order")
+    p.add_argument("--value-col", default="value", help="column of the values (default %(default)s)")
+    p.add_argument("--date-format", help="strftime format of text dates, e.g. %%d/%%m/%%Y")
+    p.add_argument("--dayfirst", action="store_true", default=None,
+                   help="text dates are day first (01/02/2000 = 1 February)")
+    p.add_argument("--encoding", help="file encoding, e.g. latin-1 or utf-16 (default UTF-8)")
     p.add_argument("--period-col", help="column with each series' seasonal period")
     p.add_argument("--horizon-col", help="column with each series' horizon")
     p.add_argument("--frequency-col", help="column with the label the per-frequency rows group by")
@@ -39,8 +49,8 @@ def add_parser(sub) -> None:
                    help="forecast origins per series (rolling-origin backtest; default 1: the last HORIZON values "
                         "only); writes folds.csv too")
     p.add_argument("--step", type=int, help="values between origins with --folds (default each series' horizon)")
-    p.add_argument("--levels", help="interval levels, e.g. 0.8,0.95")
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--levels", help="interval levels of the local models, e.g. 0.8,0.95 (default none)")
+    p.add_argument("--seed", type=int, help="first seed of the global models (default 42)")
     p.add_argument("--seeds", type=int, default=1, help="seeds of the global models (forecasts averaged)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes for the series x model tasks")
     p.add_argument("--backend", help="task backend (pybbdl.parallel.BACKENDS)")
@@ -49,25 +59,56 @@ def add_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _models(text):
+    from pybbdl.exceptions import ArgumentError
+    from pybbdl.workflows.panel import PANEL_DEFAULTS
+
+    if text is None:
+        return list(PANEL_DEFAULTS["models"])
+    models = [m.strip() for m in text.split(",")]
+    if not any(models):
+        raise ArgumentError(f"`--models` must name at least one model, comma-separated, e.g. naive2,theta_m3. "
+                            f"Received: {text!r}")
+    if not all(models):
+        raise ArgumentError(f"`--models` must not hold an empty name. Received: {text!r}")
+    return models
+
+
+def _levels(text):
+    from pybbdl.exceptions import ArgumentError
+
+    if text is None or text.strip().lower() == "none":
+        return ()
+    try:
+        return tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise ArgumentError(f"`--levels` must be numbers in (0, 1), comma-separated, e.g. 0.8,0.95 (or none). "
+                            f"Received: {text!r}") from None
+
+
 def run(args) -> int:
     from pybbdl.exceptions import ArgumentError
+    from pybbdl.models.registry import model_names
     from pybbdl.workflows.panel import PANEL_DEFAULTS, forecast_panel
 
-    models = args.models.split(",") if args.models else list(PANEL_DEFAULTS["models"])
-    levels = ()
-    if args.levels:
-        try:
-            levels = tuple(float(x) for x in args.levels.split(","))
-        except ValueError:
-            raise ArgumentError(f"`--levels` must be numbers in (0, 1), e.g. 0.8,0.95. Received: {args.levels!r}") \
-                from None
+    models = _models(args.models)
+    levels = _levels(args.levels)
+    if args.no_time_col and args.time_col is not None:
+        raise ArgumentError(f"--no-time-col and --time-col contradict each other. Received: --time-col "
+                            f"{args.time_col!r} with --no-time-col")
+    if args.seed is not None and not any(m in model_names("global") for m in models):
+        raise ArgumentError(f"--seed only applies to the global models ({', '.join(model_names('global'))}); the local models "
+                            f"use no seed. Received: --seed {args.seed} with --models {','.join(models)}")
     if "nbeats" in models:
         _quiet_tensorflow()
     common = dict(models=models, horizon=args.horizon, period=args.period, id_col=args.id_col,
-                  time_col=args.time_col, value_col=args.value_col, period_col=args.period_col,
-                  horizon_col=args.horizon_col, frequency_col=args.frequency_col, part_col=args.part_col,
-                  levels=levels, seed=args.seed, seeds=args.seeds, n_jobs=args.jobs, backend=args.backend,
-                  address=args.address, progress=not args.quiet, out_dir=args.out)
+                  time_col=False if args.no_time_col else args.time_col, value_col=args.value_col,
+                  period_col=args.period_col, horizon_col=args.horizon_col, frequency_col=args.frequency_col,
+                  part_col=args.part_col, date_format=args.date_format, dayfirst=args.dayfirst,
+                  encoding=args.encoding, levels=levels,
+                  seed=PANEL_DEFAULTS["seed"] if args.seed is None else args.seed, seeds=args.seeds,
+                  n_jobs=args.jobs, backend=args.backend, address=args.address, progress=not args.quiet,
+                  out_dir=args.out)
     if args.folds != 1 or args.step is not None:
         if args.no_holdout:
             raise ArgumentError("`--folds` scores held-out values at every origin; it cannot go with --no-holdout")

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from pybbdl.data.panel import Panel, as_panel
+from pybbdl.data.panel import Panel, as_panel, summarise_errors
 from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores, mase, smape
-from pybbdl.exceptions import ArgumentError, ArgumentTypeError, PybbdlError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, ModelFitError, PybbdlError
 from pybbdl.models.registry import get_spec, model_names
 from pybbdl.models.series import check_levels
 from pybbdl.outputs import atomic_write
-from pybbdl.parallel import run_tasks
+from pybbdl.parallel import resolve_backend, run_tasks
 from pybbdl.reports import _figure, _save_figure, format_table, markdown_table
 from pybbdl.workflows.results import RunResult
 
@@ -263,8 +263,9 @@ def score_panel(panel: Panel, results: dict, models, *, reference: str | None = 
                 continue
             r = results.get((m, sid)) or {"mean": None, "error": "no forecast", "seconds": 0.0, "note": "",
                                            "intervals": None}
+            note = "; ".join(n for n in (getattr(s, "note", ""), r.get("note", "")) if n)
             row.update(frequency=s.frequency, period=s.period, horizon=s.horizon, n_train=len(s.y),
-                       seconds=r.get("seconds", 0.0), error=r.get("error", ""), note=r.get("note", ""))
+                       seconds=r.get("seconds", 0.0), error=r.get("error", ""), note=note)
             mean = r.get("mean")
             if mean is not None:
                 mean = np.asarray(mean, dtype=float)
@@ -313,19 +314,87 @@ def score_panel(panel: Panel, results: dict, models, *, reference: str | None = 
     return series_table, forecasts, table
 
 
+class NothingScoredError(ModelFitError):
+    """No (series, model) pair gave a forecast: every fit failed. ``run`` holds the run, whose
+    ``series`` table has every reason."""
+
+    def __init__(self, message: str, run=None):
+        super().__init__(message)
+        self.run = run
+
+
+#: The reading options of :func:`forecast_panel` / :func:`backtest_panel` and their defaults; an
+#: already-read :class:`~pybbdl.data.panel.Panel` has them fixed.
+_READING_DEFAULTS = {"horizon": None, "period": None, "holdout": True, "id_col": "id", "time_col": None,
+                     "value_col": "value", "period_col": None, "horizon_col": None, "frequency_col": None,
+                     "part_col": None, "covariates": None, "date_format": None, "dayfirst": None, "encoding": None}
+
+
+def _read_panel(data, reading: dict, **extra) -> Panel:
+    """`data` as a Panel (read with the options), or the given Panel when no reading option is set."""
+    if isinstance(data, Panel):
+        given = {k: v for k, v in reading.items() if not _is_default(v, _READING_DEFAULTS[k])}
+        if given:
+            raise ArgumentError(f"{', '.join(f'`{k}`' for k in given)} must not be given with an already-read Panel "
+                                f"(its series have their horizons, periods and parts); pass them to as_panel(). "
+                                f"Received: {given}")
+        return data
+    return as_panel(data, **reading, **extra)
+
+
+def _is_default(value, default) -> bool:
+    if default is None:
+        return value is None
+    if isinstance(default, bool):
+        return isinstance(value, (bool, np.bool_)) and bool(value) is default
+    return isinstance(value, str) and value == default
+
+
+def _refuse_nothing_forecast(run, asked, out_dir=None) -> None:
+    """Raise :class:`NothingScoredError` when no model of `asked` (the run's models before the reference was
+    added) gave a forecast for any series: the reference alone is not what was asked for."""
+    mine = run.series[run.series["model"].isin(list(asked))]
+    failed = mine[mine["error"] != ""]
+    if len(failed) < len(mine):
+        return
+    own = failed[~failed["error"].astype(str).str.startswith("member(s) failed")]  # not a combination's echo
+    reasons = {f"series {r['id']!r}, model {r['model']}" + (f", fold {r['fold']}" if "fold" in r else ""): r["error"]
+               for _, r in own.head(5).iterrows()}
+    where = f" (every reason is in {Path(out_dir) / 'series.csv'})" if out_dir is not None else ""
+    received = summarise_errors(reasons, total=len(own)) if reasons else "a panel without usable series"
+    raise NothingScoredError(f"Nothing was forecast: every model asked for failed on every series{where}. Received: "
+                             f"{received}", run)
+
+
+def _check_run_settings(models, seeds, levels, n_jobs, backend, address) -> None:
+    """Settings that would have no effect with these models are refused, and how the tasks run is checked
+    before any data is read."""
+    resolve_backend(n_jobs, backend, address)
+    if isinstance(seeds, (int, np.integer)) and seeds > 1 and not any(m in model_names("global") for m in models):
+        raise ArgumentError(f"`seeds` must be 1 without a global model: only global models "
+                            f"({', '.join(model_names('global'))}) train with seeds. Received: seeds={seeds!r}, models "
+                            f"{list(models)}")
+    if levels and not any(m in model_names("series") for m in models):
+        raise ArgumentError(f"`levels` apply to the local models' intervals, and the run has none. Received: "
+                            f"levels={list(levels)}, models {list(models)}")
+
+
 def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, period=None, holdout: bool = True,
                    id_col: str = "id", time_col: str | None = None, value_col: str = "value",
                    period_col: str | None = None, horizon_col: str | None = None, frequency_col: str | None = None,
                    part_col: str | None = None, covariates=None, combinations: dict | None = None,
                    combine: str = "mean", reference: str | None = "naive2", levels=(), params: dict | None = None,
                    seed: int = 42, seeds: int = 1, n_jobs: int = 1, backend: str | None = None,
-                   address: str | None = None, progress: bool = False, out_dir=None) -> PanelRun:
+                   address: str | None = None, progress: bool = False, out_dir=None, date_format: str | None = None,
+                   dayfirst: bool | None = None, encoding: str | None = None) -> PanelRun:
     """Forecast every series of a panel with local and global models; score them scale-free.
 
     Args:
         data: Long data (id, time, value; a DataFrame, CSV path or R data.frame) or a dict/list
-            of series; see :func:`pybbdl.data.panel.as_panel` for ``period``, ``horizon``,
-            ``holdout``, ``*_col`` and ``covariates``.
+            of series, or a :class:`~pybbdl.data.panel.Panel` already read (then with none of the
+            reading options); see :func:`pybbdl.data.panel.as_panel` for ``period``, ``horizon``,
+            ``holdout``, ``*_col``, ``covariates``, ``date_format``, ``dayfirst`` and ``encoding``
+            and what it refuses up front.
         models: Local models (the registry's series-contract models,
             ``pybbdl.models.model_names("series")``: naive, seasonal_naive, naive2, arima, ets,
             theta, theta_m3, ses, holt, damped, ar, ...) and global models (``model_names("global")``:
@@ -337,14 +406,19 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         levels: Interval levels in (0, 1) for the local models' forecasts.
         params: ``{model: {parameter: value}}`` passed to the models.
         seed, seeds: Global models train with seeds seed..seed+seeds-1; their forecast is the
-            mean over seeds (an ensemble).
+            mean over seeds (an ensemble); ``seeds > 1`` needs a global model.
         n_jobs, backend, address: How the tasks run (:func:`pybbdl.parallel.run_tasks`).
         out_dir: Save the run there (:meth:`PanelRun.save`).
 
     Returns:
         A :class:`PanelRun`.
+
+    Raises:
+        NothingScoredError: no model gave a forecast for any series (the message summarises
+            the reasons; ``err.run`` has them all, and so has ``series.csv`` with `out_dir`).
     """
     models = _check_models(models)
+    asked = list(models)
     if combine not in ("mean", "median"):
         raise ArgumentError(f"`combine` must be 'mean' or 'median'. Received: {combine!r}")
     if reference is not None and reference not in models:
@@ -362,14 +436,16 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (1 if name == "seeds" else 0):
             raise ArgumentError(f"`{name}` must be a {'positive' if name == 'seeds' else 'non-negative'} whole "
                                 f"number. Received: {v!r}")
+    _check_run_settings(models, seeds, levels, n_jobs, backend, address)
+    reading = dict(horizon=horizon, period=period, holdout=holdout, id_col=id_col, time_col=time_col,
+                   value_col=value_col, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
+                   part_col=part_col, covariates=covariates, date_format=date_format, dayfirst=dayfirst,
+                   encoding=encoding)
     if out_dir is not None:
         from pybbdl.outputs import prepare_output_dir
 
         prepare_output_dir(out_dir)
-    panel = data if isinstance(data, Panel) else as_panel(
-        data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
-        holdout=holdout, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
-        part_col=part_col, covariates=covariates)
+    panel = _read_panel(data, reading)
     for m in models:  # unknown parameters fail once here, naming the valid ones, not once per series
         contract = "series" if m in model_names("series") else "global"
         valid = get_spec(m).param_names(contract)
@@ -425,7 +501,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
                 "combinations": {k: list(v) for k, v in combos.items()}, "combine": combine, "reference": reference,
                 "levels": list(levels), "params": params, "seed": int(seed), "seeds": int(seeds), "n_jobs": n_jobs,
                 "backend": backend or "sequential", "holdout": bool(holdout) if part_col is None else "part_col",
-                "n_series": len(panel.order), "n_failed_input": len(panel.errors),
+                "time_col": panel.time_col, "n_series": len(panel.order), "n_failed_input": len(panel.errors),
                 "frequencies": sorted({s.frequency for s in panel.series}),
                 "smape": "200|a-f|/(|a|+|f|), pooled over forecasts and mean over series",
                 "mase": "in-sample seasonal naive scale, m = period"}
@@ -434,6 +510,7 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
     run._history = {s.id: s.y for s in panel.series}
     if out_dir is not None:
         run.paths = run.save(out_dir)
+    _refuse_nothing_forecast(run, asked, out_dir)
     return run
 
 
@@ -516,7 +593,7 @@ def _fold_panel(panel: Panel, back: int, step: int | None, min_length: int, fold
         series.append(replace(s, y=full[:origin], actual=full[origin:origin + s.horizon],
                               times=s.times[:origin] if s.times is not None else None,
                               covariates=s.covariates.iloc[:origin] if s.covariates is not None else None))
-    return Panel(series=series, errors=errors, order=list(panel.order))
+    return Panel(series=series, errors=errors, order=list(panel.order), time_col=panel.time_col)
 
 
 def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds: int = 3, step: int | None = None,
@@ -525,7 +602,8 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
                    part_col: str | None = None, covariates=None, combinations: dict | None = None,
                    combine: str = "mean", reference: str | None = "naive2", levels=(), params: dict | None = None,
                    seed: int = 42, seeds: int = 1, min_length: int = 3, n_jobs: int = 1, backend: str | None = None,
-                   address: str | None = None, progress: bool = False, out_dir=None) -> PanelBacktest:
+                   address: str | None = None, progress: bool = False, out_dir=None, date_format: str | None = None,
+                   dayfirst: bool | None = None, encoding: str | None = None) -> PanelBacktest:
     """Rolling-origin backtest of a panel: every series forecast from `folds` origins.
 
     Fold ``folds`` (the last) is :func:`forecast_panel`'s holdout: each series' last ``horizon``
@@ -537,25 +615,35 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
 
     Args:
         folds: Forecast origins per series, a whole number >= 1 (1 = :func:`forecast_panel`).
-        step: Values between consecutive origins (None: each series' horizon).
+        step: Values between consecutive origins (None: each series' horizon); needs ``folds >= 2``.
         min_length: Fewest values a fold's history must have.
 
     Returns:
         A :class:`PanelBacktest` (tables pooled over folds, and per fold).
+
+    Raises:
+        NothingScoredError: no fold gave a forecast for any series.
     """
     for name, value, lo in (("folds", folds, 1), ("step", step, 1), ("min_length", min_length, 1)):
         if value is None and name == "step":
             continue
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
             raise ArgumentError(f"`{name}` must be a whole number >= {lo}. Received: {value!r}")
+    if step is not None and folds == 1:
+        raise ArgumentError(f"`step` (--step) moves the origins of several folds; with folds=1 it has no effect. "
+                            f"Received: step={step!r}, folds=1; pass folds >= 2 (command line: --folds N) or drop step")
+    models = _check_models(models)
+    _check_run_settings([*models, *([reference] if reference else [])], seeds, check_levels(levels), n_jobs, backend,
+                        address)
     if out_dir is not None:
         from pybbdl.outputs import prepare_output_dir
 
         prepare_output_dir(out_dir)
-    panel = data if isinstance(data, Panel) else as_panel(
-        data, id_col=id_col, time_col=time_col, value_col=value_col, period=period, horizon=horizon,
-        holdout=True, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
-        part_col=part_col, covariates=covariates, min_length=min_length)
+    reading = dict(horizon=horizon, period=period, holdout=True, id_col=id_col, time_col=time_col,
+                   value_col=value_col, period_col=period_col, horizon_col=horizon_col, frequency_col=frequency_col,
+                   part_col=part_col, covariates=covariates, date_format=date_format, dayfirst=dayfirst,
+                   encoding=encoding)
+    panel = _read_panel(data, reading, **({} if isinstance(data, Panel) else {"min_length": min_length}))
     no_actual = [s.id for s in panel.series if s.actual is None]
     if no_actual:
         raise ArgumentError(f"A backtest scores held-out values, but series {no_actual[:5]} have none (a `part_col` "
@@ -563,9 +651,12 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
     runs = []
     for k in tqdm(range(1, int(folds) + 1), desc="panel backtest: folds", disable=not progress, leave=False):
         fold_panel = _fold_panel(panel, int(folds) - k, step, int(min_length), k)
-        run = forecast_panel(fold_panel, models=models, combinations=combinations, combine=combine,
-                             reference=reference, levels=levels, params=params, seed=seed, seeds=seeds,
-                             n_jobs=n_jobs, backend=backend, address=address, progress=progress)
+        try:
+            run = forecast_panel(fold_panel, models=models, combinations=combinations, combine=combine,
+                                 reference=reference, levels=levels, params=params, seed=seed, seeds=seeds,
+                                 n_jobs=n_jobs, backend=backend, address=address, progress=progress)
+        except NothingScoredError as err:  # a fold where nothing worked (e.g. every series too short there)
+            run = err.run
         runs.append((k, run))
     series = pd.concat([r.series.assign(fold=k) for k, r in runs], ignore_index=True)[BACKTEST_SERIES_COLUMNS]
     # a series too short for an early fold: its row keeps the series' frequency, so it counts as failed there
@@ -600,9 +691,10 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
     result._history = {s.id: np.r_[s.y, s.actual] for s in panel.series}
     if out_dir is not None:
         result.paths = result.save(out_dir)
+    _refuse_nothing_forecast(result, models, out_dir)
     return result
 
 
-__all__ = ["BACKTEST_SERIES_COLUMNS", "DEFAULT_COMBINATIONS", "FOLD_COLUMNS", "GLOBAL_MODELS", "PANEL_DEFAULTS",
-           "PanelBacktest", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS", "available_series_models", "backtest_panel",
-           "forecast_panel", "score_panel", "series_model"]
+__all__ = ["BACKTEST_SERIES_COLUMNS", "DEFAULT_COMBINATIONS", "FOLD_COLUMNS", "GLOBAL_MODELS", "NothingScoredError",
+           "PANEL_DEFAULTS", "PanelBacktest", "PanelRun", "SERIES_COLUMNS", "SERIES_MODELS", "available_series_models",
+           "backtest_panel", "forecast_panel", "score_panel", "series_model"]
