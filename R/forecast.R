@@ -161,7 +161,7 @@ new_future <- function(result, time_class = "POSIXct") {
 #' lightest), starting at the last observation and widening with the step. With ggplot2
 #' installed, `ggplot2::autoplot()` draws the same as a ggplot (one panel per model).
 #'
-#' @param x,object A result of [forecast_future()].
+#' @param x A result of [forecast_future()] (`autoplot()`'s `object`).
 #' @param digits Digits of the printed numbers.
 #' @param row.names,optional Ignored (the rows are numbered).
 #' @param model Name of one model to draw; `NULL`: every model (one panel each).

@@ -350,6 +350,9 @@ def forecast_future(run, h: int, *, levels: Sequence[float] | None = None, model
         changed = _refit_params(est)
         info = {"class": type(est).__name__, "refit_params": changed, "interval": "model" if own else "conformal"}
         model_notes: list[str] = []
+        max_train = (est.get_params().get("max_train") if callable(getattr(est, "get_params", None)) else None)
+        if max_train is not None and n > int(max_train):  # the model's own cap is kept, and said
+            model_notes.append(f"refitted on the last {int(max_train)} of the {n} rows (its max_train)")
         runs = seeds if stochastic else [None]
         paths, cal_preds, epochs = [], [], []
         bounds = {lv: (np.full(h, np.nan), np.full(h, np.nan)) for lv in levels}
@@ -404,6 +407,9 @@ def forecast_future(run, h: int, *, levels: Sequence[float] | None = None, model
         block["interval"] = info["interval"]
         rows.append(pd.DataFrame(block))
     table = pd.DataFrame(pd.concat(rows, ignore_index=True))
+    if settings.get("train_length"):
+        notes.append(f"the backtest trained on a sliding window of {settings['train_length']} rows; the forecasts from "
+                     f"today refit on all {n} rows")
     history = frame.iloc[:, 0].copy()
     history.name = windows.target
     out_settings = {

@@ -207,6 +207,7 @@ def test_a_backtest_run_with_future_saves_its_files_in_the_manifest(infl, tmp_pa
     run = forecast_backtest(infl, target="infl", models="naive,arima", folds=2, fold_size=20, quick=True, future=3,
                             levels=(0.8,), progress=False, out_dir=tmp_path)
     assert run.future is not None and run.future.settings["h"] == 3
+    assert any("last 200 of the 202 rows (its max_train)" in n for n in run.future.notes)  # quick's cap, said
     assert run.future.settings["calibration_split"]["test"] == list(run.comparison.windows.bounds["test"])
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     for name in ("forecast_future.csv", "fan_future_naive.png", "fan_future_arima.png"):
