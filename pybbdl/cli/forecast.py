@@ -132,21 +132,6 @@ def _levels(text):
     return check_interval_levels(values)
 
 
-def _future(text):
-    """``--future H`` as a whole number >= 1 (None when not given)."""
-    from pybbdl.exceptions import ArgumentError
-
-    if text is None:
-        return None
-    try:
-        value = int(text.strip())
-    except ValueError:
-        value = None
-    if value is None or value < 1:
-        raise ArgumentError(f"`--future` must be a whole number of steps >= 1, e.g. --future 8. Received: {text!r}")
-    return value
-
-
 def _load(args):
     """The data frame and the dataset preset name; options that a dataset does not use are refused."""
     from pybbdl.data import jena_climate, macro_data, read_csv
@@ -178,6 +163,21 @@ def _load(args):
         kw["dayfirst"] = True
     features = args.features.split(",") if args.features is not None else None  # "" is refused, not "all"
     return read_csv(args.data_path, target=args.target, features=features, **kw), "csv"
+
+
+def _future(text):
+    """``--future H`` as a whole number >= 1 (None when not given)."""
+    from pybbdl.exceptions import ArgumentError
+
+    if text is None:
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise ArgumentError(f"`--future` must be a whole number of steps >= 1, e.g. --future 8. Received: {text!r}")
+    return value
 
 
 def settings_from_args(args) -> tuple[object, dict, bool]:
@@ -221,7 +221,8 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
                  levels=_levels(args.levels), conformal_window=args.conformal_window,
                  conformal_scale=args.conformal_scale, interval_method=args.interval_method,
-                 n_jobs=args.jobs, backend=args.backend, address=args.address, future=_future(args.future))
+                 n_jobs=args.jobs, backend=args.backend, address=args.address)
+    given["future"] = _future(args.future)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
     if args.quiet:
