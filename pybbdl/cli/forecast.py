@@ -222,11 +222,11 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  levels=_levels(args.levels), conformal_window=args.conformal_window,
                  conformal_scale=args.conformal_scale, interval_method=args.interval_method,
                  n_jobs=args.jobs, backend=args.backend, address=args.address)
-    given["future"] = _future(args.future)
     if backtest:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
     if args.quiet:
         given["progress"] = False
+    given["future"] = _future(args.future)  # steps to forecast from the last observation
     s = resolve_settings(dataset, backtest=backtest, **given)
     keys = _BACKTEST_KEYS if backtest else _COMPARE_KEYS
     return frame, {k: s[k] for k in keys}, backtest
