@@ -187,7 +187,7 @@ def future_fan_figure(history: pd.Series, path: pd.DataFrame, levels, *, model: 
     ax.set_title(f"{history.name}: {model}, the next {h} steps from the last observation {_stamp(t0)}{how}",
                  fontsize=10)
     ax.set_ylabel(str(history.name))
-    ax.legend(fontsize=8, ncol=2, loc="upper left")
+    ax.legend(fontsize=8, ncol=2, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
