@@ -31,7 +31,7 @@ help:
 	@echo "make bench  - run the benchmarks in benchmarks/ (slow; needs ../shared/data)"
 
 demo: setup
-	$(VENV)/bin/pybbdl forecast --dataset macro --models naive,arima,dense,lstm,gru --seeds 3 --out $(OUT)
+	$(VENV)/bin/pybbdl forecast --dataset macro --models naive,arima,dense,lstm,gru --seeds 3 --future 8 --out $(OUT)
 
 test: setup-r
 	$(PY) -m pytest $(PYTEST_ARGS)

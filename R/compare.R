@@ -116,6 +116,10 @@
 #'   `target` (the value column, default `"value"`), `horizon`, `season` (the seasonal period),
 #'   `levels`, `seed`, `seeds`, `n_jobs` and `out_dir` apply to a panel; any other argument given
 #'   is refused.
+#' @param future A whole number `H`: after scoring, also forecast the `H` periods after the last
+#'   observation with every model refitted on all the data (see [forecast_future()]); the result
+#'   then has a `future` element (a `pybbdl_future`) and `out_dir` gets `forecast_future.csv` and
+#'   `fan_future_<model>.png`. `NULL` (default): none; `forecast_future(run, h)` makes one later.
 #' @inheritParams parallel-fits
 #' @return An object of class `pybbdl_comparison`, a list with
 #'   * `table`: the long table, one row per model, part and metric, with the columns `model`,
@@ -165,7 +169,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              interval_method = "auto",
                              quick = FALSE, out_dir = NULL,
                              verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL,
-                             id = NULL) {
+                             future = NULL, id = NULL) {
   if (!is.null(id)) {
     given <- setdiff(names(match.call())[-1], "")
     return(panel_adapter("forecast_compare", "forecast_panel", data, id, given,
@@ -194,6 +198,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
   args$conformal_scale <- check_conformal_scale(conformal_scale)
   args$interval_method <- check_choice(interval_method, "interval_method", c("auto", "conformal"))
   args$models <- as_model_list(models, args$params)
+  args$future <- check_count(future, "future", null_ok = TRUE)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
   new_forecast_run(run, args, "pybbdl_comparison")
@@ -253,7 +258,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               levels = NULL, nested = NULL, conformal_window = NULL,
                               conformal_scale = "auto", interval_method = "auto", quick = FALSE,
                               out_dir = NULL, verbose = FALSE, n_jobs = 1,
-                              backend = NULL, address = NULL,
+                              backend = NULL, address = NULL, future = NULL,
                               id = NULL) {
   if (!is.null(id)) {
     given <- setdiff(names(match.call())[-1], "")
@@ -295,6 +300,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$conformal_scale <- check_conformal_scale(conformal_scale)
   args$interval_method <- check_choice(interval_method, "interval_method", c("auto", "conformal"))
   args$models <- as_model_list(models, args$params)
+  args$future <- check_count(future, "future", null_ok = TRUE)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
   new_forecast_run(run, args, c("pybbdl_backtest", "pybbdl_comparison"))
@@ -359,7 +365,7 @@ run_forecast_workflow <- function(kind, args) {
     conformal_window = args$conformal_window, conformal_scale = args$conformal_scale,
     interval_method = args$interval_method,
     n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address,
-    horizons = args$horizons, known = args$known
+    horizons = args$horizons, known = args$known, future = args$future
   )
   data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {
@@ -413,10 +419,16 @@ new_forecast_run <- function(run, args, class) {
   settings$horizons <- if (is.null(run$used$horizons)) NULL else as.integer(unlist(run$used$horizons))
   if (!is.null(settings$horizons)) settings$horizon <- max(settings$horizons)
   settings$known <- args$known
+  settings$future <- args$future
+  future <- NULL
+  if (!is.null(args$future)) { # forecasts from today (forecast_future()), made by the workflow
+    time_class <- if (inherits(run$forecasts[[1]][[1]], "Date")) "Date" else "POSIXct"
+    future <- new_future(run$python$future, time_class = time_class)
+  }
   structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
                  intervals = run$intervals, models = run$models, settings = settings, target = args$target,
                  horizon = if (is.null(settings$horizons)) args$horizon else max(settings$horizons),
-                 python = run$python),
+                 future = future, python = run$python),
             class = class)
 }
 

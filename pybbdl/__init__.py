@@ -17,4 +17,8 @@ def __getattr__(name):  # pybbdl.forecast_conditional without importing the work
         from pybbdl.workflows.conditional import forecast_conditional
 
         return forecast_conditional
+    if name == "forecast_future":
+        from pybbdl.workflows.future import forecast_future
+
+        return forecast_future
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -147,6 +147,58 @@ def plot_fan(comparison: Comparison, model: str, path: str | os.PathLike, *, par
     return _save_figure(fan_figure(comparison, model, part=part, last=last), Path(path))
 
 
+def future_fan_figure(history: pd.Series, path: pd.DataFrame, levels, *, model: str, interval: str = "",
+                      last: int | None = None, ax=None):
+    """A true fan chart: the last `last` values of `history` (default ``3 * h``), then the mean
+    path of the forecast from the last observation and its bands by level (darker = narrower),
+    each starting at the last observation and widening with the step.
+
+    Args:
+        history: The observed target, indexed by time.
+        path: One model's future forecasts, one row per step: ``time``, ``mean`` and
+            ``lower_<L>``/``upper_<L>`` for each of `levels` (:class:`pybbdl.workflows.future.FutureForecast`).
+        levels: Interval levels in (0, 1).
+        model: The model's name (legend and title).
+        interval: How the intervals were made (shown in the title).
+        ax: Draw into this matplotlib Axes (else a new Figure).
+
+    Returns:
+        The matplotlib Figure.
+    """
+    from pybbdl.models.series import interval_columns, level_label
+
+    h = len(path)
+    past = history.iloc[-(3 * h if last is None else int(last)):]
+    fig, ax = _figure((10, 4.5)) if ax is None else (ax.figure, ax)
+    t0, y0 = history.index[-1], float(history.iloc[-1])
+    x = [t0, *path["time"]]
+    ax.plot(past.index, past.to_numpy(), color="0.25", lw=1.2, marker="o" if len(past) <= 60 else None, ms=2.5,
+            label="history")
+    ax.axvline(t0, color="0.6", ls=":", lw=1)
+    ordered = sorted(levels, reverse=True)
+    for i, lv in enumerate(ordered):
+        lo, hi = interval_columns(lv)
+        alpha = 0.18 + 0.22 * i / max(1, len(ordered) - 1) if len(ordered) > 1 else 0.3
+        ax.fill_between(x, [y0, *path[lo].to_numpy(dtype=float)], [y0, *path[hi].to_numpy(dtype=float)],
+                        color="C0", alpha=alpha, lw=0, label=f"{level_label(lv)} % interval")
+    ax.plot(x, [y0, *path["mean"].to_numpy(dtype=float)], color="C0", lw=1.6, marker="o", ms=3,
+            label=f"{model} forecast")
+    how = f" ({interval})" if interval else ""
+    ax.set_title(f"{history.name}: {model}, the next {h} steps from the last observation {_stamp(t0)}{how}",
+                 fontsize=10)
+    ax.set_ylabel(str(history.name))
+    ax.legend(fontsize=8, ncol=2, loc="best")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _stamp(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
+    return str(value)
+
+
 def interval_table(comparison: Comparison, part: str) -> pd.DataFrame:
     """The part's interval forecasts of every model, long: ``model, <time>, mean, lower_80, ...``."""
     frames = []

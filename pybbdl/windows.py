@@ -315,23 +315,43 @@ class Windows:
         rows0 = self.rows(part)
         return self.values[rows0 - 1, 0]
 
-    def with_future(self, future) -> Windows:
+    def with_future(self, future=None) -> Windows:
         """These windows plus a ``"future"`` part: one origin right after the last observation,
         whose future-known columns over the horizon path come from `future`.
+
+        Windows without future-known columns take ``future=None``: ``horizon`` rows of NaN are
+        appended, with timestamps continuing the data's (inferred from its frequency; positions
+        for data without dates), so that every model can forecast steps 1..horizon from the last
+        observation (:func:`pybbdl.workflows.future.forecast_future`). Their values are never
+        read: a forecast from the future origin uses the rows before it only.
 
         Args:
             future: A DataFrame (or dict of columns) with exactly ``horizon`` rows (steps
                 1..horizon after the last observation) and one column per future-known column
                 (:attr:`known`), finite numbers. A DatetimeIndex must continue the data's.
+                None for windows without future-known columns.
 
         Raises:
-            ArgumentError: no future-known columns declared, wrong number of rows, columns that are
-                not future-known (they would be ignored), timestamps not after the data.
+            ArgumentError: a `future` for windows without future-known columns (or None for
+                windows with them), wrong number of rows, columns that are not future-known
+                (they would be ignored), timestamps not after the data, or irregular timestamps
+                from which the future ones cannot be inferred.
             DataError: a future-known column missing, NaN/inf or non-numeric values (the column
                 and row are named).
         """
         if self.future_origin is not None:
             raise ArgumentError("`with_future` needs windows without a future part (call it on the original windows).")
+        if future is None:
+            if self.known:
+                raise ArgumentError(f"`future` must give the future-known columns {self.known} over steps "
+                                    f"1..{self.horizon} (a conditional forecast needs their path). Received: None")
+            try:
+                index = _future_index(self.frame.index, pd.RangeIndex(self.horizon))
+            except ArgumentError:
+                raise ArgumentError("The data's timestamps are irregular (no frequency can be inferred), so the "
+                                    f"timestamps of the next {self.horizon} steps are unknown. Give the data a "
+                                    "regular DatetimeIndex (or a plain row index).") from None
+            return self._extended(pd.DataFrame(np.nan, index=index, columns=self.frame.columns))
         if not self.known:
             raise ArgumentError("`future` can only be used with windows that declare future-known columns "
                                 "(prepare_windows(..., known=[...])). Received: windows without `known` columns.")
@@ -366,7 +386,11 @@ class Windows:
         index = _future_index(self.frame.index, future.index)
         extension = pd.DataFrame(np.nan, index=index, columns=self.frame.columns)
         extension[self.known] = future[self.known].to_numpy(dtype=np.float64)
-        frame = pd.concat([self.frame, extension])
+        return self._extended(extension)
+
+    def _extended(self, extension: pd.DataFrame) -> Windows:
+        """These windows with `extension` (``horizon`` rows) appended and the ``"future"`` part."""
+        frame = pd.concat([self.frame, extension.rename_axis(self.frame.index.name)])
         n = len(self.frame)
         out = Windows(frame, lookback=self.lookback, horizon=self.horizon, step=self.step,
                       bounds=dict(self.bounds), scaler=self.scaler, horizons=self.horizons, known=self.known)

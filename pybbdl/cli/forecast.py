@@ -100,6 +100,10 @@ def add_parser(sub) -> None:
                          "(pip install pybbdl[ray])")
     fc.add_argument("--address", metavar="HOST:PORT",
                     help="Ray cluster to run the fits on (from `ray start --head`); implies --backend ray")
+    fc.add_argument("--future", metavar="H",
+                    help="also forecast the next H steps after the last observation, every model refitted on all "
+                         "the data (intervals: the model's own, or conformal per step for networks and naive); "
+                         "writes forecast_future.csv and fan_future_<model>.png")
     fc.add_argument("--out", default="results/forecast", help="output folder (default %(default)s)")
     fc.add_argument("--quiet", action="store_true", help="no progress lines or Keras output on stderr")
 
@@ -191,6 +195,21 @@ def _load(args):
     return read_csv(args.data_path, target=args.target, features=features, **kw), "csv"
 
 
+def _future(text):
+    """``--future H`` as a whole number >= 1 (None when not given)."""
+    from pybbdl.exceptions import ArgumentError
+
+    if text is None:
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise ArgumentError(f"`--future` must be a whole number of steps >= 1, e.g. --future 8. Received: {text!r}")
+    return value
+
+
 def settings_from_args(args) -> tuple[object, dict, bool]:
     """``(data, workflow keyword arguments, backtest?)`` from parsed arguments."""
     from pybbdl.data import with_calendar_features
@@ -237,6 +256,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
         given.update(folds=args.backtest, fold_size=args.fold_size, train_length=args.sliding)
     if args.quiet:
         given["progress"] = False
+    given["future"] = _future(args.future)  # steps to forecast from the last observation
     s = resolve_settings(dataset, backtest=backtest, **given)
     keys = _BACKTEST_KEYS if backtest else _COMPARE_KEYS
     return frame, {k: s[k] for k in keys}, backtest
@@ -244,7 +264,8 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
 
 _COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "horizons", "known", "step", "split", "epochs", "batch_size",
                  "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
-                 "conformal_window", "conformal_scale", "interval_method", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address")
+                 "conformal_window", "conformal_scale", "interval_method", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address",
+                 "future")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (
     "folds", "fold_size", "start", "train_length", "retrain", "stride", "val_fraction")
 
@@ -267,5 +288,7 @@ def run(args) -> int:
     with contextlib.redirect_stdout(sys.stderr):  # Keras prints its progress to stdout; the table goes there
         result = workflow(frame, **kwargs, out_dir=args.out)
     print("\n" + result.summary())
+    if result.future is not None:
+        print("\n" + result.future.summary())
     print("\nwrote: " + ", ".join(str(p) for p in result.paths))
     return 0

@@ -377,6 +377,27 @@ class ArimaForecaster(BaseForecaster):
         sd = np.sqrt(var)
         return {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd) for lv in levels}
 
+    def predict_interval_horizons(self, windows: Windows, part: str, levels=(0.8, 0.95)) -> dict:
+        """``{level: (lower, upper)}``, each ``(n_windows, len(windows.horizons))``: the intervals of
+        :meth:`predict_interval` at every horizon of the windows from one fit (iterated forecasts
+        and the exact ``h``-step variance at each ``h``, :func:`h_step_variances`, with R's sigma2
+        correction): R's ``forecast(Arima(...), h = H, level = ...)`` from each origin."""
+        from scipy.stats import norm
+
+        from pybbdl.models.series import check_levels
+
+        levels = check_levels(levels)
+        if not levels:
+            raise ArgumentError("`levels` must name at least one level in (0, 1). Received: none")
+        if self.refit_every:
+            raise ArgumentError("`refit_every` is not supported with several horizons; use refit_every=None.")
+        series, exog, rel = self._series(windows, part)
+        fr = self.results_.apply(series, exog=exog).filter_results
+        mean = np.column_stack([h_step_forecasts(fr, rel, h) for h in windows.horizons])
+        var = np.column_stack([h_step_variances(fr, rel, h) for h in windows.horizons])
+        sd = np.sqrt(var * self._sigma2_correction(self.results_))
+        return {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd) for lv in levels}
+
     def _sigma2_correction(self, res) -> float:
         """R's ``forecast::Arima`` divides the residual sum of squares by ``n* - k`` (``n*`` = rows
         after differencing, ``k`` = estimated coefficients), statsmodels' MLE of sigma2 by ``n*``;

@@ -183,6 +183,26 @@ class _Dual(BaseForecaster):
         origins = self._origins(windows, part)
         return self._intervals_windows(windows, origins, levels)
 
+    @property
+    def predict_interval_horizons(self):
+        """``{level: (lower, upper)}``, each ``(n_windows, len(windows.horizons))``: the model's own
+        intervals at every horizon of the windows from one fit (the ``h``-step variance at each
+        ``h``, as R's ``forecast(fit, h = H)``), around :meth:`predict_horizons`. Absent
+        (AttributeError) for AR's direct method, like :attr:`predict_horizons`."""
+        if not self._iterates():
+            raise AttributeError(f"{type(self).__name__}(method='direct') has no predict_interval_horizons: one fit "
+                                 "per horizon")
+        return self._predict_interval_horizons
+
+    def _predict_interval_horizons(self, windows: Windows, part: str, levels=(0.8, 0.95)) -> dict:
+        levels = check_levels(levels)
+        if not levels:
+            raise ArgumentError("`levels` must name at least one level in (0, 1). Received: none")
+        origins = self._origins(windows, part)
+        per_h = [self._intervals_windows(windows, origins, levels, h) for h in windows.horizons]
+        return {lv: (np.column_stack([np.asarray(p[lv][0], dtype=float) for p in per_h]),
+                     np.column_stack([np.asarray(p[lv][1], dtype=float) for p in per_h])) for lv in levels}
+
 
 # --------------------------------------------------------------------------------------------
 # ETS
@@ -477,11 +497,11 @@ class EtsForecaster(_Dual):
                 out[lv][0][i], out[lv][1][i] = np.quantile(sims, [0.5 - lv / 2, 0.5 + lv / 2])
         return out
 
-    def _intervals_windows(self, windows, origins, levels):
+    def _intervals_windows(self, windows, origins, levels, h=None):
         series = windows.values[self.train_start_:origins.max() + 1, 0]
         model, smoothed, states = self._states(series)
         rows = origins - self.train_start_
-        h = windows.horizon
+        h = windows.horizon if h is None else h
         mean = self._means(states[rows], h)
         var = self._variances(states[rows], h)
         if var is None:
@@ -611,9 +631,10 @@ class ThetaForecaster(_Dual):
         series = windows.values[self.train_start_:origins.max() + 1, 0]
         return self._means(series, origins - self.train_start_, windows.horizon if h is None else h)
 
-    def _intervals_windows(self, windows, origins, levels):
-        mean = self._predict_origins(windows, origins)
-        sd = self._sd(windows.horizon)
+    def _intervals_windows(self, windows, origins, levels, h=None):
+        h = windows.horizon if h is None else h
+        mean = self._predict_origins(windows, origins, h)
+        sd = self._sd(h)
         return self._interval_dict(mean, {lv: _normal_quantile(lv) * sd for lv in levels})
 
     def _forecast_series(self, h, levels):
@@ -771,9 +792,10 @@ class ArForecaster(_Dual):
         psi = _psi_weights(self.coef_[1:], h)
         return float(np.sqrt(self.sigma2_ * np.sum(psi**2)))
 
-    def _intervals_windows(self, windows, origins, levels):
-        mean = self._predict_origins(windows, origins)
-        sd = self._sd(windows.horizon)
+    def _intervals_windows(self, windows, origins, levels, h=None):
+        h = windows.horizon if h is None else h
+        mean = self._predict_origins(windows, origins, h)
+        sd = self._sd(h)
         return self._interval_dict(mean, {lv: _normal_quantile(lv) * sd for lv in levels})
 
     def _forecast_series(self, h, levels):
@@ -829,6 +851,7 @@ class RandomWalkMeanForecaster(_Dual):
         k = check_positive_int("k", self.k)
         y = check_series(windows.values[:stop, 0], f"RW-mean (k={k})", k)
         self.sd_ = self._errors_sd(y, windows.horizon)
+        self.train_y_ = y  # the other horizons' error sd (predict_interval_horizons)
         self.n_params_ = 0
 
     def _fit_series(self, y):
@@ -842,9 +865,10 @@ class RandomWalkMeanForecaster(_Dual):
                             f"is row {origins.min()}.")
         return _trailing_means(windows.values[:, 0], origins, self.k)
 
-    def _intervals_windows(self, windows, origins, levels):
+    def _intervals_windows(self, windows, origins, levels, h=None):
         mean = self._predict_origins(windows, origins)
-        return self._interval_dict(mean, {lv: _normal_quantile(lv) * self.sd_ for lv in levels})
+        sd = self.sd_ if h is None or h == self.horizon_ else self._errors_sd(self.train_y_, h)
+        return self._interval_dict(mean, {lv: _normal_quantile(lv) * sd for lv in levels})
 
     def _forecast_series(self, h, levels):
         y = self.y_
@@ -923,9 +947,10 @@ class VarForecaster(_Dual):
             raise DataError(f"The VAR was fitted on {self.k_} columns; these windows have {windows.values.shape[1]}.")
         return self._predict_path(windows.values, origins, windows.horizon if h is None else h)
 
-    def _intervals_windows(self, windows, origins, levels):
-        mean = self._predict_origins(windows, origins)
-        sd = float(np.sqrt(self.results_.mse(windows.horizon)[windows.horizon - 1][0, 0]))
+    def _intervals_windows(self, windows, origins, levels, h=None):
+        h = windows.horizon if h is None else h
+        mean = self._predict_origins(windows, origins, h)
+        sd = float(np.sqrt(self.results_.mse(h)[h - 1][0, 0]))
         return self._interval_dict(mean, {lv: _normal_quantile(lv) * sd for lv in levels})
 
     def describe(self) -> str:

@@ -22,6 +22,10 @@ def __getattr__(name):  # forecast_compare etc. without importing the workflow m
         from pybbdl.workflows.conditional import forecast_conditional
 
         return forecast_conditional
+    if name in ("forecast_future", "FutureForecast"):
+        from pybbdl.workflows import future
+
+        return getattr(future, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["RunResult"]

@@ -43,6 +43,9 @@ class ForecastRun(RunResult):
             split's bounds, library versions.
         comparison: The underlying :class:`~pybbdl.evaluation.Comparison`.
         paths: The files written when the workflow was given ``out_dir`` (manifest last).
+        future: The :class:`~pybbdl.workflows.future.FutureForecast` of a run made with
+            ``future=H`` (its ``forecast_future.csv`` and ``fan_future_<model>.png`` are saved with
+            the run); None otherwise. :meth:`forecast` makes one at any time.
     """
 
     wide: pd.DataFrame = None
@@ -52,12 +55,26 @@ class ForecastRun(RunResult):
     histories: dict = field(default_factory=dict)
     comparison: Comparison | None = None
     paths: list = field(default_factory=list)
+    future: object = None
 
     @classmethod
     def from_comparison(cls, kind: str, comparison: Comparison, settings: dict) -> ForecastRun:
         return cls(kind=kind, table=comparison.long, settings=settings, wide=comparison.table,
                    forecasts=comparison.forecasts, intervals=comparison.intervals, models=comparison.models,
                    histories=comparison.histories, comparison=comparison)
+
+    def forecast(self, h: int, **kwargs):
+        """Forecast the next `h` steps after the last observation with the run's models, each refitted
+        on all the data: :func:`pybbdl.workflows.future.forecast_future` (keywords ``levels``,
+        ``models``, ``refit``, ``progress``). The run itself is not changed.
+
+        Returns:
+            A :class:`~pybbdl.workflows.future.FutureForecast` (``table``, ``plot()``, ``fan(model)``,
+            ``save(out_dir)``).
+        """
+        from pybbdl.workflows.future import forecast_future
+
+        return forecast_future(self, h, **kwargs)
 
     def plot(self, part: str = "test", *, last: int | None = 400):
         """Actuals and each model's forecasts over the last `last` targets of `part`: a Figure."""
@@ -95,4 +112,7 @@ class ForecastRun(RunResult):
 
     def _write_files(self, out: Path) -> list[Path]:
         paths = [atomic_write(out / "table.csv", lambda tmp: self.table.to_csv(tmp, index=False))]
-        return paths + list(report_files(self.comparison, out).values())
+        paths += list(report_files(self.comparison, out).values())
+        if self.future is not None:
+            paths += self.future.write_files(out)
+        return paths

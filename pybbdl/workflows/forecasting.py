@@ -62,6 +62,7 @@ FORECAST_DEFAULTS: dict = {
     "n_jobs": 1,               # parallel fits: 1 = in this process; n > 1 = n local worker processes
     "backend": None,           # None = "loky" when n_jobs > 1, "ray" with an address; or "sequential"/"loky"/"ray"
     "address": None,           # Ray cluster to run the fits on, e.g. "HEAD:6379" (backend "ray")
+    "future": None,            # int H = also forecast the next H steps from the last observation (run.future)
 }
 #: Extra defaults of :func:`forecast_backtest`.
 BACKTEST_DEFAULTS: dict = {
@@ -270,8 +271,25 @@ def _settings_record(s: dict, models: Mapping, windows_info: dict, kind: str) ->
     return record
 
 
+def _check_future(s: dict, data) -> None:
+    """`future` (steps to forecast from the last observation) checked before any training."""
+    f = s.get("future")
+    if f is None:
+        return
+    if isinstance(f, (str, bool, np.bool_)) or not isinstance(f, (int, np.integer, float, np.floating)):
+        raise ArgumentError(f"`future` must be a whole number of steps >= 1 (or None). Received: future={f!r}")
+    s["future"] = f = check_positive_int("future", f)
+    if s["known"]:
+        raise ArgumentError(f"`future` does not apply to a run with future-known columns {s['known']}: their path "
+                            "over the horizon is needed. Use pybbdl.forecast_conditional(run, future_path).")
+    rows = len(data) if hasattr(data, "__len__") else None
+    if rows is not None and f > rows:
+        raise ArgumentError(f"`future` must be at most the number of rows of the data ({rows}). Received: future={f}")
+
+
 def _start(data, settings: dict, out_dir):
     s = _check_settings(settings)
+    _check_future(s, data)
     models = build_models(s)
     out = prepare_output_dir(out_dir) if out_dir is not None else None  # unwritable fails before training
     return s, models, out
@@ -284,7 +302,7 @@ def forecast_compare(
     seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None,
     conformal_scale="auto", interval_method="auto", params=None, quick=False, deterministic=True,
     out_dir: str | os.PathLike | None = None,
-    progress=True, n_jobs=1, backend=None, address=None,
+    progress=True, n_jobs=1, backend=None, address=None, future=None,
 ) -> ForecastRun:
     """Fit every model on the training part of one split and score it on validation and test.
 
@@ -318,6 +336,11 @@ def forecast_compare(
             interval forecasts and a fan chart per model).
         n_jobs, backend, address: Where the model x seed fits run (:func:`pybbdl.parallel.run_tasks`):
             ``n_jobs`` local worker processes, or a Ray cluster at ``address``; same table either way.
+        future: An int H: after scoring, forecast the next H steps from the last observation with
+            every model refitted on all the data (:func:`pybbdl.workflows.future.forecast_future`,
+            at the run's levels) into ``run.future``; saved as ``forecast_future.csv`` and
+            ``fan_future_<model>.png``. None (default) = no forecast from today (``run.forecast(h)``
+            makes one later).
         Others: see :data:`FORECAST_DEFAULTS` (the defaults of this signature).
 
     Returns:
@@ -338,9 +361,17 @@ def forecast_compare(
             "bounds": {p: list(map(int, b)) for p, b in windows.bounds.items()},
             "windows": {p: windows.n_windows(p) for p in windows.parts}, "baselines": comparison.baselines}
     run = ForecastRun.from_comparison("forecast_comparison", comparison, _settings_record(s, built, info, "compare"))
+    _add_future(run, s)
     if out is not None:
         run.paths = run.save(out)
     return run
+
+
+def _add_future(run: ForecastRun, s: dict) -> None:
+    if s.get("future") is not None:
+        from pybbdl.workflows.future import forecast_future
+
+        run.future = forecast_future(run, s["future"], progress=bool(s["progress"]))
 
 
 def forecast_backtest(
@@ -350,13 +381,14 @@ def forecast_backtest(
     baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, conformal_scale="auto",
     interval_method="auto", params=None, quick=False, deterministic=True, out_dir: str | os.PathLike | None = None,
     progress=True, n_jobs=1, backend=None,
-    address=None,
+    address=None, future=None,
 ) -> ForecastRun:
     """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
     targets, fold after fold; the table pools all folds' targets (part ``"test"``).
 
-    Args: as :func:`forecast_compare`, plus the :data:`BACKTEST_DEFAULTS` (``folds``,
-    ``fold_size``, ``start``, ``train_length``, ``retrain``, ``stride``, ``val_fraction``).
+    Args: as :func:`forecast_compare` (``future=H`` included: the data are the whole series, the
+    calibration split of conformal intervals the last fold's), plus the :data:`BACKTEST_DEFAULTS`
+    (``folds``, ``fold_size``, ``start``, ``train_length``, ``retrain``, ``stride``, ``val_fraction``).
     """
     given = {k: v for k, v in locals().items() if k not in ("data", "out_dir")}
     given["split"] = None
@@ -375,6 +407,7 @@ def forecast_backtest(
             "rows": len(comparison.windows.values), "fold_size": attrs["fold_size"], "first_row": attrs["first_row"],
             "baselines": comparison.baselines}
     run = ForecastRun.from_comparison("forecast_backtest", comparison, _settings_record(s, built, info, "backtest"))
+    _add_future(run, s)
     if out is not None:
         run.paths = run.save(out)
     return run
