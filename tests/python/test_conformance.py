@@ -258,3 +258,25 @@ def test_series_contract(name):
     bad[5] = np.nan
     with pytest.raises((DataError, ArgumentError, ValueError)):
         spec.build("series", **FAST.get(name, {})).fit(bad, 4)
+
+
+# ---------------------------------------------------------------- forecast from today
+@pytest.mark.parametrize("name", [n for n in WINDOWS_MODELS if get_spec(n).has("all_horizons") or
+                                  not get_spec(n).has("keras")] + ["user_ridge"])
+def test_forecast_from_today_is_the_contract_at_the_last_origin(name):
+    """The forecast from the origin after the last observation (the "future" part) equals the forecast
+    the same fitted model gives for that origin when the next value is known: the evaluation of past
+    origins and the forecast from today are one contract called at different origins."""
+    frame = _frame()
+    split = {"train": (0, 44), "val": (44, 58), "test": (58, None)}
+    full = prepare_windows(frame, target="y", lookback=4, split=split)
+    short = prepare_windows(frame.iloc[:-1], target="y", lookback=4, split=split)
+    model = RidgeLagForecaster() if name == "user_ridge" else _build(name)
+    model.fit(full)
+    last = float(np.asarray(model.predict(full, "test"), dtype=float)[-1])
+    future = short.with_future(None)
+    assert future.frame.index[-1] == frame.index[-1]  # the next timestamp continues the data's
+    today = float(np.asarray(model.predict(future, "future"), dtype=float)[0])
+    # float32 inputs (networks, the user's ridge on Windows.X) agree to float32 round-off across batch sizes
+    rel = 1e-5 if name == "user_ridge" or get_spec(name).has("keras") else 1e-9
+    assert today == pytest.approx(last, rel=rel, abs=1e-9)
