@@ -133,3 +133,85 @@ def test_X14_gan_and_privacy_refuse_user_folders_before_loading_data(tmp_path):
     with pytest.raises(OutputError, match="must be new, empty"):
         dp_train_mnist(nowhere, epochs=1, out_dir=out, progress=False)
     assert _unchanged(out, files)
+
+
+# ------------------------------------------------------------------ P32: workers bounded
+def _pid_after(seconds):
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_P32_workers_never_outnumber_the_tasks_or_the_cores(monkeypatch):
+    import pybbdl.parallel as parallel
+
+    monkeypatch.delenv(parallel.OVERSUBSCRIBE_ENV, raising=False)
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    assert parallel.effective_workers(999, 6) == 2
+    assert parallel.effective_workers(999, 1) == 1 and parallel.effective_workers(2, 6) == 2
+    with pytest.warns(UserWarning, match=r"`n_jobs`=999 is more than the 2 cores .* PYBBDL_ALLOW_OVERSUBSCRIBE=1"):
+        pids = parallel.run_tasks(_pid_after, [0.3] * 6, n_jobs=999)
+    assert len(pids) == 6 and len(set(pids)) <= 2 and os.getpid() not in pids
+    monkeypatch.setenv(parallel.OVERSUBSCRIBE_ENV, "1")   # the documented override: still never above the tasks
+    assert parallel.effective_workers(999, 6) == 6 and parallel.effective_workers(3, 6) == 3
+    with pytest.raises(ArgumentError, match="`n_jobs` must be >= 1"):
+        parallel.effective_workers(0, 6)
+
+
+# ------------------------------------------------------------------ H10: horizons bounded, checked in linear time
+def test_H10_huge_horizons_are_refused_at_once_and_checked_in_linear_time(capsys):
+    from pybbdl.windows import MAX_HORIZON, parse_horizons
+
+    start = time.perf_counter()
+    for bad, match in (("1-150000", "must be steps <= 100,000"), (10 ** 12, "must be steps <= 100,000"),
+                       ([1, 10 ** 9], "must be steps <= 100,000"), ("1-100000,1-100000", "must not repeat"),
+                       ("1-60000,59999-70000", r"\[59999, 60000\] more than once")):
+        with pytest.raises(ArgumentError, match=match):
+            parse_horizons(bad)
+    assert parse_horizons(f"1-{MAX_HORIZON}") == tuple(range(1, MAX_HORIZON + 1))
+    assert time.perf_counter() - start < 2              # was > 300 s for 1-150000 (a quadratic check)
+    start = time.perf_counter()
+    assert main(["forecast", "--models", "naive", "--horizons", "1-150000", "--quiet", "--out", "unused"]) == 2
+    assert "must be steps <= 100,000" in capsys.readouterr().err
+    assert time.perf_counter() - start < 10
+
+
+# ------------------------------------------------------------------ P56: a non-Ray address fails within seconds
+@pytest.fixture
+def http_server():
+    """A plain HTTP server on a free loopback port, in a thread."""
+    import http.server
+    import threading
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_P56_an_address_that_is_not_a_ray_cluster_fails_within_seconds(http_server):
+    pytest.importorskip("ray", reason="Ray is not installed (pip install pybbdl[ray])")
+    from pybbdl.parallel import ParallelError, run_tasks
+
+    start = time.perf_counter()
+    with pytest.raises(ParallelError, match=rf"listens at '{http_server}', but it is not a Ray cluster: it answered "
+                                            r"b.*\(a web server\?\)"):
+        run_tasks(_pid_after, [0], address=http_server)
+    assert time.perf_counter() - start < 10                 # was > 300 s of Ray's retries
+
+
+def test_P56_a_silent_port_fails_within_seconds():
+    pytest.importorskip("ray", reason="Ray is not installed (pip install pybbdl[ray])")
+    import socket
+
+    from pybbdl.parallel import ParallelError, run_tasks
+
+    with socket.socket() as listener:                       # accepts connections (backlog), never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        start = time.perf_counter()
+        with pytest.raises(ParallelError, match="it sent nothing back within 5 s"):
+            run_tasks(_pid_after, [0], address=address)
+        assert time.perf_counter() - start < 15
