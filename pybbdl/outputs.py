@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from pybbdl.exceptions import OutputError
+from pybbdl.exceptions import ArgumentError, OutputError
 
 MANIFEST = "manifest.json"
 #: While a run is being saved, the previous run's manifest waits here: a folder without
@@ -42,9 +42,12 @@ def prepare_output_dir(path: str | os.PathLike) -> Path:
     claim it for pybbdl (see the module docstring).
 
     Raises:
+        ArgumentError: `path` is an empty string.
         OutputError: the folder cannot be created or written (read-only, a file in the way, ...),
             or it holds files or folders that no pybbdl run wrote (hidden ``.names`` aside).
     """
+    if isinstance(path, str) and not path.strip():  # Path("") is the working folder: never meant
+        raise ArgumentError(f"`out_dir` (--out) must name a folder. Received: {path!r}")
     out = Path(path)
     try:
         if out.exists() and not out.is_dir():

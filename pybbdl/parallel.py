@@ -55,6 +55,8 @@ def resolve_backend(n_jobs: int = 1, backend: str | None = None, address: str | 
     """The backend :func:`run_tasks` uses: `backend`, or when None ``"ray"`` if an `address` is
     given, ``"loky"`` if ``n_jobs > 1``, else ``"sequential"``."""
     check_positive_int("n_jobs", n_jobs)
+    if address is not None:
+        _split_address(address)
     if backend is None:
         return "ray" if address is not None else ("loky" if n_jobs > 1 else "sequential")
     if not isinstance(backend, str) or backend not in BACKENDS:
@@ -63,6 +65,22 @@ def resolve_backend(n_jobs: int = 1, backend: str | None = None, address: str | 
         raise ArgumentError(f"`address` (a Ray cluster) needs backend='ray' (or backend=None). "
                             f"Received: backend={backend!r}, address={address!r}")
     return backend
+
+
+def _split_address(address) -> tuple[str, int] | None:
+    """``(host, port)`` of a Ray address (None for ``"auto"`` or a bare host, which Ray resolves);
+    a blank address or a port that is not a number 1-65535 is refused."""
+    if not isinstance(address, str) or not address.strip():
+        raise ArgumentError(f"`address` must be a Ray cluster address such as 'HOST:6379', 'auto' or "
+                            f"'ray://HOST:10001'. Received: {address!r}")
+    hostport = address.strip().split("://", 1)[-1].rstrip("/")
+    if address.strip() == "auto" or ":" not in hostport:
+        return None
+    host, _, port = hostport.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535 or not host.strip("[]"):
+        raise ArgumentError(f"`address` must end with a port number 1-65535, e.g. 'HOST:6379'. "
+                            f"Received: {address!r}")
+    return host.strip("[]"), int(port)
 
 
 def available_cores() -> int:
@@ -306,9 +324,6 @@ def _connect_ray(ray, n_jobs: int, address: str | None) -> bool:
     if address is None:
         ray.init(num_cpus=n_jobs, include_dashboard=False, log_to_driver=True, logging_level="warning")
         return True
-    if not isinstance(address, str) or not address.strip():
-        raise ArgumentError(f"`address` must be a Ray cluster address such as 'HOST:6379', 'auto' or "
-                            f"'ray://HOST:10001'. Received: {address!r}")
     _check_reachable(address)
     try:
         ray.init(address=address, logging_level="warning", log_to_driver=True)
@@ -337,17 +352,13 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
     """
     import socket
 
-    hostport = address.split("://", 1)[-1].rstrip("/")
-    if address == "auto" or ":" not in hostport:
+    parts = _split_address(address)
+    if parts is None:
         return
-    host, _, port = hostport.rpartition(":")
-    try:
-        port = int(port)
-    except ValueError:
-        raise ArgumentError(f"`address` must end with a port number, e.g. 'HOST:6379'. Received: {address!r}") from None
+    host, port = parts
     start = f"`address` must be a running Ray cluster (start one with `ray start --head`). "
     try:
-        sock = socket.create_connection((host.strip("[]"), port), timeout=timeout)
+        sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as err:
         raise ParallelError(f"{start}Nothing answers at {address!r}: {err}") from err
     with sock:

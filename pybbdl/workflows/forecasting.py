@@ -118,6 +118,13 @@ def _check_settings(s: dict) -> dict:
         if not known or not all(isinstance(k, str) and k for k in known):
             raise ArgumentError(f"`known` must be column names. Received: known={s['known']!r}")
         s["known"] = known
+    for name, what in (("features", "column"), ("known", "column"), ("baselines", "model")):
+        if s[name] is not None and not isinstance(s[name], str):  # a repeat would be a second column/test
+            values = [str(v) for v in s[name]]
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ArgumentError(f"`{name}` must name each {what} once. Received: {repeated} more than once in "
+                                    f"{values}")
     if s["patience"] is not None:
         s["patience"] = check_positive_int("patience", s["patience"], minimum=0)
     lr = s["learning_rate"]
