@@ -44,6 +44,11 @@ def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
     return names
 
 
+#: Options whose own check refuses an empty text with more help (the valid names or the format).
+_BLANK_CHECKED_LATER = {("forecast", d) for d in ("target", "features", "models", "baselines", "known", "levels",
+                                                  "split", "horizons")}
+
+
 def _refuse_blank(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """No option takes an empty text: ``--out ""`` would be the working folder, ``--encoding ""``
     the default, ``--data-path ""`` the working folder; each is refused, never given a meaning."""
@@ -51,6 +56,8 @@ def _refuse_blank(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
     names = _option_names(parser)
     for dest, value in vars(args).items():
+        if (args.command, dest) in _BLANK_CHECKED_LATER:
+            continue
         if isinstance(value, str) and not value.strip():
             option = names.get(dest, dest)
             raise ArgumentError(f"`{option}` must not be empty. Received: {option} {value!r}")
