@@ -23,6 +23,8 @@ import pytest
 from pybbdl.cli import _build_parser, main
 
 PANEL_HELPER = pytest.mark.xfail(strict=False, reason="panel helper (issue 20: P16/P18/P21/P22/P27) refuses it")
+#: pybbdl/workflows/gan.py is another helper's: `seed = check_seed("seed", seed)` there refuses it.
+GAN_HELPER = pytest.mark.xfail(strict=False, reason="gan helper: a seed above 2**32 - 1 fails inside NumPy")
 
 #: Argument lists the cases start from ({placeholders} are filled per test).
 BASES = {
@@ -95,8 +97,11 @@ BAD: dict[tuple[str, str], list] = {
     ("forecast", "--conformal-window"): [("forecast", ["--conformal-window", "0"], "`conformal_window` must be >= 1")],
     ("forecast", "--conformal-scale"): [("forecast", ["--conformal-scale", "nope"], CHOICE)],
     ("forecast", "--interval-method"): [("forecast", ["--interval-method", "nope"], CHOICE)],
-    ("forecast", "--seed"): [("forecast", ["--seed", "-1"], "`seed` must be >= 0")],
-    ("forecast", "--seeds"): [("forecast", ["--seeds", "0"], "`seeds` must be >= 1")],
+    ("forecast", "--seed"): [("forecast", ["--seed", "-1"], "`seed` must be >= 0"),
+                             ("forecast", ["--seed", "4294967296"], "`seed` must be <= 4294967295"),
+                             ("forecast", ["--seed", "4294967295", "--seeds", "2"], "`seed` \\+ `seeds` - 1 must be")],
+    ("forecast", "--seeds"): [("forecast", ["--seeds", "0"], "`seeds` must be >= 1"),
+                              ("forecast", ["--seeds", "300000000"], "`seeds` must be <= 10,000")],
     ("forecast", "--backtest"): [("forecast", ["--backtest", "0"], "`folds` must be >= 1")],
     ("forecast", "--fold-size"): [("forecast", ["--backtest", "2", "--fold-size", "0"], "`fold_size` must be >= 1"),
                                   ("forecast", ["--fold-size", "5"], "only apply with --backtest")],
@@ -138,7 +143,8 @@ BAD: dict[tuple[str, str], list] = {
     ("panel", "--levels"): [("panel", ["--levels", "1.5"], "`levels` must be numbers in \\(0, 1\\)"),
                             ("panel", ["--levels", "0.8,0.8"], "must not repeat a level"),
                             ("panel", ["--levels", "abc"], "`--levels` must be numbers")],
-    ("panel", "--seed"): [("panel", ["--seed", "-1"], "`seed` must be a non-negative whole number")],
+    ("panel", "--seed"): [("panel", ["--seed", "-1"], "`seed` must be a non-negative whole number"),
+                          pytest.param("panel", ["--seed", "4294967296"], "`seed` must be", marks=PANEL_HELPER)],
     ("panel", "--seeds"): [("panel", ["--seeds", "0"], "`seeds` must be a positive whole number")],
     ("panel", "--jobs"): [("panel", ["--jobs", "0"], "`n_jobs` must be >= 1")],
     ("panel", "--backend"): [("panel", ["--backend", "dask"], "`backend` must be one of")],
@@ -184,7 +190,8 @@ BAD: dict[tuple[str, str], list] = {
     ("privacy mnist", "--delta"): [("privacy mnist", ["--delta", "0"], "`delta` must be a finite number in")],
     ("privacy mnist", "--limit"): [("privacy mnist", ["--limit", "0"], "`limit` must be >= 1")],
     ("privacy mnist", "--activation"): [("privacy mnist", ["--activation", "sigmoid"], CHOICE)],
-    ("privacy mnist", "--seed"): [("privacy mnist", ["--seed", "-1"], "`seed` must be >= 0")],
+    ("privacy mnist", "--seed"): [("privacy mnist", ["--seed", "-1"], "`seed` must be >= 0"),
+                                  ("privacy mnist", ["--seed", "4294967296"], "`seed` must be <= 4294967295")],
     ("privacy mnist", "--physical-batch-size"): [("privacy mnist", ["--physical-batch-size", "0"],
                                                   "`physical_batch_size` must be >= 1")],
     ("privacy mnist", "--out"): [("privacy mnist", ["--out", ""], BLANK),
@@ -197,7 +204,8 @@ BAD: dict[tuple[str, str], list] = {
     ("gan", "--latent-dim"): [("gan", ["--latent-dim", "0"], "`latent_dim` must be >= 1")],
     ("gan", "--label-smoothing"): [("gan", ["--label-smoothing", "0.9"], "`label_smoothing` must be a finite number in")],
     ("gan", "--ema-decay"): [("gan", ["--ema-decay", "1"], "`ema_decay` must be a finite number in")],
-    ("gan", "--seed"): [("gan", ["--seed", "-1"], "`seed` must be >= 0")],
+    ("gan", "--seed"): [("gan", ["--seed", "-1"], "`seed` must be >= 0"),
+                        pytest.param("gan", ["--seed", "4294967296"], "`seed` must be <= 4294967295", marks=GAN_HELPER)],
     ("gan", "--checkpoint-every"): [("gan", ["--checkpoint-every", "0"], "`checkpoint_every` must be >= 1")],
     ("gan", "--d-steps"): [("gan", ["--d-steps", "0"], "`d_steps` must be >= 1")],
     ("gan", "--dp"): [("gan", ["--dp=1"], FLAG)],
