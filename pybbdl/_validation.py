@@ -22,6 +22,20 @@ def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
     return int(value)
 
 
+#: The largest seed NumPy's legacy seeding and ``keras.utils.set_random_seed`` take.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(name: str, value) -> int:
+    """`value` as an int in [0, 2**32 - 1], the range every seeded library takes (a larger seed
+    passes an `int` check and then fails inside NumPy, after training has started)."""
+    value = check_positive_int(name, value, minimum=0)
+    if value > MAX_SEED:
+        raise ArgumentError(f"`{name}` must be <= {MAX_SEED} (2**32 - 1, the seeds NumPy and Keras take). "
+                            f"Received: {name}={value}")
+    return value
+
+
 def check_lookback_step(lookback: int, step: int) -> tuple[int, int]:
     lookback = check_positive_int("lookback", lookback)
     step = check_positive_int("step", step)

@@ -7,10 +7,15 @@ when a save starts): it lists the run's files, its settings,
 the library versions and the completion time, so a folder without it (or whose manifest names a
 different run) is an interrupted run. Files that an earlier run's manifest lists and this run
 did not write are removed, so a rerun into the same folder never leaves old plots beside a new
-table. Files that no pybbdl manifest names are never touched.
+table. Files that no pybbdl manifest names are never removed.
 
 :func:`prepare_output_dir` is called by every workflow *before* any training, so an unwritable
-folder fails in a second rather than after an hour of training.
+folder fails in a second rather than after an hour of training. It also refuses a folder that
+holds anything pybbdl did not write: a run goes into a new or empty folder, or into one holding an
+earlier pybbdl run (its ``manifest.json``, or the ``.manifest.previous.json`` of a run that is
+being written or was interrupted), so a run never overwrites or removes a user's files. An
+empty folder is claimed at once with an empty ``.manifest.previous.json``, so a run interrupted
+before its first save (a GAN's checkpoints) can be rerun into the same folder.
 """
 
 from __future__ import annotations
@@ -23,25 +28,26 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from pybbdl.exceptions import OutputError
+from pybbdl.exceptions import ArgumentError, OutputError
 
 MANIFEST = "manifest.json"
 #: While a run is being saved, the previous run's manifest waits here: a folder without
 #: ``manifest.json`` is incomplete, and the next save still knows the old run's files.
 PREVIOUS = ".manifest.previous.json"
 
-#: File names that pybbdl 0.1 wrote without a manifest; removed from a folder that has no
-#: manifest when a new run is saved there (only these names, nothing else).
-LEGACY_NAMES = ("results.csv", "results.md", "training.png", "ledger.csv", "membership_roc.png", "summary.json")
-LEGACY_PREFIXES = ("forecasts_",)
 
 
 def prepare_output_dir(path: str | os.PathLike) -> Path:
-    """Create `path` if needed and prove it is writable by writing and removing a probe file.
+    """Create `path` if needed, prove it is writable by writing and removing a probe file, and
+    claim it for pybbdl (see the module docstring).
 
     Raises:
-        OutputError: the folder cannot be created or written (read-only, a file in the way, ...).
+        ArgumentError: `path` is an empty string.
+        OutputError: the folder cannot be created or written (read-only, a file in the way, ...),
+            or it holds files or folders that no pybbdl run wrote (hidden ``.names`` aside).
     """
+    if isinstance(path, str) and not path.strip():  # Path("") is the working folder: never meant
+        raise ArgumentError(f"`out_dir` (--out) must name a folder. Received: {path!r}")
     out = Path(path)
     try:
         if out.exists() and not out.is_dir():
@@ -55,7 +61,37 @@ def prepare_output_dir(path: str | os.PathLike) -> Path:
     except OSError as err:
         raise OutputError(f"Output folder {str(out)!r} is not writable ({err.strerror or err}). "
                           "Choose another folder with --out / out_dir.") from err
+    _claim(out)
     return out
+
+
+def _is_ours(path: Path, *, manifest: bool) -> bool:
+    """`path` is a manifest (or the moved-aside list) that pybbdl wrote: a JSON object with a
+    ``files`` list and, for ``manifest.json``, pybbdl among its versions (a web app's
+    ``manifest.json`` is not ours)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        return False
+    return not manifest or (isinstance(data.get("versions"), dict) and "pybbdl" in data["versions"])
+
+
+def _claim(out: Path) -> None:
+    """Refuse a folder holding anything a pybbdl run did not write; mark an empty one as ours."""
+    manifest = _is_ours(out / MANIFEST, manifest=True)
+    if not (out / MANIFEST).exists() or manifest:  # a manifest.json of another tool is never moved aside
+        if manifest or _is_ours(out / PREVIOUS, manifest=False):
+            return
+    foreign = sorted(p.name + ("/" if p.is_dir() else "") for p in out.iterdir() if not p.name.startswith("."))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(
+            f"Output folder {str(out)!r} must be new, empty or hold an earlier pybbdl run (with its manifest.json). "
+            f"Received: a folder holding {shown}, which no pybbdl manifest lists; pybbdl never overwrites or removes "
+            "such files. Choose a new folder with --out / out_dir, or move those files away.")
+    atomic_write_text(out / PREVIOUS, json.dumps({"files": []}) + "\n")
 
 
 def _umask() -> int:
@@ -152,12 +188,9 @@ def begin_output_dir(out_dir: str | os.PathLike) -> None:
 
 
 def _stale_files(out: Path, keep: set[str]) -> list[Path]:
+    # only names a pybbdl manifest lists: nothing else in the folder is ever removed
     lists = [names for names in (_listed_files(out / MANIFEST), _listed_files(out / PREVIOUS)) if names is not None]
-    if lists:
-        names = sorted(set().union(*lists))
-    else:
-        names = [p.name for p in out.iterdir() if p.is_file()
-                 and (p.name in LEGACY_NAMES or p.name.startswith(LEGACY_PREFIXES))]
+    names = sorted(set().union(*lists)) if lists else []
     return [out / n for n in names if n not in keep and n != MANIFEST and (out / n).is_file()
             and Path(n).name == n]  # only plain names inside the folder
 

@@ -5,13 +5,18 @@ process, in order (today's numbers, bit for bit). The other backends hand the sa
 existing machinery, nothing home-made:
 
 * ``"loky"``: `joblib <https://joblib.readthedocs.io>`_ worker processes on this machine
-  (``n_jobs`` of them). Each worker runs one thread of TensorFlow and BLAS, so ``n_jobs``
+  (``n_jobs`` of them, see below). Each worker runs one thread of TensorFlow and BLAS, so ``n_jobs``
   workers use ``n_jobs`` cores.
 * ``"ray"``: `Ray <https://docs.ray.io>`_ (``pip install pybbdl[ray]``). ``address=None``
-  starts a private local Ray with ``n_jobs`` CPUs for the call; ``address="HOST:PORT"`` (or
+  starts a private local Ray with ``n_jobs`` CPUs for the call (see below); ``address="HOST:PORT"`` (or
   ``"auto"``, ``"ray://HOST:10001"``) connects to a running cluster (``ray start --head``) and
   Ray spreads the tasks over all its CPUs, one CPU per task. pybbdl must be importable on every
   node. A Ray session the caller opened with ``ray.init`` is used as it is and left open.
+
+Local workers (loky, a private local Ray) never outnumber the tasks, nor the cores this process
+may use (:func:`available_cores`: CPU affinity and container quotas count) unless the environment
+variable ``PYBBDL_ALLOW_OVERSUBSCRIBE=1`` allows it; :func:`effective_workers` says how many start,
+and a warning says so when the cores cap ``n_jobs``.
 
 Results come back in task order whatever the backend and the order of completion. A task that
 raises stops the run: its exception is re-raised in the caller, same type, with a note naming the
@@ -37,6 +42,8 @@ BACKENDS = ("sequential", "loky", "ray")
 #: Thread settings of each worker process (one core per worker).
 WORKER_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                      "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+#: Set to 1 to let local workers outnumber the cores (never the tasks): see :func:`effective_workers`.
+OVERSUBSCRIBE_ENV = "PYBBDL_ALLOW_OVERSUBSCRIBE"
 _RAY_INSTALL = "The ray backend needs Ray: `pip install pybbdl[ray]` (or `pip install ray`)."
 
 
@@ -48,6 +55,8 @@ def resolve_backend(n_jobs: int = 1, backend: str | None = None, address: str | 
     """The backend :func:`run_tasks` uses: `backend`, or when None ``"ray"`` if an `address` is
     given, ``"loky"`` if ``n_jobs > 1``, else ``"sequential"``."""
     check_positive_int("n_jobs", n_jobs)
+    if address is not None:
+        _split_address(address)
     if backend is None:
         return "ray" if address is not None else ("loky" if n_jobs > 1 else "sequential")
     if not isinstance(backend, str) or backend not in BACKENDS:
@@ -58,6 +67,52 @@ def resolve_backend(n_jobs: int = 1, backend: str | None = None, address: str | 
     return backend
 
 
+def _split_address(address) -> tuple[str, int] | None:
+    """``(host, port)`` of a Ray address (None for ``"auto"`` or a bare host, which Ray resolves);
+    a blank address or a port that is not a number 1-65535 is refused."""
+    if not isinstance(address, str) or not address.strip():
+        raise ArgumentError(f"`address` must be a Ray cluster address such as 'HOST:6379', 'auto' or "
+                            f"'ray://HOST:10001'. Received: {address!r}")
+    hostport = address.strip().split("://", 1)[-1].rstrip("/")
+    if address.strip() == "auto" or ":" not in hostport:
+        return None
+    host, _, port = hostport.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535 or not host.strip("[]"):
+        raise ArgumentError(f"`address` must end with a port number 1-65535, e.g. 'HOST:6379'. "
+                            f"Received: {address!r}")
+    return host.strip("[]"), int(port)
+
+
+def available_cores() -> int:
+    """The cores this process may use: joblib's count, which honours CPU affinity and container
+    (cgroup) quotas, not only the machine's total."""
+    try:
+        from joblib import cpu_count
+
+        return max(1, int(cpu_count()))
+    except Exception:  # pragma: no cover - joblib comes with pybbdl's install
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def effective_workers(n_jobs: int, n_tasks: int, *, warn: bool = False) -> int:
+    """Local worker processes that :func:`run_tasks` starts for `n_tasks` tasks: `n_jobs`, but
+    never more than the tasks (an idle worker only costs memory), nor more than
+    :func:`available_cores` unless ``PYBBDL_ALLOW_OVERSUBSCRIBE=1`` is set. With `warn`, a
+    UserWarning says when the cores lower `n_jobs`."""
+    n_jobs = check_positive_int("n_jobs", n_jobs)
+    workers = min(n_jobs, max(1, int(n_tasks)))
+    if os.environ.get(OVERSUBSCRIBE_ENV, "").strip().lower() in ("1", "true", "yes"):
+        return workers
+    cores = available_cores()
+    if workers > cores:
+        if warn:
+            warnings.warn(f"`n_jobs`={n_jobs} is more than the {cores} cores this process may use: running "
+                          f"{cores} worker processes (set {OVERSUBSCRIBE_ENV}=1 to start more workers than cores).",
+                          UserWarning, stacklevel=3)
+        workers = cores
+    return workers
+
+
 def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | None = None,
               address: str | None = None, progress: bool = False, desc: str | None = None) -> list:
     """``[fn(task) for task in tasks]``, in task order, possibly in parallel.
@@ -66,6 +121,8 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
         fn: A module-level (picklable) function of one argument.
         tasks: Picklable task descriptions.
         n_jobs: Worker processes (``"loky"``, local ``"ray"``); 1 with no backend runs in this process.
+            At most one per task and, unless ``PYBBDL_ALLOW_OVERSUBSCRIBE=1``, one per core
+            (:func:`effective_workers`; a warning says when the cores lower it).
         backend: How to run them (:data:`BACKENDS`); None = ``"ray"`` with an `address`,
             ``"loky"`` when ``n_jobs > 1``, else ``"sequential"`` (see :func:`resolve_backend`).
         address: A Ray cluster's address (``"HOST:PORT"``, ``"auto"``, ``"ray://HOST:PORT"``).
@@ -92,6 +149,8 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
         if backend == "sequential":
             return _run_sequential(fn, tasks, bar)
         _own_libpython_first()
+        if backend == "loky" or (backend == "ray" and address is None and not _ray_is_initialized()):
+            n_jobs = effective_workers(n_jobs, len(tasks), warn=True)
         if backend == "loky":
             return _run_loky(fn, tasks, n_jobs, bar)
         return _run_ray(fn, tasks, n_jobs, address, bar)
@@ -245,6 +304,11 @@ def _run_loky(fn, tasks, n_jobs, bar) -> list:
     return results
 
 
+def _ray_is_initialized() -> bool:
+    ray = sys.modules.get("ray")
+    return ray is not None and hasattr(ray, "is_initialized") and ray.is_initialized()
+
+
 def _import_ray():
     try:
         import ray
@@ -260,9 +324,6 @@ def _connect_ray(ray, n_jobs: int, address: str | None) -> bool:
     if address is None:
         ray.init(num_cpus=n_jobs, include_dashboard=False, log_to_driver=True, logging_level="warning")
         return True
-    if not isinstance(address, str) or not address.strip():
-        raise ArgumentError(f"`address` must be a Ray cluster address such as 'HOST:6379', 'auto' or "
-                            f"'ray://HOST:10001'. Received: {address!r}")
     _check_reachable(address)
     try:
         ray.init(address=address, logging_level="warning", log_to_driver=True)
@@ -276,23 +337,53 @@ def _connect_ray(ray, n_jobs: int, address: str | None) -> bool:
     return True
 
 
+#: What a gRPC (HTTP/2) client sends first: the connection preface and an empty SETTINGS frame.
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
-    """Fail fast on a HOST:PORT nobody listens at (Ray itself retries for minutes)."""
+    """Fail within seconds on a HOST:PORT nobody listens at, or where something other than a Ray
+    cluster answers (Ray itself retries for minutes in both cases).
+
+    Ray's head (GCS, ``HOST:6379``) and its client server (``ray://HOST:10001``) speak gRPC, i.e.
+    HTTP/2, whose servers answer a client's connection preface with a SETTINGS frame at once. A web
+    server, a database or a silent port does not, and is refused here. With Ray's TLS on
+    (``RAY_USE_TLS``) only the TCP connection is checked, since the first bytes are then TLS's.
+    """
     import socket
 
-    hostport = address.split("://", 1)[-1].rstrip("/")
-    if address == "auto" or ":" not in hostport:
+    parts = _split_address(address)
+    if parts is None:
         return
-    host, _, port = hostport.rpartition(":")
+    host, port = parts
+    start = f"`address` must be a running Ray cluster (start one with `ray start --head`). "
     try:
-        port = int(port)
-    except ValueError:
-        raise ArgumentError(f"`address` must end with a port number, e.g. 'HOST:6379'. Received: {address!r}") from None
-    try:
-        socket.create_connection((host.strip("[]"), port), timeout=timeout).close()
+        sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as err:
-        raise ParallelError(f"`address` must be a running Ray cluster (start one with `ray start --head`). Nothing "
-                            f"answers at {address!r}: {err}") from err
+        raise ParallelError(f"{start}Nothing answers at {address!r}: {err}") from err
+    with sock:
+        if os.environ.get("RAY_USE_TLS", "").strip().lower() in ("1", "true"):
+            return
+        reply = b""
+        try:
+            sock.sendall(_HTTP2_PREFACE)
+            while len(reply) < 9:
+                chunk = sock.recv(9 - len(reply))
+                if not chunk:
+                    break
+                reply += chunk
+            if len(reply) == 9 and reply[3] == 0x04:  # a SETTINGS frame: gRPC, as Ray's servers speak
+                return
+            sock.settimeout(0.5)
+            reply += sock.recv(64)  # a little more of what it said, for the message
+        except OSError:  # a timeout or a reset: judged by what came back
+            pass
+    web = reply.startswith(b"HTTP/") or b"<html" in reply.lower() or b"<!doctype" in reply.lower()
+    said = (f"it answered {reply[:40]!r}" + (" (a web server?)" if web else "")
+            if reply else f"it sent nothing back within {timeout:g} s")
+    raise ParallelError(f"{start}Something listens at {address!r}, but it is not a Ray cluster: {said} where "
+                        "a Ray head (gRPC) answers at once. Check the host and port (`ray start --head` prints "
+                        "the address, e.g. HOST:6379).")
 
 
 def _run_ray(fn, tasks, n_jobs, address, bar) -> list:
@@ -325,5 +416,5 @@ def _run_ray(fn, tasks, n_jobs, address, bar) -> list:
     return results
 
 
-__all__ = ["BACKENDS", "ParallelError", "WORKER_THREAD_ENV", "call_in_ray_worker", "call_in_worker", "limit_worker_threads",
-           "resolve_backend", "run_tasks", "task_label"]
+__all__ = ["BACKENDS", "OVERSUBSCRIBE_ENV", "WORKER_THREAD_ENV", "ParallelError", "available_cores", "call_in_ray_worker",
+           "call_in_worker", "effective_workers", "limit_worker_threads", "resolve_backend", "run_tasks", "task_label"]

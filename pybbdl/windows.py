@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,32 +41,46 @@ __all__ = ["Scaler", "Windows", "make_windows", "parse_horizons", "prepare_windo
            "window_positions"]
 
 
+#: The largest forecast step `horizons` may name (a year of 10-minute data is 52,560 steps): a
+#: larger one is refused before any list of steps is built.
+MAX_HORIZON = 100_000
+
+
 def parse_horizons(horizons) -> tuple[int, ...] | None:
     """``horizons`` as a sorted tuple of distinct steps >= 1, or None.
 
     Accepts None, an int ``H`` (= steps 1..H), a string ``"1-8"``, ``"1,4,8"`` or ``"1-4,8"``
-    (the CLI's ``--horizons``), or a sequence of ints.
+    (the CLI's ``--horizons``), or a sequence of ints. Steps above :data:`MAX_HORIZON` are refused
+    before any range is expanded, and the check for repeated steps takes linear time.
     """
     if horizons is None:
         return None
     text = horizons
+
+    def check_max(largest):
+        if largest > MAX_HORIZON:
+            raise ArgumentError(f"`horizons` must be steps <= {MAX_HORIZON:,}. Received: a step of {largest:,} in "
+                                f"horizons={_short(text)}")
+
     if isinstance(horizons, str):
-        parts = [p.strip() for p in horizons.split(",")]
-        values = []
-        for part in parts:
+        ranges = []
+        for part in (p.strip() for p in horizons.split(",")):
             m = re.fullmatch(r"(\d+)\s*[-:]\s*(\d+)|(\d+)", part)
             if not m:
                 raise ArgumentError(f'`horizons` must look like "1-8", "1,4,8" or "1-4,8" (steps >= 1). '
-                                    f"Received: horizons={text!r}")
-            if m.group(3) is not None:
-                values.append(int(m.group(3)))
-            else:
-                lo, hi = int(m.group(1)), int(m.group(2))
-                if hi < lo:
-                    raise ArgumentError(f"`horizons` ranges must go up (lo-hi with lo <= hi). Received: {part!r}")
-                values.extend(range(lo, hi + 1))
+                                    f"Received: horizons={_short(text)}")
+            lo, hi = (int(m.group(3)),) * 2 if m.group(3) is not None else (int(m.group(1)), int(m.group(2)))
+            if hi < lo:
+                raise ArgumentError(f"`horizons` ranges must go up (lo-hi with lo <= hi). Received: {part!r}")
+            check_max(hi)
+            ranges.append((lo, hi))
+        if sum(hi - lo + 1 for lo, hi in ranges) > MAX_HORIZON:   # more steps than distinct ones can be
+            raise ArgumentError(f"`horizons` must not repeat a step. Received: overlapping ranges in "
+                                f"horizons={_short(text)}")
+        values = [v for lo, hi in ranges for v in range(lo, hi + 1)]
     elif isinstance(horizons, (int, np.integer)) and not isinstance(horizons, bool):
-        values = list(range(1, check_positive_int("horizons", horizons) + 1))
+        check_max(check_positive_int("horizons", horizons))
+        values = list(range(1, int(horizons) + 1))
     else:
         try:
             values = list(horizons)
@@ -75,12 +90,26 @@ def parse_horizons(horizons) -> tuple[int, ...] | None:
         if not values:
             raise ArgumentError("`horizons` must hold at least one step. Received: an empty list")
         values = [check_positive_int("horizons", v) for v in values]
+        check_max(max(values))
     if any(v < 1 for v in values):
-        raise ArgumentError(f"`horizons` must be steps >= 1. Received: horizons={text!r}")
-    repeated = sorted({v for v in values if values.count(v) > 1})
+        raise ArgumentError(f"`horizons` must be steps >= 1. Received: horizons={_short(text)}")
+    counts = Counter(values)
+    repeated = sorted(v for v, c in counts.items() if c > 1)
     if repeated:
-        raise ArgumentError(f"`horizons` must not repeat a step. Received: {repeated} more than once in {text!r}")
-    return tuple(sorted(values))
+        shown = ", ".join(map(str, repeated[:10])) + (", ..." if len(repeated) > 10 else "")
+        raise ArgumentError(f"`horizons` must not repeat a step. Received: [{shown}] more than once in "
+                            f"{_short(text)}")
+    return tuple(sorted(counts))
+
+
+def _short(value, limit: int = 80) -> str:
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, (int, np.integer)):
+        text = str(int(value))
+    else:
+        text = repr([int(v) if isinstance(v, (int, np.integer)) else v for v in value])
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _horizons_text(horizons) -> str:

@@ -34,6 +34,37 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """``{dest: "--long-option"}`` over every subcommand (positionals keep their name)."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names = {**_option_names(sub), **names}
+        elif action.dest not in names:
+            names[action.dest] = action.option_strings[-1] if action.option_strings else action.dest
+    return names
+
+
+#: Options whose own check refuses an empty text with more help (the valid names or the format).
+_BLANK_CHECKED_LATER = {("forecast", d) for d in ("target", "features", "models", "baselines", "known", "levels",
+                                                  "split", "horizons")}
+
+
+def _refuse_blank(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """No option takes an empty text: ``--out ""`` would be the working folder, ``--encoding ""``
+    the default, ``--data-path ""`` the working folder; each is refused, never given a meaning."""
+    from pybbdl.exceptions import ArgumentError
+
+    names = _option_names(parser)
+    for dest, value in vars(args).items():
+        if (args.command, dest) in _BLANK_CHECKED_LATER:
+            continue
+        if isinstance(value, str) and not value.strip():
+            option = names.get(dest, dest)
+            raise ArgumentError(f"`{option}` must not be empty. Received: {option} {value!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -61,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pybbdl {name}: warning: {text}", file=sys.stderr)
 
     try:
+        _refuse_blank(parser, args)
         with warnings.catch_warnings():  # the caller's warning machinery comes back afterwards
             warnings.showwarning = show
             return COMMANDS[args.command].run(args)

@@ -69,7 +69,9 @@ def _privacy_epsilon(args) -> int:
     from pybbdl.privacy.accounting import effective_noise_multiplier
 
     if (args.noise_multiplier is None) == (args.target_epsilon is None):
-        raise ArgumentError("give exactly one of --noise-multiplier and --target-epsilon")
+        given = "both" if args.noise_multiplier is not None else "neither"
+        raise ArgumentError(f"Give exactly one of --noise-multiplier (--sigma) and --target-epsilon. "
+                            f"Received: {given}")
     if args.target_epsilon is not None:   # the one calibration of every door (Python, CLI, R)
         sigma = calibrate_noise(args.n, args.batch_size, args.target_epsilon, args.delta, epochs=args.epochs,
                                 accountant=args.accountant, microbatching=args.microbatching).noise_multiplier

@@ -10,7 +10,7 @@ import pandas as pd
 
 from pybbdl._validation import check_finite_frame, check_frame_columns, check_time_index
 from pybbdl.data.dates import looks_like_dates, parse_dates, warn_if_irregular
-from pybbdl.exceptions import DataError, DataFileNotFoundError
+from pybbdl.exceptions import ArgumentError, DataError, DataFileNotFoundError
 
 
 def _date_column(frame: pd.DataFrame, target, date_col, date_format, dayfirst) -> tuple[pd.DataFrame, str | None]:
@@ -104,6 +104,9 @@ def _read(path, encoding, **kwargs) -> pd.DataFrame:
             f"{err.object[err.start:err.start + 1]!r} at byte {err.start} that is not valid {err.encoding}. "
             "If it is a Latin-1/Windows file, pass encoding='latin-1' (command line: --encoding latin-1)."
         ) from None
+    except LookupError:  # pandas passes an unknown codec name on to Python's codecs
+        raise ArgumentError(f"`encoding` must be a text encoding Python knows, e.g. 'utf-8' or 'latin-1'. "
+                            f"Received: encoding={encoding!r}") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"CSV file {os.fspath(path)!r} must have a header and data rows. Received: an empty file.") \
             from None

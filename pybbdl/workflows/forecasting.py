@@ -13,11 +13,12 @@ import math
 import os
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from pybbdl._validation import check_positive_int
+from pybbdl._validation import MAX_SEED, check_positive_int, check_seed
 from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import check_forecaster
 from pybbdl.evaluation.intervals import check_conformal_scale, check_interval_levels, check_interval_method
@@ -75,6 +76,10 @@ BACKTEST_DEFAULTS: dict = {
     "stride": 1,               # score every stride-th target
     "val_fraction": 0.2,       # share of each training range kept for validation
 }
+#: Most seeds a run takes (each network trains once per seed): a larger `seeds` is refused before
+#: its list is built.
+MAX_SEEDS = 10_000
+
 #: What ``quick=True`` does: neural models train at most this many epochs without early
 #: stopping; ARIMA (by name) fits on at most ``arima_max_train`` rows with p, q <= ``arima_max_pq``.
 QUICK = {"epochs": 3, "arima_max_train": 200, "arima_max_pq": 1}
@@ -120,6 +125,13 @@ def _check_settings(s: dict) -> dict:
         if not known or not all(isinstance(k, str) and k for k in known):
             raise ArgumentError(f"`known` must be column names. Received: known={s['known']!r}")
         s["known"] = known
+    for name, what in (("features", "column"), ("known", "column"), ("baselines", "model")):
+        if s[name] is not None and not isinstance(s[name], str):  # a repeat would be a second column/test
+            values = [str(v) for v in s[name]]
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ArgumentError(f"`{name}` must name each {what} once. Received: {repeated} more than once in "
+                                    f"{values}")
     if s["patience"] is not None:
         s["patience"] = check_positive_int("patience", s["patience"], minimum=0)
     lr = s["learning_rate"]
@@ -129,14 +141,24 @@ def _check_settings(s: dict) -> dict:
     for name in ("units", "season"):
         if s[name] is not None:
             s[name] = check_positive_int(name, s[name])
-    s["seed"] = check_positive_int("seed", s["seed"], minimum=0)
+    s["seed"] = check_seed("seed", s["seed"])
     if isinstance(s["seeds"], (int, np.integer, float)) and not isinstance(s["seeds"], bool):
-        s["seeds"] = [s["seed"] + i for i in range(check_positive_int("seeds", s["seeds"]))]
+        n_seeds = check_positive_int("seeds", s["seeds"])
+        if n_seeds > MAX_SEEDS:  # checked before a list of that many seeds is built
+            raise ArgumentError(f"`seeds` must be <= {MAX_SEEDS:,} (each network trains once per seed). "
+                                f"Received: seeds={n_seeds}")
+        if s["seed"] + n_seeds - 1 > MAX_SEED:
+            raise ArgumentError(f"`seed` + `seeds` - 1 must be <= {MAX_SEED} (2**32 - 1, the seeds NumPy and Keras "
+                                f"take). Received: seed={s['seed']}, seeds={n_seeds}")
+        s["seeds"] = [s["seed"] + i for i in range(n_seeds)]
     else:
-        s["seeds"] = [check_positive_int("seeds", v, minimum=0) for v in s["seeds"]]
+        s["seeds"] = [check_seed("seeds", v) for v in s["seeds"]]
         if not s["seeds"]:
             raise ArgumentError("`seeds` must be a number >= 1 or a non-empty list of seeds. Received: []")
-        repeated = sorted({v for v in s["seeds"] if s["seeds"].count(v) > 1})
+        if len(s["seeds"]) > MAX_SEEDS:
+            raise ArgumentError(f"`seeds` must hold at most {MAX_SEEDS:,} seeds (each network trains once per seed). "
+                                f"Received: {len(s['seeds']):,} seeds")
+        repeated = sorted(v for v, c in Counter(s["seeds"]).items() if c > 1)
         if repeated:  # a repeated seed repeats a run: its sd across seeds would understate the spread
             raise ArgumentError(f"`seeds` must not repeat a seed. Received: seeds={s['seeds']} ({repeated} repeated)")
     for name in ("quick", "deterministic", "progress", "retrain"):  # "no" is truthy: refuse, don't guess

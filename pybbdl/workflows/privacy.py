@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from pybbdl._validation import check_positive_int
+from pybbdl._validation import check_positive_int, check_seed
 from pybbdl.exceptions import ArgumentError
 from pybbdl.workflows.results import RunResult
 
@@ -169,7 +169,7 @@ def dp_train_mnist(data_path: str | os.PathLike | None = None, *, epochs: int = 
 
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
-    seed = check_positive_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     if limit is not None:
         limit = check_positive_int("limit", limit)
     if physical_batch_size is not None:
