@@ -22,7 +22,6 @@ import pytest
 
 from pybbdl.cli import _build_parser, main
 
-PANEL_HELPER = pytest.mark.xfail(strict=False, reason="panel helper (issue 20: P16/P18/P21/P22/P27) refuses it")
 #: pybbdl/workflows/gan.py is another helper's: `seed = check_seed("seed", seed)` there refuses it.
 GAN_HELPER = pytest.mark.xfail(strict=False, reason="gan helper: a seed above 2**32 - 1 fails inside NumPy")
 
@@ -35,6 +34,7 @@ BASES = {
     "privacy epsilon": ["privacy", "epsilon", "--n", "1000", "--batch-size", "10", "--epochs", "1", "--sigma", "1"],
     "privacy mnist": ["privacy", "mnist", "--data-path", "{tmp}/no-mnist", "--out", "{out}"],
     "gan": ["gan", "--data-path", "{tmp}/no-mnist", "--out", "{out}"],
+    "models": ["models"],
     "": [],
 }
 
@@ -120,31 +120,51 @@ BAD: dict[tuple[str, str], list] = {
                             ("forecast", ["--out", "{file}"], "exists and is not a folder"),
                             ("forecast", ["--out", "{used}"], "must be new, empty or hold an earlier pybbdl run")],
     ("forecast", "--quiet"): [("forecast", ["--quiet=1"], FLAG)],
+    ("forecast", "--future"): [("forecast", ["--future", "0"], "`--future` must be a whole number of steps >= 1"),
+                               ("forecast", ["--future", "x"], "`--future` must be a whole number")],
+    ("forecast", "--param"): [("forecast", ["--param", "gru.units"], "`--param` must be MODEL.KEY=VALUE"),
+                              ("forecast", ["--param", "units=3"], "`--param` must be MODEL.KEY=VALUE"),
+                              ("forecast", ["--param", "nope.units=3"], "names model 'nope', which is not in the run"),
+                              ("forecast", ["--param", "naive.k=3"], "has unknown parameter\\(s\\) \\['k'\\]"),
+                              ("forecast", ["--param", "naive.k=3", "--param", "naive.k=4"], "gives naive.k twice")],
+    # ------------------------------------------------------------------ models
+    ("models", "--contract"): [("models", ["--contract", "panel"], CHOICE)],
+    ("models", "--capability"): [("models", ["--capability", "fast"], CHOICE)],
+    ("models", "--csv"): [("models", ["--csv=1"], FLAG)],
     # ------------------------------------------------------------------ panel
     ("panel", "data_path"): [("", ["panel", "{tmp}/missing.csv", "--quiet", "--out", "{out}"], "missing.csv"),
                              ("", ["panel", "", "--quiet", "--out", "{out}"], BLANK)],
     ("panel", "--models"): [("panel", ["--models", "naive,nope"], "Unknown model 'nope'"),
                             ("panel", ["--models", "naive,naive"], "must name each model once"),
                             ("panel", ["--models", ""], BLANK)],
-    ("panel", "--horizon"): [pytest.param("panel", ["--horizon", "0"], "`horizon` must", marks=PANEL_HELPER)],
-    ("panel", "--period"): [pytest.param("panel", ["--period", "0"], "`period` must", marks=PANEL_HELPER)],
+    ("panel", "--horizon"): [("panel", ["--horizon", "0"], "`horizon` must be a whole number >= 1")],
+    ("panel", "--period"): [("panel", ["--period", "0"], "`period` must be a whole number >= 1")],
+    ("panel", "--date-format"): [("panel", ["--date-format", "%Y"], "apply to dates written as text"),
+                                 ("panel", ["--dayfirst", "--date-format", "%d/%m/%Y"], "must not both be given")],
+    ("panel", "--dayfirst"): [("panel", ["--dayfirst=1"], FLAG)],
+    ("panel", "--encoding"): [("panel", ["--encoding", "nope-codec"], "must be an encoding Python knows"),
+                              ("panel", ["--encoding", ""], BLANK)],
+    ("panel", "--no-time-col"): [("panel", ["--no-time-col", "--time-col", "time"], "contradict each other")],
     ("panel", "--id-col"): [("panel", ["--id-col", "nope"], "must have the column\\(s\\) \\['nope'\\]")],
     ("panel", "--time-col"): [("panel", ["--time-col", "nope"], "must have the column\\(s\\) \\['nope'\\]")],
     ("panel", "--value-col"): [("panel", ["--value-col", "nope"], "must have the column\\(s\\) \\['nope'\\]")],
     ("panel", "--period-col"): [("panel", ["--period-col", "nope"], "must have the column\\(s\\) \\['nope'\\]")],
-    ("panel", "--horizon-col"): [("panel", ["--horizon-col", "nope"], "must have the column\\(s\\) \\['nope'\\]")],
+    ("panel", "--horizon-col"): [("panel", ["--horizon-col", "nope"], "`horizon` and `horizon_col` must not both be given"),
+                                 ("", ["panel", "{panel}", "--models", "naive", "--horizon-col", "nope", "--quiet", "--out",
+                                       "{out}"], "must have the column\\(s\\) \\['nope'\\]")],
     ("panel", "--frequency-col"): [("panel", ["--frequency-col", "nope"], "must have the column\\(s\\) \\['nope'\\]")],
     ("panel", "--part-col"): [("panel", ["--part-col", "nope"], "must have the column\\(s\\) \\['nope'\\]")],
     ("panel", "--no-holdout"): [("panel", ["--no-holdout", "--folds", "2"], "cannot go with --no-holdout"),
                                 ("panel", ["--no-holdout=1"], FLAG)],
     ("panel", "--folds"): [("panel", ["--folds", "0"], "`folds` must be a whole number >= 1")],
     ("panel", "--step"): [("panel", ["--folds", "2", "--step", "0"], "`step` must be a whole number >= 1"),
-                          pytest.param("panel", ["--step", "2"], "--folds", marks=PANEL_HELPER)],
+                          ("panel", ["--step", "2"], "--folds")],
     ("panel", "--levels"): [("panel", ["--levels", "1.5"], "`levels` must be numbers in \\(0, 1\\)"),
                             ("panel", ["--levels", "0.8,0.8"], "must not repeat a level"),
                             ("panel", ["--levels", "abc"], "`--levels` must be numbers")],
-    ("panel", "--seed"): [("panel", ["--seed", "-1"], "`seed` must be a non-negative whole number"),
-                          pytest.param("panel", ["--seed", "4294967296"], "`seed` must be", marks=PANEL_HELPER)],
+    ("panel", "--seed"): [("", ["panel", "{panel}", "--models", "nbeats", "--horizon", "4", "--seed", "-1", "--quiet", "--out",
+                                "{out}"], "`seed` must be a non-negative whole number"),
+                          ("panel", ["--seed", "4294967296"], "--seed only applies to the global models")],
     ("panel", "--seeds"): [("panel", ["--seeds", "0"], "`seeds` must be a positive whole number")],
     ("panel", "--jobs"): [("panel", ["--jobs", "0"], "`n_jobs` must be >= 1")],
     ("panel", "--backend"): [("panel", ["--backend", "dask"], "`backend` must be one of")],
