@@ -78,6 +78,12 @@
 #'   vector of seeds; the table then shows the mean and the standard deviation across seeds.
 #' @param baselines Models the Diebold-Mariano columns test against; `NULL`: naive, and arima
 #'   when it is in the comparison.
+#' @param params Parameters per model, a named list of named lists:
+#'   `list(gru = list(units = 64), arima = list(max_p = 5))` (the Python `params`; CLI
+#'   `--param gru.units=64`). Each name must be a model of `models` given by name, each inner name
+#'   a parameter of that model ([pybbdl_models()] lists the models and their defaults); an unknown
+#'   model or parameter is refused, naming the valid ones. Whole numbers are passed as integers.
+#'   `NULL`: the models' defaults.
 #' @param quick A smoke run: every network trains a few epochs without early stopping and ARIMA
 #'   searches a small grid on the last rows (the Python workflow's `QUICK` settings).
 #' @param out_dir A folder to save the run in (tables, forecasts, plots, `manifest.json`
@@ -166,7 +172,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              season = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
                              conformal_window = NULL, conformal_scale = "auto",
-                             interval_method = "auto",
+                             interval_method = "auto", params = NULL,
                              quick = FALSE, out_dir = NULL,
                              verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL,
                              future = NULL, id = NULL) {
@@ -198,6 +204,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
   args$conformal_scale <- check_conformal_scale(conformal_scale)
   args$interval_method <- check_choice(interval_method, "interval_method", c("auto", "conformal"))
   args$models <- as_model_list(models, args$params)
+  args$model_params <- check_model_params(params, models)
   args$future <- check_count(future, "future", null_ok = TRUE)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("compare", args)
@@ -256,7 +263,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
                               levels = NULL, nested = NULL, conformal_window = NULL,
-                              conformal_scale = "auto", interval_method = "auto", quick = FALSE,
+                              conformal_scale = "auto", interval_method = "auto", params = NULL, quick = FALSE,
                               out_dir = NULL, verbose = FALSE, n_jobs = 1,
                               backend = NULL, address = NULL, future = NULL,
                               id = NULL) {
@@ -300,6 +307,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
   args$conformal_scale <- check_conformal_scale(conformal_scale)
   args$interval_method <- check_choice(interval_method, "interval_method", c("auto", "conformal"))
   args$models <- as_model_list(models, args$params)
+  args$model_params <- check_model_params(params, models)
   args$future <- check_count(future, "future", null_ok = TRUE)
   check_baselines(args$baselines, models)
   run <- run_forecast_workflow("backtest", args)
@@ -365,7 +373,8 @@ run_forecast_workflow <- function(kind, args) {
     conformal_window = args$conformal_window, conformal_scale = args$conformal_scale,
     interval_method = args$interval_method,
     n_jobs = args$parallel$n_jobs, backend = args$parallel$backend, address = args$parallel$address,
-    horizons = args$horizons, known = args$known, future = args$future
+    horizons = args$horizons, known = args$known, future = args$future,
+    params = py_model_params(args$model_params)
   )
   data <- as_pandas_frame(args$data, frame = args$frame)
   result <- if (kind == "compare") {
@@ -630,4 +639,49 @@ check_conformal_scale <- function(scale) {
          call. = FALSE)
   }
   scale
+}
+
+#' `params = list(model = list(key = value))`, checked in R: names are models of the run given by
+#' name; whole numbers become integers (Keras wants integer units). Python checks the keys.
+#' @noRd
+check_model_params <- function(params, models) {
+  if (is.null(params)) return(NULL)
+  if (!is.list(params) || is.data.frame(params) || !length(params)) {
+    stop("`params` must be NULL or a named list of named lists, e.g. list(gru = list(units = 64)), not ",
+         describe(params), ".", call. = FALSE)
+  }
+  if (is.null(names(params)) || any(is.na(names(params)) | !nzchar(names(params)))) {
+    stop("`params` must name a model for each element, e.g. list(gru = list(units = 64)).", call. = FALSE)
+  }
+  if (anyDuplicated(names(params))) {
+    stop("`params` must name each model once, not ", names(params)[anyDuplicated(names(params))],
+         " twice.", call. = FALSE)
+  }
+  named <- if (is.character(models)) models else if (is.factor(models)) as.character(models) else
+    names(models)[vapply(models, is.character, logical(1))]
+  for (model in names(params)) {
+    if (!model %in% named) {
+      stop("`params` names model \"", model, "\", which is not a model of the run given by name (",
+           paste0('"', named, '"', collapse = ", "), ").", call. = FALSE)
+    }
+    kw <- params[[model]]
+    if (!is.list(kw) || (length(kw) && (is.null(names(kw)) || any(!nzchar(names(kw)))))) {
+      stop("`params$", model, "` must be a named list of parameters, e.g. list(units = 64), not ",
+           describe(kw), ".", call. = FALSE)
+    }
+    params[[model]] <- lapply(kw, function(v) {
+      if (is.factor(v)) v <- as.character(v)
+      if (is.numeric(v) && length(v) == 1 && !is.na(v) && is.finite(v) && v == round(v) &&
+          abs(v) < .Machine$integer.max) as.integer(v) else v
+    })
+  }
+  params
+}
+
+#' Per-model parameters as a Python dict of dicts (an empty R list would become a Python list).
+#' @noRd
+py_model_params <- function(params) {
+  if (is.null(params)) return(NULL)
+  inner <- lapply(params, function(kw) if (length(kw)) do.call(reticulate::dict, kw) else reticulate::dict())
+  do.call(reticulate::dict, inner)
 }

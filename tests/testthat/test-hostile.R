@@ -468,3 +468,20 @@ test_that("pybbdl_models() lists the registry and refuses a bad contract", {
   expect_error(pybbdl_models(NA_character_), "must be")
   expect_error(pybbdl_models(3), "must be a character vector")
 })
+
+test_that("params = list(model = list(...)) reaches that model only; bad forms are refused in R", {
+  skip_if_no_pybbdl()
+  data <- macro_data()
+  run <- forecast_compare(data, models = c("naive", "arima"), params = list(arima = list(order = c(1, 1, 0))),
+                          levels = NULL, quick = TRUE)
+  expect_match(run$wide$spec[run$wide$model == "arima"], "ARIMA\\(1,1,0\\)")
+  expect_error(forecast_compare(data, models = "naive", params = list(1)), "must name a model")
+  expect_error(forecast_compare(data, models = "naive", params = list(gru = list(units = 4))),
+               "not a model of the run")
+  expect_error(forecast_compare(data, models = "naive", params = list(naive = 3)), "must be a named list")
+  expect_error(forecast_compare(data, models = "naive", params = "units=4"), "must be NULL or a named list")
+  expect_error(forecast_compare(data, models = "naive", params = list(naive = list(k = 3))),
+               "unknown parameter")
+  expect_error(forecast_compare(data, models = c("naive", "arima"),
+                                params = list(arima = list(max_p = 1), arima = list(max_q = 1))), "once")
+})
