@@ -222,13 +222,21 @@ def build_models(s: dict) -> dict:
     return out
 
 
+def _model_record(model) -> dict:
+    params = model.get_params() if callable(getattr(model, "get_params", None)) else {}
+    out = {"class": type(model).__name__, "params": params}
+    if isinstance(params.get("engine"), str):  # ARIMA's likelihood engine: what "auto" runs here
+        from pybbdl.models.arima_search import resolve_engine
+
+        out["engine_used"] = resolve_engine(params["engine"])
+    return out
+
+
 def _settings_record(s: dict, models: Mapping, windows_info: dict, kind: str) -> dict:
     record = {k: v for k, v in s.items() if k not in ("models", "params")}
     if record.get("levels") is not None:
         record["levels"] = list(record["levels"])
-    record["models"] = {name: {"class": type(m).__name__,
-                               "params": m.get_params() if callable(getattr(m, "get_params", None)) else {}}
-                        for name, m in models.items()}
+    record["models"] = {name: _model_record(m) for name, m in models.items()}
     record["params"] = dict(s["params"] or {})
     record["quick_settings"] = dict(QUICK) if s["quick"] else None
     if s["quick"]:  # what the networks actually ran with; the given values are kept beside them
