@@ -198,8 +198,10 @@ def build_models(s: dict) -> dict:
     for setting, param in _NEURAL_ONLY.items():
         if s[setting] is not None and param not in accepted:
             raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models {named} uses it.")
-    # Keras' per-epoch lines only when fits run here, one after another (workers would interleave them)
-    verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] and resolve_backend(
+    # Keras' progress bar only when fits run here, one after another (workers would interleave them),
+    # and only on a terminal ("auto": pybbdl.models.neural.keras_verbosity); logs and pipes get the
+    # comparison's one line per model fit instead of Keras' lines per epoch
+    verbose = "auto" if s["progress"] and resolve_backend(
         s.get("n_jobs", 1), s.get("backend"), s.get("address")) == "sequential" else 0
     shared = {"epochs": s["epochs"], "batch_size": s["batch_size"], "learning_rate": s["learning_rate"],
               "patience": s["patience"] or None, "random_state": s["seed"], "verbose": verbose,
