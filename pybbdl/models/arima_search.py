@@ -13,12 +13,15 @@ coefficients, in the stationary/invertible (partial autocorrelation) parameteris
 
 Each candidate is fitted as R's ``arima(method = "CSS-ML")``: conditional sum of squares from
 zeros, a refusal when its AR part is not stationary (R stops there), then maximum likelihood from
-the CSS estimate, at most 100 BFGS iterations with R's tolerance. With numba installed (extra
-``.[fast]``) the whole candidate fit, including a port of R's BFGS (``optim``'s vmmin), runs
-compiled (:mod:`pybbdl.models._arima_kernel`); otherwise the same likelihood runs in numpy with
-scipy's BFGS. Warm starts from a fitted neighbour (``warm=True``) are available but off: they
-are faster, but they find better local optima than R's CSS starts on some series (M3 N1702) and
-then choose a different model than R.
+the CSS estimate, at most 100 iterations of R's BFGS (``optim``'s vmmin: central differences with
+step 1e-3, R's relative tolerance). The whole candidate fit runs compiled with numba (a dependency;
+:mod:`pybbdl.models._arima_kernel`); ``engine="numpy"`` runs the same steps in numpy
+(:func:`_vmmin` is the kernel's ``vmmin`` step for step), about 10x slower, and chooses the same
+models (AICc equal to 1e-6; tests/python/test_arima_engines.py, benchmarks/arima_engines.py). Until
+issue 20 the numpy engine used scipy's BFGS from its own start and could stop at another local
+optimum (Jena: ARIMA(2,1,2), where R and numba choose ARIMA(2,1,0)). Warm starts from a fitted
+neighbour (``warm=True``) are available but off: they are faster, but they find better local
+optima than R's CSS starts on some series (M3 N1702) and then choose a different model than R.
 
 The likelihood is the one statsmodels' ``ARIMA`` and R's ``arima(method = "ML")`` maximise (the
 tests check it against statsmodels), so the criterion values agree with both; the chosen model
