@@ -1,6 +1,6 @@
 """pybbdl's automatic ARIMA order search vs R's forecast::auto.arima, side by side in one run.
 
-Usage: python benchmarks/arima_search.py [--reps 3] [--search exhaustive,stepwise] [--cases all]
+Usage: python benchmarks/arima_search.py [--reps 3] [--search exhaustive,stepwise] [--cases all] [--engine auto]
 
 For each golden case (US inflation, R's WWWusage, M3 series: yearly, quarterly, seasonal
 monthly) and each search (R: ``auto.arima(y, stepwise = TRUE/FALSE, approximation = FALSE)``;
@@ -9,7 +9,9 @@ are timed in turn, R then pybbdl, ``--reps`` times (one untimed warm-up of both 
 package load, numba's compiled-code load). R's time is R's own ``system.time()`` of the call (no rpy2
 conversion); pybbdl's is the Python call. Printed per case: both chosen models, whether they
 are equal, median seconds, and the pybbdl/R time ratio (mean +- sd over the paired repetitions,
-wall clock and CPU). Needs rpy2 and R's forecast package; M3 cases need the shared data folder.
+wall clock and CPU). ``--engine``: pybbdl's likelihood engine (``auto`` = numba, the default
+install; ``numpy``: the same steps in numpy). Needs rpy2 and R's forecast package; M3 cases need the
+shared data folder.
 """
 
 import argparse
@@ -62,9 +64,9 @@ def r_auto_arima(ro, y, period, stepwise):
     return chosen, float(ro.r("fit$aicc")[0]), float(tt[2]), float(tt[0] + tt[1])
 
 
-def py_auto_arima(y, period, search):
+def py_auto_arima(y, period, search, engine="auto"):
     t0, c0 = time.perf_counter(), time.process_time()
-    model = AutoArima(search).fit(y, period)
+    model = AutoArima(search, engine=engine).fit(y, period)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     s = model.spec_
     chosen = (s.p, s.d, s.q, s.P, s.D, s.Q, int(s.constant))
@@ -105,6 +107,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--search", default="exhaustive,stepwise")
     parser.add_argument("--cases", default="all", help="all, or names/M3 ids separated by commas")
+    parser.add_argument("--engine", default="auto", choices=arima_search.ENGINES)
     parser.add_argument("--m3-sample", type=int, default=0,
                         help="also time AutoArima (stepwise) alone on this many M3 series per period")
     args = parser.parse_args()
@@ -117,22 +120,23 @@ def main() -> None:
 
     ro = interop_r._robjects()
     interop_r._package("forecast")
-    engine = "numba" if arima_search._kernel() is not None else "numpy"
+    engine = arima_search.resolve_engine(args.engine)
     r_version = ro.r("R.version.string")[0]
     fc_version = ro.r('as.character(packageVersion("forecast"))')[0]
     print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
-          f"{os.getloadavg()[2]:.2f}; {r_version}, forecast {fc_version}; pybbdl likelihood engine: {engine}")
+          f"{os.getloadavg()[2]:.2f}; {r_version}, forecast {fc_version}; pybbdl likelihood engine: {engine}"
+          + (f" (numba {__import__('numba').__version__})" if engine == "numba" else "") + f"; numpy {np.__version__}")
     rows, ratios = [], {}
     for search in args.search.split(","):
         for i, (name, y, period) in enumerate(cases(args.cases)):
             stepwise = search == "stepwise"
             if i == 0:  # warm-up: R's package code, numba's compiled code
                 r_auto_arima(ro, y, period, stepwise)
-                py_auto_arima(y, period, search)
+                py_auto_arima(y, period, search, engine)
             r_runs, py_runs = [], []
             for _ in range(args.reps):
                 r_runs.append(r_auto_arima(ro, y, period, stepwise))
-                py_runs.append(py_auto_arima(y, period, search))
+                py_runs.append(py_auto_arima(y, period, search, engine))
             wall = [p[2] / r[2] for r, p in zip(r_runs, py_runs)]
             cpu = [p[3] / r[3] if r[3] > 0 else np.nan for r, p in zip(r_runs, py_runs)]
             rc, pc = r_runs[0][0], py_runs[0][0]

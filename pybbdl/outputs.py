@@ -151,7 +151,7 @@ def versions() -> dict[str, str]:
     from pybbdl import __version__
 
     out = {"python": platform.python_version(), "pybbdl": __version__}
-    for name in ("numpy", "pandas", "statsmodels", "tensorflow", "keras", "dp_accounting"):
+    for name in ("numpy", "scipy", "pandas", "statsmodels", "numba", "tensorflow", "keras", "dp_accounting"):
         module = sys.modules.get(name)
         if module is not None:
             out[name] = getattr(module, "__version__", "?")

@@ -1,11 +1,11 @@
 """Compiled (numba) twin of the exact ARMA likelihood in :mod:`pybbdl.models.arima_search`.
 
-Optional: used when numba is installed (extra ``.[fast]``); the numpy code is the reference and
-the tests check that both give the same numbers. Same algorithm, written as loops: the
-pre-sample state covariance from the autocovariances, ``e0 = a(B)/b(B) w``, the Woodbury form of
-the exact likelihood, the mean and the scale concentrated out. ``fun_grad`` returns the
-objective and its forward-difference gradient in one call, so the optimiser (scipy's BFGS)
-does not pay Python overhead per perturbed point.
+The default engine (numba is a dependency of pybbdl); ``engine="numpy"`` runs the same steps in
+numpy and the tests check that both give the same fits (tests/python/test_arima_engines.py).
+Same algorithm, written as loops: the pre-sample state covariance from the autocovariances,
+``e0 = a(B)/b(B) w``, the Woodbury form of the exact likelihood, the mean and the scale
+concentrated out; R's CSS-ML candidate fit with a port of R's BFGS (:func:`vmmin`), whose numpy
+twin is ``arima_search._vmmin``: a change to one must be made to the other.
 """
 
 from __future__ import annotations
@@ -180,28 +180,6 @@ def loglik(w, constant, a, b):
 
 
 @njit(cache=True)
-def objective(u, w, constant, p, q, P, Q, m):
-    coef = coef_from_free(u, p, q, P, Q)
-    a, b = polys(coef, p, q, P, Q, m)
-    ll = loglik(w, constant, a, b)[0]
-    if not np.isfinite(ll):
-        return 1e10
-    return -ll / len(w)
-
-
-@njit(cache=True)
-def fun_grad(u, w, constant, p, q, P, Q, m, eps):
-    f = objective(u, w, constant, p, q, P, Q, m)
-    g = np.zeros(len(u))
-    x = u.copy()
-    for i in range(len(u)):
-        x[i] = u[i] + eps
-        g[i] = (objective(x, w, constant, p, q, P, Q, m) - f) / eps
-        x[i] = u[i]
-    return f, g
-
-
-@njit(cache=True)
 def css_objective(theta, w, constant, p, q, P, Q, m):
     """R's ``armaCSS``: 0.5 log(mean squared conditional residual), raw coefficients (+ mean)."""
     k = p + q + P + Q
@@ -225,20 +203,6 @@ def css_objective(theta, w, constant, p, q, P, Q, m):
     return 0.5 * math.log(ssq / nu)
 
 
-@njit(cache=True)
-def css_fun_grad(theta, w, constant, p, q, P, Q, m, eps):
-    f = css_objective(theta, w, constant, p, q, P, Q, m)
-    g = np.zeros(len(theta))
-    x = theta.copy()
-    for i in range(len(theta)):
-        h = eps * max(1.0, abs(theta[i]))
-        x[i] = theta[i] + h
-        g[i] = (css_objective(x, w, constant, p, q, P, Q, m) - f) / h
-        x[i] = theta[i]
-    return f, g
-
-
-# -- the whole candidate fit, compiled: R's CSS-ML with R's BFGS (optim's vmmin) ---------------
 @njit(cache=True)
 def _ml_objective(x, w, constant, p, q, P, Q, m):
     """R's ``armafn`` scale: 0.5 log(sigma2) + 0.5 log det / n (the exact -loglik/n up to a constant)."""

@@ -148,6 +148,9 @@ class ArimaForecaster(BaseForecaster):
             candidate with an AR/MA root of modulus < 1.01 is refused, and with ``seasonal_d``
             the KPSS tests for ``d`` run on the seasonally differenced series. With future-known
             regressors (ARIMAX) every grid candidate is fitted by statsmodels instead (exhaustive).
+        engine: Likelihood engine of that search: ``"auto"`` (numba unless the environment sets
+            ``PYBBDL_ARIMA_ENGINE=numpy``), ``"numba"``, ``"numpy"``. Both choose the same model;
+            the one used is ``engine_``.
 
     Future-known columns of the windows (``prepare_windows(..., known=[...])``) are regressors
     (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX); their values at each target
@@ -160,6 +163,8 @@ class ArimaForecaster(BaseForecaster):
         converged_: Whether the optimiser reported convergence.
         notes_: What the comparison tables should say about the fit (e.g. no convergence).
         search_: One row per candidate of the order search (criterion value or the error).
+        engine_: The likelihood engine of the order search (``"numba"``/``"numpy"``; None when
+            no search ran or statsmodels fitted every candidate).
     """
 
     #: ARIMA on levels nests the random walk (every coefficient zero): the comparison tables test
@@ -183,6 +188,7 @@ class ArimaForecaster(BaseForecaster):
         max_train: int | None = None,
         progress: bool = False,
         search: Literal["exhaustive", "stepwise"] = "exhaustive",
+        engine: Literal["auto", "numba", "numpy"] = "auto",
     ):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -197,6 +203,7 @@ class ArimaForecaster(BaseForecaster):
         self.max_train = max_train
         self.progress = progress
         self.search = search
+        self.engine = engine
 
     # -- fitting ----------------------------------------------------------------------------
     def _candidates(self, y: np.ndarray, exog: np.ndarray | None = None) -> list[tuple]:
@@ -247,7 +254,11 @@ class ArimaForecaster(BaseForecaster):
         # fast) and only the winner is fitted here; None = a trend it does not handle: the loop below.
         # With regressors (future-known columns) every candidate is fitted as an ARIMAX in the loop
         # below (the fast search does not take regressors)
+        from pybbdl.models.arima_search import resolve_engine
+
+        engine = resolve_engine(self.engine)  # checked up front, even when no search runs
         fast = self._fast_search(y) if self.order is None and exog is None else None
+        self.engine_ = engine if fast is not None else None
         candidates = self._candidates(y, exog) if fast is None else []
         search, best = ([], None) if fast is None else fast
         for order, seasonal, trend in tqdm(candidates, desc="ARIMA order search", leave=False,

@@ -13,12 +13,15 @@ coefficients, in the stationary/invertible (partial autocorrelation) parameteris
 
 Each candidate is fitted as R's ``arima(method = "CSS-ML")``: conditional sum of squares from
 zeros, a refusal when its AR part is not stationary (R stops there), then maximum likelihood from
-the CSS estimate, at most 100 BFGS iterations with R's tolerance. With numba installed (extra
-``.[fast]``) the whole candidate fit, including a port of R's BFGS (``optim``'s vmmin), runs
-compiled (:mod:`pybbdl.models._arima_kernel`); otherwise the same likelihood runs in numpy with
-scipy's BFGS. Warm starts from a fitted neighbour (``warm=True``) are available but off: they
-are faster, but they find better local optima than R's CSS starts on some series (M3 N1702) and
-then choose a different model than R.
+the CSS estimate, at most 100 iterations of R's BFGS (``optim``'s vmmin: central differences with
+step 1e-3, R's relative tolerance). The whole candidate fit runs compiled with numba (a dependency;
+:mod:`pybbdl.models._arima_kernel`); ``engine="numpy"`` runs the same steps in numpy
+(:func:`_vmmin` is the kernel's ``vmmin`` step for step), about 10x slower, and chooses the same
+models (AICc equal to 1e-6; tests/python/test_arima_engines.py, benchmarks/arima_engines.py). Until
+issue 20 the numpy engine used scipy's BFGS from its own start and could stop at another local
+optimum (Jena: ARIMA(2,1,2), where R and numba choose ARIMA(2,1,0)). Warm starts from a fitted
+neighbour (``warm=True``) are available but off: they are faster, but they find better local
+optima than R's CSS starts on some series (M3 N1702) and then choose a different model than R.
 
 The likelihood is the one statsmodels' ``ARIMA`` and R's ``arima(method = "ML")`` maximise (the
 tests check it against statsmodels), so the criterion values agree with both; the chosen model
@@ -45,11 +48,10 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import linalg as sla
-from scipy import optimize
 from scipy.linalg.lapack import dgesv as _dgesv
 from scipy.signal import lfilter
 
@@ -102,11 +104,12 @@ def _constrain(u) -> np.ndarray:
 
 
 def _unconstrain(phi: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`_constrain` (partial autocorrelations clipped inside (-1, 1))."""
+    """Inverse of :func:`_constrain` (partial autocorrelations clipped inside (-1, 1), at
+    +-0.9999 as the compiled kernel's ``_unconstrain_block``)."""
     phi = np.asarray(phi, dtype=float)
     out = np.zeros(len(phi))
     for k in range(len(phi) - 1, -1, -1):
-        r = float(np.clip(phi[k], -0.995, 0.995))
+        r = min(max(float(phi[k]), -0.9999), 0.9999)
         out[k] = r / math.sqrt(1.0 - r * r)
         if k:
             head = phi[:k]
@@ -330,6 +333,7 @@ class Fit:
     min_root: float = np.inf
     error: str = ""
     seconds: float = 0.0
+    engine: str = ""
 
     def ic(self, criterion: str) -> float:
         """The criterion; inf for a refused or failed fit (as R's auto.arima)."""
@@ -351,47 +355,249 @@ class Fit:
 
 
 _KERNEL: list = []
+#: The likelihood engines: "numba" (compiled), "numpy" (the same algorithm in numpy), "auto".
+ENGINES = ("auto", "numba", "numpy")
 
 
 def _kernel():
-    """The compiled likelihood (numba) when installed and not switched off by
-    ``PYBBDL_ARIMA_ENGINE=numpy``; None otherwise."""
+    """The compiled likelihood module (numba), or None when numba cannot be imported."""
     if not _KERNEL:
-        import os
-
-        kernel = None
-        if os.environ.get("PYBBDL_ARIMA_ENGINE", "auto") != "numpy":
-            try:
-                from pybbdl.models import _arima_kernel as kernel
-            except ImportError:
-                kernel = None
+        try:
+            from pybbdl.models import _arima_kernel as kernel
+        except ImportError:
+            kernel = None
         _KERNEL.append(kernel)
     return _KERNEL[0]
 
 
-_OPTIMIZER = {"method": "BFGS", "options": {"gtol": 1e-4, "eps": 1e-7}}
+def resolve_engine(engine: str = "auto") -> str:
+    """The engine a fit with `engine` runs: ``"numba"`` or ``"numpy"``.
+
+    ``"auto"`` is numba (a dependency of pybbdl) unless the environment variable
+    ``PYBBDL_ARIMA_ENGINE=numpy`` says otherwise or numba cannot be imported. Both engines run the
+    same algorithm (R's CSS-ML with R's BFGS) and choose the same models; numba is ~10x faster.
+
+    Raises:
+        ArgumentError: `engine` is not one of :data:`ENGINES`, or ``"numba"`` without numba.
+    """
+    import os
+
+    if engine not in ENGINES:
+        raise ArgumentError(f'`engine` must be "auto", "numba" or "numpy". Received: {engine!r}')
+    if engine == "auto":
+        env = os.environ.get("PYBBDL_ARIMA_ENGINE", "auto")
+        if env not in ENGINES:
+            raise ArgumentError(f'PYBBDL_ARIMA_ENGINE must be "auto", "numba" or "numpy". Received: {env!r}')
+        engine = env
+    if engine == "numpy":
+        return "numpy"
+    if _kernel() is None:
+        if engine == "numba":
+            raise ArgumentError('`engine="numba"` needs numba, which pybbdl installs (pip install numba). '
+                                'Received: "numba" and numba cannot be imported')
+        return "numpy"
+    return "numba"
 
 
-def _minimize(objective, x0, maxiter):
-    opts = dict(_OPTIMIZER["options"], maxiter=maxiter)
-    return optimize.minimize(objective, x0, method=_OPTIMIZER["method"], options=opts)
+# -- R's optim(method = "BFGS") in numpy: the same steps as _arima_kernel.vmmin -----------------
+#: optim's default ``reltol`` (sqrt of the double epsilon) and gradient step (``ndeps``).
+_RELTOL = 1.490116119384765625e-8
+_NDEPS = 1e-3
+
+
+def _gradient(fn, x: np.ndarray, h: float = _NDEPS) -> np.ndarray:
+    """optim's numerical gradient: central differences with step `h`."""
+    g = np.zeros(len(x))
+    y = x.copy()
+    for i in range(len(x)):
+        y[i] = x[i] + h
+        f1 = fn(y)
+        y[i] = x[i] - h
+        f2 = fn(y)
+        y[i] = x[i]
+        g[i] = (f1 - f2) / (2 * h)
+    return g
+
+
+def _vmmin(fn, b0: np.ndarray, maxit: int, reltol: float = _RELTOL) -> tuple[np.ndarray, float, int]:
+    """R's ``optim(method = "BFGS")`` (vmmin in R's optim.c): ``(x, fmin, fail)``.
+
+    The twin of :func:`pybbdl.models._arima_kernel.vmmin`, step for step (same tests, same order),
+    so the numpy and numba engines take the same path and choose the same models; `fn` returns
+    inf where the objective is not defined."""
+    stepredn, acctol, reltest = 0.2, 0.0001, 10.0
+    n = len(b0)
+    b = np.array(b0, dtype=float)
+    f = fn(b)
+    if not math.isfinite(f):
+        return b, f, 2
+    fmin = f
+    g = _gradient(fn, b)
+    gradcount = it = ilast = 1
+    B = np.eye(n)
+    count = 0
+    while True:
+        if ilast == gradcount:
+            B = np.eye(n)
+        X = b.copy()
+        c = g.copy()
+        t = np.zeros(n)
+        gradproj = 0.0
+        for i in range(n):
+            s = 0.0
+            for j in range(n):
+                s -= B[i, j] * g[j]
+            t[i] = s
+            gradproj += s * g[i]
+        if gradproj < 0.0:
+            steplength = 1.0
+            accpoint = False
+            while True:
+                count = 0
+                for i in range(n):
+                    b[i] = X[i] + steplength * t[i]
+                    if reltest + X[i] == reltest + b[i]:
+                        count += 1
+                if count < n:
+                    f = fn(b)
+                    accpoint = math.isfinite(f) and (f <= fmin + gradproj * steplength * acctol)
+                    if not accpoint:
+                        steplength *= stepredn
+                if count == n or accpoint:
+                    break
+            if not abs(f - fmin) > reltol * (abs(fmin) + reltol):
+                count = n
+                fmin = f
+            if count < n:
+                fmin = f
+                g = _gradient(fn, b)
+                gradcount += 1
+                it += 1
+                D1 = 0.0
+                for i in range(n):
+                    t[i] = steplength * t[i]
+                    c[i] = g[i] - c[i]
+                    D1 += t[i] * c[i]
+                if D1 > 0:
+                    D2 = 0.0
+                    for i in range(n):
+                        s = 0.0
+                        for j in range(n):
+                            s += B[i, j] * c[j]
+                        X[i] = s
+                        D2 += s * c[i]
+                    D2 = 1.0 + D2 / D1
+                    for i in range(n):
+                        for j in range(n):
+                            B[i, j] += (D2 * t[i] * t[j] - X[i] * t[j] - t[i] * X[j]) / D1
+                else:
+                    ilast = gradcount
+            elif ilast < gradcount:
+                count = 0
+                ilast = gradcount
+        else:
+            count = 0
+            if ilast == gradcount:
+                count = n
+            else:
+                ilast = gradcount
+        if it >= maxit:
+            break
+        if gradcount - ilast > 2 * n:
+            ilast = gradcount
+        if count == n and ilast == gradcount:
+            break
+    return b, fmin, 0 if it < maxit else 1
+
+
+def _stationary(phi: np.ndarray) -> bool:
+    """Whether ``1 - sum phi_i z^i`` has all roots outside the unit circle (Schur-Cohn / PACF),
+    as the kernel's ``_stationary``."""
+    a = np.array(phi, dtype=float)
+    for j in range(len(a) - 1, -1, -1):
+        r = a[j]
+        if abs(r) >= 1.0:
+            return False
+        if j > 0:
+            a = (a[:j] + r * a[:j][::-1]) / (1.0 - r * r)
+    return True
+
+
+class _NumpyFit:
+    """The numpy engine's objectives for one candidate: R's ``armaCSS`` and ``armafn`` scales."""
+
+    def __init__(self, w: np.ndarray, spec: Spec):
+        self.w, self.spec, self.lik = w, spec, _Likelihood(w, spec)
+        self.k = spec.n_coef
+        self.ncond = spec.p + spec.P * spec.m
+
+    def ml(self, x: np.ndarray) -> float:
+        """0.5 log(sigma2) + 0.5 log det / n (the exact -loglik/n up to a constant); inf if undefined."""
+        ll = self.lik.evaluate(_coef_from_free(self.spec, x))[0]
+        if not math.isfinite(ll):
+            return math.inf
+        return -ll / self.lik.n - 0.5 * (math.log(2 * math.pi) + 1.0)
+
+    def css(self, theta: np.ndarray) -> float:
+        """0.5 log(mean squared conditional residual), raw coefficients (+ mean); inf if undefined."""
+        k, spec, ncond = self.k, self.spec, self.ncond
+        nu = len(self.w) - ncond
+        if nu <= 0:
+            return math.inf
+        x = self.w - theta[k] if spec.constant else self.w
+        a, b = _polys(spec, theta[:k])
+        e = _filter(_ONE, b, _filter(a, _ONE, x)[ncond:])
+        ssq = float(e @ e)
+        return 0.5 * math.log(ssq / nu) if ssq > 0 and math.isfinite(ssq) else math.inf
+
+    def fit(self, maxit: int) -> tuple[int, np.ndarray, bool]:
+        """R's ``arima(method = "CSS-ML")``, as the kernel's ``fit_candidate``: ``(status, coef,
+        converged)``, status 1 = non-stationary AR part from CSS, 2 = no finite likelihood."""
+        spec, k, w = self.spec, self.k, self.w
+        p, q, P = spec.p, spec.q, spec.P
+        if k == 0:
+            return 0, np.zeros(0), True
+        x0 = np.zeros(k + int(spec.constant))
+        if spec.constant:
+            x0[k] = np.mean(w)
+        xc, _, failc = _vmmin(self.css, x0, 100)
+        init = xc[:k].copy() if failc == 0 else np.zeros(k)
+        if not (_stationary(init[:p]) and _stationary(init[p + q:p + q + P])):
+            return 1, init, False
+        u = np.zeros(k)
+        # an MA part outside the invertible region starts from zero (R inverts its roots instead)
+        if _stationary(-init[p:p + q]):
+            u[p:p + q] = _unconstrain(-init[p:p + q])
+        if _stationary(-init[p + q + P:]):
+            u[p + q + P:] = _unconstrain(-init[p + q + P:])
+        u[:p] = _unconstrain(init[:p])
+        u[p + q:p + q + P] = _unconstrain(init[p + q:p + q + P])
+        x, fmin, fail = _vmmin(self.ml, u, maxit)
+        if not math.isfinite(fmin):
+            return 2, _coef_from_free(spec, u), False
+        return 0, _coef_from_free(spec, x), fail == 0
 
 
 def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxiter: int = 100,
              engine: str = "auto") -> Fit:
-    """Maximum likelihood for one candidate on the differenced series ``w``; never raises.
+    """Maximum likelihood for one candidate on the differenced series ``w``; never raises on the data.
 
-    ``engine``: ``"numba"`` (compiled likelihood, extra ``.[fast]``), ``"numpy"``, or ``"auto"``
-    (numba when installed)."""
+    As R's ``arima(method = "CSS-ML")``: the conditional-sum-of-squares estimate from zeros (a
+    non-stationary AR part there refuses the candidate), then at most `maxiter` iterations of R's
+    BFGS on the exact likelihood; `start` (unconstrained values) skips the CSS step.
+
+    Args:
+        engine: ``"numba"`` (compiled), ``"numpy"`` (the same steps in numpy, ~10x slower), or
+            ``"auto"`` (:func:`resolve_engine`). Both give the same fit (tests/python/test_arima_engines.py).
+    """
     began = time.perf_counter()
+    engine = resolve_engine(engine)
     fit = Fit(spec=spec, n_obs=len(w))
     k_free = spec.n_coef
     if len(w) <= fit.n_params + 1:
         fit.error = f"too few observations ({len(w)}) for {fit.n_params} parameters"
         return fit
-    kernel = _kernel() if engine in ("auto", "numba") else None
-    if engine == "numba" and kernel is None:
-        raise ArgumentError('`engine="numba"` needs numba (pip install "pybbdl[fast]"). Received: "numba"')
+    kernel = _kernel() if engine == "numba" else None
     try:
         w = np.ascontiguousarray(w, dtype=float)
         sizes = (spec.p, spec.q, spec.P, spec.Q)
@@ -400,30 +606,34 @@ def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxi
                 a, b = kernel.polys(coef, *sizes, spec.m)
                 return kernel.loglik(w, spec.constant, a, b)
 
-            # R's CSS-ML (CSS start, then BFGS on the exact likelihood), compiled as a whole
-            status, coef, converged = kernel.fit_candidate(w, spec.constant, *sizes, spec.m, maxiter)
-            if status == 1:
-                raise ModelFitError("non-stationary AR part from CSS (R's arima stops there; auto.arima "
-                                    "refuses the model)")
-            if status == 2:
-                raise ModelFitError("the likelihood is not finite at the start values")
+            def bfgs(x0):
+                x, fmin, fail = kernel.vmmin(0, np.asarray(x0, dtype=float), w, spec.constant, *sizes, spec.m,
+                                             maxiter, _RELTOL)
+                return x, fmin, fail
+
+            def css_ml():  # compiled as a whole
+                return kernel.fit_candidate(w, spec.constant, *sizes, spec.m, maxiter)
         else:
-            lik = _Likelihood(w, spec)
-            evaluate = lik.evaluate
+            numpy_fit = _NumpyFit(w, spec)
+            evaluate = numpy_fit.lik.evaluate
 
-            def objective(u):
-                ll = lik.evaluate(_coef_from_free(spec, u))[0]
-                return -ll / lik.n if np.isfinite(ll) else 1e10
-
-            if k_free == 0:
-                coef = np.zeros(0)
-                converged = True
-            else:
+            def bfgs(x0):
                 with np.errstate(all="ignore"):
-                    x0 = _css_start(w, spec) if start is None else np.asarray(start, dtype=float)
-                    res = _minimize(objective, x0, maxiter)
-                coef = _coef_from_free(spec, res.x)
-                converged = bool(res.success) or res.status == 2  # 2: precision loss at the optimum
+                    return _vmmin(numpy_fit.ml, np.asarray(x0, dtype=float), maxiter)
+
+            def css_ml():
+                with np.errstate(all="ignore"):
+                    return numpy_fit.fit(maxiter)
+        if start is None or k_free == 0:
+            status, coef, converged = css_ml()
+        else:
+            x, fmin, fail = bfgs(start)
+            status, coef, converged = (0 if np.isfinite(fmin) else 2), _coef_from_free(spec, x), fail == 0
+        if status == 1:
+            raise ModelFitError("non-stationary AR part from CSS (R's arima stops there; auto.arima "
+                                "refuses the model)")
+        if status == 2:
+            raise ModelFitError("the likelihood is not finite at the start values")
         with np.errstate(all="ignore"):
             loglik, sigma2, mean = evaluate(coef)
         if not np.isfinite(loglik):
@@ -437,18 +647,14 @@ def fit_spec(w: np.ndarray, spec: Spec, *, start: np.ndarray | None = None, maxi
         # optimum is refused for a root, a zero start is tried as well (M3 N1402, ARIMA(1,0,3)
         # with mean: R reaches the zero-start optimum, AICc 900.450)
         with np.errstate(all="ignore"):
-            if kernel is not None:
-                x, _, fail = kernel.vmmin(0, np.zeros(k_free), w, spec.constant, *sizes, spec.m, maxiter,
-                                          1.490116119384765625e-8)
-                other, other_conv = _coef_from_free(spec, x), fail == 0
-            else:
-                res = _minimize(objective, np.zeros(k_free), maxiter)
-                other, other_conv = _coef_from_free(spec, res.x), res.status in (0, 2)
+            x, _, fail = bfgs(np.zeros(k_free))
+            other, other_conv = _coef_from_free(spec, x), fail == 0
             other_ll = evaluate(other)
         if np.isfinite(other_ll[0]) and other_ll[0] > loglik and _min_root_of(spec, other) >= MIN_ROOT:
             coef, converged, (loglik, sigma2, mean) = other, other_conv, other_ll
     k, n = fit.n_params, len(w)
-    fit.loglik, fit.sigma2, fit.mean, fit.coef, fit.converged = loglik, sigma2, mean, coef, converged
+    fit.loglik, fit.sigma2, fit.mean, fit.coef, fit.converged = loglik, sigma2, mean, coef, bool(converged)
+    fit.engine = engine
     fit.aic = -2 * loglik + 2 * k
     fit.aicc = fit.aic + 2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.inf
     fit.bic = fit.aic + k * (math.log(n) - 2)
@@ -495,39 +701,6 @@ def _ma_optimum_on_boundary(spec: Spec, coef: np.ndarray, evaluate, loglik: floa
         if np.isfinite(ll) and ll >= loglik - 1e-9 * abs(loglik):
             return True
     return False
-
-
-def _css_start(w: np.ndarray, spec: Spec) -> np.ndarray:
-    """Start values as R's ``arima(method = "CSS-ML")`` (numpy engine): the conditional-sum-of-
-    squares estimate (raw coefficients and mean, first p + mP values conditioned on, BFGS from
-    zeros), in the unconstrained scale. A non-stationary AR part is refused, as R does."""
-    k = spec.n_coef
-    ncond = spec.p + spec.P * spec.m
-    n_eff = len(w) - ncond
-    zeros = np.zeros(k)
-    if n_eff < 2:
-        return zeros
-
-    def css(theta):
-        coef = theta[:k]
-        x = w - theta[k] if spec.constant else w
-        a, b = _polys(spec, coef)
-        e = lfilter([1.0], b, lfilter(a, [1.0], x)[ncond:])
-        ssq = e @ e
-        return 0.5 * math.log(ssq / n_eff) if ssq > 0 and np.isfinite(ssq) else 1e10
-
-    x0 = np.r_[zeros, w.mean()] if spec.constant else zeros
-    res = optimize.minimize(css, x0, method="BFGS", options={"maxiter": 100, "gtol": 1e-5})
-    coef = res.x[:k] if res.status in (0, 2) and np.all(np.isfinite(res.x)) else zeros
-    p, q, P = spec.p, spec.q, spec.P
-    if _min_root(coef[:p], -1.0) <= 1.0 or _min_root(coef[p + q:p + q + P], -1.0) <= 1.0:
-        raise ModelFitError("non-stationary AR part from CSS (R's arima stops there; auto.arima refuses the model)")
-    coef = coef.copy()
-    # an MA part outside the invertible region starts from zero (R inverts its roots instead)
-    for lo, hi in ((p, p + q), (p + q + P, k)):
-        if _min_root(coef[lo:hi], 1.0) <= 1.0:
-            coef[lo:hi] = 0.0
-    return np.clip(_free_from_coef(spec, coef), -10, 10)
 
 
 def _warm_start(spec: Spec, fits: dict) -> np.ndarray | None:
@@ -605,6 +778,7 @@ class SearchResult:
     fits: list
     criterion: str
     seconds: float
+    engine: str = ""
 
     def table(self) -> pd.DataFrame:
         rows = [{"order": f.spec.order, "seasonal_order": f.spec.seasonal_order, "trend": f.spec.trend,
@@ -625,9 +799,12 @@ def _pick(fits, criterion):
     return min(ok, key=lambda f: (not f.converged, f.ic(criterion)))
 
 
-def search_candidates(y: np.ndarray, specs, *, criterion: str = "aicc", warm: bool = False) -> SearchResult:
-    """Score the given candidates (all with the same d, D, m) on ``y``; the exhaustive search."""
+def search_candidates(y: np.ndarray, specs, *, criterion: str = "aicc", warm: bool = False,
+                      engine: str = "auto") -> SearchResult:
+    """Score the given candidates (all with the same d, D, m) on ``y``; the exhaustive search.
+    `engine`: see :func:`fit_spec`."""
     began = time.perf_counter()
+    engine = resolve_engine(engine)
     specs = list(specs)
     fits, done = [], {}
     cache: dict = {}
@@ -636,11 +813,12 @@ def search_candidates(y: np.ndarray, specs, *, criterion: str = "aicc", warm: bo
         if key not in cache:
             cache[key] = difference(y, spec.d, spec.D, spec.m)
         start = _warm_start(spec, done) if warm else None
-        fit = fit_spec(cache[key], spec, start=start)
+        fit = fit_spec(cache[key], spec, start=start, engine=engine)
         fits.append(fit)
         done[spec] = fit
     best = _pick(fits, criterion)
-    return SearchResult(best=best, fits=fits, criterion=criterion, seconds=time.perf_counter() - began)
+    return SearchResult(best=best, fits=fits, criterion=criterion, seconds=time.perf_counter() - began,
+                        engine=engine)
 
 
 def exhaustive_specs(d: int, D: int, m: int, *, max_p: int, max_q: int, max_P: int = 0, max_Q: int = 0,
@@ -661,15 +839,16 @@ def exhaustive_specs(d: int, D: int, m: int, *, max_p: int, max_q: int, max_P: i
 def stepwise_search(y: np.ndarray, d: int, D: int, m: int, *, max_p: int = 5, max_q: int = 5, max_P: int = 2,
                     max_Q: int = 2, start_p: int = 2, start_q: int = 2, start_P: int = 1, start_Q: int = 1,
                     constant: bool = True, allow_constant: bool = True, criterion: str = "aicc",
-                    nmodels: int = 94, warm: bool = False) -> SearchResult:
+                    nmodels: int = 94, warm: bool = False, engine: str = "auto") -> SearchResult:
     """Hyndman-Khandakar (2008) stepwise search, move for move as R's ``forecast::auto.arima``.
 
     Start models (p, q, P, Q) = (2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1), the
     null model without constant; then, while the best model improves, its neighbours (P, Q
     +-1, both, then p, q +-1, both, then the constant switched), moving at the first
-    improvement. At most ``nmodels`` fits.
+    improvement. At most ``nmodels`` fits. `engine`: see :func:`fit_spec`.
     """
     began = time.perf_counter()
+    engine = resolve_engine(engine)
     w = difference(y, d, D, m)
     seasonal = m > 1
     if not seasonal:
@@ -682,7 +861,7 @@ def stepwise_search(y: np.ndarray, d: int, D: int, m: int, *, max_p: int = 5, ma
 
     def run(pp, qq, PP, QQ, cc):
         spec = Spec(int(pp), d, int(qq), int(PP), D, int(QQ), m, bool(cc))
-        fit = fit_spec(w, spec, start=_warm_start(spec, done) if warm else None)
+        fit = fit_spec(w, spec, start=_warm_start(spec, done) if warm else None, engine=engine)
         fits.append(fit)
         done[spec] = fit
         return fit
@@ -743,13 +922,14 @@ def stepwise_search(y: np.ndarray, d: int, D: int, m: int, *, max_p: int = 5, ma
                     best, constant = fit, not constant
     if not np.isfinite(ic(best)):
         best = _pick(fits, criterion)
-    return SearchResult(best=best, fits=fits, criterion=criterion, seconds=time.perf_counter() - began)
+    return SearchResult(best=best, fits=fits, criterion=criterion, seconds=time.perf_counter() - began,
+                        engine=engine)
 
 
 def auto_order(y: np.ndarray, m: int = 1, *, search: str = "stepwise", d: int | None = None, D: int | None = None,
                max_p: int = 5, max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_order: int = 5, max_d: int = 2,
                max_D: int = 1, criterion: str = "aicc", allow_drift: bool = True, allow_mean: bool = True,
-               nmodels: int = 94) -> SearchResult:
+               nmodels: int = 94, engine: str = "auto") -> SearchResult:
     """R's ``forecast::auto.arima(y)`` with ``approximation = FALSE``: differences, then the search.
 
     Args:
@@ -761,8 +941,11 @@ def auto_order(y: np.ndarray, m: int = 1, *, search: str = "stepwise", d: int | 
             ``max_order`` bounds p + q + P + Q in the exhaustive search only, as in R.
         criterion: ``"aicc"``, ``"aic"`` or ``"bic"``.
         allow_drift, allow_mean: Whether a drift (d + D = 1) / mean (d + D = 0) may be included.
+        engine: The likelihood engine, ``"auto"``, ``"numba"`` or ``"numpy"`` (:func:`resolve_engine`);
+            both choose the same model.
     """
     y = check_series(y)
+    engine = resolve_engine(engine)
     if search not in SEARCHES:
         raise ArgumentError(f'`search` must be "exhaustive" or "stepwise". Received: {search!r}')
     if criterion not in CRITERIA:
@@ -800,11 +983,11 @@ def auto_order(y: np.ndarray, m: int = 1, *, search: str = "stepwise", d: int | 
     if search == "exhaustive":
         specs = exhaustive_specs(d, D, m, max_p=max_p, max_q=max_q, max_P=max_P, max_Q=max_Q,
                                  max_order=b["max_order"], constants=(False, True) if constant_ok else (False,))
-        result = search_candidates(y, specs, criterion=criterion)
+        result = search_candidates(y, specs, criterion=criterion, engine=engine)
     else:
         result = stepwise_search(y, d, D, m, max_p=max_p, max_q=max_q, max_P=max_P, max_Q=max_Q,
                                  constant=constant_ok, allow_constant=constant_ok, criterion=criterion,
-                                 nmodels=nmodels)
+                                 nmodels=nmodels, engine=engine)
     if result.best is None:
         errors = "; ".join(sorted({f.error for f in result.fits if f.error}))[:500]
         raise ModelFitError(f"The ARIMA order search found no model that could be fitted "
@@ -868,11 +1051,15 @@ class AutoArima:
             search's estimates (forecasts and intervals as statsmodels computes them, no second
             optimisation; ``summary()`` without standard errors). True: statsmodels re-estimates
             from there (standard errors too; about 0.1 s more per series, seconds for seasonal).
+        engine: The likelihood engine of the search: ``"auto"`` (numba unless
+            ``PYBBDL_ARIMA_ENGINE=numpy``), ``"numba"`` or ``"numpy"``; both choose the same model
+            (the numpy one about 10x slower).
 
     Attributes:
         spec_, order_, seasonal_order_, trend_: What was chosen.
         results_: statsmodels results of the chosen model.
         search_: One row per candidate (criterion value or why it was refused).
+        engine_: The likelihood engine that ran (``"numba"`` or ``"numpy"``).
         fit_seconds_: Seconds of the whole fit (search + final fit).
     """
 
@@ -880,7 +1067,8 @@ class AutoArima:
 
     def __init__(self, search: str = "stepwise", *, max_p: int = 5, max_q: int = 5, max_P: int = 2, max_Q: int = 2,
                  max_order: int = 5, max_d: int = 2, max_D: int = 1, criterion: str = "aicc",
-                 allow_drift: bool = True, allow_mean: bool = True, nmodels: int = 94, refit: bool = False):
+                 allow_drift: bool = True, allow_mean: bool = True, nmodels: int = 94, refit: bool = False,
+                 engine: Literal["auto", "numba", "numpy"] = "auto"):
         self.search = search
         self.refit = refit
         self.max_p, self.max_q, self.max_P, self.max_Q = max_p, max_q, max_P, max_Q
@@ -888,12 +1076,14 @@ class AutoArima:
         self.criterion = criterion
         self.allow_drift, self.allow_mean = allow_drift, allow_mean
         self.nmodels = nmodels
+        self.engine = engine
 
     def fit(self, y, period: int = 1) -> AutoArima:
         """Search and fit on the whole series; returns self."""
         began = time.perf_counter()
         y = check_series(y)
         period = check_positive_int("period", period, minimum=1)
+        self.engine_ = resolve_engine(self.engine)
         self.period_ = period
         self.y_ = y
         self.notes_ = []
@@ -905,7 +1095,7 @@ class AutoArima:
             result = auto_order(y, period, search=self.search, max_p=self.max_p, max_q=self.max_q,
                                 max_P=self.max_P, max_Q=self.max_Q, max_order=self.max_order, max_d=self.max_d,
                                 max_D=self.max_D, criterion=self.criterion, allow_drift=self.allow_drift,
-                                allow_mean=self.allow_mean, nmodels=self.nmodels)
+                                allow_mean=self.allow_mean, nmodels=self.nmodels, engine=self.engine_)
             self.search_ = result.table()
             self.spec_ = result.best.spec
             self.criterion_value_ = result.best.ic(result.criterion)
@@ -991,14 +1181,16 @@ def forecaster_search(model, y: np.ndarray, fit_final):
     if constants is None:
         return None
     criterion = model.criterion
+    engine = resolve_engine(getattr(model, "engine", "auto"))
     if search == "exhaustive":
         specs = exhaustive_specs(d, D, m, max_p=max_p, max_q=max_q, max_P=max_PQ, max_Q=max_PQ,
                                  constants=constants)
-        result = search_candidates(y, specs, criterion=criterion)
+        result = search_candidates(y, specs, criterion=criterion, engine=engine)
     else:
         constant = constants[0] if model.trend is not None else (True in constants)
         result = stepwise_search(y, d, D, m, max_p=max_p, max_q=max_q, max_P=max_PQ, max_Q=max_PQ,
-                                 constant=constant, allow_constant=len(constants) > 1, criterion=criterion)
+                                 constant=constant, allow_constant=len(constants) > 1, criterion=criterion,
+                                 engine=engine)
     rows = result.table().to_dict("records")
     ranked = sorted((f for f in result.fits if not f.error and np.isfinite(f.ic(criterion))),
                     key=lambda f: (not f.converged, f.ic(criterion)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import time
 from collections.abc import Sequence
 from typing import Literal
@@ -19,6 +20,19 @@ from pybbdl.exceptions import ArgumentError
 Architecture = Literal["dense", "simple_rnn", "lstm", "gru", "conv1d"]
 ARCHITECTURES = ("dense", "simple_rnn", "lstm", "gru", "conv1d")
 _OPTIMIZERS = ("rmsprop", "adam", "sgd")
+
+
+def keras_verbosity(verbose):
+    """Keras ``fit`` verbosity for `verbose`: ``"auto"`` = 1 (progress bar) when standard output is
+    a terminal or a Jupyter kernel, else 0 (Keras' own "auto" is 1 everywhere, which floods logs,
+    pipes and R consoles with per-epoch lines; the comparisons print one line per model fit)."""
+    if isinstance(verbose, str) and verbose == "auto":
+        try:
+            tty = sys.stdout.isatty()
+        except (AttributeError, ValueError):  # replaced or closed stdout
+            tty = False
+        return 1 if tty or "ipykernel" in sys.modules else 0
+    return verbose
 
 
 def seed_everything(seed: int) -> None:
@@ -67,7 +81,9 @@ class NeuralForecaster(BaseForecaster):
         loss: Keras loss name (book: ``"mae"``), on the scaled target.
         patience: Early stopping on validation loss with best-weights restore; None = off.
         random_state: Seed for weights, shuffling and dropout; None = not reproducible.
-        verbose: Keras ``fit`` verbosity (``"auto"``, 0, 1 = progress bar, 2 = one line/epoch).
+        verbose: Keras ``fit`` verbosity: ``"auto"`` (default) = Keras' progress bar when standard
+            output is a terminal, silent otherwise (a log or a pipe would get lines per epoch);
+            0 = silent, 1 = progress bar, 2 = one line per epoch.
         deterministic: Train with TensorFlow's op determinism on (same seed, same numbers); the
             process-wide switch is restored after ``fit`` (see :func:`op_determinism`). False
             leaves it as it is.
@@ -237,7 +253,7 @@ class NeuralForecaster(BaseForecaster):
                                                            restore_best_weights=True))
         start = time.perf_counter()
         history = model.fit(train, validation_data=val, epochs=int(self.epochs), callbacks=callbacks,
-                            verbose=self.verbose)
+                            verbose=keras_verbosity(self.verbose))
         self.fit_seconds_ = time.perf_counter() - start
         self.model_ = model
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}

@@ -251,8 +251,10 @@ def build_models(s: dict) -> dict:
         if s[setting] is not None and not any(setting in d for d in declares.values()):
             raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models "
                                 f"{list(named.values())} uses it.")
-    # Keras' per-epoch lines only when fits run here, one after another (workers would interleave them)
-    verbose = (1 if sys.stderr.isatty() else 2) if s["progress"] and resolve_backend(
+    # Keras' progress bar only when fits run here, one after another (workers would interleave them),
+    # and only on a terminal ("auto": pybbdl.models.neural.keras_verbosity); logs and pipes get the
+    # comparison's one line per model fit instead of Keras' lines per epoch
+    verbose = "auto" if s["progress"] and resolve_backend(
         s.get("n_jobs", 1), s.get("backend"), s.get("address")) == "sequential" else 0
     run_wide = {"epochs": s["epochs"], "batch_size": s["batch_size"], "learning_rate": s["learning_rate"],
                 "patience": s["patience"] or None, "seed": s["seed"], "verbose": verbose,
@@ -275,13 +277,21 @@ def build_models(s: dict) -> dict:
     return out
 
 
+def _model_record(model) -> dict:
+    params = model.get_params() if callable(getattr(model, "get_params", None)) else {}
+    out = {"class": type(model).__name__, "params": params}
+    if isinstance(params.get("engine"), str):  # ARIMA's likelihood engine: what "auto" runs here
+        from pybbdl.models.arima_search import resolve_engine
+
+        out["engine_used"] = resolve_engine(params["engine"])
+    return out
+
+
 def _settings_record(s: dict, models: Mapping, windows_info: dict, kind: str) -> dict:
     record = {k: v for k, v in s.items() if k not in ("models", "params")}
     if record.get("levels") is not None:
         record["levels"] = list(record["levels"])
-    record["models"] = {name: {"class": type(m).__name__,
-                               "params": m.get_params() if callable(getattr(m, "get_params", None)) else {}}
-                        for name, m in models.items()}
+    record["models"] = {name: _model_record(m) for name, m in models.items()}
     record["params"] = dict(s["params"] or {})
     record["quick_settings"] = dict(QUICK) if s["quick"] else None
     if s["quick"]:  # what the networks actually ran with; the given values are kept beside them
