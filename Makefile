@@ -10,6 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 R_DEBS := r-base-core r-cran-reticulate r-cran-testthat r-cran-knitr r-cran-rmarkdown r-cran-forecast pandoc
 OUT ?= results/demo
 PYTEST_ARGS ?=
+# pytest runs its test files on both cores (pytest-xdist; one file per worker at a time, so a file's
+# module fixtures, e.g. the embedded R or the local Ray cluster, start once): PYTEST_JOBS=1 = one process.
+PYTEST_JOBS ?= 2
 # The R package (DESCRIPTION at the root) and where `make r-check` builds and checks it.
 R_PKG_FILES := DESCRIPTION NAMESPACE LICENSE .Rbuildignore R man
 RCHECK_DIR ?= results/r-check
@@ -34,7 +37,7 @@ demo: setup
 	$(VENV)/bin/pybbdl forecast --dataset macro --models naive,arima,dense,lstm,gru --seeds 3 --future 8 --out $(OUT)
 
 test: setup-r
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter-out 1,$(PYTEST_JOBS)),-n $(PYTEST_JOBS) --dist loadfile) $(PYTEST_ARGS)
 	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r r-check render-vignettes QUICK=true; fi
 
 test-r:
