@@ -42,8 +42,10 @@ def _synthetic(seed, n=80):
     e = rng.normal(size=n + 50)
     x = np.zeros(n + 50)
     for t in range(2, n + 50):
-        x[t] = (0.5 * x[t - 1] + 0.4 * e[t - 1] + e[t]) if seed % 2 else (0.6 * x[t - 1] - 0.3 * x[t - 2] + 0.5 * e[t - 1]
-                                                                          + e[t])
+        if seed % 2:
+            x[t] = 0.5 * x[t - 1] + 0.4 * e[t - 1] + e[t]
+        else:
+            x[t] = 0.6 * x[t - 1] - 0.3 * x[t - 2] + 0.5 * e[t - 1] + e[t]
     x = x[50:]
     return np.cumsum(x + 0.2) if seed % 2 else 10 + x
 
