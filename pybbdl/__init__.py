@@ -9,7 +9,7 @@ built or fitted. The pipeline is data -> windows -> models -> evaluation -> repo
 >>> w = prepare_windows(frame, target="infl", lookback=8, horizon=1, split=(0.6, 0.2, 0.2))
 """
 
-__version__ = "0.1.0"
+from pybbdl._version import __version__  # noqa: F401
 
 
 def __getattr__(name):  # pybbdl.forecast_conditional without importing the workflows up front

@@ -148,7 +148,7 @@ def versions() -> dict[str, str]:
     import platform
     import sys
 
-    from pybbdl import __version__
+    from pybbdl._version import __version__
 
     out = {"python": platform.python_version(), "pybbdl": __version__}
     for name in ("numpy", "scipy", "pandas", "statsmodels", "numba", "tensorflow", "keras", "dp_accounting"):

@@ -20,6 +20,7 @@ import numpy as np
 from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError, DataError, ModelFitError
 from pybbdl.models.base import BaseForecaster
+from pybbdl.models.unit_root import number_of_differences  # noqa: F401 - also importable from here, as in 0.2
 from pybbdl.windows import Windows
 
 Criterion = Literal["aicc", "aic", "bic"]
@@ -43,23 +44,6 @@ def _fit_arima(y: np.ndarray, order, seasonal_order, trend, start_params=None, e
 def _converged(results) -> bool:
     retvals = getattr(results, "mle_retvals", None) or {}
     return bool(retvals.get("converged", True))
-
-
-def number_of_differences(y: np.ndarray, *, max_d: int = 2, alpha: float = 0.05) -> int:
-    """Differences needed for stationarity by repeated KPSS tests (as R's ``forecast::ndiffs``)."""
-    from statsmodels.tsa.stattools import kpss
-
-    d, x = 0, np.asarray(y, dtype=float)
-    while d < max_d and len(x) > 10 and np.ptp(x) > 0:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # p-values outside the table are clipped, with a warning
-            # lags as R's forecast::ndiffs (ur.kpss(use.lag = trunc(3 * sqrt(n) / 13)))
-            pvalue = kpss(x, regression="c", nlags=max(1, int(3 * np.sqrt(len(x)) / 13)))[1]
-        if pvalue >= alpha:
-            break
-        x = np.diff(x)
-        d += 1
-    return d
 
 
 def _unit_root_series(y: np.ndarray, exog: np.ndarray | None, seasonal_d: int = 0,

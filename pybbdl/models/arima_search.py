@@ -733,7 +733,7 @@ def _warm_start(spec: Spec, fits: dict) -> np.ndarray | None:
 # -- unit-root tests --------------------------------------------------------------------------
 def number_of_differences(y: np.ndarray, *, max_d: int = 2, alpha: float = 0.05) -> int:
     """``d`` by repeated KPSS tests, as R's ``forecast::ndiffs`` (see :mod:`pybbdl.models.arima`)."""
-    from pybbdl.models.arima import number_of_differences as ndiffs
+    from pybbdl.models.unit_root import number_of_differences as ndiffs
 
     return ndiffs(y, max_d=max_d, alpha=alpha)
 

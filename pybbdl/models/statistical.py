@@ -986,7 +986,7 @@ class CombinationForecaster(BaseForecaster):
         self.method = method
 
     def _make_members(self) -> dict:
-        from pybbdl.models import make_model
+        from pybbdl.models.registry import get_spec
 
         if self.method not in ("mean", "median", "inverse_mse"):
             raise ArgumentError(f'`method` must be "mean", "median" or "inverse_mse". Received: {self.method!r}')
@@ -998,7 +998,7 @@ class CombinationForecaster(BaseForecaster):
             if isinstance(m, str):
                 if m.startswith("combo"):
                     raise ArgumentError(f"`members` must not hold a combination. Received: {m!r}")
-                out[m] = make_model(m)
+                out[m] = get_spec(m, "windows").build("windows")
             else:
                 out[f"{type(m).__name__}_{len(out)}"] = m.clone() if hasattr(m, "clone") else m
         return out
