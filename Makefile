@@ -86,6 +86,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PIP) install -q -c constraints.txt -e ".[dev,ray]"
 	# test oracle only, never imported by pybbdl: 0.9.0 pins TF <= 2.15 and Keras 2, so skip its deps
 	$(PIP) install -q --no-deps tensorflow-privacy==0.9.0
+	# compile the ARIMA likelihood (numba, cached in pybbdl/models/__pycache__) once here, not in every
+	# first process that fits an ARIMA (about a minute on 2 cores)
+	$(PY) -c 'from pybbdl.models.arima_search import warm_up; warm_up()'
 	touch $@
 
 $(VENV)/.installed-r: $(VENV)/.installed

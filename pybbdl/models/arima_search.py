@@ -1209,3 +1209,15 @@ def forecaster_search(model, y: np.ndarray, fit_final):
         if not row["error"] and errors:
             row["error"], row["converged"] = errors[0], False
     return rows, None
+
+
+def warm_up() -> None:
+    """Compile the numba likelihood now (and cache it beside the module) by fitting two small series,
+    seasonal stepwise and non-seasonal exhaustive: what ``make setup`` runs, so that the first ARIMA
+    of a session does not wait about a minute for the compiler. Does nothing without numba."""
+    if _kernel() is None:
+        return
+    rng = np.random.default_rng(0)
+    y = 10 + np.cumsum(rng.normal(size=48)) + np.tile([1.0, -1.0, 2.0, -2.0], 12)
+    AutoArima().fit(y, 4)
+    AutoArima(search="exhaustive", max_p=2, max_q=2).fit(y[:30], 1)

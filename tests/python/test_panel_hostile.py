@@ -172,9 +172,9 @@ def test_P11_monthly_dates_mid_month_are_monthly():
 def test_P45_empty_models_are_refused(tmp_path, capsys):
     path = tmp_path / "p.csv"
     _numbered({"a": _seasonal(30)}).to_csv(path, index=False)
-    for value in ("", " , "):
-        assert _cli(tmp_path, path, "--models", value) == 2
-        assert "`--models` must name at least one model" in capsys.readouterr().err
+    for value, says in (("", "`--models` must not be empty"), (" , ", "`--models` must name at least one model")):
+        assert _cli(tmp_path, path, "--models", value) == 2  # the CLI's blank-option rule, then the panel's
+        assert says in capsys.readouterr().err
     with pytest.raises(ArgumentError, match="at least one model"):
         forecast_panel(_numbered({"a": _seasonal(30)}), models="")
 
