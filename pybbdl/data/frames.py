@@ -95,6 +95,22 @@ def from_frame(
     return out
 
 
+def check_csv_frame(frame, path, header) -> None:
+    """What every CSV reader (this one, the panel's) checks on the frame pandas read: data rows below
+    the header, and commas as the separator (one column whose name holds ``;``, a tab or ``|`` is a
+    file with another separator)."""
+    if len(frame) == 0:
+        raise DataError(f"CSV file {os.fspath(path)!r} must have data rows. Received: no data rows, only the header "
+                        f"{list(header)}.")
+    if frame.shape[1] == 1:
+        only = str(frame.columns[0])
+        seps = [name for sep, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")) if sep in only]
+        if seps:
+            raise DataError(f"CSV file {os.fspath(path)!r} must be comma-separated. Received: one column "
+                            f"{only[:80]!r}, whose name holds {seps[0]}: the file uses another separator. Convert "
+                            "it, e.g. pandas.read_csv(path, sep=';', decimal=',').to_csv(new_path, index=False).")
+
+
 def _read(path, encoding, **kwargs) -> pd.DataFrame:
     try:
         return pd.read_csv(path, encoding=encoding, **kwargs)
@@ -156,16 +172,7 @@ def read_csv(
         raise DataError(f"CSV file {os.fspath(path)!r} must have unique column names. Received: {dup} more than "
                         "once in the header.")
     frame = _read(path, encoding)
-    if len(frame) == 0:
-        raise DataError(f"CSV file {os.fspath(path)!r} must have data rows. Received: no data rows, only the header "
-                        f"{sorted(seen)}.")
-    if frame.shape[1] == 1:
-        only = str(frame.columns[0])
-        seps = [name for sep, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")) if sep in only]
-        if seps:
-            raise DataError(f"CSV file {os.fspath(path)!r} must be comma-separated. Received: one column "
-                            f"{only[:80]!r}, whose name holds {seps[0]}: the file uses another separator. Convert "
-                            "it, e.g. pandas.read_csv(path, sep=';', decimal=',').to_csv(new_path, index=False).")
+    check_csv_frame(frame, path, sorted(seen))
     frame.attrs["source"] = os.fspath(path)
     return from_frame(frame, target=target, features=features, date_col=date_col, date_format=date_format,
                       dayfirst=dayfirst)

@@ -236,7 +236,7 @@ def _check_settings(id_col, time_col, value_col, period, horizon, holdout, perio
 
 def _read_panel_csv(path: str, encoding: str | None, text_columns) -> pd.DataFrame:
     """A panel CSV as the single-series CSV reader reads files (same messages), text columns as text."""
-    from pybbdl.data.frames import _read
+    from pybbdl.data.frames import _read, check_csv_frame
 
     if not os.path.exists(path):
         raise DataFileNotFoundError(f"`data` must be an existing CSV file. Received: {path!r} (not found)")
@@ -259,15 +259,7 @@ def _read_panel_csv(path: str, encoding: str | None, text_columns) -> pd.DataFra
         raise DataError(f"CSV file {path!r} must have unique column names. Received: {dup} more than once in the "
                         "header.")
     frame = _read(path, encoding, dtype={c: str for c in text_columns if c in names})
-    if len(frame) == 0:
-        raise DataError(f"CSV file {path!r} must have data rows. Received: no data rows, only the header {names}.")
-    if frame.shape[1] == 1:
-        only = str(frame.columns[0])
-        seps = [name for sep, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")) if sep in only]
-        if seps:
-            raise DataError(f"CSV file {path!r} must be comma-separated. Received: one column {only[:80]!r}, whose "
-                            f"name holds {seps[0]}: the file uses another separator. Convert it, e.g. "
-                            "pandas.read_csv(path, sep=';', decimal=',').to_csv(new_path, index=False).")
+    check_csv_frame(frame, path, names)
     return frame
 
 
