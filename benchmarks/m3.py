@@ -145,7 +145,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from pybbdl.workflows.panel import SERIES_MODELS, available_series_models, forecast_panel, score_panel
+    from pybbdl.models.registry import model_names
+    from pybbdl.workflows.panel import available_series_models, forecast_panel, score_panel
 
     t_all = time.perf_counter()
     data, panel = load_m3(args.limit, args.ids)
@@ -158,7 +159,7 @@ def main(argv=None) -> int:
     have = set(available_series_models())
     wanted = [] if args.models == "none" else [m.strip() for m in args.models.split(",") if m.strip()]
     for m in wanted:
-        if m in SERIES_MODELS and m not in have:
+        if m in model_names("series") and m not in have:
             notes.append(f"{m}: not in this install (skipped)")
             continue
         params = {}
@@ -166,7 +167,8 @@ def main(argv=None) -> int:
             params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
                                  if v is not None}}
         start = time.perf_counter()
-        run = forecast_panel(panel, models=[m], reference=None, seeds=args.seeds, params=params, n_jobs=args.jobs,
+        seeds = args.seeds if m in model_names("global") else 1  # only global models train with seeds
+        run = forecast_panel(panel, models=[m], reference=None, seeds=seeds, params=params, n_jobs=args.jobs,
                              backend=args.backend, address=args.address)
         walls[m] = time.perf_counter() - start
         fc = run.forecasts
