@@ -9,6 +9,7 @@ register_s3_methods <- function() {
   register_s3_method("ggplot2", "autoplot", "pybbdl_backtest")
   register_s3_method("ggplot2", "autoplot", "pybbdl_privacy_run")
   register_s3_method("ggplot2", "autoplot", "pybbdl_gan")
+  register_s3_method("ggplot2", "autoplot", "pybbdl_merf")
 }
 
 register_s3_method <- function(pkg, generic, class) {
