@@ -72,7 +72,8 @@ merf_run_from_python <- function(run) {
   table <- py_frame(run$table)
   settings <- reticulate::py_to_r(run$settings)
   history <- data.frame(step = table$step, mmd_loss = table$value)
-  downstream <- if (is.null(run$downstream)) NULL else py_frame(run$downstream)
+  down <- run$downstream
+  downstream <- if (is.null(down) || inherits(down, "python.builtin.NoneType")) NULL else py_frame(down)
   structure(list(table = table, history = history, downstream = downstream, model = "merf",
                  epsilon = settings$epsilon, delta = settings$delta, noise_multiplier = settings$noise_multiplier,
                  statement = reticulate::py_to_r(run$statement), settings = settings, gan = run$gan, run = run),
