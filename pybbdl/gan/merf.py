@@ -82,8 +82,6 @@ def check_merf_arguments(features, length_scale, batch_size, epochs, learning_ra
     A feature count whose working memory (:func:`merf_memory_bytes`) exceeds `memory_limit` (default half of
     this machine's physical memory) is refused.
     """
-    from pybbdl.workflows.privacy import _number
-
     features = check_positive_int("features", features)
     if features < 2 or features % 2:
         raise ArgumentError(f"`features` must be an even number >= 2 (cosine and sine of each frequency). "
@@ -102,6 +100,19 @@ def check_merf_arguments(features, length_scale, batch_size, epochs, learning_ra
             "target_epsilon": _number("target_epsilon", target_epsilon, lower=0),
             "delta": _number("delta", delta, lower=0, upper=1),
             "code_dim": check_positive_int("code_dim", code_dim)}
+
+
+def _number(name, value, *, lower, upper=None):
+    """A finite number in (lower, upper) (open), else "`name` must be ... Received: ..."."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = math.nan
+    ok = not isinstance(value, bool) and math.isfinite(out) and out > lower and (upper is None or out < upper)
+    if not ok:
+        where = f"in ({lower}, {upper})" if upper is not None else f"> {lower}"
+        raise ArgumentError(f"`{name}` must be a finite number {where}. Received: {name}={value!r}")
+    return out
 
 
 def check_delta_below_one_over_n(delta: float, n: int) -> None:
