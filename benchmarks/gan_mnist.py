@@ -3,7 +3,8 @@ conditional label accuracy, class coverage and the Parzen-window log-likelihood 
 
 Usage: python benchmarks/gan_mnist.py [--models cgan,mlp,dcgan] [--cgan-epochs 30] [--mlp-epochs 10]
        [--dcgan-epochs 1] [--dp-epsilons 1,10] [--dp-epochs 3] [--out /tmp/gan_bench]
-       python benchmarks/gan_mnist.py --method merf [--merf-epsilons 10,1] [--merf-seeds 1,2] [--out /tmp/gan_bench]
+       python benchmarks/gan_mnist.py --method merf [--merf-epsilons 10,1] [--merf-seeds 1,2] [--merf-report]
+       [--out /tmp/gan_bench]
 
 ``--method merf`` runs DP-MERF (pybbdl.workflows.merf.merf_train, the door of ``pybbdl gan --method merf``) with the
 reference implementation's settings for each epsilon and seed, and prints the downstream accuracy (logistic
@@ -81,6 +82,9 @@ def merf_main(args) -> None:
                 runs.append(json.loads(cache.read_text()))
                 print(f"  cached: {folder}", file=sys.stderr)
                 continue
+            if args.merf_report:
+                print(f"  not run yet: {folder}", file=sys.stderr)
+                continue
             load0 = os.getloadavg()
             t = time.perf_counter()
             run = merf_train(require(MNIST), target_epsilon=eps, delta=args.delta, seed=seed, out_dir=folder,
@@ -97,6 +101,9 @@ def merf_main(args) -> None:
             cache.write_text(json.dumps(row, indent=2))
             print(f"  {json.dumps(row)}", file=sys.stderr)
             runs.append(row)
+    if not runs:
+        print("no finished DP-MERF runs in " + str(out))
+        return
     frame = pd.DataFrame(runs)
     print(f"\nDP-MERF on MNIST (delta = {args.delta:g}; reference settings: 10,000 features, l^2 = 105, batch 100, "
           f"5 epochs; downstream on 60,000 synthetic digits vs the 10,000 real test images) on {machine()}")
@@ -121,6 +128,9 @@ def main() -> None:
     parser.add_argument("--method", choices=["gan", "merf"], default="gan")
     parser.add_argument("--merf-epsilons", default="10,1")
     parser.add_argument("--merf-seeds", default="1,2")
+    parser.add_argument("--merf-report", action="store_true",
+                        help="print the table of the finished runs in --out only (several runs can go in parallel, "
+                             "one process per epsilon and seed, then one --merf-report)")
     parser.add_argument("--models", default="cgan,mlp,dcgan")
     parser.add_argument("--cgan-epochs", type=int, default=30)
     parser.add_argument("--mlp-epochs", type=int, default=10)
