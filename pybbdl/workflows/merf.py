@@ -19,11 +19,12 @@ import pandas as pd
 
 from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError
+from pybbdl.gan.merf import MERF_DEFAULTS
 from pybbdl.workflows.gan import GanRun
 
 #: The defaults of :func:`merf_train` (the reference implementation's for digit MNIST, see pybbdl.gan.merf).
-MERF_WORKFLOW_DEFAULTS = {"target_epsilon": 10.0, "delta": 1e-5, "features": 10_000, "length_scale": 105 ** 0.5,
-                          "batch_size": 100, "epochs": 5, "learning_rate": 0.01, "code_dim": 5, "seed": 1,
+#: (A test checks that the signatures of merf_train and train_merf agree with it.)
+MERF_WORKFLOW_DEFAULTS = {**{k: v for k, v in MERF_DEFAULTS.items() if k not in ("hidden", "channels", "lr_decay")},
                           "downstream": ("logreg", "mlp", "cnn"), "downstream_samples": 60_000}
 MERF_QUICK_IMAGES = 2048
 

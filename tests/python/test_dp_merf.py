@@ -211,3 +211,16 @@ def test_quick_run_on_mnist_writes_its_files(tmp_path):
     assert run.settings["n"] == 2048 and run.downstream.shape[0] == 1
     for name in ("grid.png", "downstream.csv", "summary.json", "statement.txt", "manifest.json", "generator.keras"):
         assert (tmp_path / name).is_file(), name
+
+
+def test_one_set_of_defaults():
+    import inspect
+
+    from pybbdl.gan.merf import MERF_DEFAULTS, train_merf
+    from pybbdl.workflows.merf import MERF_WORKFLOW_DEFAULTS, merf_train
+
+    for func, table in ((merf_train, MERF_WORKFLOW_DEFAULTS), (train_merf, MERF_DEFAULTS)):
+        params = inspect.signature(func).parameters
+        for name, value in table.items():
+            if name in params:
+                assert params[name].default == value, (func.__name__, name)
