@@ -11,6 +11,7 @@ register_s3_methods <- function() {
   register_s3_method("ggplot2", "autoplot", "pybbdl_gan")
   register_s3_method("ggplot2", "autoplot", "pybbdl_panel") # backtest_panel()'s results too
   register_s3_method("ggplot2", "autoplot", "pybbdl_future")
+  register_s3_method("ggplot2", "autoplot", "pybbdl_merf")
 }
 
 register_s3_method <- function(pkg, generic, class) {

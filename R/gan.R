@@ -23,7 +23,8 @@
 #' @param epochs Passes over the images, >= 1; `NULL` = the model's default (mlp 20, dcgan 5,
 #'   cgan 30).
 #' @param batch_size Images per discriminator step (with `dp = TRUE` the expected size of the
-#'   Poisson draws); an epoch is `n %/% batch_size` discriminator steps.
+#'   Poisson draws); an epoch is `n %/% batch_size` discriminator steps. `NULL` = 128 (DP-MERF: 100
+#'   generated images per generator step).
 #' @param d_steps Discriminator steps per generator step, >= 1 and at most `n %/% batch_size` (an
 #'   epoch's discriminator steps, so that an epoch stays one pass over the images; more is refused)
 #'   (Bie, Kamath and Zhang 2023 use 50 for DP on MNIST); with `dp = TRUE` every one is counted by
@@ -41,6 +42,23 @@
 #' @param out_dir Folder for grids, loss curves, the table, checkpoints and a manifest; a rerun
 #'   resumes when the checkpoint's settings match and is refused otherwise; `NULL` = no files.
 #' @param progress Show a progress bar.
+#' @param method `"gan"` (the `model` GAN) or `"merf"`: DP-MERF (Harder, Adamczewski and Park 2021),
+#'   which releases the class-conditional mean embedding of the images in random Fourier features
+#'   once through the Gaussian mechanism (sensitivity 2/n, replace-one adjacency; sigma calibrated
+#'   for `epsilon` at `delta`, default 10 and 1e-5, delta < 1/n) and then trains a conditional
+#'   generator to match it without touching the data again. It takes `epochs` (default 5),
+#'   `batch_size`, `seed`, `limit`, `data_path`, `out_dir` and the four arguments below, and refuses
+#'   the GAN-only ones (`dp`, `d_steps`, `l2_norm_clip`, ...). Its result has class
+#'   `c("pybbdl_merf", "pybbdl_gan")`: `epsilon` (the accountant's for the release), `delta`,
+#'   `noise_multiplier`, `downstream` (a data frame: classifier, accuracy, ...), `history` (step,
+#'   mmd_loss); `gan_grid()` and `plot_gan_grid()` work on it as on a GAN.
+#' @param epsilon With `method = "merf"`: the target epsilon (the same as `target_epsilon`; give one).
+#' @param features,length_scale,learning_rate With `method = "merf"`: random Fourier features (even,
+#'   default 10000), the Gaussian kernel's length scale on \[0, 1\] pixels (default sqrt(105)) and the
+#'   generator's Adam rate (default 0.01). A feature count that does not fit in memory is refused.
+#' @param downstream With `method = "merf"`: the classifiers (`"logreg"`, `"mlp"`, `"cnn"`; default all
+#'   three) trained on 60,000 synthetic digits and tested on the real MNIST test set; `character(0)`
+#'   skips them (then `images` without a test set is fine).
 #' @return `train_gan()`: an object of class `pybbdl_gan`: a list with `table` (long: step, epoch,
 #'   metric, value), `history` (one row per step: step, d_loss, g_loss, d_real, d_fake), `model`,
 #'   `epsilon` and `noise_multiplier` (`NA` without privacy), `statement`, `settings`, `gan` (the
@@ -59,13 +77,33 @@
 #'   plot_gan_grid(grid)
 #' }
 train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels = NULL, data_path = NULL,
-                      limit = NULL, epochs = NULL, batch_size = 128, seed = 1, label_smoothing = 0.1,
+                      limit = NULL, epochs = NULL, batch_size = NULL, seed = 1, label_smoothing = 0.1,
                       ema_decay = NULL, dp = FALSE, d_steps = 1, target_epsilon = NULL, delta = NULL,
                       l2_norm_clip = NULL,
                       latent_dim = 100, checkpoint_every = NULL, deterministic = TRUE, out_dir = NULL,
-                      progress = FALSE) {
+                      progress = FALSE, method = c("gan", "merf"), epsilon = NULL, features = NULL,
+                      length_scale = NULL, learning_rate = NULL, downstream = NULL) {
   if (is.factor(model)) model <- as.character(model)
+  if (is.factor(method)) method <- as.character(method)
   model <- match.arg(model)
+  method <- match.arg(method)
+  if (method == "merf") {
+    return(train_merf(model = model, images = images, labels = labels, data_path = data_path, limit = limit,
+                      epochs = epochs, batch_size = batch_size, seed = seed, label_smoothing = label_smoothing,
+                      ema_decay = ema_decay, dp = dp, d_steps = d_steps, target_epsilon = target_epsilon,
+                      delta = delta, l2_norm_clip = l2_norm_clip, latent_dim = latent_dim,
+                      checkpoint_every = checkpoint_every, deterministic = deterministic, out_dir = out_dir,
+                      progress = progress, epsilon = epsilon, features = features, length_scale = length_scale,
+                      learning_rate = learning_rate, downstream = downstream))
+  }
+  merf_only <- list(epsilon = epsilon, features = features, length_scale = length_scale,
+                    learning_rate = learning_rate, downstream = downstream)
+  for (name in names(merf_only)) {
+    if (!is.null(merf_only[[name]])) {
+      stop("`", name, "` applies to method = \"merf\" only.", call. = FALSE)
+    }
+  }
+  if (is.null(batch_size)) batch_size <- 128
   epochs <- check_whole(epochs, "epochs", null_ok = TRUE)
   batch_size <- check_whole(batch_size, "batch_size")
   d_steps <- check_whole(d_steps, "d_steps")

@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
                           "(default %(default)s)")
     gan.add_argument("--data-path", help="folder with the four MNIST IDX files (default: download once into the cache)")
     gan.add_argument("--epochs", type=int, help="passes over the data, >= 1 (default: mlp 20, dcgan 5, cgan 30)")
-    gan.add_argument("--batch-size", type=int, default=128, help="default %(default)s")
+    gan.add_argument("--batch-size", type=int, help="default 128 (merf: 100)")
     gan.add_argument("--latent-dim", type=int, default=100, help="default %(default)s")
     gan.add_argument("--label-smoothing", type=float, default=0.1,
                      help="one-sided: real target 1 - this (default %(default)s)")
@@ -51,6 +51,19 @@ def add_parser(sub) -> None:
     gan.add_argument("--nondeterministic", action="store_true",
                      help="do not switch on TensorFlow's op determinism (faster; resume is then not exact)")
     gan.add_argument("--out", default="results/gan", help="output folder (default %(default)s)")
+    merf = gan.add_argument_group(
+        "DP-MERF (--method merf: Harder et al. 2021; one Gaussian release of the data's class-conditional mean "
+        "embedding in random Fourier features, then a generator; takes --target-epsilon (default 10), --delta "
+        "(default 1e-05, < 1/n), --epochs (default 5), --batch-size, --seed, --quick, --limit, --data-path, --out)")
+    merf.add_argument("--method", choices=["gan", "merf"], default="gan",
+                      help="gan: the --model GAN (default); merf: DP-MERF")
+    merf.add_argument("--features", type=int, help="merf: random Fourier features, even (default 10000)")
+    merf.add_argument("--length-scale", type=float, help="merf: Gaussian kernel length scale on [0, 1] pixels "
+                                                         "(default sqrt(105) = 10.25)")
+    merf.add_argument("--learning-rate", type=float, help="merf: the generator's Adam rate (default 0.01)")
+    merf.add_argument("--downstream", help="merf: classifiers trained on 60,000 synthetic digits and tested on the "
+                                           "real test set, comma-separated from logreg,mlp,cnn, or none "
+                                           "(default logreg,mlp,cnn)")
 
 
 def run(args) -> int:
@@ -71,8 +84,13 @@ def run(args) -> int:
                        target_epsilon=args.target_epsilon,
                        delta=args.delta, l2_norm_clip=clip, ema_decay=args.ema_decay, classifier=args.classifier,
                        quick=args.quick, limit=args.limit, deterministic=not args.nondeterministic,
-                       out_dir=args.out, progress=True)
+                       out_dir=args.out, progress=True, method=args.method, features=args.features,
+                       length_scale=args.length_scale, learning_rate=args.learning_rate, downstream=args.downstream)
     print(result)
+    if args.method == "merf":
+        print(f"wrote: {args.out}/ (grid.png, table.csv, downstream.csv, generator.keras, summary.json, "
+              "statement.txt, manifest.json)")
+        return 0
     print(f"wrote: {args.out}/ (grid.png, losses.png, history.csv, table.csv, checkpoints/, generator.keras, "
           "summary.json, manifest.json)")
     return 0

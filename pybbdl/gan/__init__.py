@@ -1,4 +1,5 @@
-"""GANs on MNIST: Goodfellow's MLP GAN, a DCGAN, a conditional GAN, their metrics, and a DP-GAN.
+"""GANs on MNIST: Goodfellow's MLP GAN, a DCGAN, a conditional GAN, their metrics, a DP-GAN, and DP-MERF
+(:func:`train_merf`, a private conditional generator from one release) with :func:`downstream_accuracy`.
 
 Importing this package does not import TensorFlow; the names below load Keras when first used.
 
@@ -29,6 +30,11 @@ _EXPORTS = {
     "label_accuracy": "metrics", "class_coverage": "metrics", "ClassCoverage": "metrics",
     "parzen_log_likelihood": "metrics", "parzen_evaluation": "metrics", "ParzenResult": "metrics",
     "grid_mosaic": "plots", "save_grid_png": "plots", "plot_losses": "plots",
+    "train_merf": "merf", "MerfGenerator": "merf", "MerfFit": "merf", "MerfRelease": "merf",
+    "embedding_sensitivity": "merf", "mean_embedding": "merf", "rff_features": "merf", "rff_frequencies": "merf",
+    "release_embedding": "merf", "build_merf_generator": "merf",
+    "downstream_accuracy": "downstream", "build_downstream_classifier": "downstream",
+    "DOWNSTREAM_CLASSIFIERS": "downstream",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -148,14 +148,22 @@ class GanRun(RunResult):
 
 
 def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *, images=None, labels=None,
-              epochs: int | None = None, batch_size: int = 128, latent_dim: int = 100, label_smoothing: float = 0.1,
+              epochs: int | None = None, batch_size: int | None = None, latent_dim: int = 100, label_smoothing: float = 0.1,
               seed: int = 1, checkpoint_every: int | None = None, dp: bool = False, d_steps: int = 1,
               target_epsilon: float | None = None,
               delta: float | None = None, l2_norm_clip: float | None = None, ema_decay: float | None = None,
               classifier: str | os.PathLike | None = None, quick: bool = False, limit: int | None = None,
               deterministic: bool = True, out_dir: str | os.PathLike | None = "results/gan",
-              progress: bool = True) -> GanRun:
+              progress: bool = True, method: str = "gan", features: int | None = None,
+              length_scale: float | None = None, learning_rate: float | None = None,
+              downstream=None) -> GanRun:
     """Train a GAN on MNIST (or on given images) and return a :class:`GanRun`.
+
+    ``method="merf"`` trains DP-MERF instead (:func:`pybbdl.workflows.merf.merf_train`: one Gaussian release of
+    the data's mean embedding, then a generator; returns a :class:`~pybbdl.workflows.merf.MerfRun`); it takes
+    `target_epsilon`, `delta`, `epochs`, `batch_size`, `seed`, `features`, `length_scale`, `learning_rate`,
+    `downstream` (classifiers for the downstream table, default all three; ``()`` skips), `quick`, `limit` and
+    `out_dir`, and refuses the GAN-only settings.
 
     Args:
         model: ``"cgan"`` (conditional: rows of the grid = digits 0-9), ``"mlp"`` (Goodfellow et al. 2014) or
@@ -190,6 +198,16 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     """
     from pybbdl.outputs import prepare_output_dir, versions
 
+    if method != "gan":   # DP-MERF (or a refusal of an unknown method) before any GAN check
+        from pybbdl.workflows.merf import merf_from_gan_arguments
+
+        return merf_from_gan_arguments(dict(locals()))
+    for name, value in (("features", features), ("length_scale", length_scale), ("learning_rate", learning_rate),
+                        ("downstream", downstream)):
+        if value is not None:
+            raise ArgumentError(f"`{name}` applies to method='merf' only. Received: {name}={value!r}, "
+                                f"method={method!r}")
+    batch_size = GAN_DEFAULTS["batch_size"] if batch_size is None else batch_size
     if model not in GAN_EPOCHS:
         raise ArgumentError(f"`model` must be one of {sorted(GAN_EPOCHS)}. Received: model={model!r}")
     if quick and epochs is not None:
