@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pybbdl._validation import check_positive_int
+from pybbdl._validation import check_positive_int, check_seed
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.workflows.results import RunResult
 
@@ -216,7 +216,7 @@ def gan_train(model: str = "cgan", data_path: str | os.PathLike | None = None, *
     batch_size = check_positive_int("batch_size", batch_size)
     d_steps = check_positive_int("d_steps", d_steps)
     latent_dim = check_positive_int("latent_dim", latent_dim)
-    seed = check_positive_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     label_smoothing = _finite("label_smoothing", label_smoothing, lower=0, upper=0.5, lower_open=False)
     ema_decay = _finite("ema_decay", ema_decay, lower=0, upper=1, none_ok=True)
     if checkpoint_every is not None:

@@ -22,8 +22,6 @@ import pytest
 
 from pybbdl.cli import _build_parser, main
 
-#: pybbdl/workflows/gan.py is another helper's: `seed = check_seed("seed", seed)` there refuses it.
-GAN_HELPER = pytest.mark.xfail(strict=False, reason="gan helper: a seed above 2**32 - 1 fails inside NumPy")
 
 #: Argument lists the cases start from ({placeholders} are filled per test).
 BASES = {
@@ -218,6 +216,16 @@ BAD: dict[tuple[str, str], list] = {
                                  ("privacy mnist", ["--out", "{used}"], "must be new, empty or hold an earlier")],
     # ------------------------------------------------------------------ gan
     ("gan", "--model"): [("gan", ["--model", "wgan"], CHOICE)],
+    ("gan", "--method"): [("gan", ["--method", "nope"], CHOICE),
+                          ("gan", ["--method", "merf", "--dp"], "`dp` applies to the GANs, not to method='merf'")],
+    ("gan", "--features"): [("gan", ["--method", "merf", "--features", "3"], "`features` must be an even number"),
+                            ("gan", ["--features", "100"], "`features` applies to method='merf' only")],
+    ("gan", "--length-scale"): [("gan", ["--method", "merf", "--length-scale", "0"], "`length_scale` must be a finite"),
+                                ("gan", ["--length-scale", "2"], "`length_scale` applies to method='merf' only")],
+    ("gan", "--learning-rate"): [("gan", ["--method", "merf", "--learning-rate", "0"], "`learning_rate` must be a finite"),
+                                 ("gan", ["--learning-rate", "0.1"], "`learning_rate` applies to method='merf' only")],
+    ("gan", "--downstream"): [("gan", ["--method", "merf", "--downstream", "svm"], "`classifiers` must be distinct names"),
+                              ("gan", ["--downstream", "cnn"], "`downstream` applies to method='merf' only")],
     ("gan", "--data-path"): [("gan", ["--data-path", ""], BLANK), ("gan", [], "MNIST folder")],
     ("gan", "--epochs"): [("gan", ["--epochs", "0"], "`epochs` must be >= 1")],
     ("gan", "--batch-size"): [("gan", ["--batch-size", "0"], "`batch_size` must be >= 1")],
@@ -225,7 +233,7 @@ BAD: dict[tuple[str, str], list] = {
     ("gan", "--label-smoothing"): [("gan", ["--label-smoothing", "0.9"], "`label_smoothing` must be a finite number in")],
     ("gan", "--ema-decay"): [("gan", ["--ema-decay", "1"], "`ema_decay` must be a finite number in")],
     ("gan", "--seed"): [("gan", ["--seed", "-1"], "`seed` must be >= 0"),
-                        pytest.param("gan", ["--seed", "4294967296"], "`seed` must be <= 4294967295", marks=GAN_HELPER)],
+                        ("gan", ["--seed", "4294967296"], "`seed` must be <= 4294967295")],
     ("gan", "--checkpoint-every"): [("gan", ["--checkpoint-every", "0"], "`checkpoint_every` must be >= 1")],
     ("gan", "--d-steps"): [("gan", ["--d-steps", "0"], "`d_steps` must be >= 1")],
     ("gan", "--dp"): [("gan", ["--dp=1"], FLAG)],
