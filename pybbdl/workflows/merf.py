@@ -20,7 +20,7 @@ import pandas as pd
 from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError
 from pybbdl.gan.merf import MERF_DEFAULTS
-from pybbdl.workflows.gan import GanRun
+from pybbdl.workflows.gan_run import GanRun
 
 #: The defaults of :func:`merf_train` (the reference implementation's for digit MNIST, see pybbdl.gan.merf).
 #: (A test checks that the signatures of merf_train and train_merf agree with it.)
