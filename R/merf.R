@@ -96,11 +96,7 @@ format.pybbdl_merf <- function(x, ...) {
   out
 }
 
-#' @export
-print.pybbdl_merf <- function(x, ...) {
-  cat(format(x), sep = "\n")
-  invisible(x)
-}
+# print(): print.pybbdl_gan (the class is c("pybbdl_merf", "pybbdl_gan")) calls format.pybbdl_merf
 
 #' @export
 summary.pybbdl_merf <- function(object, ...) {
