@@ -131,39 +131,10 @@ train_gan <- function(model = c("cgan", "mlp", "dcgan"), images = NULL, labels =
   progress <- check_flag(progress, "progress")
   if (!is.null(data_path)) data_path <- check_string(data_path, "data_path")
   if (!is.null(out_dir)) out_dir <- check_string(out_dir, "out_dir")
-  np <- py_np()
-  py_images <- NULL
-  py_labels <- NULL
-  if (!is.null(images)) {
-    if (!is.numeric(images) || length(dim(images)) < 3) {
-      stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1); got ", describe(images),
-           call. = FALSE)
-    }
-    d <- dim(images)
-    if (length(d) > 4 || !identical(as.integer(d[2:3]), c(28L, 28L)) || (length(d) == 4 && d[[4]] != 1)) {
-      stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1), not ",
-           paste(d, collapse = " x "), ".", call. = FALSE)
-    }
-    bad <- which(!is.finite(images))
-    if (length(bad)) {
-      stop("`images` must hold finite pixel values, but ", length(bad), " are NA, NaN or infinite ",
-           "(the first in image ", (bad[[1]] - 1) %% d[[1]] + 1, ").", call. = FALSE)
-    }
-    py_images <- np$asarray(images, dtype = "float32")
-    if (!is.null(labels)) {
-      if (is.factor(labels)) labels <- as.numeric(as.character(labels)) # the digits, not the codes
-      if (!is.numeric(labels) || anyNA(labels) || any(labels != round(labels)) || any(labels < 0 | labels > 9)) {
-        stop("`labels` must be whole numbers 0-9, not ", describe(labels), ".", call. = FALSE)
-      }
-      if (length(labels) != d[[1]]) {
-        stop("`labels` must have one label per image (", d[[1]], "), not ", length(labels), ".", call. = FALSE)
-      }
-      py_labels <- np$asarray(as.integer(labels), dtype = "int32")
-    }
-    if (model == "cgan" && is.null(labels)) {
-      stop("`labels` (digits 0-9) are needed by the conditional GAN", call. = FALSE)
-    }
-  }
+  arrays <- mnist_inputs(images, labels, need_labels = model == "cgan",
+                         why = "are needed by the conditional GAN")
+  py_images <- arrays$images
+  py_labels <- arrays$labels
   run <- with_py_errors(python_module("workflows.gan")$gan_train(
     model, data_path, images = py_images, labels = py_labels, epochs = epochs, batch_size = batch_size,
     latent_dim = latent_dim, label_smoothing = label_smoothing, seed = seed,
@@ -293,4 +264,41 @@ plot_gan_grid <- function(grid, ...) {
   graphics::plot(c(0, 1), c(0, 1), type = "n", axes = FALSE, xlab = "", ylab = "", asp = 1, ...)
   graphics::rasterImage(grDevices::as.raster(canvas), 0, 0, 1, 1, interpolate = FALSE)
   invisible(canvas)
+}
+
+#' MNIST-shaped images and digit labels from R, checked and converted for Python: the one check of
+#' `images`/`labels` for train_gan() and DP-MERF. `need_labels`: refuse missing labels (`why` says
+#' why). Returns list(images, labels) of numpy arrays (NULL where not given).
+#' @noRd
+mnist_inputs <- function(images, labels, need_labels, why) {
+  if (is.null(images)) return(list(images = NULL, labels = NULL))
+  np <- py_np()
+  if (!is.numeric(images) || length(dim(images)) < 3) {
+    stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1); got ", describe(images),
+         call. = FALSE)
+  }
+  d <- dim(images)
+  if (length(d) > 4 || !identical(as.integer(d[2:3]), c(28L, 28L)) || (length(d) == 4 && d[[4]] != 1)) {
+    stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1), not ",
+         paste(d, collapse = " x "), ".", call. = FALSE)
+  }
+  bad <- which(!is.finite(images))
+  if (length(bad)) {
+    stop("`images` must hold finite pixel values, but ", length(bad), " are NA, NaN or infinite ",
+         "(the first in image ", (bad[[1]] - 1) %% d[[1]] + 1, ").", call. = FALSE)
+  }
+  py_labels <- NULL
+  if (!is.null(labels)) {
+    if (is.factor(labels)) labels <- as.numeric(as.character(labels)) # the digits, not the codes
+    if (!is.numeric(labels) || anyNA(labels) || any(labels != round(labels)) || any(labels < 0 | labels > 9)) {
+      stop("`labels` must be whole numbers 0-9, not ", describe(labels), ".", call. = FALSE)
+    }
+    if (length(labels) != d[[1]]) {
+      stop("`labels` must have one label per image (", d[[1]], "), not ", length(labels), ".", call. = FALSE)
+    }
+    py_labels <- np$asarray(as.integer(labels), dtype = "int32")
+  } else if (need_labels) {
+    stop("`labels` (digits 0-9) ", why, call. = FALSE)
+  }
+  list(images = np$asarray(images, dtype = "float32"), labels = py_labels)
 }

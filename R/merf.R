@@ -43,21 +43,9 @@ train_merf <- function(model, images, labels, data_path, limit, epochs, batch_si
   progress <- check_flag(progress, "progress")
   if (!is.null(data_path)) data_path <- check_string(data_path, "data_path")
   if (!is.null(out_dir)) out_dir <- check_string(out_dir, "out_dir")
-  np <- py_np()
-  py_images <- NULL
-  py_labels <- NULL
-  if (!is.null(images)) {
-    d <- dim(images)
-    if (!is.numeric(images) || length(d) < 3 || length(d) > 4 || !identical(as.integer(d[2:3]), c(28L, 28L))) {
-      stop("`images` must be a numeric array n x 28 x 28 (or n x 28 x 28 x 1), not ", describe(images), ".",
-           call. = FALSE)
-    }
-    if (is.null(labels) || !is.numeric(labels) || anyNA(labels) || any(labels != round(labels))) {
-      stop("`labels` (whole numbers 0-9, one per image) are needed: DP-MERF is conditional.", call. = FALSE)
-    }
-    py_images <- np$asarray(images, dtype = "float32")
-    py_labels <- np$asarray(as.integer(labels), dtype = "int32")
-  }
+  arrays <- mnist_inputs(images, labels, need_labels = TRUE, why = "are needed: DP-MERF is conditional.")
+  py_images <- arrays$images
+  py_labels <- arrays$labels
   run <- with_py_errors(python_module("workflows.gan")$gan_train(
     data_path = data_path, images = py_images, labels = py_labels, epochs = epochs, batch_size = batch_size,
     seed = seed, target_epsilon = target_epsilon, delta = delta, limit = limit, out_dir = out_dir,

@@ -45,3 +45,15 @@ test_that("train_gan(method = 'merf') refuses bad input before any work", {
   expect_error(train_gan(method = "merf", images = images, labels = labels, downstream = "svm"), "downstream")
   expect_error(train_gan("mlp", images, features = 100), "method = \"merf\" only")
 })
+
+test_that("DP-MERF checks images and labels as train_gan's GANs do (one check)", {
+  skip_if_no_pybbdl()
+  images <- array(runif(40 * 28 * 28), c(40, 28, 28))
+  expect_error(train_gan(method = "merf", images = images, labels = rep(0:9, 3), epsilon = 1),
+               "one label per image \\(40\\)")
+  expect_error(train_gan(method = "merf", images = images, epsilon = 1), "DP-MERF is conditional")
+  expect_error(train_gan(method = "merf", images = images, labels = rep(c(0:8, 10), 4), epsilon = 1),
+               "whole numbers 0-9")
+  images[2, 3, 4] <- NA
+  expect_error(train_gan(method = "merf", images = images, labels = rep(0:9, 4), epsilon = 1), "finite pixel")
+})
