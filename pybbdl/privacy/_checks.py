@@ -9,7 +9,7 @@ from pybbdl.exceptions import ArgumentError
 
 
 def _as_float(value) -> float:
-    if isinstance(value, bool):
+    if isinstance(value, (bool, str, bytes)):  # "1" is text, not a number: refuse rather than guess
         return math.nan
     try:
         return float(value)  # Python and numpy numbers (float32 included), 0-d arrays

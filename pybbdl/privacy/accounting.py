@@ -87,20 +87,53 @@ def _check(n, batch_size, noise_multiplier, epochs, delta, steps):
     return n, batch_size, check_positive_int("steps", steps)
 
 
-def _event(q: float, noise_multiplier: float, steps: int):
+def check_prior_releases(prior_releases) -> tuple[float, ...]:
+    """`prior_releases`: the noise multipliers of Gaussian releases of the same data made before training
+    (each a Gaussian mechanism with noise std = multiplier x its L2 sensitivity, no sampling), e.g. the two
+    releases of a private feature normalisation. Returns them as a tuple of floats (empty when none)."""
+    if prior_releases is None:
+        return ()
+    if isinstance(prior_releases, (str, bytes)) or not hasattr(prior_releases, "__iter__"):
+        raise ArgumentError("`prior_releases` must be a list of noise multipliers (numbers > 0), one per Gaussian "
+                            f"release. Received: {prior_releases!r}")
+    values = tuple(prior_releases)
+    for v in values:
+        check_noise_multiplier(v, "prior_releases")
+    if len(values) > 10_000:
+        raise ArgumentError(f"`prior_releases` must list at most 10000 releases. Received: {len(values)}")
+    return tuple(float(v) for v in values)
+
+
+def _event(q: float, noise_multiplier: float, steps: int, prior_releases: tuple[float, ...] = ()):
+    """DP-SGD's event (Poisson-sampled Gaussian, self-composed over `steps`), composed with the Gaussian
+    releases made before it (`prior_releases`, their noise multipliers)."""
     import dp_accounting
 
-    return dp_accounting.SelfComposedDpEvent(
+    sgd = dp_accounting.SelfComposedDpEvent(
         dp_accounting.PoissonSampledDpEvent(q, dp_accounting.GaussianDpEvent(float(noise_multiplier))), steps)
+    if not prior_releases:
+        return sgd
+    return dp_accounting.ComposedDpEvent([*(dp_accounting.GaussianDpEvent(float(s)) for s in prior_releases), sgd])
 
 
-def _epsilon(q: float, noise_multiplier: float, steps: int, delta: float, accountant: str) -> float:
+def _releases_epsilon(prior_releases: tuple[float, ...], delta: float, accountant: str) -> float:
+    """Epsilon of the prior Gaussian releases alone (what a run composed with them can never go below)."""
+    import dp_accounting
+
+    acc = dp_accounting.pld.PLDAccountant() if accountant == "pld" else dp_accounting.rdp.RdpAccountant(
+        list(RDP_ORDERS))
+    acc.compose(dp_accounting.ComposedDpEvent([dp_accounting.GaussianDpEvent(float(s)) for s in prior_releases]))
+    return float(acc.get_epsilon(delta))
+
+
+def _epsilon(q: float, noise_multiplier: float, steps: int, delta: float, accountant: str,
+             prior_releases: tuple[float, ...] = ()) -> float:
     from absl import logging as absl_logging
 
     level = absl_logging.get_verbosity()
     absl_logging.set_verbosity(absl_logging.ERROR)  # dp-accounting logs each fractional order it skips
     try:
-        return _epsilon_quiet(q, noise_multiplier, steps, delta, accountant)
+        return _epsilon_quiet(q, noise_multiplier, steps, delta, accountant, prior_releases)
     except OverflowError:  # dp-accounting squares sigma: a huge sigma overflows instead of giving ~0
         raise ArgumentError(f"`noise_multiplier` is too large for the {accountant} accountant (a float overflows). "
                             f"Received: noise_multiplier={noise_multiplier:g}, {steps} steps. Such a sigma drowns "
@@ -109,12 +142,13 @@ def _epsilon(q: float, noise_multiplier: float, steps: int, delta: float, accoun
         absl_logging.set_verbosity(level)
 
 
-def _epsilon_quiet(q: float, noise_multiplier: float, steps: int, delta: float, accountant: str) -> float:
+def _epsilon_quiet(q: float, noise_multiplier: float, steps: int, delta: float, accountant: str,
+                   prior_releases: tuple[float, ...] = ()) -> float:
     import dp_accounting
 
-    event = _event(q, noise_multiplier, steps)
+    event = _event(q, noise_multiplier, steps, prior_releases)
     if accountant == "pld":
-        if noise_multiplier < PLD_MIN_NOISE:
+        if min((noise_multiplier, *prior_releases)) < PLD_MIN_NOISE:
             raise ArgumentError(
                 f"The PLD accountant is limited to noise_multiplier >= {PLD_MIN_NOISE} (its cost grows without "
                 f"bound for smaller sigma: 0.1 takes minutes, 0.01 hours). Received: noise_multiplier="
@@ -144,8 +178,9 @@ def dp_sgd_epsilon(
     *,
     steps: int | None = None,
     accountant: Accountant = "rdp",
+    prior_releases=(),
 ) -> float:
-    """Epsilon spent by DP-SGD with Poisson sampling.
+    """Epsilon spent by DP-SGD with Poisson sampling (composed with any `prior_releases`).
 
     Args:
         n: Training examples.
@@ -154,13 +189,16 @@ def dp_sgd_epsilon(
         epochs: Passes over the data (``steps = ceil(epochs * n / batch_size)``); or give `steps`.
         delta: Target delta, in (0, 1), well below 1/n (a warning says when it is not).
         accountant: ``"rdp"``, ``"rdp_classic"`` or ``"pld"`` (see the module docstring).
+        prior_releases: noise multipliers of Gaussian releases of the same data made before training
+            (e.g. ``(8.0, 8.0)`` for :func:`pybbdl.privacy.features.private_normalization`'s mean and
+            second moment); composed with the DP-SGD steps by the same accountant.
 
     Example:
         >>> round(dp_sgd_epsilon(60000, 256, 1.1, 60, 1e-5), 3)
         2.597
     """
     n, batch_size, steps = _check(n, batch_size, noise_multiplier, epochs, delta, steps)
-    return _epsilon(batch_size / n, noise_multiplier, steps, delta, accountant)
+    return _epsilon(batch_size / n, noise_multiplier, steps, delta, accountant, check_prior_releases(prior_releases))
 
 
 def dp_sgd_noise_multiplier(
@@ -173,6 +211,7 @@ def dp_sgd_noise_multiplier(
     steps: int | None = None,
     accountant: Accountant = "rdp",
     tolerance: float = 1e-3,
+    prior_releases=(),
 ) -> float:
     """The smallest noise multiplier whose epsilon is at most `target_epsilon` (bisection on a
     fresh accountant each try; the result never exceeds the target). The search starts at 0.01
@@ -185,9 +224,16 @@ def dp_sgd_noise_multiplier(
     if not (math.isfinite(float(target_epsilon)) and float(target_epsilon) > 0):
         raise ArgumentError(f"`target_epsilon` must be a finite number > 0. Received: {target_epsilon}")
     q = batch_size / n
+    prior_releases = check_prior_releases(prior_releases)
+    if prior_releases:
+        spent = _releases_epsilon(prior_releases, delta, "pld" if accountant == "pld" else "rdp")
+        if spent >= float(target_epsilon):
+            raise ArgumentError(f"target_epsilon={target_epsilon} is unreachable: the prior releases (noise "
+                                f"multipliers {list(prior_releases)}) alone spend about {spent:.3f}. Raise their "
+                                "noise or the target.")
 
     def eps(sigma):
-        return _epsilon(q, sigma, steps, delta, accountant)
+        return _epsilon(q, sigma, steps, delta, accountant, prior_releases)
 
     lo, hi = (PLD_MIN_NOISE, max(1.0, PLD_MIN_NOISE)) if accountant == "pld" else (0.01, 1.0)
     while eps(hi) > target_epsilon:
@@ -235,6 +281,7 @@ def privacy_statement(
     microbatching: bool = False,
     max_grad_norm: float | None = None,
     microbatches: bool | None = None,
+    prior_releases=(),
 ) -> str:
     """A readable DP-SGD privacy statement: settings, accountant, epsilon, sampling caveat.
 
@@ -245,6 +292,9 @@ def privacy_statement(
     (n = 10000, batch 64, sigma 2, 5 epochs, delta 1e-6 then gives its 1.616 and 13.376).
     The PLD epsilon is given only for an effective sigma >= ``PLD_MIN_NOISE`` (see the module
     docstring); below, the statement says it is left out and why. Give `epochs` or `steps`.
+
+    ``prior_releases``: noise multipliers of Gaussian releases of the same data made before training (e.g. a
+    private feature normalisation); epsilon then covers them and the statement lists them.
 
     ``max_grad_norm`` and ``microbatches`` are deprecated aliases of ``l2_norm_clip`` and
     ``microbatching`` (they warn).
@@ -264,12 +314,13 @@ def privacy_statement(
         from pybbdl.privacy._checks import check_l2_norm_clip
 
         l2_norm_clip = check_l2_norm_clip(l2_norm_clip)
+    prior_releases = check_prior_releases(prior_releases)
     epochs_run = float(epochs) if epochs is not None else steps * batch_size / n
     sigma = effective_noise_multiplier(noise_multiplier, microbatching)
-    rdp = _epsilon(batch_size / n, sigma, steps, delta, "rdp")
-    if sigma >= PLD_MIN_NOISE and steps <= PLD_MAX_STEPS:
-        pld_text = f"{_epsilon(batch_size / n, sigma, steps, delta, 'pld'):.3f} (PLD accountant)"
-    elif sigma >= PLD_MIN_NOISE:
+    rdp = _epsilon(batch_size / n, sigma, steps, delta, "rdp", prior_releases)
+    if min((sigma, *prior_releases)) >= PLD_MIN_NOISE and steps <= PLD_MAX_STEPS:
+        pld_text = f"{_epsilon(batch_size / n, sigma, steps, delta, 'pld', prior_releases):.3f} (PLD accountant)"
+    elif min((sigma, *prior_releases)) >= PLD_MIN_NOISE:
         pld_text = f"PLD accountant not run ({steps} steps > {PLD_MAX_STEPS}: its memory grows with the steps)"
     else:
         pld_text = (f"PLD accountant not run (effective sigma {sigma:g} < {PLD_MIN_NOISE}: its cost grows "
@@ -284,6 +335,9 @@ def privacy_statement(
         f"  epsilon = {rdp:.3f} (RDP accountant), {pld_text}, dp-accounting",
         "  This covers every checkpoint of the run, not only the final model.",
     ]
+    if prior_releases:
+        lines.insert(3, f"  composed with {len(prior_releases)} Gaussian release(s) of the same data before training "
+                        f"(noise multipliers {', '.join(f'{v:g}' for v in prior_releases)}): epsilon covers them")
     if sampling == "poisson":
         lines.append("  Sampling: Poisson (each example joins each batch independently with probability q): "
                      "the guarantee holds as stated.")
@@ -307,7 +361,7 @@ class Calibration(NamedTuple):
 
 def calibrate_noise(n: int, batch_size: int, target_epsilon: float, delta: float, *, epochs: float | None = None,
                     steps: int | None = None, accountant: Accountant = "rdp", tolerance: float = 1e-3,
-                    microbatching: bool = False) -> Calibration:
+                    microbatching: bool = False, prior_releases=()) -> Calibration:
     """The one sigma calibration used by every door: ``dp_fit``/``make_private_with_epsilon``, the
     workflows (``dp_train_mnist``, ``gan_train``), the CLI (``pybbdl privacy epsilon --target-epsilon``,
     ``privacy mnist``, ``gan --dp``) and R (``dp_noise_multiplier()``, ``dp_train_mnist()``,
@@ -319,11 +373,14 @@ def calibrate_noise(n: int, batch_size: int, target_epsilon: float, delta: float
     counts ``ceil(epochs * n / batch_size)`` steps, as :func:`dp_sgd_epsilon` does. With
     `microbatching` (tensorflow-privacy's convention, effective sigma halved) the returned sigma is the
     nominal one, twice the effective sigma that reaches the target; ``epsilon`` is always the target's.
+    `prior_releases` (noise multipliers of Gaussian releases of the same data before training) are composed
+    with the steps: the returned sigma makes the whole run, releases included, spend at most the target.
     """
     n, batch_size, steps = _check(n, batch_size, None, epochs, delta, steps)
+    prior_releases = check_prior_releases(prior_releases)
     sigma = dp_sgd_noise_multiplier(n, batch_size, target_epsilon, delta=delta, steps=steps, accountant=accountant,
-                                    tolerance=tolerance)
-    epsilon = _epsilon(batch_size / n, sigma, steps, delta, accountant)
+                                    tolerance=tolerance, prior_releases=prior_releases)
+    epsilon = _epsilon(batch_size / n, sigma, steps, delta, accountant, prior_releases)
     return Calibration(2.0 * sigma if microbatching else sigma, steps, epsilon)
 
 

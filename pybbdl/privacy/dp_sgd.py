@@ -190,8 +190,11 @@ class PrivacyLedger(keras.callbacks.Callback):
 
     def __init__(self, *, n: int, batch_size: int, noise_multiplier: float | None = None, delta: float,
                  budget: float | None = None, accountant: str = "rdp", steps_per_epoch: int | None = None,
-                 verbose: bool = False):
+                 verbose: bool = False, prior_releases=()):
         super().__init__()
+        from pybbdl.privacy.accounting import check_prior_releases
+
+        self.prior_releases = check_prior_releases(prior_releases)
         self.n, self.batch_size, self.delta, self.budget = int(n), int(batch_size), float(delta), budget
         self.noise_multiplier, self.accountant, self.verbose = noise_multiplier, accountant, verbose
         self.steps_per_epoch = steps_per_epoch or poisson_steps_per_epoch(self.n, self.batch_size)
@@ -202,8 +205,14 @@ class PrivacyLedger(keras.callbacks.Callback):
             raise ArgumentError(f"`budget` must be > 0. Received: {budget}")
 
     def epsilon(self, steps: int) -> float:
+        if steps <= 0:
+            if not self.prior_releases:
+                return 0.0
+            from pybbdl.privacy.accounting import _releases_epsilon
+
+            return _releases_epsilon(self.prior_releases, self.delta, "pld" if self.accountant == "pld" else "rdp")
         return dp_sgd_epsilon(self.n, self.batch_size, self._sigma(), steps=steps, delta=self.delta,
-                              accountant=self.accountant) if steps > 0 else 0.0
+                              accountant=self.accountant, prior_releases=self.prior_releases)
 
     def _sigma(self) -> float:
         if self.noise_multiplier is not None:
@@ -247,7 +256,7 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
            noise_multiplier: float | None = None, target_epsilon: float | None = None, l2_norm_clip: float = 1.0,
            sampling: Sampling = "poisson", budget: float | None = None, num_microbatches: int | None = None,
            validation_data=None, callbacks=None, seed: int = 0, verbose="auto", method: Method = "auto",
-           physical_batch_size: int | None = None):
+           physical_batch_size: int | None = None, prior_releases=()):
     """Compile-then-train in one call: make ``model`` private, train on Poisson batches, keep a ledger.
 
     Give ``noise_multiplier`` or ``target_epsilon`` (sigma is then calibrated for ``epochs`` with
@@ -259,6 +268,10 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
     slices of at most ``physical_batch_size`` examples, with the noise added once per logical step; the
     ledger and the statement count logical steps. Same seed, same result as without it (up to float
     rounding), in the memory of one slice.
+
+    ``prior_releases``: noise multipliers of Gaussian releases of the same training data made before this
+    run (e.g. ``norm.noise_multipliers`` of :func:`pybbdl.privacy.features.private_normalization`). The
+    ledger's epsilon, a ``target_epsilon`` calibration and the statement then cover them too.
 
     Raises:
         ArgumentError: an uncompiled model, ``epochs`` not a whole number >= 1, C infinite or <= 0,
@@ -279,6 +292,9 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
         raise ArgumentError(f'`sampling` must be "poisson" or "shuffle". Received: {sampling!r}')
     n = len(tf.nest.flatten(x)[0])
     check_delta(delta, n, stacklevel=3)
+    from pybbdl.privacy.accounting import check_prior_releases
+
+    prior_releases = check_prior_releases(prior_releases)
     l2_norm_clip, _ = _check_clip_noise(l2_norm_clip, 1.0 if noise_multiplier is None else noise_multiplier)
     if num_microbatches is not None:
         num_microbatches = check_positive_int("num_microbatches", num_microbatches)
@@ -292,12 +308,13 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
     if target_epsilon is not None:
         from pybbdl.privacy.accounting import calibrate_noise
 
-        noise_multiplier = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=epochs).noise_multiplier
+        noise_multiplier = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=epochs,
+                                           prior_releases=prior_releases).noise_multiplier
     make_private(model, noise_multiplier=noise_multiplier, l2_norm_clip=l2_norm_clip,
                  num_microbatches=num_microbatches, method=method, seed=seed,
                  expected_batch_size=batch_size if sampling == "poisson" else None,
                  physical_batch_size=physical_batch_size)
-    ledger = PrivacyLedger(n=n, batch_size=batch_size, delta=delta, budget=budget)
+    ledger = PrivacyLedger(n=n, batch_size=batch_size, delta=delta, budget=budget, prior_releases=prior_releases)
     callbacks = [ledger, *(callbacks or [])]
     if sampling == "poisson":
         data = PoissonBatches(x, y, batch_size=batch_size, seed=seed)
@@ -312,8 +329,8 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
                             "epsilon is stated for it. Lower the learning rate or the clipping norm.")
     history.privacy = privacy_statement(n, batch_size, noise_multiplier, delta=delta, steps=ledger.steps,
                                         sampling=sampling,
-                                        l2_norm_clip=l2_norm_clip, microbatching=bool(num_microbatches)
-                                        ) if ledger.steps else "no DP steps were run"
+                                        l2_norm_clip=l2_norm_clip, microbatching=bool(num_microbatches),
+                                        prior_releases=prior_releases) if ledger.steps else "no DP steps were run"
     history.epsilon = ledger.epsilons[-1] if ledger.epsilons else 0.0
     history.noise_multiplier = float(noise_multiplier)
     return history

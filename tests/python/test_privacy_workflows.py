@@ -181,13 +181,13 @@ def test_every_statement_returns_in_seconds_for_any_sigma():
     for sigma in (0.01, 1e-4):
         start = time.perf_counter()
         text = privacy_statement(60000, 256, sigma, 60, 1e-5)   # hung > 14 min / MemoryError before
-        assert time.perf_counter() - start < 5
+        assert time.perf_counter() - start < 60   # a guard against the old hang, not a timing: loaded CI machines
         assert "PLD accountant not run (effective sigma" in text
     with pytest.raises(ArgumentError, match="PLD accountant is limited to noise_multiplier >= 0.5"):
         dp_sgd_epsilon(60000, 256, 0.1, 60, 1e-5, accountant="pld")
     start = time.perf_counter()
     assert dp_sgd_noise_multiplier(60000, 256, 1e9, 1, 1e-5, accountant="pld") == 0.5
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60
 
 
 @pytest.mark.parametrize("epochs", [float("inf"), float("nan"), 0, -1])
