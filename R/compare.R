@@ -137,9 +137,13 @@
 #'     `width_80`, `winkler_80`, ... per level, `pinball` and `crps`; for nested pairs
 #'     `cw_stat_vs_<b>` and `cw_p_vs_<b>` (Clark-West, positive = the larger model is better);
 #'     `mcs_p` and `in_mcs_90`, 1 when the model is in Hansen's 90 % model confidence set), `value`,
-#'     `sd` (across seeds), `n` (targets scored), `seeds`; `as.data.frame()` returns it;
+#'     `sd` (across seeds), `n` (targets scored), `seeds`; `as.data.frame()` returns it; every
+#'     metric is one of [pybbdl_metrics()] (a metric registered in Python appears here too);
 #'   * `wide`: the same numbers, one row per model (`val_mae`, `test_p_vs_naive`, ..., `spec`,
 #'     `note`);
+#'   * `columns`: what each metric column of `wide` holds: `column`, `part`, `metric` (a name of
+#'     [pybbdl_metrics()]), `kind`, `level`, `baseline`, `statistic` (`"value"` or `"sd"`),
+#'     `label` and `printed` (shown by `print()`);
 #'   * `forecasts`: one data frame per scored part: the target time (or `row`, the 1-based row
 #'     number, for data without time stamps), `actual` and each model's forecast (first seed);
 #'   * `intervals`: one list per scored part, of one data frame per model with intervals: the
@@ -399,8 +403,18 @@ run_forecast_workflow <- function(kind, args) {
   list(python = result, wide = pandas_table_to_r(result$wide),
        used = list(epochs = used("epochs"), patience = used("patience"),
                    seeds = as.integer(unlist(used("seeds"))), horizons = used("horizons")),
-       long = pandas_table_to_r(result$table), forecasts = forecasts,
+       long = pandas_table_to_r(result$table), columns = wide_columns(result$comparison$columns),
+       forecasts = forecasts,
        intervals = intervals_to_r(result$comparison, time_class), models = result$models)
+}
+
+# The wide table's column catalog (Comparison.columns: which metric of the registry, part, level
+# and baseline each column holds, its label, whether print() shows it): print() reads it instead
+# of parsing column names.
+wide_columns <- function(columns) {
+  out <- pandas_table_to_r(columns)
+  out$printed <- as.logical(out$printed)
+  out
 }
 
 new_forecast_run <- function(run, args, class) {
@@ -434,7 +448,7 @@ new_forecast_run <- function(run, args, class) {
     time_class <- if (inherits(run$forecasts[[1]][[1]], "Date")) "Date" else "POSIXct"
     future <- new_future(run$python$future, time_class = time_class)
   }
-  structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
+  structure(list(table = run$long, wide = run$wide, columns = run$columns, forecasts = run$forecasts,
                  intervals = run$intervals, models = run$models, settings = settings, target = args$target,
                  horizon = if (is.null(settings$horizons)) args$horizon else max(settings$horizons),
                  future = future, python = run$python),

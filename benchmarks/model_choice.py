@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 from _common import JENA_HOURLY, machine, require  # noqa: E402
 
 from pybbdl.data import jena_climate, with_calendar_features  # noqa: E402
-from pybbdl.evaluation.intervals import interval_scores, model_intervals  # noqa: E402
+from pybbdl.evaluation.intervals import model_intervals  # noqa: E402
+from pybbdl.evaluation.metrics import interval_scores  # noqa: E402
 from pybbdl.models import make_model  # noqa: E402
 from pybbdl.windows import prepare_windows  # noqa: E402
 
