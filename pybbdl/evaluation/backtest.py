@@ -181,7 +181,8 @@ def backtest(
             if "test" in by:
                 frame[name] = by["test"][0, keep]
         frames.append(frame)
-        actual.append(windows.Y("test", scaled=False)[keep] if windows.multi_horizon else frame["actual"].to_numpy())
+        actual.append(windows.targets_by_horizon("test", scaled=False)[keep] if windows.multi_horizon
+                      else frame["actual"].to_numpy())
     joined = {}
     for name, by in pooled.items():
         blocks = by["test"]

@@ -437,7 +437,7 @@ def horizon_frames(windows: Windows, preds, parts) -> dict[str, pd.DataFrame]:
             "horizon": np.tile(np.asarray(windows.horizons), len(rows)),
             "target_time": np.asarray(windows.frame.index[(rows[:, None] + np.asarray(windows.horizons) - 1)
                                       .reshape(-1)]),
-            "actual": windows.Y(part, scaled=False).reshape(-1)})
+            "actual": windows.targets_by_horizon(part, scaled=False).reshape(-1)})
         for name, by in preds.items():
             if part in by:
                 frame[name] = by[part][0].reshape(-1)
@@ -619,7 +619,8 @@ def wide_layout(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra
         w for w in wanted if w[0].kind in ("interval", "distribution", "set")]
     # notes of these rows stay in the long table (but "no intervals ..." reaches the wide table's note)
     extra_names = {*interval_metric_names(levels), *(m.long_name(level=mcs_level) for m in metrics("set"))}
-    extra_names |= {m.long_name(baseline=b) for b in baselines for m in metrics("test") if m.name in ("cw_stat", "cw_p")}
+    extra_names |= {m.long_name(baseline=b) for b in baselines for m in metrics("test")
+                    if m.name in ("cw_stat", "cw_p")}
     # the interval scores' block is ordered by level, then metric (coverage_80, width_80, ..., coverage_95, ...)
     by_level = [w for w in columns_order if w[0].kind == "interval"]
     by_level.sort(key=lambda w: list(levels).index(w[1]))
@@ -772,14 +773,15 @@ def compare(
     preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress, n_jobs=n_jobs,
                                                       backend=backend, address=address)
     all_horizons, preds = preds, longest(preds)  # intervals, MCS, forecasts, wide table: the longest horizon
-    actual = {p: windows.y(p, scaled=False) for p in parts}
+    actual = {p: windows.targets(p, scaled=False) for p in parts}
     ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict,
                                              window=conformal_window, scale=conformal_scale,
                                              method=interval_method)
     mcs = mcs_rows(preds, actual, parts, dm_loss=dm_loss)
     horizon_forecasts = {}
     if windows.multi_horizon:
-        long = horizon_long_table(all_horizons, info, {p: windows.Y(p, scaled=False) for p in parts}, parts,
+        long = horizon_long_table(all_horizons, info,
+                                  {p: windows.targets_by_horizon(p, scaled=False) for p in parts}, parts,
                                   horizons=windows.horizons, dm_loss=dm_loss, baselines=baselines, nests=nests,
                                   levels=levels, intervals=ints, interval_notes=int_notes, mcs=mcs or None)
         horizon_forecasts = horizon_frames(windows, all_horizons, parts)

@@ -315,7 +315,7 @@ def model_intervals(model, windows, part: str, levels, *, point=None, calibratio
         point = model.predict(windows, part)
     if calibration_forecasts is None:
         calibration_forecasts = model.predict(windows, calibration)
-    residuals = windows.y(calibration, scaled=False) - np.asarray(calibration_forecasts, dtype=float).reshape(-1)
+    residuals = windows.targets(calibration, scaled=False) - np.asarray(calibration_forecasts, dtype=float).reshape(-1)
     point = np.asarray(point, dtype=float).reshape(-1)
     scale = check_conformal_scale(scale, windows)
     s_cal = s_part = None
@@ -339,7 +339,7 @@ def model_intervals(model, windows, part: str, levels, *, point=None, calibratio
     if len(part_pos) and len(cal_pos) and part_pos[0] < cal_pos[-1]:
         raise ArgumentError(f"Rolling conformal intervals cover parts after the {calibration!r} part. Received: "
                             f"part={part!r}")
-    part_res = windows.y(part, scaled=False) - point
+    part_res = windows.targets(part, scaled=False) - point
     all_res = np.concatenate([residuals, part_res if s_part is None else part_res / s_part])
     all_pos = np.concatenate([cal_pos, part_pos])
     if s_part is None:

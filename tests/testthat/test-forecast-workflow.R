@@ -112,7 +112,7 @@ test_that("forecast_compare() and forecast_backtest() give the Python workflow's
 test_that("quick, baselines and out_dir reach the Python workflow", {
   skip_if_no_pybbdl()
   out <- file.path(withr::local_tempdir(), "run")
-  run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), season = 4,
+  run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), period = 4,
                           baselines = "seasonal_naive", quick = TRUE, out_dir = out)
   expect_true(file.exists(file.path(out, "manifest.json")))
   expect_true(all(c("dm_stat_vs_seasonal_naive", "p_vs_seasonal_naive") %in% run$table$metric))
