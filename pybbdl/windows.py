@@ -470,12 +470,12 @@ class Windows:
                 f"horizon={self.horizon}{extra}, step={self.step}, windows: {sizes})")
 
 
-@functools.cache
 def _renamed(old: str, new: str) -> None:
     warnings.warn(f"Windows.{old}() is deprecated and will be removed in the next release; use Windows.{new}() "
                   "(same values).", FutureWarning, stacklevel=3)
 
 
+@functools.cache
 def _window_dataset_class():
     import keras  # deferred: importing pybbdl must not start TensorFlow
 

@@ -38,7 +38,7 @@ def _numbers(table: pd.DataFrame) -> pd.DataFrame:
 def test_signature_defaults_are_the_defaults_dict():
     for func, extra in ((forecast_compare, {}), (forecast_backtest, BACKTEST_DEFAULTS)):
         sig = {k: p.default for k, p in inspect.signature(func).parameters.items()
-               if p.default is not inspect.Parameter.empty and k != "out_dir"}
+               if p.default is not inspect.Parameter.empty and k not in ("out_dir", "season")}  # season: deprecated
         want = {**FORECAST_DEFAULTS, **extra}
         if func is forecast_compare:
             assert sig == want

@@ -80,7 +80,7 @@ test_that("R's defaults are the Python workflow's FORECAST_DEFAULTS (and BACKTES
   check(forecast_compare, compare_defaults)
   check(forecast_backtest, backtest_defaults)
   expect_setequal(setdiff(names(formals(forecast_backtest)), names(backtest_defaults)),
-                  c("data", "out_dir", "verbose", "id"))
+                  c("data", "out_dir", "verbose", "id", "season")) # season: period's old name, deprecated
 })
 
 test_that("forecast_compare() and forecast_backtest() give the Python workflow's long tables", {
