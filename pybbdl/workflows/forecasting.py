@@ -107,8 +107,8 @@ def renamed_settings(given: dict, *, stacklevel: int = 3) -> dict:
         value = given.pop(old)
         if value is None:
             continue
-        warnings.warn(f"`{old}` is deprecated and will be removed in the next release; use `{new}` (the seasonal "
-                      f"period's one name in Python, the CLI and R).", FutureWarning, stacklevel=stacklevel)
+        warnings.warn(f"`{old}` is deprecated and will be removed in the next release; use `{new}` (--{new} on the "
+                      "command line): one name in Python, the CLI and R.", FutureWarning, stacklevel=stacklevel)
         if given.get(new) is not None and given[new] != value:
             raise ArgumentError(f"`{old}` is the old name of `{new}`: give one. Received: {old}={value!r}, "
                                 f"{new}={given[new]!r}")

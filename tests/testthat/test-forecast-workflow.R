@@ -118,5 +118,5 @@ test_that("quick, baselines and out_dir reach the Python workflow", {
   expect_true(all(c("dm_stat_vs_seasonal_naive", "p_vs_seasonal_naive") %in% run$table$metric))
   expect_false("p_vs_naive" %in% run$table$metric)
   expect_true(run$settings$quick)
-  expect_identical(run$settings$season, 4L)
+  expect_identical(run$settings$period, 4L)
 })

@@ -144,9 +144,9 @@ test_that("FC4, FC5: a ts frequency is the seasonal period of seasonal naive (an
   bt <- forecast_backtest(y, models = c("naive", "seasonal_naive"), folds = 2, fold_size = 7)
   expect_identical(bt$settings$period, 7L)
   expect_lt(bt$wide$test_mae[bt$wide$model == "seasonal_naive"], 0.05)
-  expect_null(forecast_compare(y, models = "naive", quick = TRUE)$settings$season)  # nothing takes it
+  expect_null(forecast_compare(y, models = "naive", quick = TRUE)$settings$period)  # nothing takes it
   expect_error(forecast_compare(ts(rnorm(200), frequency = 52.18), models = "seasonal_naive", quick = TRUE),
-               "ts of frequency 52.18, not a whole number.*give `season`")
+               "ts of frequency 52.18, not a whole number.*give `period`")
 })
 
 test_that("G3: train_gan() refuses d_steps above an epoch's discriminator steps", {
