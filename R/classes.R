@@ -99,7 +99,7 @@ format.pybbdl_comparison <- function(x, digits = 3, ...) {
                      "confidence set; CW = Clark-West (nested pairs)")
              })
   for (part in names(x$forecasts)) {
-    tab <- part_table(x$wide, part)
+    tab <- part_table(x, part)
     lines <- c(lines, "", sprintf("%s part: %d targets", part, nrow(x$forecasts[[part]])),
                utils::capture.output(print(format_numbers(tab, digits), row.names = FALSE)))
   }
@@ -139,24 +139,17 @@ print.summary.pybbdl_comparison <- function(x, digits = 3, ...) {
   invisible(x)
 }
 
-#' One scored part's columns, renamed for printing
+#' One scored part's printed columns, under their labels
+#'
+#' The columns and labels come from the result's column catalog (`x$columns`, built by Python
+#' from the metric registry): errors, skill and DM p-values first, then Clark-West p-values,
+#' which test to read, coverage and model-confidence-set membership.
 #' @noRd
-part_table <- function(wide, part) {
-  prefix <- paste0(part, "_")
-  cols <- names(wide)[startsWith(names(wide), prefix)]
-  # printed: errors, skill, p-values, coverage, MCS membership (widths, Winkler, CRPS: as.data.frame())
-  keep <- cols[!grepl("^dm_vs_|^rmse_sd$|^width_|^winkler_|^pinball$|^crps$|^mcs_p$|^cw_vs_",
-                      substring(cols, nchar(prefix) + 1))]
-  short <- substring(keep, nchar(prefix) + 1)
-  # errors, skill and DM p-values first (the 0.1 layout), then Clark-West, which test, coverage, MCS
-  group <- ifelse(grepl("^cw_p_vs_", short), 2, ifelse(grepl("^test_vs_", short), 3,
-                  ifelse(grepl("^coverage_", short), 4, ifelse(grepl("^in_mcs_", short), 5, 1))))
-  keep <- keep[order(group)]
-  short <- short[order(group)]
-  label <- sub("^cw_p_vs_", "CW p vs ", sub("^test_vs_", "test vs ", sub("^in_mcs_", "in MCS ", short)))
-  label <- sub("^coverage_", "coverage ", sub("^p_vs_", "p vs ", sub("_pct$", " %", label)))
-  tab <- wide[c("model", keep)]
-  names(tab) <- c("model", sub("_", " ", label))
+part_table <- function(x, part) {
+  cols <- x$columns
+  keep <- cols[cols$part == part & cols$printed & cols$column %in% names(x$wide), , drop = FALSE]
+  tab <- x$wide[c("model", keep$column)]
+  names(tab) <- c("model", keep$label)
   tab
 }
 

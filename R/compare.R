@@ -21,7 +21,7 @@
 #' | `step` | 1 | | `seed` | 42 |
 #' | `split` | 0.6, 0.2, 0.2 | | `seeds` | 1 |
 #' | `dm_loss` | `"mae"` | | `learning_rate` | 0.001 |
-#' | `baselines` | naive (+ arima) | | `units`, `season` | each model's own |
+#' | `baselines` | naive (+ arima) | | `units`, `period` | each model's own |
 #' | `quick` | `FALSE` | | | |
 #'
 #' [forecast_backtest()] has its own `models` default (naive, arima, gru) and `folds = 5`,
@@ -67,10 +67,12 @@
 #'   keep the best weights; `NULL` or 0 trains all `epochs`.
 #' @param learning_rate Adam's learning rate of the networks, a number > 0.
 #' @param units Hidden units of the networks; `NULL`: each model's own (32).
-#' @param season Seasonal period, in rows, of `"seasonal_naive"`, `"ets"` and `"theta"`; `NULL`: the
+#' @param period Seasonal period, in rows, of `"seasonal_naive"`, `"ets"` and `"theta"`; `NULL`: the
 #'   frequency of a `ts` (or zooreg) `data` when it is above 1 (`ts(y, frequency = 7)`: 7), else each
 #'   model's own (seasonal naive 24; ETS and Theta 4 for quarterly and 12 for monthly dates, else
-#'   none). A `season` given wins over the ts frequency; the one used is `settings$season`.
+#'   none). A `period` given wins over the ts frequency; the one used is `settings$period`. The same
+#'   name as in [forecast_panel()], [forecast_series()], Python and the CLI (`--period`).
+#' @param season Deprecated old name of `period` (a warning; removed in the next release).
 #' @param seed Seed of weights, shuffling and dropout (Python, NumPy and TensorFlow are seeded
 #'   and TensorFlow runs deterministically while a network trains), so a call gives the same
 #'   numbers each time; a whole number >= 0.
@@ -119,7 +121,7 @@
 #' @param id For a panel: the name of the column that says which series a row belongs to. `data`
 #'   is then a long data frame (`id`, `time`, `value`; see [forecast_panel()]) and the call
 #'   returns [forecast_panel()]'s `pybbdl_panel` (per-series and aggregate tables). Only `models`,
-#'   `target` (the value column, default `"value"`), `horizon`, `season` (the seasonal period),
+#'   `target` (the value column, default `"value"`), `horizon`, `period` (the seasonal period),
 #'   `levels`, `seed`, `seeds`, `n_jobs` and `out_dir` apply to a panel; any other argument given
 #'   is refused.
 #' @param future A whole number `H`: after scoring, also forecast the `H` periods after the last
@@ -137,9 +139,13 @@
 #'     `width_80`, `winkler_80`, ... per level, `pinball` and `crps`; for nested pairs
 #'     `cw_stat_vs_<b>` and `cw_p_vs_<b>` (Clark-West, positive = the larger model is better);
 #'     `mcs_p` and `in_mcs_90`, 1 when the model is in Hansen's 90 % model confidence set), `value`,
-#'     `sd` (across seeds), `n` (targets scored), `seeds`; `as.data.frame()` returns it;
+#'     `sd` (across seeds), `n` (targets scored), `seeds`; `as.data.frame()` returns it; every
+#'     metric is one of [pybbdl_metrics()] (a metric registered in Python appears here too);
 #'   * `wide`: the same numbers, one row per model (`val_mae`, `test_p_vs_naive`, ..., `spec`,
 #'     `note`);
+#'   * `columns`: what each metric column of `wide` holds: `column`, `part`, `metric` (a name of
+#'     [pybbdl_metrics()]), `kind`, `level`, `baseline`, `statistic` (`"value"` or `"sd"`),
+#'     `label` and `printed` (shown by `print()`);
 #'   * `forecasts`: one data frame per scored part: the target time (or `row`, the 1-based row
 #'     number, for data without time stamps), `actual` and each model's forecast (first seed);
 #'   * `intervals`: one list per scored part, of one data frame per model with intervals: the
@@ -169,26 +175,27 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
                              horizons = NULL, known = NULL,
                              split = c(train = 0.6, val = 0.2, test = 0.2), epochs = 100,
                              batch_size = 16, patience = 20, learning_rate = 1e-3, units = NULL,
-                             season = NULL, seed = 42, seeds = 1, baselines = NULL,
+                             period = NULL, seed = 42, seeds = 1, baselines = NULL,
                              dm_loss = c("mae", "mse"), levels = NULL, nested = NULL,
                              conformal_window = NULL, conformal_scale = "auto",
                              interval_method = "auto", params = NULL,
                              quick = FALSE, out_dir = NULL,
                              verbose = FALSE, n_jobs = 1, backend = NULL, address = NULL,
-                             future = NULL, id = NULL) {
+                             future = NULL, id = NULL, season = NULL) {
+  period <- renamed_arg(season, period, "season", "period")
   if (!is.null(id)) {
     given <- setdiff(names(match.call())[-1], "")
     return(panel_adapter("forecast_compare", "forecast_panel", data, id, given,
                          models = if (missing(models)) NULL else models, target = target,
-                         horizon = if (missing(horizon)) NULL else horizon, season = season,
+                         horizon = if (missing(horizon)) NULL else horizon, period = period,
                          levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs, out_dir = out_dir))
   }
   dm_loss <- match.arg(dm_loss)
   if (is.factor(models)) models <- as.character(models) # the labels, never the integer codes
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
-                              patience, learning_rate, units, season, seed, seeds, baselines,
+                              patience, learning_rate, units, period, seed, seeds, baselines,
                               quick, out_dir, verbose)
-  args$season <- ts_season(data, args$season, models)
+  args$period <- ts_period(data, args$period, models)
   args$parallel <- check_parallel_args(n_jobs, backend, address)
   split <- check_split(split)
   args <- check_horizons_known(args, horizons, known, data)
@@ -238,7 +245,7 @@ forecast_compare <- function(data, models = c("naive", "dense", "lstm", "gru"), 
 #'   is then a long data frame and the call returns [backtest_panel()]'s `pybbdl_panel_backtest`
 #'   (per-series-and-fold, per-fold and pooled tables): each series is forecast from `folds`
 #'   origins, `fold_size` values apart (`NULL`: each series' horizon). Only `models`, `target` (the
-#'   value column), `horizon`, `season` (the seasonal period), `folds`, `fold_size`, `levels`,
+#'   value column), `horizon`, `period` (the seasonal period), `folds`, `fold_size`, `levels`,
 #'   `seed`, `seeds`, `n_jobs` and `out_dir` apply; any other argument is refused by name.
 #' @return An object of class `pybbdl_backtest` (also a `pybbdl_comparison`, so its methods
 #'   apply, see [forecast-methods]), with the elements of [forecast_compare()]'s
@@ -260,27 +267,28 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
                               horizons = NULL, known = NULL, folds = 5,
                               fold_size = NULL, start = NULL, train_length = NULL, retrain = TRUE,
                               stride = 1, val_fraction = 0.2, epochs = 100, batch_size = 16, patience = 20,
-                              learning_rate = 1e-3, units = NULL, season = NULL, seed = 42,
+                              learning_rate = 1e-3, units = NULL, period = NULL, seed = 42,
                               seeds = 1, baselines = NULL, dm_loss = c("mae", "mse"),
                               levels = NULL, nested = NULL, conformal_window = NULL,
                               conformal_scale = "auto", interval_method = "auto", params = NULL, quick = FALSE,
                               out_dir = NULL, verbose = FALSE, n_jobs = 1,
                               backend = NULL, address = NULL, future = NULL,
-                              id = NULL) {
+                              id = NULL, season = NULL) {
+  period <- renamed_arg(season, period, "season", "period")
   if (!is.null(id)) {
     given <- setdiff(names(match.call())[-1], "")
     return(panel_adapter("forecast_backtest", "backtest_panel", data, id, given,
                          models = if (missing(models)) NULL else models, target = target,
-                         horizon = if (missing(horizon)) NULL else horizon, season = season,
+                         horizon = if (missing(horizon)) NULL else horizon, period = period,
                          levels = levels, seed = seed, seeds = seeds, n_jobs = n_jobs, out_dir = out_dir,
                          extra = list(folds = folds, step = fold_size)))
   }
   dm_loss <- match.arg(dm_loss)
   if (is.factor(models)) models <- as.character(models) # the labels, never the integer codes
   args <- check_forecast_args(data, target, features, lookback, horizon, step, epochs, batch_size,
-                              patience, learning_rate, units, season, seed, seeds, baselines,
+                              patience, learning_rate, units, period, seed, seeds, baselines,
                               quick, out_dir, verbose)
-  args$season <- ts_season(data, args$season, models)
+  args$period <- ts_period(data, args$period, models)
   args <- check_horizons_known(args, horizons, known, data)
   args$parallel <- check_parallel_args(n_jobs, backend, address)
   args$folds <- check_count(folds, "folds")
@@ -317,7 +325,7 @@ forecast_backtest <- function(data, models = c("naive", "arima", "gru"), target 
 #' The checks and settings both forecasting functions share
 #' @noRd
 check_forecast_args <- function(data, target, features, lookback, horizon, step, epochs,
-                                batch_size, patience, learning_rate, units, season, seed, seeds,
+                                batch_size, patience, learning_rate, units, period, seed, seeds,
                                 baselines, quick, out_dir, verbose) {
   frame <- as_time_frame(data)
   columns <- names(frame$values)
@@ -349,7 +357,7 @@ check_forecast_args <- function(data, target, features, lookback, horizon, step,
   list(data = data, frame = frame, n_rows = nrow(frame$values), target = target,
        features = features, lookback = lookback, horizon = horizon, step = step,
        params = params, units = check_count(units, "units", null_ok = TRUE),
-       season = check_count(season, "season", null_ok = TRUE), seeds = check_seeds(seeds),
+       period = check_count(period, "period", null_ok = TRUE), seeds = check_seeds(seeds),
        baselines = if (is.null(baselines)) NULL else as.list(baselines),
        quick = check_flag(quick, "quick"),
        out_dir = if (is.null(out_dir)) NULL else path.expand(out_dir), verbose = verbose)
@@ -366,7 +374,7 @@ run_forecast_workflow <- function(kind, args) {
     target = args$target, features = args$features, models = args$models,
     lookback = args$lookback, horizon = args$horizon, step = args$step, epochs = p$epochs,
     batch_size = p$batch_size, patience = if (is.null(p$patience)) 0L else p$patience, # 0 = off
-    learning_rate = p$learning_rate, units = args$units, season = args$season,
+    learning_rate = p$learning_rate, units = args$units, period = args$period,
     seed = p$random_state, seeds = args$seeds, baselines = args$baselines,
     dm_loss = args$dm_loss, quick = args$quick, out_dir = args$out_dir, progress = args$verbose,
     levels = py_levels(args$levels), nested = py_nested(args$nested),
@@ -399,8 +407,18 @@ run_forecast_workflow <- function(kind, args) {
   list(python = result, wide = pandas_table_to_r(result$wide),
        used = list(epochs = used("epochs"), patience = used("patience"),
                    seeds = as.integer(unlist(used("seeds"))), horizons = used("horizons")),
-       long = pandas_table_to_r(result$table), forecasts = forecasts,
+       long = pandas_table_to_r(result$table), columns = wide_columns(result$comparison$columns),
+       forecasts = forecasts,
        intervals = intervals_to_r(result$comparison, time_class), models = result$models)
+}
+
+# The wide table's column catalog (Comparison.columns: which metric of the registry, part, level
+# and baseline each column holds, its label, whether print() shows it): print() reads it instead
+# of parsing column names.
+wide_columns <- function(columns) {
+  out <- pandas_table_to_r(columns)
+  out$printed <- as.logical(out$printed)
+  out
 }
 
 new_forecast_run <- function(run, args, class) {
@@ -409,7 +427,7 @@ new_forecast_run <- function(run, args, class) {
                 args[intersect(c("split", "folds", "fold_size", "start", "train_length", "retrain",
                                  "stride", "val_fraction"), names(args))],
                 args$params[c("epochs", "batch_size", "patience", "learning_rate")],
-                list(units = args$units, season = args$season, seed = args$params$random_state,
+                list(units = args$units, period = args$period, seed = args$params$random_state,
                      seeds = args$seeds, baselines = args$baselines, dm_loss = args$dm_loss,
                      levels = args$levels, nested = args$nested,
                      conformal_window = args$conformal_window,
@@ -434,7 +452,7 @@ new_forecast_run <- function(run, args, class) {
     time_class <- if (inherits(run$forecasts[[1]][[1]], "Date")) "Date" else "POSIXct"
     future <- new_future(run$python$future, time_class = time_class)
   }
-  structure(list(table = run$long, wide = run$wide, forecasts = run$forecasts,
+  structure(list(table = run$long, wide = run$wide, columns = run$columns, forecasts = run$forecasts,
                  intervals = run$intervals, models = run$models, settings = settings, target = args$target,
                  horizon = if (is.null(settings$horizons)) args$horizon else max(settings$horizons),
                  future = future, python = run$python),
@@ -488,13 +506,13 @@ column_type <- function(x) {
   paste0(if (grepl("^[aeiou]", type)) "an " else "a ", type, " column")
 }
 
-#' FC4/FC5: the seasonal period of a `ts` (or zooreg) `data` is its frequency. It becomes `season` for
-#' the models that take a period (seasonal_naive, ets, theta) when no `season` is given; a `season`
+#' FC4/FC5: the seasonal period of a `ts` (or zooreg) `data` is its frequency. It becomes `period` for
+#' the models that take a period (seasonal_naive, ets, theta) when no `period` is given; a `period`
 #' given wins (it is the explicit setting, and is recorded in the settings). NULL otherwise.
 #' @noRd
-ts_season <- function(data, season, models) {
-  if (!is.null(season) || !(stats::is.ts(data) || inherits(data, "zooreg"))) {
-    return(season)
+ts_period <- function(data, period, models) {
+  if (!is.null(period) || !(stats::is.ts(data) || inherits(data, "zooreg"))) {
+    return(period)
   }
   freq <- stats::frequency(data)
   if (!is.finite(freq) || freq <= 1) {
@@ -505,20 +523,15 @@ ts_season <- function(data, season, models) {
   } else character()
   names <- intersect(names, reticulate::py_to_r(python_module("models")$MODEL_NAMES))
   py_models <- python_module("models")
-  # the models the workflow gives `season` to: those whose registry entry declares it (or, in a
-  # Python core without the registry, those with a `period` parameter: the same three)
-  takes_season <- if (reticulate::py_has_attr(py_models, "get_spec")) {
-    function(m) "season" %in% unlist(reticulate::py_to_r(py_models$get_spec(m)$settings))
-  } else {
-    function(m) "period" %in% unlist(reticulate::py_to_r(py_models$model_params(m)))
-  }
+  # the models the workflow gives `period` to: those whose registry entry declares it
+  takes_season <- function(m) "period" %in% unlist(reticulate::py_to_r(py_models$get_spec(m)$settings))
   takes <- Filter(takes_season, names)
   if (!length(takes)) {
     return(NULL)
   }
   if (abs(freq - round(freq)) > 1e-8) {
     stop("`data` is a ts of frequency ", format(freq), ", not a whole number, so it cannot be the seasonal ",
-         "period of ", paste0('"', takes, '"', collapse = ", "), "; give `season` (in rows).", call. = FALSE)
+         "period of ", paste0('"', takes, '"', collapse = ", "), "; give `period` (in rows).", call. = FALSE)
   }
   as.integer(round(freq))
 }
@@ -608,13 +621,13 @@ as_model_list <- function(models, params) {
 # forecast_compare(id = ) / forecast_backtest(id = ): the panel workflow `target_fun` ("forecast_panel"
 # or "backtest_panel") with the arguments that apply to a panel; any other given argument is refused
 # by name. `extra` holds the workflow's own arguments (backtest: folds, and fold_size as `step`).
-panel_adapter <- function(caller, target_fun, data, id, given, models, target, horizon, season, levels,
+panel_adapter <- function(caller, target_fun, data, id, given, models, target, horizon, period, levels,
                           seed, seeds, n_jobs, out_dir, extra = list()) {
   if (is.factor(id) && length(id) == 1) id <- as.character(id)
   if (!is.character(id) || length(id) != 1 || is.na(id) || !nzchar(id)) {
     stop("`id` must be one column name, not ", describe(id), ".", call. = FALSE)
   }
-  allowed <- c("data", "id", "models", "target", "horizon", "season", "levels", "seed", "seeds",
+  allowed <- c("data", "id", "models", "target", "horizon", "period", "season", "levels", "seed", "seeds",
                "n_jobs", "out_dir", if (length(extra)) c("folds", "fold_size"))
   other <- setdiff(given, allowed)
   if (length(other) > 0) {
@@ -627,7 +640,7 @@ panel_adapter <- function(caller, target_fun, data, id, given, models, target, h
   if (!is.null(models)) args$models <- models
   if (!is.null(target)) args$value_col <- target
   if (!is.null(horizon)) args$horizon <- horizon
-  if (!is.null(season)) args$period <- season
+  if (!is.null(period)) args$period <- period
   do.call(target_fun, args)
 }
 
@@ -684,4 +697,19 @@ py_model_params <- function(params) {
   if (is.null(params)) return(NULL)
   inner <- lapply(params, function(kw) if (length(kw)) do.call(reticulate::dict, kw) else reticulate::dict())
   do.call(reticulate::dict, inner)
+}
+
+#' pybbdl 0.3's `season` is `period` (one name for the seasonal period in Python, the CLI and R):
+#' the old name still works for one release, with a deprecation warning.
+#' @noRd
+renamed_arg <- function(old, new, old_name, new_name) {
+  if (is.null(old)) {
+    return(new)
+  }
+  .Deprecated(msg = paste0("`", old_name, "` is deprecated and will be removed in the next release; use `",
+                           new_name, "`."))
+  if (!is.null(new) && !identical(new, old)) {
+    stop("`", old_name, "` is the old name of `", new_name, "`: give one, not both.", call. = FALSE)
+  }
+  old
 }

@@ -89,7 +89,8 @@ def main() -> None:
           f"{epochs} epochs, seed {args.seed}; params {params}; wall {wall:.0f} s on {machine()}")
     print(markdown_table(t[[c for c in cols if c in t.columns]], digits=3))
 
-    from pybbdl.evaluation.intervals import has_own_intervals, interval_scores, model_intervals
+    from pybbdl.evaluation.intervals import has_own_intervals, model_intervals
+    from pybbdl.evaluation.metrics import interval_scores
 
     window = args.window or (8760 if args.dataset == "jena" else 40)
     rows = []

@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 from _common import JENA_HOURLY, machine, require  # noqa: E402
 
 from pybbdl.data import jena_climate, with_calendar_features  # noqa: E402
-from pybbdl.evaluation.intervals import interval_scores, model_intervals  # noqa: E402
+from pybbdl.evaluation.intervals import model_intervals  # noqa: E402
+from pybbdl.evaluation.metrics import interval_scores  # noqa: E402
 from pybbdl.models import make_model  # noqa: E402
 from pybbdl.windows import prepare_windows  # noqa: E402
 
@@ -53,7 +54,7 @@ def jena(ro) -> None:
     print("|---:|---|---|---:|---:|---:|---:|---:|")
     for rows, season in ((1000, None), (2000, None), (4000, None), (1000, 24)):
         start = time.perf_counter()
-        m = make_model("arima", max_train=rows, max_p=2, max_q=2, seasonal_period=season).fit(w)
+        m = make_model("arima", max_train=rows, max_p=2, max_q=2, period=season).fit(w)
         point = m.predict(w, "test")
         sc = interval_scores(y, point, model_intervals(m, w, "test", (0.8, 0.95), point=point)[0])
         print(f"| {rows} | {season or '-'} | {m.describe()} | {sc['coverage_80']:.3f} | {sc['coverage_95']:.3f} | "

@@ -35,16 +35,19 @@ def format_table(table: pd.DataFrame, digits: int = 3) -> str:
     return table.to_string(index=False, float_format=lambda v: f"{v:.{digits}f}")
 
 
-def summary_columns(table: pd.DataFrame) -> list[str]:
-    """The columns worth printing in a terminal: the last scored part's headline numbers."""
-    parts = [c[:-4] for c in table.columns if c.endswith("_mae")]
-    last = parts[-1]
-    pvals = [c for c in table.columns if c.startswith(f"{last}_p_vs_") or c.startswith(f"{last}_cw_p_vs_")]
-    cover = [c for c in table.columns if c.startswith(f"{last}_coverage_")]
-    wanted = ["model"] + [f"{p}_mae" for p in parts] + [
-        f"{last}_mae_sd", f"{last}_rmse", f"{last}_skill_pct", *pvals, *cover, f"{last}_in_mcs_90",
-        "folds", "seeds", "epochs", "fit_seconds", "spec", "note"]
-    return [c for c in wanted if c in table.columns]
+def summary_columns(table: pd.DataFrame, columns: pd.DataFrame | None = None) -> list[str]:
+    """The columns worth printing in a terminal: the MAE of every scored part, then the last
+    scored part's printed metrics (those the metric registry marks ``printed``), as the wide
+    table's column catalog `columns` (:attr:`pybbdl.evaluation.Comparison.columns`) lists them."""
+    if columns is None or not len(columns):
+        metric_cols = []
+    else:
+        parts = list(dict.fromkeys(columns["part"]))
+        mae = columns[(columns["metric"] == "mae") & (columns["statistic"] == "value")]
+        last = columns[(columns["part"] == parts[-1]) & columns["printed"].astype(bool)]
+        metric_cols = [*mae["column"], *last["column"]]
+    wanted = ["model", *metric_cols, "folds", "seeds", "epochs", "fit_seconds", "spec", "note"]
+    return [c for c in dict.fromkeys(wanted) if c in table.columns]
 
 
 def _figure(figsize):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -277,10 +278,17 @@ class Windows:
         """0-based rows of the `h`-step targets of the part's origins."""
         return self.rows(part) + int(h) - 1
 
-    def Y(self, part: str, *, scaled: bool = True) -> np.ndarray:
-        """Targets at every horizon, ``(n_windows, len(horizons))`` (column j = ``horizons[j]``)."""
+    def targets_by_horizon(self, part: str, *, scaled: bool = True) -> np.ndarray:
+        """Each window's targets at every horizon, ``(n_windows, len(horizons))`` (column j =
+        ``horizons[j]`` steps after the window), scaled (float32) or in original units (float64).
+        With one horizon it is :meth:`targets` as a column. (pybbdl 0.3: ``Y``.)"""
         pos = self.rows(part)[:, None] + np.asarray(self.horizons)[None, :] - 1
         return self.scaled[pos, 0] if scaled else self.values[pos, 0]
+
+    def Y(self, part: str, *, scaled: bool = True) -> np.ndarray:
+        """Deprecated old name of :meth:`targets_by_horizon` (FutureWarning)."""
+        _renamed("Y", "targets_by_horizon")
+        return self.targets_by_horizon(part, scaled=scaled)
 
     def actuals_at(self, part: str, h: int) -> pd.Series:
         """The part's `h`-step targets in original units, indexed by their timestamps."""
@@ -330,14 +338,21 @@ class Windows:
             return _window_view(source, self.lookback, self.step, rows0[0], rows0[-1] + 1)
         return self._gather(rows0, source)
 
-    def y(self, part: str, *, scaled: bool = True) -> np.ndarray:
-        """Targets ``(n_windows,)``, scaled (float32) or in original units (float64)."""
+    def targets(self, part: str, *, scaled: bool = True) -> np.ndarray:
+        """Each window's target, ``horizon`` steps after it (the longest of `horizons`),
+        ``(n_windows,)``, scaled (float32) or in original units (float64): what a one-horizon
+        model is fitted to and scored on. (pybbdl 0.3: ``y``.)"""
         pos = self.target_positions(part)
         return self.scaled[pos, 0] if scaled else self.values[pos, 0]
 
+    def y(self, part: str, *, scaled: bool = True) -> np.ndarray:
+        """Deprecated old name of :meth:`targets` (FutureWarning)."""
+        _renamed("y", "targets")
+        return self.targets(part, scaled=scaled)
+
     def arrays(self, part: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(X, y)``, scaled."""
-        return self.X(part), self.y(part)
+        """``(X, y)``, scaled: :meth:`X` and :meth:`targets`."""
+        return self.X(part), self.targets(part)
 
     def last_values(self, part: str) -> np.ndarray:
         """The target's last value inside each window, in original units (the naive forecast)."""
@@ -453,6 +468,11 @@ class Windows:
         extra += f", known={self.known}" if self.known else ""
         return (f"Windows(target={self.target!r}, n_vars={len(self.columns)}, lookback={self.lookback}, "
                 f"horizon={self.horizon}{extra}, step={self.step}, windows: {sizes})")
+
+
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(f"Windows.{old}() is deprecated and will be removed in the next release; use Windows.{new}() "
+                  "(same values).", FutureWarning, stacklevel=3)
 
 
 @functools.cache

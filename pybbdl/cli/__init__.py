@@ -1,4 +1,4 @@
-"""Command line: ``pybbdl forecast|panel|privacy|gan|models ...``. Only argparse is imported up front, so
+"""Command line: ``pybbdl forecast|panel|privacy|gan|models|metrics ...``. Only argparse is imported up front, so
 ``--help`` is instant.
 
 Each subcommand lives in its own module (``forecast``, ``panel``, ``privacy``, ``gan``) with an
@@ -16,12 +16,13 @@ import sys
 
 from pybbdl.cli import forecast as _forecast_cmd
 from pybbdl.cli import gan as _gan_cmd
+from pybbdl.cli import metrics as _metrics_cmd
 from pybbdl.cli import models as _models_cmd
 from pybbdl.cli import panel as _panel_cmd
 from pybbdl.cli import privacy as _privacy_cmd
 
 COMMANDS = {"forecast": _forecast_cmd, "panel": _panel_cmd, "privacy": _privacy_cmd, "gan": _gan_cmd,
-            "models": _models_cmd}
+            "models": _models_cmd, "metrics": _metrics_cmd}
 
 
 def _build_parser() -> argparse.ArgumentParser:

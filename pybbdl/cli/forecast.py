@@ -64,7 +64,9 @@ def add_parser(sub) -> None:
     fc.add_argument("--known", help="comma-separated future-known columns (values over the horizon known in advance, "
                                     "e.g. an assumed policy path); 'calendar' = the --calendar columns")
     fc.add_argument("--split", help=_SPLIT_HELP)
-    fc.add_argument("--season", type=int, help="period of seasonal_naive in rows")
+    fc.add_argument("--period", type=int, help="seasonal period in rows of seasonal_naive, ets and theta "
+                                               "(default: each model's own)")
+    fc.add_argument("--season", type=int, help="deprecated: the old name of --period")
     fc.add_argument("--units", type=int, help="hidden units of the neural models")
     fc.add_argument("--epochs", type=int, help="maximum epochs")
     fc.add_argument("--batch-size", type=int)
@@ -247,7 +249,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
                  horizon=args.horizon, horizons=args.horizons, known=known, step=args.step,
                  split=_split(args.split), epochs=args.epochs,
                  batch_size=args.batch_size, patience=args.patience, learning_rate=args.learning_rate,
-                 units=args.units, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
+                 units=args.units, period=args.period, season=args.season, seed=args.seed, seeds=args.seeds, dm_loss=args.dm_loss,
                  baselines=args.baselines.split(",") if args.baselines is not None else None, quick=args.quick,
                  levels=_levels(args.levels), conformal_window=args.conformal_window,
                  conformal_scale=args.conformal_scale, interval_method=args.interval_method,
@@ -263,7 +265,7 @@ def settings_from_args(args) -> tuple[object, dict, bool]:
 
 
 _COMPARE_KEYS = ("target", "features", "models", "lookback", "horizon", "horizons", "known", "step", "split", "epochs", "batch_size",
-                 "patience", "learning_rate", "units", "season", "seed", "seeds", "baselines", "dm_loss", "levels",
+                 "patience", "learning_rate", "units", "period", "seed", "seeds", "baselines", "dm_loss", "levels",
                  "conformal_window", "conformal_scale", "interval_method", "params", "quick", "deterministic", "progress", "n_jobs", "backend", "address",
                  "future")
 _BACKTEST_KEYS = tuple(k for k in _COMPARE_KEYS if k != "split") + (

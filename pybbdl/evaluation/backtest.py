@@ -12,7 +12,7 @@ from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.compare import (Comparison, as_forecasters, as_seeds, check_dm_length, check_not_constant,
                                        collect_fits, fit_task, fit_tasks, forecast_part, horizon_long_table,
                                        interval_pass, long_table, longest, mcs_rows, resolve_baselines,
-                                       resolve_levels, wide_table)
+                                       resolve_levels, wide_layout)
 from pybbdl.evaluation.intervals import check_conformal_scale, check_interval_method, interval_frame, resolved_scale
 from pybbdl.evaluation.nested import nesting
 from pybbdl.evaluation.dm import LOSS_POWER, Loss
@@ -181,7 +181,8 @@ def backtest(
             if "test" in by:
                 frame[name] = by["test"][0, keep]
         frames.append(frame)
-        actual.append(windows.Y("test", scaled=False)[keep] if windows.multi_horizon else frame["actual"].to_numpy())
+        actual.append(windows.targets_by_horizon("test", scaled=False)[keep] if windows.multi_horizon
+                      else frame["actual"].to_numpy())
     joined = {}
     for name, by in pooled.items():
         blocks = by["test"]
@@ -206,8 +207,8 @@ def backtest(
         long = long_table(joined, info, {"test": y_all}, ["test"], horizon=horizon, dm_loss=dm_loss,
                           baselines=baselines, levels=levels, intervals=joined_ints, interval_notes=int_notes,
                           nests=nests, mcs=mcs or None)
-    table = wide_table(long, info, ["test"], baselines, extra={"folds": folds}, nests=nests,
-                       interval_methods=methods)
+    table, columns = wide_layout(long, info, ["test"], baselines, extra={"folds": folds}, nests=nests,
+                                 interval_methods=methods, levels=levels)
     table.attrs.update(target=windows.target, horizon=horizon, horizons=list(windows.horizons), seeds=seeds,
                        dm_loss=dm_loss, folds=folds,
                        fold_size=fold_size, first_row=first, retrain=retrain, train_length=train_length,
@@ -222,4 +223,4 @@ def backtest(
                       models={m: runs[0] for m, runs in fitted.items()},
                       seed_forecasts={"test": {m: v["test"] for m, v in joined.items() if "test" in v}},
                       long=long, baselines=baselines, levels=tuple(levels), intervals=intervals,
-                      interval_methods=methods, nests={m: v for m, v in nests.items() if v})
+                      interval_methods=methods, nests={m: v for m, v in nests.items() if v}, columns=columns)

@@ -22,10 +22,10 @@ from pybbdl._validation import check_positive_int
 from pybbdl.evaluation.dm import LOSS_POWER, Loss, diebold_mariano, dm_min_length
 from pybbdl.evaluation.intervals import (CALIBRATION_PART, DEFAULT_LEVELS, check_calibration_size, check_conformal_scale,
                                          check_interval_levels, check_interval_method, check_own_levels,
-                                         has_own_intervals, interval_frame, interval_metric_names, interval_scores,
-                                         model_intervals, resolved_scale)
+                                         has_own_intervals, interval_frame, model_intervals, resolved_scale)
 from pybbdl.evaluation.nested import clark_west, model_confidence_set, nesting
-from pybbdl.evaluation.metrics import mae, rmse, skill_pct, zero_tolerance
+from pybbdl.evaluation.metrics import (get_metric, interval_metric_names, interval_scores, mae, metric_names, metrics,
+                                       score, skill_pct, zero_tolerance)
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, ModelFitError
 from pybbdl.models import NaiveForecaster, make_models
 from pybbdl.models.series import level_label
@@ -67,6 +67,9 @@ class Comparison:
             or split-conformal intervals calibrated on the validation part
             (:mod:`pybbdl.evaluation.intervals`).
         nests: ``{model: (models it nests, ...)}``: pairs tested with Clark-West instead of DM.
+        columns: The catalog of `table`'s metric columns (:func:`wide_layout`): which metric
+            (of :mod:`pybbdl.evaluation.metrics`), part, level and baseline each column holds,
+            its label and whether it is printed; R's print method and the terminal summary read it.
         horizon_forecasts: With several horizons: ``{part: DataFrame}`` with one row per origin
             and horizon (``origin``, ``horizon``, ``target_time``, ``actual`` and each model's
             forecast, first seed); empty otherwise.
@@ -85,6 +88,7 @@ class Comparison:
     interval_methods: dict[str, str] = field(default_factory=dict)
     nests: dict[str, tuple] = field(default_factory=dict)
     horizon_forecasts: dict[str, pd.DataFrame] = field(default_factory=dict)
+    columns: pd.DataFrame | None = None
 
 
 def check_forecaster(name: str, est) -> None:
@@ -433,7 +437,7 @@ def horizon_frames(windows: Windows, preds, parts) -> dict[str, pd.DataFrame]:
             "horizon": np.tile(np.asarray(windows.horizons), len(rows)),
             "target_time": np.asarray(windows.frame.index[(rows[:, None] + np.asarray(windows.horizons) - 1)
                                       .reshape(-1)]),
-            "actual": windows.Y(part, scaled=False).reshape(-1)})
+            "actual": windows.targets_by_horizon(part, scaled=False).reshape(-1)})
         for name, by in preds.items():
             if part in by:
                 frame[name] = by[part][0].reshape(-1)
@@ -465,7 +469,9 @@ def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon:
     given. Metrics of ``"train"``: ``epochs``, ``fit_seconds``, ``n_params``.
     """
     intervals, interval_notes, nests, mcs = intervals or {}, interval_notes or {}, nests or {}, mcs
-    mcs_name = f"in_mcs_{level_label(1 - MCS_SIZE)}"
+    mcs_name = get_metric("in_mcs").long_name(level=1 - MCS_SIZE)
+    point = [m for m in metrics("point", "compare") if m.needs == ("actual", "forecast") or m.name == "skill_pct"]
+    point_names = [m.name for m in point]
     rows = []
     naive = preds.get("naive", {})
     for name in info:
@@ -477,23 +483,26 @@ def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon:
             if f is None:
                 why = "; ".join(info[name]["notes"]) or "no forecasts"
                 nested = [b for b in baselines if b in nests.get(name, ())]
-                for metric in ("mae", "rmse", "skill_pct", *[f"{s}_vs_{b}" for b in baselines
+                for metric in (*point_names, *[f"{s}_vs_{b}" for b in baselines
                                                              for s in ("dm_stat", "p")],
                                *[f"{s}_vs_{b}" for b in nested for s in ("cw_stat", "cw_p")],
                                *interval_metric_names(levels), *(("mcs_p", mcs_name) if mcs is not None else ())):
                     rows.append((name, part, metric, np.nan, np.nan, n, seeds, why))
                 continue
-            maes, rmses = [mae(y, s) for s in f], [rmse(y, s) for s in f]
-            rows.append((name, part, "mae", float(np.mean(maes)), _sd(maes), n, seeds, ""))
-            rows.append((name, part, "rmse", float(np.mean(rmses)), _sd(rmses), n, seeds, ""))
-            if part in naive:
-                ref = mae(y, naive[part][0])
-                skills = [skill_pct(m, ref, tol=zero_tolerance(y)) for m in maes]
-                note = skills[0][1]
-                rows.append((name, part, "skill_pct", float(np.mean([s for s, _ in skills])),
-                             _sd([s for s, _ in skills]), n, seeds, note))
-            else:
-                rows.append((name, part, "skill_pct", np.nan, np.nan, n, seeds, "the naive baseline has no forecasts"))
+            maes = [mae(y, s) for s in f]
+            for metric in point:  # the registry's point metrics, in its order
+                if metric.name == "skill_pct":  # relative to the naive forecast, with a note when that is exact
+                    if part in naive:
+                        ref = mae(y, naive[part][0])
+                        skills = [skill_pct(m, ref, tol=zero_tolerance(y)) for m in maes]
+                        rows.append((name, part, "skill_pct", float(np.mean([s for s, _ in skills])),
+                                     _sd([s for s, _ in skills]), n, seeds, skills[0][1]))
+                    else:
+                        rows.append((name, part, "skill_pct", np.nan, np.nan, n, seeds,
+                                     "the naive baseline has no forecasts"))
+                    continue
+                values = maes if metric.name == "mae" else [score(metric, y, s) for s in f]
+                rows.append((name, part, metric.name, float(np.mean(values)), _sd(values), n, seeds, ""))
             for b in baselines:
                 if name == b:
                     stat = pval = np.nan
@@ -547,68 +556,121 @@ def long_table(preds, info, actual: Mapping[str, np.ndarray], parts, *, horizon:
     return table
 
 
-_EXTRA_PREFIXES = ("coverage_", "width_", "winkler_", "pinball", "crps", "cw_", "mcs_p", "in_mcs_")
+#: Columns of :attr:`Comparison.columns`, the wide table's catalog of metric columns.
+WIDE_COLUMN_FIELDS = ("column", "part", "metric", "kind", "level", "baseline", "statistic", "label", "printed")
 
 
-def wide_table(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra: Mapping | None = None, *,
-               nests: Mapping | None = None, interval_methods: Mapping | None = None) -> pd.DataFrame:
-    """The 0.1 layout (one row per model) from the long table, plus (when the long table has them)
-    ``{part}_test_vs_<b>`` when some pair is nested (which test to read for the pair and why:
-    ``"DM: not nested"``, or ``"CW: <model> nests <b>"``), ``{part}_cw_vs_<b>``/``{part}_cw_p_vs_<b>``,
-    the interval scores ``{part}_coverage_80`` ..., ``{part}_pinball``, ``{part}_crps``, ``{part}_in_mcs_90``,
-    ``{part}_mcs_p`` and ``interval`` (``"model"`` or ``"conformal"``)."""
+def wide_layout(long: pd.DataFrame, info, parts, baselines: Sequence[str], extra: Mapping | None = None, *,
+                nests: Mapping | None = None, interval_methods: Mapping | None = None,
+                levels: Sequence[float] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 0.1 layout (one row per model) from the long table, and its column catalog.
+
+    The columns come from the metric registry (:mod:`pybbdl.evaluation.metrics`), part by part:
+    each ``"point"`` metric (``{part}_mae``, ``{part}_rmse``, ``{part}_skill_pct``, then any you
+    registered; ``_sd`` columns of those that declare them when there are several seeds), for
+    each baseline ``b`` ``{part}_dm_vs_<b>`` and ``{part}_p_vs_<b>``, plus when some pair is nested
+    ``{part}_test_vs_<b>`` (which test to read for the pair and why: ``"DM: not nested"``, or
+    ``"CW: <model> nests <b>"``) and ``{part}_cw_vs_<b>``/``{part}_cw_p_vs_<b>``; then, where the long
+    table holds a number for them, the interval metrics at each of `levels` (``{part}_coverage_80``
+    ...), the distribution metrics (``{part}_pinball``, ``{part}_crps``) and the model confidence
+    set (``{part}_mcs_p``, ``{part}_in_mcs_90``); ``interval`` (``"model"`` or ``"conformal"``),
+    `extra`, ``seeds``, ``epochs``, ``fit_seconds``, ``n_params``, ``spec``, ``note``.
+
+    Returns:
+        ``(table, columns)``: `columns` has one row per metric column of `table`
+        (:data:`WIDE_COLUMN_FIELDS`: ``column``, ``part``, ``metric`` (the registry's name), ``kind``,
+        ``level`` (NaN if none), ``baseline`` (``""`` if none), ``statistic`` (``"value"`` or
+        ``"sd"``), ``label`` (``"mae"``, ``"mae sd"``, ``"p vs naive"``, ``"coverage 80"``) and
+        ``printed`` (R's ``print()`` and the terminal summary show it)), part by part in the
+        registry's order (all p-values, then all Clark-West p-values, ...).
+    """
     nests = nests if nests and any(nests.values()) else {}  # no nested pair: every test is DM, as in 0.1
     if "horizon" in long and long["horizon"].nunique() > 1:  # several horizons: the longest
         long = long[long["horizon"] == long["horizon"].max()]
     multi_seed = bool((long["seeds"] > 1).any())
-    metrics = list(dict.fromkeys(long["metric"]))
-    # interval/MCS columns that hold no number for any model (e.g. only the calibration part scored)
-    # stay in the long table with their notes, out of the 0.1 layout
-    extra_metrics = [m for m in metrics if m.startswith(_EXTRA_PREFIXES) and not m.startswith("cw_")
-                     and long.loc[long["metric"] == m, "value"].notna().any()]
+    present = set(long["metric"])
+    nested_any = {b: any(b in v for v in nests.values()) for b in baselines}
+    mcs_level = 1 - MCS_SIZE
+
+    def has_number(name):
+        # interval/MCS columns that hold no number for any model (e.g. only the calibration part
+        # scored) stay in the long table with their notes, out of the 0.1 layout
+        return name in present and long.loc[long["metric"] == name, "value"].notna().any()
+
+    # (metric, level, baseline) of every column, in the registry's order
+    wanted = []
+    for m in metrics(scope="compare"):
+        if m.kind == "point":
+            wanted.append((m, None, None))
+        elif m.kind == "test":
+            for b in baselines:
+                if m.name in ("dm_stat", "p") or (nests and (m.name == "test" or nested_any[b])):
+                    wanted.append((m, None, b))
+        elif m.kind == "interval":
+            wanted += [(m, lv, None) for lv in levels if has_number(m.long_name(level=lv))]
+        elif m.kind in ("distribution", "set"):
+            lv = mcs_level if m.per_level else None
+            if has_number(m.long_name(level=lv)):
+                wanted.append((m, lv, None))
+    # the 0.1 order inside a part: point metrics, then per baseline DM, p, which test, CW, CW p, then the rest
+    tests = [w for w in wanted if w[0].kind == "test"]
+    tests.sort(key=lambda w: (baselines.index(w[2]), ("dm_stat", "p", "test", "cw_stat", "cw_p").index(w[0].name)))
+    columns_order = [w for w in wanted if w[0].kind == "point"] + tests + [
+        w for w in wanted if w[0].kind in ("interval", "distribution", "set")]
+    # notes of these rows stay in the long table (but "no intervals ..." reaches the wide table's note)
+    extra_names = {*interval_metric_names(levels), *(m.long_name(level=mcs_level) for m in metrics("set"))}
+    extra_names |= {m.long_name(baseline=b) for b in baselines for m in metrics("test")
+                    if m.name in ("cw_stat", "cw_p")}
+    # the interval scores' block is ordered by level, then metric (coverage_80, width_80, ..., coverage_95, ...)
+    by_level = [w for w in columns_order if w[0].kind == "interval"]
+    by_level.sort(key=lambda w: list(levels).index(w[1]))
+    columns_order = [w for w in columns_order if w[0].kind != "interval"]
+    first_extra = next((i for i, w in enumerate(columns_order) if w[0].kind in ("distribution", "set")),
+                       len(columns_order))
+    columns_order[first_extra:first_extra] = by_level
+
+    catalog = []
     rows = []
-    for name in info:
+    for i, name in enumerate(info):
         sub = long[long["model"] == name].set_index(["part", "metric"])
         row = {"model": name}
         for part in parts:
-            row[f"{part}_mae"] = sub.loc[(part, "mae"), "value"]
-            if multi_seed:
-                row[f"{part}_mae_sd"] = np.nan_to_num(sub.loc[(part, "mae"), "sd"], nan=0.0)
-            row[f"{part}_rmse"] = sub.loc[(part, "rmse"), "value"]
-            if multi_seed:
-                row[f"{part}_rmse_sd"] = np.nan_to_num(sub.loc[(part, "rmse"), "sd"], nan=0.0)
-            row[f"{part}_skill_pct"] = sub.loc[(part, "skill_pct"), "value"]
-            for b in baselines:
-                row[f"{part}_dm_vs_{b}"] = sub.loc[(part, f"dm_stat_vs_{b}"), "value"]
-                row[f"{part}_p_vs_{b}"] = sub.loc[(part, f"p_vs_{b}"), "value"]
-                if nests:
+            for m, lv, b in columns_order:
+                col = m.wide_name(part, level=lv, baseline=b)
+                if m.name == "test":
                     if name == b:
-                        row[f"{part}_test_vs_{b}"] = ""
+                        row[col] = ""
                     elif b in nests.get(name, ()):
-                        row[f"{part}_test_vs_{b}"] = f"CW: {name} nests {b}"
+                        row[col] = f"CW: {name} nests {b}"
                     else:
-                        row[f"{part}_test_vs_{b}"] = "DM: not nested"
-                    nested_any = any(b in v for v in nests.values())
-                    if nested_any:
-                        key = (part, f"cw_stat_vs_{b}")
-                        row[f"{part}_cw_vs_{b}"] = sub.loc[key, "value"] if key in sub.index else np.nan
-                        key = (part, f"cw_p_vs_{b}")
-                        row[f"{part}_cw_p_vs_{b}"] = sub.loc[key, "value"] if key in sub.index else np.nan
-            for metric in extra_metrics:
-                key = (part, metric)
-                row[f"{part}_{metric}"] = sub.loc[key, "value"] if key in sub.index else np.nan
-        if interval_methods and any(m.startswith("coverage_") for m in extra_metrics):
+                        row[col] = "DM: not nested"
+                else:
+                    key = (part, m.long_name(level=lv, baseline=b))
+                    row[col] = sub.loc[key, "value"] if key in sub.index else np.nan
+                label = " ".join([m.label, *([level_label(lv)] if lv is not None else []), *([b] if b else [])])
+                if i == 0:
+                    catalog.append((col, part, m.name, m.kind, np.nan if lv is None else float(lv), b or "", "value",
+                                    label, bool(m.printed)))
+                if m.sd and multi_seed:
+                    key = (part, m.long_name(level=lv, baseline=b))
+                    row[f"{col}_sd"] = np.nan_to_num(sub.loc[key, "sd"] if key in sub.index else np.nan, nan=0.0)
+                    if i == 0:
+                        catalog.append((f"{col}_sd", part, m.name, m.kind, np.nan if lv is None else float(lv),
+                                        b or "", "sd", f"{label} sd", bool(m.print_sd)))
+        if interval_methods and any(w[0].name == "coverage" for w in columns_order):
             row["interval"] = interval_methods.get(name, "")
         row.update(extra or {})
         row["seeds"] = info[name]["seeds"]
-        for metric in ("epochs", "fit_seconds", "n_params"):
-            row[metric] = sub.loc[("train", metric), "value"]
+        for metric in metrics("fit"):
+            row[metric.name] = sub.loc[("train", metric.name), "value"]
         row["spec"] = info[name]["spec"]
         notes = [n for (_, metric), n in sub["note"].items()
-                 if n and (not metric.startswith(_EXTRA_PREFIXES) or n.startswith("no intervals"))]
+                 if n and (metric not in extra_names or n.startswith("no intervals"))]
         row["note"] = "; ".join(dict.fromkeys(notes))
         rows.append(row)
-    return pd.DataFrame(rows)
+    rank = {name: i for i, name in enumerate(metric_names())}
+    catalog.sort(key=lambda c: (list(parts).index(c[1]), rank[c[2]]))  # stable: levels and baselines keep their order
+    return pd.DataFrame(rows), pd.DataFrame(catalog, columns=list(WIDE_COLUMN_FIELDS))
 
 
 def compare(
@@ -711,21 +773,22 @@ def compare(
     preds, info, fitted, histories = fit_and_forecast(estimators, windows, parts, seeds, progress, n_jobs=n_jobs,
                                                       backend=backend, address=address)
     all_horizons, preds = preds, longest(preds)  # intervals, MCS, forecasts, wide table: the longest horizon
-    actual = {p: windows.y(p, scaled=False) for p in parts}
+    actual = {p: windows.targets(p, scaled=False) for p in parts}
     ints, methods, int_notes = interval_pass(fitted, windows, parts, levels, preds, strict=strict,
                                              window=conformal_window, scale=conformal_scale,
                                              method=interval_method)
     mcs = mcs_rows(preds, actual, parts, dm_loss=dm_loss)
     horizon_forecasts = {}
     if windows.multi_horizon:
-        long = horizon_long_table(all_horizons, info, {p: windows.Y(p, scaled=False) for p in parts}, parts,
+        long = horizon_long_table(all_horizons, info,
+                                  {p: windows.targets_by_horizon(p, scaled=False) for p in parts}, parts,
                                   horizons=windows.horizons, dm_loss=dm_loss, baselines=baselines, nests=nests,
                                   levels=levels, intervals=ints, interval_notes=int_notes, mcs=mcs or None)
         horizon_forecasts = horizon_frames(windows, all_horizons, parts)
     else:
         long = long_table(preds, info, actual, parts, horizon=windows.horizon, dm_loss=dm_loss, baselines=baselines,
                           levels=levels, intervals=ints, interval_notes=int_notes, nests=nests, mcs=mcs or None)
-    table = wide_table(long, info, parts, baselines, nests=nests, interval_methods=methods)
+    table, columns = wide_layout(long, info, parts, baselines, nests=nests, interval_methods=methods, levels=levels)
     forecasts = {}
     for part in parts:
         frame = pd.DataFrame({"actual": windows.actuals(part)})
@@ -743,7 +806,7 @@ def compare(
                       long=long, baselines=baselines, levels=tuple(levels),
                       intervals=interval_frames(ints, preds, {p: windows.target_index(p) for p in parts}),
                       interval_methods=methods, nests={m: v for m, v in nests.items() if v},
-                      horizon_forecasts=horizon_forecasts)
+                      horizon_forecasts=horizon_forecasts, columns=columns)
 
 
 def interval_frames(ints: Mapping, preds: Mapping, index: Mapping) -> dict[str, dict[str, pd.DataFrame]]:

@@ -42,7 +42,8 @@ it needs ``n >= L / (1 - L) = 1 / (1 - L) - 1`` errors (19 for 95 %, 4 for 80 %)
 a series whose error size drifts between the validation and the test period it is what the
 test part shows (the comparison tables report it).
 
-Scores (:func:`interval_scores`), each a mean over the targets: ``coverage_<L>`` (share of
+Scores (:func:`pybbdl.evaluation.metrics.interval_scores`, from the metric registry), each a mean
+over the targets: ``coverage_<L>`` (share of
 actuals inside the interval, 0..1), ``width_<L>`` (upper - lower), ``winkler_<L>`` (width plus
 ``2 / (1 - L)`` times the distance by which the actual falls outside; Winkler 1972, the
 "interval score" of Gneiting and Raftery 2007), ``pinball`` (the quantile loss averaged over the
@@ -73,7 +74,7 @@ SCALE_FLOOR = 0.1
 
 __all__ = ["CALIBRATION_PART", "CONFORMAL_SCALES", "DEFAULT_CONFORMAL_SCALE", "DEFAULT_LEVELS", "INTERVAL_METHODS",
            "check_conformal_scale", "check_interval_method", "check_own_levels", "conformal_half_width", "conformal_intervals", "coverage",
-           "crps_from_quantiles", "has_own_intervals", "interval_frame", "interval_metric_names", "interval_scores", "min_calibration",
+           "crps_from_quantiles", "has_own_intervals", "interval_frame", "min_calibration",
            "model_intervals", "pinball_loss", "quantile_forecasts", "resolved_scale", "rolling_conformal_intervals", "window_scales",
            "winkler_score"]
 
@@ -314,7 +315,7 @@ def model_intervals(model, windows, part: str, levels, *, point=None, calibratio
         point = model.predict(windows, part)
     if calibration_forecasts is None:
         calibration_forecasts = model.predict(windows, calibration)
-    residuals = windows.y(calibration, scaled=False) - np.asarray(calibration_forecasts, dtype=float).reshape(-1)
+    residuals = windows.targets(calibration, scaled=False) - np.asarray(calibration_forecasts, dtype=float).reshape(-1)
     point = np.asarray(point, dtype=float).reshape(-1)
     scale = check_conformal_scale(scale, windows)
     s_cal = s_part = None
@@ -338,7 +339,7 @@ def model_intervals(model, windows, part: str, levels, *, point=None, calibratio
     if len(part_pos) and len(cal_pos) and part_pos[0] < cal_pos[-1]:
         raise ArgumentError(f"Rolling conformal intervals cover parts after the {calibration!r} part. Received: "
                             f"part={part!r}")
-    part_res = windows.y(part, scaled=False) - point
+    part_res = windows.targets(part, scaled=False) - point
     all_res = np.concatenate([residuals, part_res if s_part is None else part_res / s_part])
     all_pos = np.concatenate([cal_pos, part_pos])
     if s_part is None:
@@ -413,32 +414,6 @@ def crps_from_quantiles(actual, taus, quantiles) -> float:
     weights = np.diff(edges)
     losses = np.array([pinball_loss(actual, q, t) for t, q in zip(taus, quantiles, strict=True)])
     return float(2.0 * np.sum(weights * losses))
-
-
-def interval_metric_names(levels) -> list[str]:
-    """The long table's interval metrics for `levels`, in order."""
-    names = []
-    for lv in check_interval_levels(levels):
-        lab = level_label(lv)
-        names += [f"coverage_{lab}", f"width_{lab}", f"winkler_{lab}"]
-    return names + (["pinball", "crps"] if levels else [])
-
-
-def interval_scores(actual, point, intervals: Mapping) -> dict[str, float]:
-    """``{metric: value}`` for :func:`interval_metric_names` of the intervals' levels."""
-    actual = np.asarray(actual, dtype=float).reshape(-1)
-    out = {}
-    for lv in sorted(intervals):
-        lo, hi = intervals[lv]
-        lab = level_label(lv)
-        out[f"coverage_{lab}"] = coverage(actual, lo, hi)
-        out[f"width_{lab}"] = float(np.mean(np.asarray(hi, dtype=float) - np.asarray(lo, dtype=float)))
-        out[f"winkler_{lab}"] = winkler_score(actual, lo, hi, lv)
-    if intervals:
-        taus, q = quantile_forecasts(point, intervals)
-        out["pinball"] = float(np.mean([pinball_loss(actual, qi, t) for t, qi in zip(taus, q, strict=True)]))
-        out["crps"] = crps_from_quantiles(actual, taus, q)
-    return out
 
 
 def check_calibration_size(windows, levels, *, calibration: str = CALIBRATION_PART) -> None:

@@ -112,12 +112,14 @@ class ArimaForecaster(BaseForecaster):
             the ARIMA errors must be stationary, not the target), then ``p <= max_p``,
             ``q <= max_q`` and the trend (mean/none for d = 0, drift/none for d = 1) by
             `criterion` over the full grid.
-        seasonal_order: ``(P, D, Q, m)``, or None; with ``order=None`` and ``seasonal_period=m``
+        seasonal_order: ``(P, D, Q, m)``, or None; with ``order=None`` and ``period=m``
             the search also tries ``P, Q in {0, 1}`` with ``D = seasonal_d``.
         trend: statsmodels trend (``"n"``, ``"c"``, ``"t"``, ``"ct"``); None = default for the
             order (``"c"`` if d = 0 else ``"n"``), or searched when the order is searched.
         max_p, max_q, max_d: Bounds of the search.
-        seasonal_period, seasonal_d: See `seasonal_order`.
+        period, seasonal_d: See `seasonal_order` (``period``: the seasonal period in rows, the
+            name every pybbdl model uses).
+        seasonal_period: Deprecated old name of `period` (FutureWarning; removed in the next release).
         criterion: ``"aicc"`` (as R's ``auto.arima``), ``"aic"`` or ``"bic"``.
         refit_every: Re-estimate the parameters every this many origins (expanding window);
             None = fit once on the training range.
@@ -165,7 +167,7 @@ class ArimaForecaster(BaseForecaster):
         max_p: int = 3,
         max_q: int = 3,
         max_d: int = 2,
-        seasonal_period: int | None = None,
+        period: int | None = None,
         seasonal_d: int = 0,
         criterion: Criterion = "aicc",
         refit_every: int | None = None,
@@ -173,6 +175,7 @@ class ArimaForecaster(BaseForecaster):
         progress: bool = False,
         search: Literal["exhaustive", "stepwise"] = "exhaustive",
         engine: Literal["auto", "numba", "numpy"] = "auto",
+        seasonal_period: int | None = None,
     ):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -180,7 +183,7 @@ class ArimaForecaster(BaseForecaster):
         self.max_p = max_p
         self.max_q = max_q
         self.max_d = max_d
-        self.seasonal_period = seasonal_period
+        self.period = period
         self.seasonal_d = seasonal_d
         self.criterion = criterion
         self.refit_every = refit_every
@@ -188,6 +191,19 @@ class ArimaForecaster(BaseForecaster):
         self.progress = progress
         self.search = search
         self.engine = engine
+        self.seasonal_period = seasonal_period
+
+    def resolved_period(self) -> int | None:
+        """The seasonal period to search (`period`, or the deprecated `seasonal_period` with a
+        FutureWarning); None or 0 = none."""
+        if self.seasonal_period is None:
+            return self.period
+        warnings.warn("`seasonal_period` is deprecated and will be removed in the next release; use `period` (the "
+                      "seasonal period's one name in pybbdl).", FutureWarning, stacklevel=3)
+        if self.period is not None and self.period != self.seasonal_period:
+            raise ArgumentError(f"`seasonal_period` is the old name of `period`: give one. Received: "
+                                f"seasonal_period={self.seasonal_period!r}, period={self.period!r}")
+        return self.seasonal_period
 
     # -- fitting ----------------------------------------------------------------------------
     def _candidates(self, y: np.ndarray, exog: np.ndarray | None = None) -> list[tuple]:
@@ -195,11 +211,12 @@ class ArimaForecaster(BaseForecaster):
             p, d, q = (int(v) for v in self.order)
             trend = self.trend if self.trend is not None else ("c" if d == 0 else "n")
             return [((p, d, q), tuple(self.seasonal_order or (0, 0, 0, 0)), trend)]
-        d = number_of_differences(_unit_root_series(y, exog, self.seasonal_d, self.seasonal_period),
+        period = self.resolved_period()
+        d = number_of_differences(_unit_root_series(y, exog, self.seasonal_d, period),
                                   max_d=check_positive_int("max_d", self.max_d, minimum=0))
         seasonal = [(0, 0, 0, 0)]
-        if self.seasonal_period:
-            m = check_positive_int("seasonal_period", self.seasonal_period, minimum=2)
+        if period:
+            m = check_positive_int("period", period, minimum=2)
             seasonal = [(P, int(self.seasonal_d), Q, m) for P in (0, 1) for Q in (0, 1)]
         trends = (self.trend,) if self.trend is not None else _TRENDS_BY_D.get(d, ("n",))
         grid = itertools.product(range(check_positive_int("max_p", self.max_p, minimum=0) + 1),

@@ -1172,8 +1172,9 @@ def forecaster_search(model, y: np.ndarray, fit_final):
     max_q = check_positive_int("max_q", model.max_q, minimum=0)
     max_d = check_positive_int("max_d", model.max_d, minimum=0)
     m, D, max_PQ = 1, 0, 0
-    if model.seasonal_period:
-        m = check_positive_int("seasonal_period", model.seasonal_period, minimum=2)
+    period = model.resolved_period()
+    if period:
+        m = check_positive_int("period", period, minimum=2)
         D = check_positive_int("seasonal_d", model.seasonal_d, minimum=0)
         max_PQ = 1
     d = number_of_differences(difference(y, 0, D, m), max_d=max_d)

@@ -6,7 +6,7 @@ with pybbdl's models, from Python or R, without changing pybbdl (and need not su
 Required:
 
 * ``fit(windows) -> self``: learn from the **training part** of a
-  :class:`~pybbdl.windows.Windows` (``windows.X("train")``, ``windows.y("train")``, or the raw
+  :class:`~pybbdl.windows.Windows` (``windows.X("train")``, ``windows.targets("train")``, or the raw
   series ``windows.values[:windows.bounds["train"][1]]``); the validation part may be used for
   early stopping, never the test part. Everything learned is stored in attributes whose names
   end in ``_`` (``coef_``, ``model_``, ...); the constructor only stores its arguments.

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -56,7 +57,7 @@ CONTRACTS = ("windows", "series", "global")
 RUN_SETTINGS: dict[str, str] = {
     "epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate", "patience": "patience",
     "seed": "random_state", "verbose": "verbose", "deterministic": "deterministic", "progress": "progress",
-    "units": "units", "season": "period", "max_train": "max_train", "max_p": "max_p", "max_q": "max_q",
+    "units": "units", "period": "period", "max_train": "max_train", "max_p": "max_p", "max_q": "max_q",
 }
 _NEURAL_SETTINGS = ("epochs", "batch_size", "learning_rate", "patience", "seed", "verbose", "deterministic",
                     "units")
@@ -163,6 +164,10 @@ def register_model(name: str, *, family: str = "user", summary: str = "", window
         raise ArgumentError(f"Model {name!r} must follow at least one contract: give `windows`, `series` or "
                             "`global_`.")
     settings = tuple(settings)
+    if "season" in settings:  # pybbdl 0.3's name of the seasonal period setting
+        warnings.warn("The run-wide setting `season` is now `period` (one name in Python, the CLI and R); "
+                      "`season` is taken for one more release.", FutureWarning, stacklevel=2)
+        settings = tuple(dict.fromkeys("period" if s == "season" else s for s in settings))
     bad = [s for s in settings if s not in RUN_SETTINGS]
     if bad:
         raise ArgumentError(f"Unknown run-wide setting(s) {bad} for model {name!r}. Valid: {list(RUN_SETTINGS)}")
@@ -255,7 +260,7 @@ _NN_CAPS = ("keras", "stochastic", "all_horizons", "uses_known")
 register_model("naive", family="baseline", summary="last value (persistence, DLwR 6.3)",
                windows=f"{_B}:NaiveForecaster", series=f"{_L}:NaiveSeries", capabilities=("all_horizons",))
 register_model("seasonal_naive", family="baseline", summary="value one season earlier",
-               windows=f"{_B}:SeasonalNaiveForecaster", series=f"{_L}:SeasonalNaiveSeries", settings=("season",),
+               windows=f"{_B}:SeasonalNaiveForecaster", series=f"{_L}:SeasonalNaiveSeries", settings=("period",),
                capabilities=("all_horizons",))
 register_model("naive2", family="baseline", summary="M3's NAIVE2: naive on the seasonally adjusted series",
                series=f"{_L}:Naive2Series", capabilities=("own_intervals",))
@@ -266,10 +271,10 @@ register_model("arima", family="statistical",
                settings=("max_train", "max_p", "max_q", "progress"),
                capabilities=("own_intervals", "all_horizons", "uses_known", "nests"))
 register_model("ets", family="statistical", summary="exponential smoothing chosen by AICc (R's ets)",
-               windows=f"{_S}:EtsForecaster", series=f"{_S}:EtsForecaster", settings=("season", "seed", "max_train"),
+               windows=f"{_S}:EtsForecaster", series=f"{_S}:EtsForecaster", settings=("period", "seed", "max_train"),
                capabilities=("own_intervals", "all_horizons", "nests"))
 register_model("theta", family="statistical", summary="Theta method (statsmodels ThetaModel)",
-               windows=f"{_S}:ThetaForecaster", series=f"{_S}:ThetaForecaster", settings=("season", "max_train"),
+               windows=f"{_S}:ThetaForecaster", series=f"{_S}:ThetaForecaster", settings=("period", "max_train"),
                capabilities=("own_intervals", "all_horizons"))
 register_model("theta_m3", family="statistical", summary="classic Theta of the M3 competition",
                series=f"{_L}:ThetaSeries", capabilities=("own_intervals",))

@@ -32,8 +32,11 @@ class ForecastRun(RunResult):
             pairs ``cw_stat_vs_<b>``/``cw_p_vs_<b>`` (Clark-West); ``mcs_p`` and ``in_mcs_90``
             (Hansen's 90 % model confidence set). ``n``: targets scored (training windows
             for ``"train"``); ``seeds``: fits averaged; ``note``: why a value is NaN or what to
-            know about it (e.g. an ARIMA that did not converge).
-        wide: One row per model (the pybbdl 0.1 layout, ``results.csv``).
+            know about it (e.g. an ARIMA that did not converge). Every metric is declared in the
+            metric registry (:mod:`pybbdl.evaluation.metrics`, :func:`~pybbdl.evaluation.metrics.metric_table`);
+            one you add with :func:`~pybbdl.evaluation.metrics.register_metric` appears here too.
+        wide: One row per model (the pybbdl 0.1 layout, ``results.csv``); ``comparison.columns``
+            says which metric, part, level and baseline each column holds.
         forecasts: ``{part: DataFrame(actual, <model>..., [fold])}`` indexed by target timestamps.
         intervals: ``{part: {model: DataFrame(mean, lower_80, upper_80, ...)}}`` (first seed),
             saved as ``intervals_<part>.csv``; the fan charts ``fan_<model>.png`` draw them.
@@ -105,7 +108,7 @@ class ForecastRun(RunResult):
             head += (f"; coverage = share of actuals inside the {levels}"
                      f" intervals ({' / '.join(how)}; conformal = {conformal}); in_mcs_90 = in the 90 % model "
                      "confidence set; cw_p = Clark-West p-value for nested pairs")
-        return head + "\n" + format_table(self.wide[summary_columns(self.wide)])
+        return head + "\n" + format_table(self.wide[summary_columns(self.wide, self.comparison.columns)])
 
     def __str__(self) -> str:
         return self.summary()

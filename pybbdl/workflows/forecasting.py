@@ -46,7 +46,7 @@ FORECAST_DEFAULTS: dict = {
     "patience": 20,            # early stopping on val loss; 0 or None = off
     "learning_rate": 1e-3,
     "units": None,             # hidden units of the neural models; None = each model's own (32)
-    "season": None,            # period of seasonal_naive in rows; None = its own (24)
+    "period": None,            # seasonal period in rows of seasonal_naive, ets, theta; None = each model's own
     "seed": 42,                # first seed; stochastic models use seed, seed + 1, ...
     "seeds": 1,                # seeds per stochastic model
     "baselines": None,         # DM columns against these; None = naive + arima when present
@@ -93,6 +93,29 @@ DATASET_PRESETS: dict = {
 }
 
 
+#: Old names of settings, still taken for one release with a FutureWarning: ``{old: new}``.
+RENAMED_SETTINGS = {"season": "period"}
+
+
+def renamed_settings(given: dict, *, stacklevel: int = 3) -> dict:
+    """`given` with each old name of :data:`RENAMED_SETTINGS` moved to its new name (FutureWarning);
+    an old and a new name both given with different values are refused."""
+    given = dict(given)
+    for old, new in RENAMED_SETTINGS.items():
+        if old not in given:
+            continue
+        value = given.pop(old)
+        if value is None:
+            continue
+        warnings.warn(f"`{old}` is deprecated and will be removed in the next release; use `{new}` (--{new} on the "
+                      "command line): one name in Python, the CLI and R.", FutureWarning, stacklevel=stacklevel)
+        if given.get(new) is not None and given[new] != value:
+            raise ArgumentError(f"`{old}` is the old name of `{new}`: give one. Received: {old}={value!r}, "
+                                f"{new}={given[new]!r}")
+        given[new] = value
+    return given
+
+
 def resolve_settings(dataset: str | None = None, *, backtest: bool = False, **given) -> dict:
     """The settings of a run: :data:`FORECAST_DEFAULTS` (and :data:`BACKTEST_DEFAULTS` when
     `backtest`), then the dataset's preset, then every value in `given` that is not None (None
@@ -100,6 +123,7 @@ def resolve_settings(dataset: str | None = None, *, backtest: bool = False, **gi
     if dataset is not None and dataset not in DATASET_PRESETS and dataset != "csv":
         raise ArgumentError(f"`dataset` must be one of {[*DATASET_PRESETS, 'csv']}. Received: {dataset!r}")
     settings = {**FORECAST_DEFAULTS, **BACKTEST_DEFAULTS} if backtest else dict(FORECAST_DEFAULTS)
+    given = renamed_settings(given)
     unknown = sorted(set(given) - set(settings))
     if unknown:
         raise ArgumentError(f"Unknown setting(s) {unknown}. Valid: {sorted(settings)}")
@@ -138,7 +162,7 @@ def _check_settings(s: dict) -> dict:
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not math.isfinite(lr) or lr <= 0:
         raise ArgumentError(f"`learning_rate` must be a finite number > 0. Received: learning_rate={lr!r}")
     s["learning_rate"] = float(lr)
-    for name in ("units", "season"):
+    for name in ("units", "period"):
         if s[name] is not None:
             s[name] = check_positive_int(name, s[name])
     s["seed"] = check_seed("seed", s["seed"])
@@ -208,7 +232,7 @@ def build_models(s: dict) -> dict:
 
     Run-wide settings (``epochs``, ``seed``, ``units``, ...) reach only the models whose registry
     entry declares them (:data:`pybbdl.models.registry.RUN_SETTINGS`), never a model that merely
-    has a parameter of that name; ``units``/``season`` given when no model of the run declares
+    has a parameter of that name; ``units``/``period`` given when no model of the run declares
     them are refused. ``params`` is per model (``{"gru": {"units": 64}}``; an unknown model or
     parameter is an error naming the valid ones) or, deprecated, flat (each key to every named
     model that takes it; each key taken by at least one).
@@ -247,7 +271,7 @@ def build_models(s: dict) -> dict:
                                 f"Valid keys: {sorted(accepted)}")
         per = {name: {k: v for k, v in user.items() if k in takes[spec]} for name, spec in named.items()}
     declares = {name: set(get_spec(spec).settings) for name, spec in named.items()}
-    for setting in ("units", "season"):
+    for setting in ("units", "period"):
         if s[setting] is not None and not any(setting in d for d in declares.values()):
             raise ArgumentError(f"`{setting}` is given ({s[setting]}) but none of the models "
                                 f"{list(named.values())} uses it.")
@@ -261,8 +285,8 @@ def build_models(s: dict) -> dict:
                 "deterministic": s["deterministic"], "progress": bool(s["progress"]) and sys.stderr.isatty()}
     if s["units"] is not None:
         run_wide["units"] = s["units"]
-    if s["season"] is not None:
-        run_wide["season"] = s["season"]
+    if s["period"] is not None:
+        run_wide["period"] = s["period"]
     if s["quick"]:
         run_wide.update(epochs=min(s["epochs"], QUICK["epochs"]), patience=None, max_train=QUICK["arima_max_train"],
                         max_p=QUICK["arima_max_pq"], max_q=QUICK["arima_max_pq"])
@@ -320,7 +344,7 @@ def _check_future(s: dict, data) -> None:
 
 
 def _start(data, settings: dict, out_dir):
-    s = _check_settings(settings)
+    s = _check_settings(renamed_settings(settings, stacklevel=4))
     _check_future(s, data)
     models = build_models(s)
     out = prepare_output_dir(out_dir) if out_dir is not None else None  # unwritable fails before training
@@ -330,11 +354,11 @@ def _start(data, settings: dict, out_dir):
 def forecast_compare(
     data, *, target=None, features=None, models=("naive", "dense", "lstm", "gru"), lookback=8, horizon=1, step=1,
     horizons=None, known=None, split=(0.6, 0.2, 0.2), epochs=100, batch_size=16, patience=20, learning_rate=1e-3,
-    units=None, season=None,
+    units=None, period=None,
     seed=42, seeds=1, baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None,
     conformal_scale="auto", interval_method="auto", params=None, quick=False, deterministic=True,
     out_dir: str | os.PathLike | None = None,
-    progress=True, n_jobs=1, backend=None, address=None, future=None,
+    progress=True, n_jobs=1, backend=None, address=None, future=None, season=None,
 ) -> ForecastRun:
     """Fit every model on the training part of one split and score it on validation and test.
 
@@ -373,6 +397,11 @@ def forecast_compare(
             at the run's levels) into ``run.future``; saved as ``forecast_future.csv`` and
             ``fan_future_<model>.png``. None (default) = no forecast from today (``run.forecast(h)``
             makes one later).
+        period: The seasonal period in rows, for the models that declare it (seasonal_naive,
+            ets, theta: ``pybbdl.models.model_table()``'s ``settings``); None = each model's own.
+            One name in Python, the CLI (``--period``) and R (``period =``), as in panels and
+            ``forecast_series``.
+        season: Deprecated old name of `period` (FutureWarning; removed in the next release).
         Others: see :data:`FORECAST_DEFAULTS` (the defaults of this signature).
 
     Returns:
@@ -409,11 +438,11 @@ def _add_future(run: ForecastRun, s: dict) -> None:
 def forecast_backtest(
     data, *, target=None, features=None, models=("naive", "arima", "gru"), lookback=8, horizon=1, step=1,
     horizons=None, known=None, folds=5, fold_size=None, start=None, train_length=None, retrain=True, stride=1,
-    val_fraction=0.2, epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, season=None, seed=42, seeds=1,
+    val_fraction=0.2, epochs=100, batch_size=16, patience=20, learning_rate=1e-3, units=None, period=None, seed=42, seeds=1,
     baselines=None, dm_loss="mae", levels=None, nested=None, conformal_window=None, conformal_scale="auto",
     interval_method="auto", params=None, quick=False, deterministic=True, out_dir: str | os.PathLike | None = None,
     progress=True, n_jobs=1, backend=None,
-    address=None, future=None,
+    address=None, future=None, season=None,
 ) -> ForecastRun:
     """Rolling-origin backtest (:func:`pybbdl.evaluation.backtest`): every model forecasts the same
     targets, fold after fold; the table pools all folds' targets (part ``"test"``).

@@ -432,7 +432,8 @@ def _conformal(mean, cal_preds, cal_windows, parts, levels, notes) -> tuple[dict
         notes.append(f"no conformal intervals: neither the val nor the test part of the run's split holds {h} "
                      "consecutive targets to calibrate them on")
         return bounds, {"parts": [], "errors_per_step": [0] * h}
-    errors = np.concatenate([cal_windows.Y(p, scaled=False) - np.mean([c[p] for c in cal_preds], axis=0)
+    errors = np.concatenate([cal_windows.targets_by_horizon(p, scaled=False)
+                             - np.mean([c[p] for c in cal_preds], axis=0)
                              for p in parts])  # (origins, h)
     counts = [int(np.isfinite(errors[:, j]).sum()) for j in range(h)]
     for lv in levels:

@@ -18,7 +18,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from pybbdl.data.panel import Panel, as_panel, summarise_errors
-from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores, mase, smape
+from pybbdl.evaluation.metrics import get_metric
+from pybbdl.evaluation.scale_free import AGGREGATE_COLUMNS, aggregate_scores
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, ModelFitError, PybbdlError
 from pybbdl.models.registry import get_spec, model_names
 from pybbdl.models.series import check_levels
@@ -279,11 +280,11 @@ def score_panel(panel: Panel, results: dict, models, *, reference: str | None = 
                 cols["step"].append(np.arange(1, h + 1))
                 cols["forecast"].append(mean)
                 if s.actual is not None:
-                    e = smape(s.actual, mean)
+                    e = get_metric("smape").function(s.actual, mean)  # the registry's sMAPE and MASE
                     cols["actual"].append(s.actual)
                     cols["smape"].append(e)
                     row["smape"] = float(e.mean())
-                    row["mase"] = mase(s.actual, mean, s.y, s.period)
+                    row["mase"] = get_metric("mase").function(s.actual, mean, s.y, s.period)
                 else:
                     cols["actual"].append(np.full(h, np.nan))
                     cols["smape"].append(np.full(h, np.nan))
@@ -676,7 +677,8 @@ def backtest_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, folds
         pooled = series.assign(id=series["id"] + "\x1f" + series["fold"].astype(str))
         pts = fc[["model", "id", "fold", "actual", "forecast"]].dropna(subset=["actual"])
         pts = pts.assign(id=pts["id"] + "\x1f" + pts["fold"].astype(str),
-                         smape=smape(pts["actual"].to_numpy(float), pts["forecast"].to_numpy(float)))
+                         smape=get_metric("smape").function(pts["actual"].to_numpy(float),
+                                                            pts["forecast"].to_numpy(float)))
         table = aggregate_scores(pooled[pooled["frequency"].notna()], pts[["model", "id", "smape"]], reference=ref)
     else:
         table = pd.DataFrame(columns=AGGREGATE_COLUMNS)

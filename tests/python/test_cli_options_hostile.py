@@ -33,6 +33,7 @@ BASES = {
     "privacy mnist": ["privacy", "mnist", "--data-path", "{tmp}/no-mnist", "--out", "{out}"],
     "gan": ["gan", "--data-path", "{tmp}/no-mnist", "--out", "{out}"],
     "models": ["models"],
+    "metrics": ["metrics"],
     "": [],
 }
 
@@ -81,7 +82,10 @@ BAD: dict[tuple[str, str], list] = {
                               ("forecast", ["--known", "calendar"], "needs --calendar")],
     ("forecast", "--split"): [("forecast", ["--split", "0.6,0.2,0.3"], "must sum to 1"),
                               ("forecast", ["--split", "a,b,c"], "`--split` must be train,val,test fractions")],
-    ("forecast", "--season"): [("forecast", ["--season", "0"], "`season` must be >= 1")],
+    ("forecast", "--period"): [("forecast", ["--period", "0"], "`period` must be >= 1"),
+                               ("forecast", ["--period", "x"], "invalid int value")],
+    ("forecast", "--season"): [("forecast", ["--season", "0"], "`period` must be >= 1"),
+                               ("forecast", ["--season", "4", "--period", "12"], "`season` is the old name of `period`")],
     ("forecast", "--units"): [("forecast", ["--units", "0"], "`units` must be >= 1")],
     ("forecast", "--epochs"): [("forecast", ["--epochs", "0"], "`epochs` must be >= 1")],
     ("forecast", "--batch-size"): [("forecast", ["--batch-size", "0"], "`batch_size` must be >= 1")],
@@ -129,6 +133,9 @@ BAD: dict[tuple[str, str], list] = {
     ("models", "--contract"): [("models", ["--contract", "panel"], CHOICE)],
     ("models", "--capability"): [("models", ["--capability", "fast"], CHOICE)],
     ("models", "--csv"): [("models", ["--csv=1"], FLAG)],
+    # ------------------------------------------------------------------ metrics
+    ("metrics", "--kind"): [("metrics", ["--kind", "points"], CHOICE), ("metrics", ["--kind", ""], CHOICE)],
+    ("metrics", "--csv"): [("metrics", ["--csv=1"], FLAG)],
     # ------------------------------------------------------------------ panel
     ("panel", "data_path"): [("", ["panel", "{tmp}/missing.csv", "--quiet", "--out", "{out}"], "missing.csv"),
                              ("", ["panel", "", "--quiet", "--out", "{out}"], BLANK)],

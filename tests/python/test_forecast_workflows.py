@@ -38,7 +38,7 @@ def _numbers(table: pd.DataFrame) -> pd.DataFrame:
 def test_signature_defaults_are_the_defaults_dict():
     for func, extra in ((forecast_compare, {}), (forecast_backtest, BACKTEST_DEFAULTS)):
         sig = {k: p.default for k, p in inspect.signature(func).parameters.items()
-               if p.default is not inspect.Parameter.empty and k != "out_dir"}
+               if p.default is not inspect.Parameter.empty and k not in ("out_dir", "season")}  # season: deprecated
         want = {**FORECAST_DEFAULTS, **extra}
         if func is forecast_compare:
             assert sig == want
@@ -111,7 +111,7 @@ def test_predict_does_not_change_the_model(macro, make):
 # ------------------------------------------------------------------ issue 11 case 4: used or refused
 @pytest.mark.parametrize("kwargs,match", [
     ({"units": 0}, "`units` must be >= 1"),
-    ({"season": 0, "models": ["seasonal_naive"]}, "`season` must be >= 1"),
+    ({"period": 0, "models": ["seasonal_naive"]}, "`period` must be >= 1"),
     ({"learning_rate": -1.0, "models": ["naive", "arima"]}, "`learning_rate` must be a finite number > 0"),
     ({"learning_rate": float("nan")}, "`learning_rate`"),
     ({"params": {"epoch": 1}}, r"\['epoch'\].*Valid keys: .*'epochs'"),
@@ -119,7 +119,7 @@ def test_predict_does_not_change_the_model(macro, make):
     ({"models": []}, "`models` must name at least one model"),
     ({"models": "naive,,dense"}, "none empty"),
     ({"units": 16, "models": ["naive", "arima"]}, "`units` is given"),
-    ({"season": 4, "models": ["dense"]}, "`season` is given"),
+    ({"period": 4, "models": ["dense"]}, "`period` is given"),
     ({"epochs": 0}, "`epochs` must be >= 1"),
     ({"seeds": 0}, "`seeds` must be >= 1"),
     ({"models": "naive,naive"}, r"name each model once.*\['naive'\]"),  # was one row, silently
@@ -157,7 +157,7 @@ def test_qa_flags_seeds_and_start_are_checked(macro, workflow, kwargs, error, ma
 
 
 def test_given_values_reach_the_models():
-    s = resolve_settings("macro", models=["seasonal_naive", "dense", "arima"], units=7, season=3,
+    s = resolve_settings("macro", models=["seasonal_naive", "dense", "arima"], units=7, period=3,
                          learning_rate=0.01, params={"max_p": 2, "dropout": 0.1})
     s["seeds"] = [0]
     built = build_models(s)
@@ -169,7 +169,7 @@ def test_given_values_reach_the_models():
 
 @pytest.mark.parametrize("argv,match", [
     (["--units", "0"], "`units` must be >= 1"),
-    (["--models", "seasonal_naive", "--season", "0"], "`season` must be >= 1"),
+    (["--models", "seasonal_naive", "--period", "0"], "`period` must be >= 1"),
     (["--models", "naive", "--learning-rate", "-1"], "`learning_rate` must be a finite number"),
     (["--models", ""], "`models` must"),
     (["--data-path", "x.csv"], "`--data-path` is not used by --dataset macro"),

@@ -8,8 +8,8 @@ import pytest
 
 from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.intervals import (conformal_half_width, conformal_intervals, coverage, crps_from_quantiles,
-                                         interval_scores, min_calibration, pinball_loss, quantile_forecasts,
-                                         winkler_score)
+                                         min_calibration, pinball_loss, quantile_forecasts, winkler_score)
+from pybbdl.evaluation.metrics import interval_scores
 from pybbdl.evaluation.nested import clark_west, model_confidence_set, nesting, newey_west_variance
 from pybbdl.exceptions import ArgumentError, DataError
 from pybbdl.models import NaiveForecaster

@@ -80,7 +80,7 @@ test_that("R's defaults are the Python workflow's FORECAST_DEFAULTS (and BACKTES
   check(forecast_compare, compare_defaults)
   check(forecast_backtest, backtest_defaults)
   expect_setequal(setdiff(names(formals(forecast_backtest)), names(backtest_defaults)),
-                  c("data", "out_dir", "verbose", "id"))
+                  c("data", "out_dir", "verbose", "id", "season")) # season: period's old name, deprecated
 })
 
 test_that("forecast_compare() and forecast_backtest() give the Python workflow's long tables", {
@@ -112,11 +112,11 @@ test_that("forecast_compare() and forecast_backtest() give the Python workflow's
 test_that("quick, baselines and out_dir reach the Python workflow", {
   skip_if_no_pybbdl()
   out <- file.path(withr::local_tempdir(), "run")
-  run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), season = 4,
+  run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), period = 4,
                           baselines = "seasonal_naive", quick = TRUE, out_dir = out)
   expect_true(file.exists(file.path(out, "manifest.json")))
   expect_true(all(c("dm_stat_vs_seasonal_naive", "p_vs_seasonal_naive") %in% run$table$metric))
   expect_false("p_vs_naive" %in% run$table$metric)
   expect_true(run$settings$quick)
-  expect_identical(run$settings$season, 4L)
+  expect_identical(run$settings$period, 4L)
 })

@@ -137,16 +137,16 @@ test_that("FC4, FC5: a ts frequency is the seasonal period of seasonal naive (an
   set.seed(2)
   y <- ts(rep(1:7, 12) + rnorm(84, sd = 0.01), frequency = 7)
   run <- forecast_compare(y, models = "seasonal_naive", quick = TRUE)
-  expect_identical(run$settings$season, 7L)
+  expect_identical(run$settings$period, 7L)
   fc <- run$forecasts$test
   expect_equal(fc$seasonal_naive, as.numeric(y)[fc$row - 7])
-  expect_identical(forecast_compare(y, models = "seasonal_naive", season = 14, quick = TRUE)$settings$season, 14L)
+  expect_identical(forecast_compare(y, models = "seasonal_naive", period = 14, quick = TRUE)$settings$period, 14L)
   bt <- forecast_backtest(y, models = c("naive", "seasonal_naive"), folds = 2, fold_size = 7)
-  expect_identical(bt$settings$season, 7L)
+  expect_identical(bt$settings$period, 7L)
   expect_lt(bt$wide$test_mae[bt$wide$model == "seasonal_naive"], 0.05)
-  expect_null(forecast_compare(y, models = "naive", quick = TRUE)$settings$season)  # nothing takes it
+  expect_null(forecast_compare(y, models = "naive", quick = TRUE)$settings$period)  # nothing takes it
   expect_error(forecast_compare(ts(rnorm(200), frequency = 52.18), models = "seasonal_naive", quick = TRUE),
-               "ts of frequency 52.18, not a whole number.*give `season`")
+               "ts of frequency 52.18, not a whole number.*give `period`")
 })
 
 test_that("G3: train_gan() refuses d_steps above an epoch's discriminator steps", {
@@ -207,7 +207,7 @@ test_that("forecast_compare() and forecast_backtest() refuse a bad value of ever
     list(patience = -1), "`patience` must be a whole number",
     list(learning_rate = 0), "`learning_rate` must be a finite number > 0",
     list(units = 0), "`units` must be a whole number",
-    list(season = 0), "`season` must be a whole number",
+    list(period = 0), "`period` must be a whole number",
     list(seed = -1), "`seed` must be a whole number",
     list(seeds = 0), "`seeds` must be a whole number",
     list(baselines = NA_character_), "`baselines` must be model names, not NA",
@@ -467,6 +467,15 @@ test_that("pybbdl_models() lists the registry and refuses a bad contract", {
   expect_error(pybbdl_models(c("windows", "series")), "`contract` must be NULL")
   expect_error(pybbdl_models(NA_character_), "must be")
   expect_error(pybbdl_models(3), "must be a character vector")
+})
+
+test_that("pybbdl_metrics() lists the metric registry and refuses a bad kind", {
+  skip_if_no_pybbdl()
+  expect_error(pybbdl_metrics("points"), "`kind` must be NULL or one of")
+  expect_error(pybbdl_metrics(c("point", "interval")), "`kind` must be NULL or one of")
+  expect_error(pybbdl_metrics(NA_character_), "must be")
+  expect_error(pybbdl_metrics(""), "must be")
+  expect_error(pybbdl_metrics(1), "must be a character vector")
 })
 
 test_that("params = list(model = list(...)) reaches that model only; bad forms are refused in R", {

@@ -24,7 +24,7 @@ test_that("clark_west_test() equals the paper's formula and refuses bad input", 
 
 test_that("forecast_compare() scores intervals, keeps them, and draws fan charts", {
   skip_if_no_pybbdl()
-  run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), season = 4,
+  run <- forecast_compare(macro_data(), models = c("naive", "seasonal_naive"), period = 4,
                           levels = c(0.95, 0.8), nested = list(seasonal_naive = "naive"),
                           baselines = "naive")
   long <- run$table

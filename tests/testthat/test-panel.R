@@ -37,7 +37,7 @@ test_that("forecast_compare(id = ) runs a long data.frame as a panel and refuses
     data.frame(series = "b", time = t, y = 50 + 0.5 * t + 5 * cos(2 * pi * t / 4))
   )
   run <- forecast_compare(panel, models = c("naive", "theta_m3"), id = "series", target = "y",
-                          horizon = 4, season = 4)
+                          horizon = 4, period = 4)
   direct <- forecast_panel(panel, models = c("naive", "theta_m3"), id_col = "series", value_col = "y",
                            horizon = 4, period = 4)
   expect_s3_class(run, "pybbdl_panel")
@@ -58,7 +58,7 @@ test_that("forecast_backtest(id = ) backtests a long data.frame from several ori
     data.frame(series = "short", time = 1:13, y = c(3, 5, 4, 6, 7, 6, 8, 9, 8, 10, 9, 11, 12))
   )
   bt <- forecast_backtest(panel, models = c("naive", "theta_m3"), id = "series", target = "y",
-                          horizon = 4, season = 4, folds = 3)
+                          horizon = 4, period = 4, folds = 3)
   expect_s3_class(bt, c("pybbdl_panel_backtest", "pybbdl_panel"))
   direct <- backtest_panel(panel, models = c("naive", "theta_m3"), id_col = "series", value_col = "y",
                            horizon = 4, period = 4, folds = 3)
