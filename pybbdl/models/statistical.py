@@ -1014,7 +1014,7 @@ class CombinationForecaster(BaseForecaster):
                 if "val" not in data.bounds:
                     raise DataError("Inverse-MSE combination weights come from the validation part; these windows "
                                     "have none (split with a validation fraction).")
-                actual = data.y("val", scaled=False)
+                actual = data.targets("val", scaled=False)
                 mse = np.array([np.mean((np.asarray(m.predict(data, "val")) - actual) ** 2)
                                 for m in self.members_.values()])
                 w = 1 / np.maximum(mse, 1e-300)
