@@ -124,7 +124,11 @@ def _run(args, x, y, xt, yt, loss, hist_rows, fx=None, fxt=None):
         xt = norm.standardize(fxt).reshape(len(fxt), -1)
     sigma = args.sigma
     if args.target_epsilon is not None:
-        sigma = calibrate_noise(len(x), args.batch_size, args.target_epsilon, args.delta, epochs=args.epochs,
+        from pybbdl.privacy.dp_sgd import poisson_steps_per_epoch
+
+        # calibrated for the Poisson steps that will run (epochs x round(n / B))
+        sigma = calibrate_noise(len(x), args.batch_size, args.target_epsilon, args.delta,
+                                steps=args.epochs * poisson_steps_per_epoch(len(x), args.batch_size),
                                 prior_releases=prior).noise_multiplier
     args.sigma_used = sigma
     for private in (False, True):

@@ -128,7 +128,11 @@ def make_private_with_epsilon(model: keras.Model, *, target_epsilon: float, delt
     (Poisson sampling with expected batch size ``batch_size``; :func:`~pybbdl.privacy.calibrate_noise`)."""
     from pybbdl.privacy.accounting import calibrate_noise
 
-    sigma = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=epochs, accountant=accountant).noise_multiplier
+    import math
+
+    # cover both ways of running `epochs`: ceil(epochs * n / B) steps, or whole Poisson epochs of round(n / B)
+    steps = max(math.ceil(float(epochs) * n / batch_size), math.ceil(float(epochs)) * poisson_steps_per_epoch(n, batch_size))
+    sigma = calibrate_noise(n, batch_size, target_epsilon, delta, steps=steps, accountant=accountant).noise_multiplier
     return make_private(model, noise_multiplier=sigma, l2_norm_clip=l2_norm_clip, num_microbatches=num_microbatches,
                         expected_batch_size=batch_size, method=method, seed=seed,
                         physical_batch_size=physical_batch_size)
@@ -143,8 +147,10 @@ def poisson_steps_per_epoch(n: int, batch_size: int) -> int:
 class PoissonBatches(keras.utils.PyDataset):
     """Batches in which each example appears independently with probability q = batch_size / n.
 
-    ``steps`` batches per epoch (default round(n / batch_size) = 1/q, so that ``epochs`` epochs never
-    take more steps than the accountant's ``ceil(epochs * n / batch_size)``); batch sizes vary around
+    ``steps`` batches per epoch (default round(n / batch_size) = 1/q; when n / batch_size has a fractional
+    part >= 0.5, e.g. 60,000 / 4,096 = 14.65 -> 15, ``epochs`` epochs take more steps than
+    ``ceil(epochs * n / batch_size)``, so ``dp_fit`` calibrates sigma for the steps that will run, and
+    every ledger counts the steps that ran); batch sizes vary around
     ``batch_size`` and can be 0. The draw of batch ``i`` in epoch ``e`` depends only on
     ``(seed, e, i)``, so a run is reproducible.
     """
@@ -308,8 +314,10 @@ def dp_fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int, delta
     if target_epsilon is not None:
         from pybbdl.privacy.accounting import calibrate_noise
 
-        noise_multiplier = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=epochs,
-                                           prior_releases=prior_releases).noise_multiplier
+        # the steps that will run (Poisson: epochs x round(n / batch_size), which can exceed ceil(epochs * n / B))
+        steps = epochs * poisson_steps_per_epoch(n, batch_size) if sampling == "poisson" else None
+        noise_multiplier = calibrate_noise(n, batch_size, target_epsilon, delta, epochs=None if steps else epochs,
+                                           steps=steps, prior_releases=prior_releases).noise_multiplier
     make_private(model, noise_multiplier=noise_multiplier, l2_norm_clip=l2_norm_clip,
                  num_microbatches=num_microbatches, method=method, seed=seed,
                  expected_batch_size=batch_size if sampling == "poisson" else None,
