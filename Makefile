@@ -38,21 +38,24 @@ demo: setup
 
 test: setup-r
 	$(PY) -m pytest $(if $(filter-out 1,$(PYTEST_JOBS)),-n $(PYTEST_JOBS) --dist loadfile) $(PYTEST_ARGS)
-	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r r-check render-vignettes QUICK=true; fi
+	@if [ -f DESCRIPTION ] && [ -d tests/testthat ]; then $(MAKE) --no-print-directory test-r r-check render-vignettes QUICK=true RCHECK_TESTS=no; fi
 
 test-r:
 	$(R_ENV) Rscript -e 'testthat::test_local(".", reporter = "summary", stop_on_failure = TRUE)'
 
 # R CMD build copies the whole folder (.venv included) before applying .Rbuildignore, so the
 # package is staged first. The check's tests skip the network training that test-r has just run
-# (PYBBDL_R_CHECK_QUICK); it fails on any ERROR or WARNING (NOTEs are printed).
+# (PYBBDL_R_CHECK_QUICK); it fails on any ERROR or WARNING (NOTEs are printed). `make test` passes
+# RCHECK_TESTS=no: test-r has just run the same testthat files on the same code, so the check skips them
+# (--no-tests) and checks the package itself (docs, code, examples, NAMESPACE).
+RCHECK_TESTS ?= yes
 r-check:
 	rm -rf $(RCHECK_DIR) && mkdir -p $(RCHECK_DIR)/pybbdl/tests
 	cp -R $(R_PKG_FILES) $(RCHECK_DIR)/pybbdl/
 	cp -R tests/testthat.R tests/testthat $(RCHECK_DIR)/pybbdl/tests/
 	cd $(RCHECK_DIR) && R CMD build --no-build-vignettes --no-manual pybbdl
 	cd $(RCHECK_DIR) && $(R_ENV) PYBBDL_R_CHECK_QUICK=1 _R_CHECK_FORCE_SUGGESTS_=false \
-	  R CMD check --no-manual --no-build-vignettes pybbdl_*.tar.gz
+	  R CMD check --no-manual --no-build-vignettes $(if $(filter no,$(RCHECK_TESTS)),--no-tests) pybbdl_*.tar.gz
 	@status=$$(grep '^Status:' $(RCHECK_DIR)/pybbdl.Rcheck/00check.log); echo "R CMD check: $$status"; \
 	if echo "$$status" | grep -qE 'ERROR|WARNING'; then \
 	  grep -B2 -A12 -E '\.\.\. (ERROR|WARNING)$$' $(RCHECK_DIR)/pybbdl.Rcheck/00check.log; exit 1; fi
