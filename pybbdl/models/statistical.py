@@ -428,7 +428,8 @@ class EtsForecaster(_Dual):
         _, res, self.spec_, k = best
         self.fit_ = None
         if isinstance(res, dict):  # R's estimates; states and forecasts by R's recursion (the kernel)
-            self.fit_ = {key: res[key] for key in ("alpha", "beta", "gamma", "phi", "x0", "lik")}
+            self.fit_ = {key: float(res[key]) for key in ("alpha", "beta", "gamma", "phi", "lik")}
+            self.fit_["x0"] = tuple(float(v) for v in res["x0"])
             resid = np.asarray(res["e"], dtype=float)
             res = _smooth_r_fit(y, *self.spec_, period, res)
         else:
@@ -465,7 +466,7 @@ class EtsForecaster(_Dual):
             x0 += [given[f"initial_seasonal.{i}"] for i in range(self.period_)] if s != "N" else []
             self.fit_ = {"alpha": given["smoothing_level"], "beta": given.get("smoothing_trend", 0.0),
                          "gamma": given.get("smoothing_seasonal", 0.0), "phi": given.get("damping_trend", 1.0),
-                         "x0": np.asarray(x0, dtype=float), "lik": np.nan}
+                         "x0": tuple(float(v) for v in x0), "lik": np.nan}
             resid = self._r_resid(y)
         self.sigma2_ = float(np.sum(resid**2) / (len(y) - (k - 1)))
         self.search_ = pd.DataFrame([{"model": _ets_name(e, t, d, s), self.criterion: np.nan, "error": "fixed"}])
