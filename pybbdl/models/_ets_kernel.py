@@ -142,6 +142,33 @@ def etscalc(y, m, x0, error, trend, season, alpha, beta, gamma, phi, e, states):
 
 
 @_jit
+def roots_within(coef, radius):
+    """Whether every root of ``sum coef[k] z^k`` (``coef[-1] != 0``) has modulus below `radius`:
+    the Schur-Cohn test on ``P(radius z)`` (R asks ``max(Mod(polyroot(P))) <= radius``; the two
+    differ only on the boundary itself), O(degree^2) instead of an eigenvalue problem."""
+    n = coef.shape[0] - 1
+    a = np.empty(n + 1)
+    b = np.empty(n + 1)
+    scale = 1.0
+    for k in range(n + 1):
+        a[k] = coef[k] * scale
+        scale *= radius
+    while n > 0:
+        if not abs(a[0]) < abs(a[n]):
+            return False
+        an, a0 = a[n], a[0]
+        for k in range(n):
+            b[k] = an * a[k + 1] - a0 * a[n - 1 - k]
+        lead = b[n - 1]
+        if lead == 0.0 or not np.isfinite(lead):
+            return False
+        for k in range(n):
+            a[k] = b[k] / lead
+        n -= 1
+    return True
+
+
+@_jit
 def admissible(alpha, beta, gamma, phi, m, has_beta, has_gamma):
     """R's ``admissible`` (the forecastability region of Hyndman et al. 2008, ch. 10)."""
     if phi < 0 or phi > 1 + 1e-8:
@@ -170,13 +197,11 @@ def admissible(alpha, beta, gamma, phi, m, has_beta, has_gamma):
         for k in range(2, m):
             c[k] = alpha + beta - alpha * phi
         c[m] = alpha + beta - phi
-        comp = np.zeros((deg, deg), dtype=np.complex128)
+        full = np.empty(deg + 1)
         for k in range(deg):
-            comp[0, k] = -c[deg - 1 - k]
-        for k in range(1, deg):
-            comp[k, k - 1] = 1.0
-        roots = np.linalg.eigvals(comp)
-        if np.max(np.abs(roots)) > 1 + 1e-10:
+            full[k] = c[k]
+        full[deg] = 1.0
+        if not roots_within(full, 1 + 1e-10):
             return False
     return True
 
