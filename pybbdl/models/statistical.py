@@ -333,12 +333,16 @@ class EtsForecaster(_Dual):
     ``sigma2 * (1 + sum_{j<h} c_j^2)``, Hyndman et al. 2008, class 1) and the multiplicative
     error, non-multiplicative-season class (class 2, their recursion for ``theta_h``), with
     ``sigma2 = SSE / (n - npars)`` as R. These equal R's ``forecast(ets(...))`` on the same
-    model and parameters. For multiplicative seasons (class 3) R uses approximate formulas;
-    pybbdl simulates `simulations` sample paths with statsmodels from each origin (slower) and
-    takes their quantiles.
+    model and parameters. For multiplicative seasons (class 3) the mean and variance are R's
+    ``class3`` formulas (as R, its damped-trend mean is ``l + b`` at h = 1). With
+    ``engine="statsmodels"`` (whose multiplicative season is the Holt-Winters form, not R's),
+    `simulations` sample paths from each origin give the class-3 intervals.
 
     Attributes:
-        results_: statsmodels ``ETSResults`` of the chosen model.
+        results_: statsmodels ``ETSResults`` of the chosen model (at R's estimates; for a
+            multiplicative season statsmodels' recursion differs from R's, which the forecasts use).
+        fit_: R's estimates (``alpha, beta, gamma, phi``, initial states ``x0`` as R's
+            ``l, b, s_1..s_m``, ``lik``), None with ``engine="statsmodels"``.
         spec_: ``(error, trend, damped, season)`` letters; ``search_``: one row per candidate.
         sigma2_: Residual variance as R's ``ets`` (``SSE / (n - npars)``).
     """
