@@ -465,6 +465,7 @@ test_that("pybbdl_models() lists the registry and refuses a bad contract", {
   series <- pybbdl_models("series")
   expect_true("theta_m3" %in% series$model)
   expect_false("gru" %in% series$model)
+  expect_true(all(c("comb", "comb_ivw") %in% pybbdl_models("combination")$model))
   expect_error(pybbdl_models("panel"), "`contract` must be NULL")
   expect_error(pybbdl_models(c("windows", "series")), "`contract` must be NULL")
   expect_error(pybbdl_models(NA_character_), "must be")
