@@ -27,6 +27,10 @@
 #'   (`FALSE`: forecast past the end, nothing scored).
 #' @param combinations Named list of model-name vectors; each is the mean of its members'
 #'   forecasts (default: `comb_shd` = SES, Holt, damped and `comb` = ETS, Theta, ARIMA when all run).
+#'   Or a character vector of registered combinations (`pybbdl_models()`, family `"combination"`),
+#'   e.g. `c("comb", "comb_ivw")`: `comb_ivw`, `comb_select` and `comb_tdn_ivw` choose their
+#'   weights per series on a validation window, the last `horizon` values of its training part
+#'   (never the test part; the table's `note` says so).
 #' @param levels Interval levels in (0, 1) for the local models, e.g. `c(0.8, 0.95)`.
 #' @param seed,seeds Seeds of the global models (their forecast is the mean over seeds).
 #' @param n_jobs Worker processes for the series x model tasks.
@@ -130,7 +134,12 @@ panel_args <- function(data, models, horizon, period, id_col, time_col, value_co
   time_col <- if (is.null(optional$time_col)) panel_time_column(data, c(id_col, value_col, unlist(optional))) else
     optional$time_col
   check_panel_ids(data[[id_col]], id_col)
-  if (!is.null(combinations) && (!is.list(combinations) || is.null(names(combinations)) ||
+  by_name <- is.character(combinations) && is.null(names(combinations))
+  if (by_name && (length(combinations) == 0 || anyNA(combinations) || any(!nzchar(combinations)))) {
+    stop("`combinations` as a character vector must name registered combinations, not ",
+         describe(combinations), ".", call. = FALSE)
+  }
+  if (!is.null(combinations) && !by_name && (!is.list(combinations) || is.null(names(combinations)) ||
                                  any(!nzchar(names(combinations))) ||
                                  !all(vapply(combinations, function(v) (is.character(v) || is.factor(v)) &&
                                                length(v) > 0 && !anyNA(v), logical(1))))) {
@@ -142,7 +151,7 @@ panel_args <- function(data, models, horizon, period, id_col, time_col, value_co
        period = check_count(period, "period", null_ok = TRUE), id_col = id_col, time_col = time_col,
        value_col = value_col, period_col = optional$period_col, horizon_col = optional$horizon_col,
        frequency_col = optional$frequency_col, part_col = optional$part_col,
-       combinations = if (is.null(combinations)) NULL else
+       combinations = if (is.null(combinations)) NULL else if (by_name) as.list(combinations) else
          reticulate::dict(lapply(combinations, function(v) as.list(as.character(v)))),
        levels = if (is.null(levels)) list() else as.list(check_levels_arg(levels)),
        seed = check_count(seed, "seed", minimum = 0), seeds = check_count(seeds, "seeds"),

@@ -66,7 +66,7 @@ def competitor_results(ids) -> dict:
     return out, list(pd.unique(f["method"]))
 
 
-def r_results(panel, limit: int) -> tuple[dict, dict, list]:
+def r_results(panel, limit: int, which_models=("ets", "auto.arima")) -> tuple[dict, dict, list]:
     """R's forecast::ets and auto.arima on the first `limit` series of an every-k-th subset, timed."""
     from rpy2 import robjects as ro
 
@@ -83,6 +83,8 @@ def r_results(panel, limit: int) -> tuple[dict, dict, list]:
     subset = [series[i] for i in idx]
     out, wall, cpu = {}, {}, {}
     for which, label in (("ets", "R ets"), ("arima", "R auto.arima")):
+        if label[2:] not in which_models:
+            continue
         start, start_cpu = time.perf_counter(), time.process_time()
         for s in tqdm(subset, desc=label, mininterval=30):
             t0 = time.perf_counter()
@@ -138,6 +140,7 @@ def main(argv=None) -> int:
     ap.add_argument("--nbeats-steps", type=int, default=None, help="training batches per N-BEATS network")
     ap.add_argument("--nbeats-batch", type=int, default=None, help="windows per N-BEATS training batch")
     ap.add_argument("--r", action="store_true", help="R's forecast::ets and auto.arima through rpy2 as a timed peer")
+    ap.add_argument("--r-models", default="ets,auto.arima", help="R's models for --r: ets, auto.arima or both")
     ap.add_argument("--r-limit", type=int, default=3003, help="series for R's models (every k-th)")
     ap.add_argument("--save", type=Path, help="write each pybbdl model's forecasts to this folder")
     ap.add_argument("--load", type=Path, help="add the forecasts saved in this folder (earlier --save runs)")
@@ -166,7 +169,7 @@ def main(argv=None) -> int:
         if m == "nbeats":
             params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
                                  if v is not None}}
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         seeds = args.seeds if m in model_names("global") else 1  # only global models train with seeds
         run = forecast_panel(panel, models=[m], reference=None, seeds=seeds, params=params, n_jobs=args.jobs,
                              backend=args.backend, address=args.address)
@@ -178,14 +181,18 @@ def main(argv=None) -> int:
                                  "note": r["note"]}
         for _, r in run.series[run.series["error"] != ""].iterrows():
             results[(m, r["id"])] = {"mean": None, "error": r["error"], "seconds": r["seconds"], "note": ""}
-        print(f"{m}: {walls[m]:.1f} s wall over {len(ids)} series "
+        print(f"{m}: {walls[m]:.1f} s wall, {time.process_time() - start_cpu:.1f} s CPU (this process) over "
+              f"{len(ids)} series, load {os.getloadavg()[0]:.2f} "
               f"(peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)", flush=True)
         if args.save:
             save_results(results, m, args.save)
             (args.save / f"{m}.wall").write_text(f"{walls[m]:.3f} s, {len(ids)} series, jobs {args.jobs}\n")
     r_ids = None
     if args.r:
-        rres, rwall, rcpu, r_ids = r_results(panel, args.r_limit)
+        r_models = [m.strip() for m in args.r_models.split(",") if m.strip()]
+        if not r_models or set(r_models) - {"ets", "auto.arima"}:
+            ap.error(f"--r-models must name ets and/or auto.arima. Received: {args.r_models!r}")
+        rres, rwall, rcpu, r_ids = r_results(panel, args.r_limit, r_models)
         results.update(rres)
         walls.update(rwall)
         if args.save:

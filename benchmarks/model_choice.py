@@ -10,9 +10,13 @@
    residuals, as R), on the last year and on all training rows, its own intervals and (as
    ``interval_method="conformal"`` gives them) normalized conformal ones from the validation part.
 2. WWWusage, ETS(A,A,N): the parameters and sum of squared errors of statsmodels' estimate
-   (pybbdl's) and of R's ``forecast::ets`` (rpy2).
+   (pybbdl's before issue 22, ``engine="statsmodels"``), of pybbdl's (R's estimator) and of R's
+   ``forecast::ets`` (rpy2).
+3. ``--m3-ets N``: pybbdl's ``ets`` and R's ``ets`` on every k-th of N M3 series, side by side in
+   one process: the series where the chosen model or the forecasts differ, and both CPU times.
 
     python benchmarks/model_choice.py
+    python benchmarks/model_choice.py --m3-ets 300
 """
 
 import os
@@ -99,14 +103,64 @@ def wwwusage(ro) -> None:
     r = ETSModel(y, error="add", trend="add").fit(disp=False)
     print(f"statsmodels ETS(A,A,N) on WWWusage: alpha {r.params[0]:.4f}, beta {r.params[1]:.4f}, "
           f"SSE {np.sum(r.resid ** 2):.1f}")
+    from pybbdl.models.statistical import EtsForecaster
+
+    ours = EtsForecaster(spec="AAN", damped=False).fit(y, 1)
+    print(f"pybbdl ETS(A,A,N) on WWWusage: alpha {ours.fit_['alpha']:.4f}, beta {ours.fit_['beta']:.4f}, "
+          f"SSE {np.sum(np.asarray(ours.results_.resid) ** 2):.1f}")
     fit = ro.r('ets(WWWusage, model = "AAN", damped = FALSE)')
     par = dict(zip(fit.rx2("par").names, fit.rx2("par")))
     sse = float(np.sum(np.array(ro.r("residuals")(fit)) ** 2))
     print(f"R ets(A,A,N) on WWWusage: alpha {par['alpha']:.4f}, beta {par['beta']:.4f}, SSE {sse:.1f}")
 
 
+def m3_ets(ro, limit: int) -> None:
+    """pybbdl's ets and R's on every k-th of `limit` M3 series: disagreements and CPU times."""
+    import pandas as pd
+    from _common import SHARED_DATA
+
+    from pybbdl.models.statistical import EtsForecaster
+
+    if ro is None:
+        return
+    d = pd.read_csv(require(SHARED_DATA / "m3" / "m3_series.csv.gz"))
+    d = d[d["part"] == "train"]
+    ids = pd.unique(d["id"])
+    ids = ids[np.linspace(0, len(ids) - 1, min(limit, len(ids))).round().astype(int)]
+    EtsForecaster().fit(np.arange(1.0, 30.0), 1)  # numba's compiled kernel loaded before timing
+    fit_r = ro.r("function(y, m, h) { f <- ets(ts(y, frequency = m)); "
+                 "list(f$method, f$aicc, as.numeric(forecast(f, h = h)$mean)) }")
+    cpu_ours = cpu_r = 0.0
+    differ = []
+    for sid in ids:
+        s = d[d["id"] == sid].sort_values("t")
+        y, m, h = s["value"].to_numpy(float), int(s["frequency"].iloc[0]), int(s["horizon"].iloc[0])
+        c0 = time.process_time()
+        ours = EtsForecaster().fit(y, m)
+        mean = ours.forecast(h)["mean"].to_numpy()
+        c1 = time.process_time()
+        r = fit_r(ro.FloatVector(y), m, h)
+        c2 = time.process_time()
+        cpu_ours += c1 - c0
+        cpu_r += c2 - c1
+        rmean = np.array(r[2], dtype=float)
+        gap = float(np.max(np.abs(mean - rmean) / np.maximum(np.abs(rmean), 1e-9)))
+        if ours.describe().split("[")[0] != str(r[0][0]) or gap > 1e-6:
+            differ.append((sid, ours.describe(), float(ours.search_["aicc"].min()), str(r[0][0]), float(r[1][0]), gap))
+    print(f"\nM3, {len(ids)} series: pybbdl ets {cpu_ours:.1f} s CPU, R ets {cpu_r:.1f} s CPU (same process); "
+          f"{len(differ)} differ in model or forecast (relative gap > 1e-6)")
+    if differ:
+        print("| series | pybbdl | AICc | R | AICc | largest relative forecast gap |\n|---|---|---:|---|---:|---:|")
+        for row in differ:
+            print("| {} | {} | {:.3f} | {} | {:.3f} | {:.2e} |".format(*row))
+
+
 if __name__ == "__main__":
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     r = _r()
+    if "--m3-ets" in sys.argv:
+        m3_ets(r, int(sys.argv[sys.argv.index("--m3-ets") + 1]))
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
+        sys.exit(0)
     jena(r)
     wwwusage(r)

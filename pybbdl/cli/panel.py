@@ -10,7 +10,7 @@ from pybbdl.cli._common import quiet_tensorflow as _quiet_tensorflow
 
 
 def add_parser(sub) -> None:
-    from pybbdl.models.registry import model_names
+    from pybbdl.models.registry import get_spec, model_names
 
     p = sub.add_parser(
         "panel", help="forecast many series of a long CSV (id, time, value) and score them scale-free",
@@ -20,9 +20,9 @@ def add_parser(sub) -> None:
                     "with each failure's reason), forecasts.csv, results.md, scores.png and manifest.json.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"local models (series contract): {', '.join(model_names('series'))}; global: "
-               f"{', '.join(model_names('global'))} (`pybbdl models` describes each). Combinations: comb_shd = mean "
-               "of ses, holt, damped; comb_tdn = mean of theta_m3, damped, nbeats; comb = mean of ets, theta, arima "
-               "(when all run).")
+               f"{', '.join(model_names('global'))} (`pybbdl models` describes each). Combinations (made when all "
+               "their members run): " + "; ".join(f"{n} = mean of {', '.join(get_spec(n).defaults['members'])}"
+                                                  for n in model_names("combination", without="validation")) + ".")
     p.add_argument("data_path", help="long CSV: one row per series and time")
     p.add_argument("--models", help="comma-separated model names (default naive2,ses,damped,theta_m3)")
     p.add_argument("--horizon", type=int, help="steps to forecast (default by period: 6 yearly, 8 quarterly, "
@@ -49,6 +49,10 @@ def add_parser(sub) -> None:
                    help="forecast origins per series (rolling-origin backtest; default 1: the last HORIZON values "
                         "only); writes folds.csv too")
     p.add_argument("--step", type=int, help="values between origins with --folds (default each series' horizon)")
+    p.add_argument("--combinations",
+                   help="comma-separated registered combinations to make, e.g. comb,comb_ivw (default: the fixed "
+                        "ones whose members all run; comb_ivw, comb_select, comb_tdn_ivw choose their weights on a "
+                        "validation window cut from each series' training part)")
     p.add_argument("--levels", help="interval levels of the local models, e.g. 0.8,0.95 (default none)")
     p.add_argument("--seed", type=int, help="first seed of the global models (default 42)")
     p.add_argument("--seeds", type=int, default=1, help="seeds of the global models (forecasts averaged)")
@@ -88,7 +92,7 @@ def _levels(text):
 
 def run(args) -> int:
     from pybbdl.exceptions import ArgumentError
-    from pybbdl.models.registry import model_names
+    from pybbdl.models.registry import get_spec, model_names
     from pybbdl.workflows.panel import PANEL_DEFAULTS, forecast_panel
 
     models = _models(args.models)
@@ -105,7 +109,7 @@ def run(args) -> int:
                   time_col=False if args.no_time_col else args.time_col, value_col=args.value_col,
                   period_col=args.period_col, horizon_col=args.horizon_col, frequency_col=args.frequency_col,
                   part_col=args.part_col, date_format=args.date_format, dayfirst=args.dayfirst,
-                  encoding=args.encoding, levels=levels,
+                  encoding=args.encoding, levels=levels, combinations=args.combinations,
                   seed=PANEL_DEFAULTS["seed"] if args.seed is None else args.seed, seeds=args.seeds,
                   n_jobs=args.jobs, backend=args.backend, address=args.address, progress=not args.quiet,
                   out_dir=args.out)

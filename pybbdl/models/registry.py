@@ -15,7 +15,12 @@ A model is registered with the **contracts** it follows (see :mod:`pybbdl.models
   (the ``"future"`` part of :meth:`pybbdl.windows.Windows.with_future`);
 * ``"series"``: ``fit(y, period)`` / ``forecast(h, levels)``: one whole series, steps 1..h past
   its end (panels, :func:`~pybbdl.models.statistical.forecast_series`);
-* ``"global"``: trained across the series of a panel group (``fit(ys)`` / ``forecast(ys)``).
+* ``"global"``: trained across the series of a panel group (``fit(ys)`` / ``forecast(ys)``);
+* ``"combination"``: a panel combination of other models' forecasts
+  (:class:`pybbdl.workflows.combinations.PanelCombination`, its members and weighting rule in
+  ``defaults``); the fixed ones are made whenever their members run, those with the
+  ``validation`` capability (weights or members chosen on a validation window cut from each
+  series' training part) when a panel asks for them by name.
 
 and **capabilities** (:data:`CAPABILITIES`), which the evaluation layer and the doors read instead
 of probing classes: ``keras``, ``stochastic``, ``own_intervals``, ``all_horizons``,
@@ -49,9 +54,11 @@ CAPABILITIES: dict[str, str] = {
     "uses_known": "feeds future-known columns (scenarios, forecast_conditional)",
     "nests": "nests the naive model (Clark-West tests instead of Diebold-Mariano)",
     "multivariate": "uses every column of the windows, not only the target's past",
+    "validation": "a combination whose weights or members are chosen on a validation window cut from each "
+                  "series' training part (never its test part); made when a panel names it",
 }
 #: The contracts a model can follow.
-CONTRACTS = ("windows", "series", "global")
+CONTRACTS = ("windows", "series", "global", "combination")
 #: Run-wide settings of the forecast workflows and the estimator parameter each one sets.
 #: A model takes a setting only when its registry entry lists it in ``settings``.
 RUN_SETTINGS: dict[str, str] = {
@@ -75,6 +82,7 @@ class ModelSpec:
         series: ``"module:Class"`` (or a class) following the series contract, or None (may be the
             same class as `windows`).
         global_: ``"module:Class"`` of a global model, or None.
+        combination: ``"module:Class"`` of a panel combination, or None.
         defaults: Constructor arguments the name stands for (``{"architecture": "gru"}``).
         series_defaults: The same for the series class, when it differs.
         settings: Run-wide settings (:data:`RUN_SETTINGS`) the model takes.
@@ -87,6 +95,7 @@ class ModelSpec:
     windows: object = None
     series: object = None
     global_: object = None
+    combination: object = None
     defaults: Mapping = field(default_factory=dict)
     series_defaults: Mapping = field(default_factory=dict)
     settings: tuple = ()
@@ -94,14 +103,16 @@ class ModelSpec:
 
     @property
     def contracts(self) -> tuple[str, ...]:
-        return tuple(c for c, target in zip(CONTRACTS, (self.windows, self.series, self.global_)) if target)
+        return tuple(c for c, target in zip(CONTRACTS, (self.windows, self.series, self.global_, self.combination))
+                     if target)
 
     def has(self, capability: str) -> bool:
         return capability in self.capabilities
 
     def load(self, contract: str = "windows") -> type:
         """The class behind the name for a contract (imported now)."""
-        target = {"windows": self.windows, "series": self.series, "global": self.global_}[contract]
+        target = {"windows": self.windows, "series": self.series, "global": self.global_,
+                  "combination": self.combination}[contract]
         if target is None:
             raise ArgumentError(f"Model {self.name!r} has no {contract} contract (it follows: "
                                 f"{', '.join(self.contracts)}).")
@@ -139,15 +150,15 @@ _REGISTRY: dict[str, ModelSpec] = {}
 
 
 def register_model(name: str, *, family: str = "user", summary: str = "", windows=None, series=None,
-                   global_=None, defaults: Mapping | None = None, series_defaults: Mapping | None = None,
+                   global_=None, combination=None, defaults: Mapping | None = None, series_defaults: Mapping | None = None,
                    settings=(), capabilities=(), replace: bool = False) -> ModelSpec:
     """Add a model to the registry (pybbdl's own models are registered this way below).
 
     Args:
         name: The name users will write; letters, digits and ``_``, not already registered (unless
             `replace`).
-        windows, series, global_: The class (or ``"module:Class"``) for each contract it follows;
-            at least one.
+        windows, series, global_, combination: The class (or ``"module:Class"``) for each
+            contract it follows; at least one (a combination follows only its own).
         defaults: Constructor arguments the name stands for.
         settings: Run-wide settings it takes (keys of :data:`RUN_SETTINGS`).
         capabilities: Keys of :data:`CAPABILITIES`.
@@ -160,9 +171,12 @@ def register_model(name: str, *, family: str = "user", summary: str = "", window
                             f"Received: {name!r}")
     if name in _REGISTRY and not replace:
         raise ArgumentError(f"Model {name!r} is already registered; pass replace=True to redefine it.")
-    if windows is None and series is None and global_ is None:
-        raise ArgumentError(f"Model {name!r} must follow at least one contract: give `windows`, `series` or "
-                            "`global_`.")
+    if windows is None and series is None and global_ is None and combination is None:
+        raise ArgumentError(f"Model {name!r} must follow at least one contract: give `windows`, `series`, "
+                            "`global_` or `combination`.")
+    if combination is not None and (windows, series, global_) != (None, None, None):
+        raise ArgumentError(f"Model {name!r}: a combination follows only the combination contract. Received: "
+                            "`combination` with `windows`, `series` or `global_`")
     settings = tuple(settings)
     if "season" in settings:  # pybbdl 0.3's name of the seasonal period setting
         warnings.warn("The run-wide setting `season` is now `period` (one name in Python, the CLI and R); "
@@ -179,6 +193,7 @@ def register_model(name: str, *, family: str = "user", summary: str = "", window
         if value is not None and not isinstance(value, Mapping):
             raise ArgumentTypeError(f"`{label}` must be a dict. Received: {type(value).__name__}")
     spec = ModelSpec(name=name, family=family, summary=summary, windows=windows, series=series, global_=global_,
+                     combination=combination,
                      defaults=dict(defaults or {}), series_defaults=dict(series_defaults or {}), settings=settings,
                      capabilities=capabilities)
     _REGISTRY[name] = spec
@@ -320,6 +335,22 @@ for _name, (_summary, _defaults) in _NEURAL.items():
                    settings=_NEURAL_SETTINGS, capabilities=_NN_CAPS)
 register_model("nbeats", family="global", summary="N-BEATS-style network trained across a panel group",
                global_="pybbdl.models.global_nbeats:NBeatsGlobal", capabilities=("keras", "stochastic"))
+# Panel combinations (forecast_panel): fixed ones, made whenever their members all run ...
+_PC = "pybbdl.workflows.combinations:PanelCombination"
+for _name, _members in (("comb", ("ets", "theta", "arima")), ("comb_shd", ("ses", "holt", "damped")),
+                        ("comb_tdn", ("theta_m3", "damped", "nbeats"))):
+    register_model(_name, family="combination", summary=f"mean (or `combine`) of {', '.join(_members)}",
+                   combination=_PC, defaults={"members": _members, "weights": "equal"})
+# ... and chosen on a validation window cut from each series' training part, made when named
+register_model("comb_ivw", family="combination", capabilities=("validation",),
+               summary="ets, theta, arima weighted by 1/sMAPE on the last h training values (validation)",
+               combination=_PC, defaults={"members": ("ets", "theta", "arima"), "weights": "inverse_smape"})
+register_model("comb_select", family="combination", capabilities=("validation",),
+               summary="per series, the one of ets, theta, arima best on the last h training values (validation)",
+               combination=_PC, defaults={"members": ("ets", "theta", "arima"), "weights": "select"})
+register_model("comb_tdn_ivw", family="combination", capabilities=("validation",),
+               summary="theta_m3, damped, nbeats weighted by 1/sMAPE on the last h training values (validation)",
+               combination=_PC, defaults={"members": ("theta_m3", "damped", "nbeats"), "weights": "inverse_smape"})
 _BUILTIN = frozenset(_REGISTRY)
 
 __all__ = ["CAPABILITIES", "CONTRACTS", "RUN_SETTINGS", "ModelSpec", "get_spec", "help_text", "model_names",

@@ -29,10 +29,8 @@ from pybbdl.reports import _figure, _save_figure, format_table, markdown_table
 from pybbdl.workflows.results import RunResult
 
 # The models a panel can run are the registry's (pybbdl.models.registry): local models follow the
-# series contract (fit(y, period) / forecast(h, levels)), global ones are trained per group.
-#: Combinations made when their members are all in the run (mean of the members' forecasts).
-DEFAULT_COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
-                        "comb_tdn": ("theta_m3", "damped", "nbeats")}
+# series contract (fit(y, period) / forecast(h, levels)), global ones are trained per group, and
+# combinations (the registry's "combination" contract, pybbdl.workflows.combinations) combine them.
 PANEL_DEFAULTS = {"models": ("naive2", "ses", "damped", "theta_m3"), "combine": "mean", "reference": "naive2",
                   "seed": 42, "seeds": 1, "levels": (), "n_jobs": 1}
 #: Columns of the per-series table.
@@ -61,6 +59,9 @@ def __getattr__(name: str):
         return {n: get_spec(n) for n in model_names("series")}
     if name == "GLOBAL_MODELS":
         return {n: get_spec(n) for n in model_names("global")}
+    if name == "DEFAULT_COMBINATIONS":  # the registry's fixed combinations, made when their members all run
+        return {n: tuple(get_spec(n).defaults["members"])
+                for n in model_names("combination", without="validation")}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -119,11 +120,15 @@ class PanelRun(RunResult):
             interval columns when ``levels`` were asked for).
         settings: Every setting used.
         histories: Training curves of the global models ``{(model, group, seed): {...}}``.
+        combination_weights: The weights of the combinations chosen on validation windows, one row
+            per series x combination x member (``id, combination, member, weight,
+            validation_smape``); empty when none ran.
     """
 
     series: pd.DataFrame = None
     forecasts: pd.DataFrame = None
     histories: dict = field(default_factory=dict)
+    combination_weights: pd.DataFrame = None
     paths: list = field(default_factory=list)
 
     def summary(self) -> str:
@@ -135,7 +140,10 @@ class PanelRun(RunResult):
             return head + "\n(no held-out actuals: nothing scored)"
         overall = self.table[self.table["frequency"] == "overall"]
         cols = ["model", "n_series", "n_failed", "smape_pooled", "smape_mean", "mase", "owa", "seconds"]
-        return head + "\n" + format_table(overall[cols].sort_values("smape_pooled"))
+        validated = [n for n, w in s.get("combination_weights", {}).items() if w != "equal"]
+        foot = (f"\nchosen on a validation window cut from each series' training part (never its test part): "
+                f"{', '.join(validated)}" if validated else "")
+        return head + "\n" + format_table(overall[cols].sort_values("smape_pooled")) + foot
 
     def __str__(self) -> str:
         return self.summary()
@@ -216,22 +224,62 @@ def _check_models(models) -> list[str]:
     return models
 
 
-def _resolve_combinations(models, combinations) -> dict[str, tuple[str, ...]]:
+def _combination(name: str, members=None, weights: str | None = None):
+    from pybbdl.workflows.combinations import PanelCombination
+
+    if members is None:
+        spec = get_spec(name, "combination")
+        return spec.build("combination")
+    return PanelCombination(members, "equal" if weights is None else weights)
+
+
+def _resolve_combinations(models, combinations) -> dict:
+    """``{name: PanelCombination}``: the registry's fixed combinations whose members all run (None),
+    registered combinations by name (a list), or your own (a dict ``{name: [members]}`` or
+    ``{name: {"members": [...], "weights": ...}}``)."""
     if combinations is None:
-        return {name: members for name, members in DEFAULT_COMBINATIONS.items() if all(m in models for m in members)}
+        return {n: _combination(n) for n in model_names("combination", without="validation")
+                if all(m in models for m in get_spec(n).defaults["members"])}
+    if isinstance(combinations, str):
+        combinations = [c.strip() for c in combinations.split(",") if c.strip()]
+    if isinstance(combinations, (list, tuple)):
+        names = list(combinations)
+        bad = [c for c in names if not isinstance(c, str) or c not in model_names("combination")]
+        if not names or bad:
+            raise ArgumentError(f"`combinations` as a list must name registered combinations "
+                                f"({', '.join(model_names('combination'))}). Received: {bad or names}")
+        dup = sorted({c for c in names if names.count(c) > 1})
+        if dup:
+            raise ArgumentError(f"`combinations` must name each combination once. Received: {dup} more than once")
+        combinations = {c: None for c in names}
     if not isinstance(combinations, dict):
-        raise ArgumentTypeError("`combinations` must be a dict {name: [member models]}. Received: "
-                                f"{type(combinations).__name__}")
+        raise ArgumentTypeError("`combinations` must be a dict {name: [member models]}, or a list of registered "
+                                f"combination names. Received: {type(combinations).__name__}")
     out = {}
-    for name, members in combinations.items():
-        members = tuple([members] if isinstance(members, str) else members)
-        missing = [m for m in members if m not in models]
-        if len(members) < 2 or missing:
+    for name, value in combinations.items():
+        if not isinstance(name, str) or not name:
+            raise ArgumentError(f"`combinations` names must be non-empty strings. Received: {name!r}")
+        if value is None:
+            combo = _combination(name)
+        elif isinstance(value, dict):
+            extra = sorted(set(value) - {"members", "weights"})
+            if extra or "members" not in value:
+                raise ArgumentError(f"`combinations[{name!r}]` must be a list of members or a dict with 'members' "
+                                    f"(and 'weights'). Received: keys {sorted(value)}")
+            combo = _combination(name, value["members"], value.get("weights"))
+        else:
+            members = [value] if isinstance(value, str) else value
+            if not isinstance(members, (list, tuple)) or len(members) < 2:
+                raise ArgumentError(f"`combinations[{name!r}]` must list at least 2 models of the run. Received: "
+                                    f"{value!r}")
+            combo = _combination(name, tuple(members))
+        missing = [m for m in combo.members if m not in models]
+        if missing:
             raise ArgumentError(f"`combinations[{name!r}]` must list at least 2 models of the run. Received: "
-                                f"{list(members)}" + (f"; not in `models`: {missing}" if missing else ""))
+                                f"{list(combo.members)}; not in `models`: {missing}")
         if name in models:
             raise ArgumentError(f"`combinations` name {name!r} is also a model of the run; choose another name")
-        out[str(name)] = members
+        out[str(name)] = combo
     return out
 
 
@@ -380,6 +428,98 @@ def _check_run_settings(models, seeds, levels, n_jobs, backend, address) -> None
                             f"levels={list(levels)}, models {list(models)}")
 
 
+def _fit_models(series, local, glob, *, levels, params, seed, seeds, n_jobs, backend, address, progress,
+                desc: str = "panel") -> tuple[list, dict]:
+    """Fit the local models on each series and the global ones per (period, horizon) group."""
+    tasks = [{"model": m, "label": m, "params": params.get(m, {}), "id": s.id, "y": s.y, "period": s.period,
+              "horizon": s.horizon, "levels": levels} for s in series for m in local]
+    results = run_tasks(_local_task, tasks, n_jobs=n_jobs, backend=backend, address=address, progress=progress,
+                        desc=f"{desc}: local models") if tasks else []
+    histories = {}
+    if glob:
+        groups: dict[tuple[int, int], list] = {}
+        for s in series:
+            groups.setdefault((s.period, s.horizon), []).append(s)
+        gtasks = [{"model": m, "label": m, "params": params.get(m, {}), "seed": int(seed) + k, "period": p,
+                   "horizon": h, "ids": [s.id for s in group], "ys": [s.y for s in group]}
+                  for m in glob for (p, h), group in groups.items() for k in range(int(seeds))]
+        gout = run_tasks(_global_task, gtasks, n_jobs=n_jobs, backend=backend,
+                         address=address, progress=progress, desc=f"{desc}: global models")
+        by_key: dict[tuple[str, str], list] = {}
+        for t, rows in zip(gtasks, gout):
+            histories[(t["model"], f"period={t['period']},h={t['horizon']}", t["seed"])] = rows[0]["history"]
+            for r in rows:
+                by_key.setdefault((r["model"], r["id"]), []).append(r)
+        for (m, sid), rs in by_key.items():
+            results.append({"id": sid, "model": m, "mean": np.mean([r["mean"] for r in rs], axis=0),
+                            "intervals": None, "error": "", "seconds": float(sum(r["seconds"] for r in rs)),
+                            "note": f"mean of {len(rs)} seeds" if len(rs) > 1 else ""})
+    return results, histories
+
+
+def validation_series(series) -> tuple[list, list]:
+    """Each series' training part less its last ``horizon`` values (the validation window), as
+    panel series forecasting that window, and the ids whose training part is too short for one
+    (fewer than ``horizon + MIN_VALIDATION_TRAIN`` values). The test part (``actual``) is not read."""
+    from pybbdl.workflows.combinations import MIN_VALIDATION_TRAIN
+
+    out, short = [], []
+    for s in series:
+        if len(s.y) < s.horizon + MIN_VALIDATION_TRAIN:
+            short.append(s.id)
+            continue
+        out.append(replace(s, y=np.asarray(s.y[:-s.horizon], dtype=float), actual=np.asarray(s.y[-s.horizon:]),
+                           times=None if s.times is None else s.times[:-s.horizon],
+                           covariates=None if s.covariates is None else s.covariates.iloc[:-s.horizon]))
+    return out, short
+
+
+def _combine(series, combos: dict, by: dict, combine: str, local, glob, run_opts) -> pd.DataFrame:
+    """Add each combination's forecast per series to `by`; the weights chosen on validation windows."""
+    rows = []
+    validated = {n: c for n, c in combos.items() if c.validation}
+    val_by: dict = {}
+    val_series, short = [], []
+    if validated:
+        need = sorted({m for c in validated.values() for m in c.members})
+        val_series, short = validation_series(series)
+        res, _ = _fit_models(val_series, [m for m in local if m in need], [m for m in glob if m in need], levels=(),
+                             desc="panel: validation window", **run_opts)
+        val_by = {(r["model"], r["id"]): r for r in res}
+    val_actual = {s.id: s.actual for s in val_series}
+    for name, combo in combos.items():
+        for s in series:
+            rs = [by.get((m, s.id)) for m in combo.members]
+            bad = [m for m, r in zip(combo.members, rs) if r is None or r["error"]]
+            res = {"id": s.id, "model": name, "intervals": None, "note": "", "error": "",
+                   "seconds": float(sum(r["seconds"] for r in rs if r is not None))}
+            if bad:
+                res.update(mean=None, error=f"member(s) failed: {', '.join(bad)}")
+                by[(name, s.id)] = res
+                continue
+            forecasts = np.vstack([r["mean"] for r in rs])
+            if not combo.validation:
+                res["mean"] = combo.combine(forecasts, how=combine)
+                by[(name, s.id)] = res
+                continue
+            vr = [val_by.get((m, s.id)) for m in combo.members]
+            vbad = [m for m, r in zip(combo.members, vr) if r is None or r["error"]]
+            if s.id in short or vbad:
+                weights, scores = np.full(len(rs), 1.0 / len(rs)), np.full(len(rs), np.nan)
+                res["note"] = "equal weights: " + ("training part too short for a validation window" if s.id in short
+                                                   else f"member(s) failed on the validation window: {', '.join(vbad)}")
+            else:
+                weights, scores = combo.choose(np.vstack([r["mean"] for r in vr]), val_actual[s.id])
+                res["seconds"] += float(sum(r["seconds"] for r in vr))
+                res["note"] = "weights on the validation window: " + ", ".join(
+                    f"{m} {w:.2f}" for m, w in zip(combo.members, weights))
+            res["mean"] = combo.combine(forecasts, weights)
+            by[(name, s.id)] = res
+            rows += [{"id": s.id, "combination": name, "member": m, "weight": float(w), "validation_smape": float(v)}
+                     for m, w, v in zip(combo.members, weights, scores)]
+    return pd.DataFrame(rows, columns=["id", "combination", "member", "weight", "validation_smape"])
+
+
 def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, period=None, holdout: bool = True,
                    id_col: str = "id", time_col: str | None = None, value_col: str = "value",
                    period_col: str | None = None, horizon_col: str | None = None, frequency_col: str | None = None,
@@ -401,8 +541,14 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
             theta, theta_m3, ses, holt, damped, ar, ...) and global models (``model_names("global")``:
             nbeats, one network per (period, horizon) group, trained once across its series).
         combinations: ``{name: [members]}``; each is the ``combine`` (mean or median) of its
-            members' forecasts, on the series where all members succeeded. Default: those of
-            :data:`DEFAULT_COMBINATIONS` whose members all run (``comb`` = ETS, Theta, ARIMA).
+            members' forecasts, on the series where all members succeeded. Default: the registry's
+            fixed combinations (:data:`DEFAULT_COMBINATIONS`) whose members all run (``comb`` =
+            ETS, Theta, ARIMA). A list names registered combinations, e.g. ``["comb", "comb_ivw"]``
+            (``model_names("combination")``); ``{name: {"members": [...], "weights": "select"}}``
+            makes your own. Weights ``"inverse_smape"`` and ``"select"`` are chosen per series on a
+            validation window (the last ``horizon`` values of its training part, the members
+            fitted again without them; :mod:`pybbdl.workflows.combinations`), never on the test
+            part; the table's note says so and ``run.combination_weights`` lists them.
         reference: The model OWA is relative to; added to the run when missing (NAIVE2).
         levels: Interval levels in (0, 1) for the local models' forecasts.
         params: ``{model: {parameter: value}}`` passed to the models.
@@ -459,55 +605,29 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
 
     local = [m for m in models if m in model_names("series")]
     glob = [m for m in models if m in model_names("global")]
-    tasks = [{"model": m, "label": m, "params": params.get(m, {}), "id": s.id, "y": s.y, "period": s.period,
-              "horizon": s.horizon, "levels": levels} for s in panel.series for m in local]
-    results = run_tasks(_local_task, tasks, n_jobs=n_jobs, backend=backend, address=address, progress=progress,
-                        desc="panel: local models")
-    histories = {}
-    if glob:
-        groups: dict[tuple[int, int], list] = {}
-        for s in panel.series:
-            groups.setdefault((s.period, s.horizon), []).append(s)
-        gtasks = [{"model": m, "label": m, "params": params.get(m, {}), "seed": int(seed) + k, "period": p,
-                   "horizon": h, "ids": [s.id for s in group], "ys": [s.y for s in group]}
-                  for m in glob for (p, h), group in groups.items() for k in range(int(seeds))]
-        gout = run_tasks(_global_task, gtasks, n_jobs=n_jobs, backend=backend,
-                         address=address, progress=progress, desc="panel: global models")
-        by_key: dict[tuple[str, str], list] = {}
-        for t, rows in zip(gtasks, gout):
-            histories[(t["model"], f"period={t['period']},h={t['horizon']}", t["seed"])] = rows[0]["history"]
-            for r in rows:
-                by_key.setdefault((r["model"], r["id"]), []).append(r)
-        for (m, sid), rs in by_key.items():
-            results.append({"id": sid, "model": m, "mean": np.mean([r["mean"] for r in rs], axis=0),
-                            "intervals": None, "error": "", "seconds": float(sum(r["seconds"] for r in rs)),
-                            "note": f"mean of {len(rs)} seeds" if len(rs) > 1 else ""})
-
+    run_opts = dict(params=params, seed=seed, seeds=seeds, n_jobs=n_jobs, backend=backend, address=address,
+                    progress=progress)
+    results, histories = _fit_models(panel.series, local, glob, levels=levels, **run_opts)
     by = {(r["model"], r["id"]): r for r in results}
-    agg = np.mean if combine == "mean" else np.median
-    for name, members in combos.items():
-        for s in panel.series:
-            rs = [by.get((m, s.id)) for m in members]
-            bad = [m for m, r in zip(members, rs) if r is None or r["error"]]
-            res = {"id": s.id, "model": name, "intervals": None, "note": "", "error": "",
-                   "seconds": float(sum(r["seconds"] for r in rs if r is not None))}
-            if bad:
-                res.update(mean=None, error=f"member(s) failed: {', '.join(bad)}")
-            else:
-                res["mean"] = agg(np.vstack([r["mean"] for r in rs]), axis=0)
-            by[(name, s.id)] = res
+    weights_table = _combine(panel.series, combos, by, combine, local, glob, run_opts)
     all_models = [*models, *combos]
     series_table, forecasts, table = score_panel(panel, by, all_models, reference=reference)
     settings = {"models": all_models, "local_models": local, "global_models": glob,
-                "combinations": {k: list(v) for k, v in combos.items()}, "combine": combine, "reference": reference,
+                "combinations": {k: list(v.members) for k, v in combos.items()}, "combine": combine, "reference": reference,
                 "levels": list(levels), "params": params, "seed": int(seed), "seeds": int(seeds), "n_jobs": n_jobs,
                 "backend": backend or "sequential", "holdout": bool(holdout) if part_col is None else "part_col",
                 "time_col": panel.time_col, "n_series": len(panel.order), "n_failed_input": len(panel.errors),
                 "frequencies": sorted({s.frequency for s in panel.series}),
                 "smape": "200|a-f|/(|a|+|f|), pooled over forecasts and mean over series",
                 "mase": "in-sample seasonal naive scale, m = period"}
+    validated = [n for n, c in combos.items() if c.validation]
+    if validated and len(table):
+        mask = table["model"].isin(validated)
+        table.loc[mask, "note"] = [("; ".join(x for x in (n, "chosen on a validation window cut from the training "
+                                                           "part") if x)) for n in table.loc[mask, "note"]]
+    settings["combination_weights"] = {n: c.weights for n, c in combos.items()}
     run = PanelRun(kind="forecast_panel", table=table, settings=settings, series=series_table, forecasts=forecasts,
-                   histories=histories)
+                   histories=histories, combination_weights=weights_table)
     run._history = {s.id: s.y for s in panel.series}
     if out_dir is not None:
         run.paths = run.save(out_dir)

@@ -266,6 +266,8 @@ test_that("forecast_panel() and backtest_panel() refuse a bad value of every arg
     list(part_col = "part"), "must have a column \"part\"",
     list(holdout = "no"), "`holdout` must be TRUE or FALSE",
     list(combinations = list(a = 1)), "`combinations` must be a named list",
+    list(combinations = c("comb", NA)), "`combinations` as a character vector must name registered",
+    list(combinations = character(0)), "`combinations` as a character vector must name registered",
     list(levels = c(0.8, 2)), "`levels` must be numbers in \\(0, 1\\)",
     list(seed = NA), "`seed` must be a whole number",
     list(seeds = 0), "`seeds` must be a whole number",
@@ -463,6 +465,7 @@ test_that("pybbdl_models() lists the registry and refuses a bad contract", {
   series <- pybbdl_models("series")
   expect_true("theta_m3" %in% series$model)
   expect_false("gru" %in% series$model)
+  expect_true(all(c("comb", "comb_ivw") %in% pybbdl_models("combination")$model))
   expect_error(pybbdl_models("panel"), "`contract` must be NULL")
   expect_error(pybbdl_models(c("windows", "series")), "`contract` must be NULL")
   expect_error(pybbdl_models(NA_character_), "must be")

@@ -110,3 +110,17 @@ test_that("forecast_panel() and backtest_panel() have the Python workflows' defa
     expect_gte(checked, if (name == "backtest_panel") 8 else 6)
   }
 })
+
+test_that("forecast_panel() makes registered combinations named in a character vector", {
+  skip_if_no_pybbdl()
+  t <- 1:32
+  panel <- rbind(data.frame(id = "a", time = t, value = 100 + t + 10 * sin(2 * pi * t / 4)),
+                 data.frame(id = "b", time = t, value = 50 + 0.5 * t + 5 * cos(2 * pi * t / 4)))
+  run <- forecast_panel(panel, models = c("ses", "holt", "damped"), horizon = 4, period = 4,
+                        combinations = "comb_shd")
+  fc <- run$forecasts
+  wide <- tapply(fc$forecast, list(paste(fc$id, fc$step), fc$model), identity)
+  expect_equal(unname(wide[, "comb_shd"]), unname(rowMeans(wide[, c("ses", "holt", "damped")])))
+  expect_error(forecast_panel(panel, models = c("ses", "holt"), horizon = 4, combinations = "comb_x"),
+               "registered combinations")
+})
