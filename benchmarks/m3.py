@@ -137,6 +137,11 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the global model (an ensemble)")
     ap.add_argument("--nbeats-steps", type=int, default=None, help="training batches per N-BEATS network")
     ap.add_argument("--nbeats-batch", type=int, default=None, help="windows per N-BEATS training batch")
+    ap.add_argument("--nbeats-ensemble", default=None,
+                    help="N-BEATS as published: a preset (quick, cpu, paper) or a JSON dict of overrides, e.g. "
+                         "'{\"preset\": \"cpu\", \"repeats\": 2}' (pybbdl.models.global_nbeats.ENSEMBLES)")
+    ap.add_argument("--nbeats-checkpoint", type=Path, default=None,
+                    help="save each trained ensemble member there; a rerun resumes from the members saved")
     ap.add_argument("--r", action="store_true", help="R's forecast::ets and auto.arima through rpy2 as a timed peer")
     ap.add_argument("--r-limit", type=int, default=3003, help="series for R's models (every k-th)")
     ap.add_argument("--save", type=Path, help="write each pybbdl model's forecasts to this folder")
@@ -166,6 +171,14 @@ def main(argv=None) -> int:
         if m == "nbeats":
             params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
                                  if v is not None}}
+            if args.nbeats_ensemble:
+                import json
+
+                ens = args.nbeats_ensemble
+                params["nbeats"]["ensemble"] = json.loads(ens) if ens.lstrip().startswith("{") else ens
+                params["nbeats"]["progress"] = True
+            if args.nbeats_checkpoint:
+                params["nbeats"]["checkpoint_dir"] = str(args.nbeats_checkpoint)
         start = time.perf_counter()
         seeds = args.seeds if m in model_names("global") else 1  # only global models train with seeds
         run = forecast_panel(panel, models=[m], reference=None, seeds=seeds, params=params, n_jobs=args.jobs,
@@ -178,6 +191,19 @@ def main(argv=None) -> int:
                                  "note": r["note"]}
         for _, r in run.series[run.series["error"] != ""].iterrows():
             results[(m, r["id"])] = {"mean": None, "error": r["error"], "seconds": r["seconds"], "note": ""}
+        members = [{"group": g, "seed": sd, **row} for (mm, g, sd), h in run.histories.items() if mm == m and h
+                   and "members" in h for row in h["members"]]
+        if members:
+            mt = pd.DataFrame(members)
+            print(f"{m}: {len(mt)} ensemble members ({int(mt['resumed'].sum())} resumed from checkpoints); "
+                  f"trained ones: {mt['seconds'][~mt['resumed']].sum():.0f} s wall, "
+                  f"{mt['cpu_seconds'][~mt['resumed']].sum():.0f} s CPU, worker peak RSS "
+                  f"{mt['peak_rss_mib'].max():.0f} MiB; per frequency (mean s per member, steps):\n"
+                  + mt.groupby("frequency")[["seconds", "cpu_seconds", "steps"]].mean().round(1).to_string(),
+                  flush=True)
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                mt.to_csv(args.save / f"{m}.members.csv", index=False)
         print(f"{m}: {walls[m]:.1f} s wall over {len(ids)} series "
               f"(peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)", flush=True)
         if args.save:

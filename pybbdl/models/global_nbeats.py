@@ -113,8 +113,10 @@ class NBeatsGlobal:
         deterministic: Switch TensorFlow's op determinism on while training.
         ensemble: None (one network, the settings above) or N-BEATS as published: a median
             ensemble of networks, one per stack x loss x lookback x repeat: ``"quick"`` (6 small
-            generic networks: the settings above, 3 losses x lookbacks 2H, 4H), ``"paper"`` (the
-            paper's 360 networks and per-frequency hyper-parameters, :data:`PAPER_M3`) or a dict
+            generic networks: the settings above, 3 losses x lookbacks 2H, 4H), ``"cpu"`` (18
+            networks of the size above, trained with the paper's per-frequency history limits and
+            steps, capped at 1,000), ``"paper"`` (the paper's 360 networks and per-frequency
+            hyper-parameters, :data:`PAPER_M3`) or a dict
             overriding a preset (:data:`ENSEMBLES`), e.g. ``{"preset": "paper", "stacks":
             ["interpretable"], "repeats": 1, "max_steps": 500, "scale": 0.25}``. Members train
             as independent tasks (:meth:`member_tasks`; :meth:`fit`'s ``n_jobs``/``backend``).
@@ -171,7 +173,8 @@ class NBeatsGlobal:
                                                                           "seed", "steps", "batch_size",
                                                                           "history_limit", "frequency")},
                                       "seconds": float(r["seconds"]), "cpu_seconds": r.get("cpu_seconds"),
-                                      "resumed": bool(r["resumed"]), "final_loss": (r["loss"] or [None])[-1]}
+                                      "resumed": bool(r["resumed"]), "final_loss": (r["loss"] or [None])[-1],
+                                      "peak_rss_mib": r.get("peak_rss_mib")}
                                      for r in results]}
         self.fit_seconds_ = float(sum(r["seconds"] for r in results))
         return self
@@ -327,12 +330,18 @@ PAPER_NETWORKS = {"generic": {"blocks": 30, "layers": 4, "width": 512},
                                     "harmonics": 1}}
 #: Named ensembles: members are every stack x loss x lookback (x H) x repeat. ``"quick"``: 6 small
 #: generic networks (the model's own blocks/layers/width/steps/batch_size/history_limit), for
-#: trying things; ``"paper"``: the paper's 360 networks with its per-frequency hyper-parameters
-#: (:data:`PAPER_M3`; GPU-sized); a dict ``{"preset": ..., key: value}`` overrides a preset's keys
-#: (``stacks``, ``losses``, ``lookbacks``, ``repeats``, ``hyper``, ``max_steps``, ``scale``).
+#: trying things; ``"cpu"``: 18 generic networks (3 losses x lookbacks 2H..7H) of the model's
+#: size trained as the paper trains them (its per-frequency history limits and steps, batches of
+#: 1,024), steps capped at 1,000 (the paper's monthly networks take 10,000); ``"paper"``: the
+#: paper's 360 networks with its per-frequency hyper-parameters (:data:`PAPER_M3`; GPU-sized).
+#: A dict ``{"preset": ..., key: value}`` overrides a preset's keys (``stacks``, ``losses``,
+#: ``lookbacks``, ``repeats``, ``hyper``: ``"model"``/``"cpu"``/``"paper"``, ``max_steps``,
+#: ``scale``: network widths x scale).
 ENSEMBLES = {
     "quick": {"stacks": ("generic",), "losses": LOSSES, "lookbacks": (2, 4), "repeats": 1, "hyper": "model",
               "max_steps": None, "scale": 1.0},
+    "cpu": {"stacks": ("generic",), "losses": LOSSES, "lookbacks": (2, 3, 4, 5, 6, 7), "repeats": 1, "hyper": "cpu",
+            "max_steps": 1000, "scale": 1.0},
     "paper": {"stacks": STACKS, "losses": LOSSES, "lookbacks": (2, 3, 4, 5, 6, 7), "repeats": 10, "hyper": "paper",
               "max_steps": None, "scale": 1.0},
 }
@@ -389,8 +398,8 @@ def check_ensemble(ensemble) -> dict | None:
         raise ArgumentError(f"`ensemble['lookbacks']` has duplicates. Received: {list(lbs)!r}")
     out["lookbacks"] = lbs
     out["repeats"] = check_positive_int("ensemble['repeats']", out["repeats"])
-    if out["hyper"] not in ("model", "paper"):
-        raise ArgumentError(f"`ensemble['hyper']` must be 'model' or 'paper'. Received: {out['hyper']!r}")
+    if out["hyper"] not in ("model", "cpu", "paper"):
+        raise ArgumentError(f"`ensemble['hyper']` must be 'model', 'cpu' or 'paper'. Received: {out['hyper']!r}")
     if out["max_steps"] is not None:
         out["max_steps"] = check_positive_int("ensemble['max_steps']", out["max_steps"])
     scale = out["scale"]
@@ -617,14 +626,14 @@ def member_configs(ensemble: dict, *, horizon: int, period: int, seed: int, mode
     freq = m3_frequency(period, horizon)
     out = []
     for si, stack in enumerate(ensemble["stacks"]):
-        if ensemble["hyper"] == "paper":
+        if ensemble["hyper"] in ("paper", "cpu"):
             history_limit, steps = PAPER_M3[stack][freq]
             batch_size = 1024
         else:
             history_limit, steps, batch_size = model["history_limit"], model["steps"], model["batch_size"]
         if ensemble["max_steps"] is not None:
             steps = min(steps, ensemble["max_steps"])
-        if stack == "generic" and ensemble["hyper"] == "model":
+        if stack == "generic" and ensemble["hyper"] in ("model", "cpu"):
             net = {k: model[k] for k in ("blocks", "layers", "width")}
         else:
             net = dict(PAPER_NETWORKS[stack])
@@ -699,8 +708,11 @@ def train_member(task: dict) -> dict:
         forecast = _predict(model, ys, lookback, h)
         _, calib_hist = calibration_histories(ys, h)
         calib = _predict(model, calib_hist, lookback, h) if calib_hist else np.zeros((0, h), np.float32)
+    import resource
+
     out = {"config": cfg, "key": key, "forecast": forecast, "calib": calib, "steps": int(cfg["steps"]),
            "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu0,
+           "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
            "loss": [float(v) for v in hist.history.get("loss", [])], "resumed": False,
            "weights": None if path is not None else [w.copy() for w in model.get_weights()], "checkpoint": None}
     if path is not None:
