@@ -475,6 +475,8 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         if unknown_keys:
             raise ArgumentError(f"`params[{m!r}]` has unknown parameter(s) {unknown_keys}. Valid parameters of "
                                 f"{m!r}: {valid}")
+        if contract == "global":  # bad values (an unknown ensemble preset, ...) fail now, before any training
+            _global_model({"model": m, "horizon": 1, "period": 1, "seed": 0, "params": params.get(m, {})})
 
     local = [m for m in models if m in model_names("series")]
     glob = [m for m in models if m in model_names("global")]

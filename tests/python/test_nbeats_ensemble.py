@@ -156,3 +156,19 @@ def test_the_panel_runs_members_as_tasks_with_intervals():
     assert "median of 1 networks" in run.settings["global_settings"]["nbeats"]["period=4,h=4"]
     hist = run.histories[("nbeats", "period=4,h=4", 42)]["members"]
     assert hist[0]["loss"] == "mape" and hist[0]["steps"] == 3 and hist[0]["seconds"] > 0
+
+
+def test_the_panel_refuses_a_bad_ensemble_before_any_work(monkeypatch):
+    import pybbdl.workflows.panel as panel
+
+    def no_work(*a, **k):
+        raise AssertionError("work started")
+
+    monkeypatch.setattr(panel, "run_tasks", no_work)
+    data = {f"s{i}": y for i, y in enumerate(_ys(n=2))}
+    for params, match in (({"ensemble": "huge"}, "`ensemble` must be None"),
+                          ({"ensemble": {"lookbacks": [0]}}, "lookbacks"),
+                          ({"ensemble": "quick", "checkpoint_dir": ""}, "checkpoint_dir")):
+        with pytest.raises(ArgumentError, match=match):
+            panel.forecast_panel(data, models=["naive", "nbeats"], horizon=4, period=4, params={"nbeats": params},
+                                 reference=None)
