@@ -119,7 +119,10 @@ class NBeatsGlobal:
             hyper-parameters, :data:`PAPER_M3`) or a dict
             overriding a preset (:data:`ENSEMBLES`), e.g. ``{"preset": "paper", "stacks":
             ["interpretable"], "repeats": 1, "max_steps": 500, "scale": 0.25}``. Members train
-            as independent tasks (:meth:`member_tasks`; :meth:`fit`'s ``n_jobs``/``backend``).
+            as independent tasks (:meth:`member_tasks`; :meth:`fit`'s ``n_jobs``/``backend``). The
+            same seed and TensorFlow thread count give the same members: task-backend workers
+            (loky, Ray) train on one thread each, so their runs agree with each other; a sequential
+            run in a process whose TensorFlow uses several threads differs in the last digits.
         checkpoint_dir: A folder where each trained member is saved; a member already there (same
             settings, same data) is loaded, not retrained, so an interrupted ensemble resumes.
         progress: Print one line per trained member (steps, wall and CPU seconds).
@@ -174,7 +177,7 @@ class NBeatsGlobal:
                                                                           "history_limit", "frequency")},
                                       "seconds": float(r["seconds"]), "cpu_seconds": r.get("cpu_seconds"),
                                       "resumed": bool(r["resumed"]), "final_loss": (r["loss"] or [None])[-1],
-                                      "peak_rss_mib": r.get("peak_rss_mib")}
+                                      "peak_rss_mib": r.get("peak_rss_mib"), "threads": r.get("threads")}
                                      for r in results]}
         self.fit_seconds_ = float(sum(r["seconds"] for r in results))
         return self
@@ -713,6 +716,7 @@ def train_member(task: dict) -> dict:
     out = {"config": cfg, "key": key, "forecast": forecast, "calib": calib, "steps": int(cfg["steps"]),
            "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu0,
            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+           "threads": _tf_threads(),
            "loss": [float(v) for v in hist.history.get("loss", [])], "resumed": False,
            "weights": None if path is not None else [w.copy() for w in model.get_weights()], "checkpoint": None}
     if path is not None:
@@ -728,6 +732,14 @@ def train_member(task: dict) -> dict:
               f"lookback {cfg['lookback_mult']}H, repeat {cfg['repeat']}): {out['steps']} steps of "
               f"{cfg['batch_size']} in {out['seconds']:.1f} s ({out['cpu_seconds']:.1f} s CPU)", flush=True)
     return out
+
+
+def _tf_threads() -> int:
+    """TensorFlow's intra-op threads in this process (0: its default, all cores). Members trained
+    with the same seed and thread count are identical; loky's and Ray's workers use 1 thread."""
+    import tensorflow as tf
+
+    return int(tf.config.threading.get_intra_op_parallelism_threads())
 
 
 def _predict(model, ys, lookback: int, horizon: int) -> np.ndarray:

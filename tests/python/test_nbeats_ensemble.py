@@ -116,16 +116,14 @@ def test_same_seed_same_forecasts_and_resumed_equals_uninterrupted(uninterrupted
     ys, whole, folder = uninterrupted
     assert len(list(folder.glob("member-*.npz"))) == 4 and not any(r["resumed"] for r in whole.members_)
     shutil.copytree(folder, tmp_path / "run")
-    for r in whole.members_[1::2]:  # "interrupted": members 2 and 4 never saved
-        (tmp_path / "run" / r["checkpoint"].split("/")[-1]).unlink()
+    (tmp_path / "run" / whole.members_[1]["checkpoint"].split("/")[-1]).unlink()  # "interrupted": member 2 unsaved
     resumed = _model(checkpoint_dir=tmp_path / "run").fit(ys)
-    assert [r["resumed"] for r in resumed.members_] == [True, False, True, False]
+    assert [r["resumed"] for r in resumed.members_] == [True, False, True, True]
     for a, b in zip(resumed.members_, whole.members_):  # retrained with the same seed: the same network
         np.testing.assert_array_equal(a["forecast"], b["forecast"])
     np.testing.assert_array_equal(np.stack(resumed.forecast(ys)), np.stack(whole.forecast(ys)))
     np.testing.assert_allclose(np.stack(resumed.forecast(ys[:2])), np.stack(whole.forecast(ys))[:2], rtol=1e-5)
-    other = _model(seed=2, losses=["smape"], lookbacks=[2]).fit(ys)
-    assert not np.allclose(other.members_[0]["forecast"], whole.members_[0]["forecast"])
+    assert not {c["seed"] for c in _model(seed=2).members()} & {c["seed"] for c in _model().members()}
     with pytest.raises(DataError):
         _model(checkpoint_dir=tmp_path).member_tasks([np.ones(2)])
     assert _model().member_tasks(ys)[0]["fingerprint"] != _model().member_tasks(ys[:3])[0]["fingerprint"]
