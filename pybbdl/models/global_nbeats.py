@@ -737,9 +737,12 @@ def train_member(task: dict) -> dict:
 def _tf_threads() -> int:
     """TensorFlow's intra-op threads in this process (0: its default, all cores). Members trained
     with the same seed and thread count are identical; loky's and Ray's workers use 1 thread."""
+    import os
+
     import tensorflow as tf
 
-    return int(tf.config.threading.get_intra_op_parallelism_threads())
+    set_ = int(tf.config.threading.get_intra_op_parallelism_threads())
+    return set_ or int(os.environ.get("TF_NUM_INTRAOP_THREADS", "0") or 0)
 
 
 def _predict(model, ys, lookback: int, horizon: int) -> np.ndarray:
