@@ -142,6 +142,9 @@ def main(argv=None) -> int:
                          "'{\"preset\": \"cpu\", \"repeats\": 2}' (pybbdl.models.global_nbeats.ENSEMBLES)")
     ap.add_argument("--nbeats-checkpoint", type=Path, default=None,
                     help="save each trained ensemble member there; a rerun resumes from the members saved")
+    ap.add_argument("--levels", default=None,
+                    help="interval levels (e.g. 0.8,0.95): each pybbdl model's coverage and mean width (as a "
+                         "share of the actual level) are printed")
     ap.add_argument("--r", action="store_true", help="R's forecast::ets and auto.arima through rpy2 as a timed peer")
     ap.add_argument("--r-limit", type=int, default=3003, help="series for R's models (every k-th)")
     ap.add_argument("--save", type=Path, help="write each pybbdl model's forecasts to this folder")
@@ -181,8 +184,19 @@ def main(argv=None) -> int:
                 params["nbeats"]["checkpoint_dir"] = str(args.nbeats_checkpoint)
         start = time.perf_counter()
         seeds = args.seeds if m in model_names("global") else 1  # only global models train with seeds
+        levels = [float(x) for x in args.levels.split(",")] if args.levels else ()
         run = forecast_panel(panel, models=[m], reference=None, seeds=seeds, params=params, n_jobs=args.jobs,
-                             backend=args.backend, address=args.address)
+                             backend=args.backend, address=args.address, levels=levels)
+        for level in levels:
+            from pybbdl.models.series import interval_columns
+
+            lo, hi = interval_columns(level)
+            f = run.forecasts
+            if lo in f.columns and "actual" in f.columns:
+                inside = (f["actual"] >= f[lo]) & (f["actual"] <= f[hi])
+                width = ((f[hi] - f[lo]) / f["actual"].abs()).median()
+                print(f"{m}: {level:.0%} intervals cover {inside.mean():.1%} of {len(f)} held-out values "
+                      f"(median width {width:.1%} of the actual value)", flush=True)
         walls[m] = time.perf_counter() - start
         fc = run.forecasts
         for sid, g in fc.groupby("id", sort=False):
