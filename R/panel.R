@@ -3,7 +3,8 @@
 #' Takes long data (one row per series and time: an id column, a time column, a value column)
 #' and fits local models on every series (naive, seasonal naive, M3's NAIVE2, SES, Holt, damped
 #' trend, the classic Theta method, and ETS/Theta/AR/ARIMA where the Python side has them) and
-#' global models across all of them (`"nbeats"`: an N-BEATS-style network per frequency group).
+#' global models across all of them (`"nbeats"`: an N-BEATS network per frequency group, or with
+#' Python's `params={"nbeats": {"ensemble": "cpu"}}` the paper's median ensemble of networks).
 #' Each series' last `horizon` values are held back (or the rows `part == "test"` when
 #' `part_col` is given) and every forecast is scored by sMAPE (pooled over forecasts and mean
 #' over series), MASE (in-sample seasonal-naive scaling) and OWA relative to NAIVE2. A series
@@ -31,7 +32,8 @@
 #'   e.g. `c("comb", "comb_ivw")`: `comb_ivw`, `comb_select` and `comb_tdn_ivw` choose their
 #'   weights per series on a validation window, the last `horizon` values of its training part
 #'   (never the test part; the table's `note` says so).
-#' @param levels Interval levels in (0, 1) for the local models, e.g. `c(0.8, 0.95)`.
+#' @param levels Interval levels in (0, 1), e.g. `c(0.8, 0.95)`: the local models' own intervals,
+#'   split-conformal ones (from in-sample origins) for the global models.
 #' @param seed,seeds Seeds of the global models (their forecast is the mean over seeds).
 #' @param n_jobs Worker processes for the series x model tasks.
 #' @param out_dir Folder to save the tables, forecasts and manifest in (`NULL`: none).

@@ -139,6 +139,14 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the global model (an ensemble)")
     ap.add_argument("--nbeats-steps", type=int, default=None, help="training batches per N-BEATS network")
     ap.add_argument("--nbeats-batch", type=int, default=None, help="windows per N-BEATS training batch")
+    ap.add_argument("--nbeats-ensemble", default=None,
+                    help="N-BEATS as published: a preset (quick, cpu, paper) or a JSON dict of overrides, e.g. "
+                         "'{\"preset\": \"cpu\", \"repeats\": 2}' (pybbdl.models.global_nbeats.ENSEMBLES)")
+    ap.add_argument("--nbeats-checkpoint", type=Path, default=None,
+                    help="save each trained ensemble member there; a rerun resumes from the members saved")
+    ap.add_argument("--levels", default=None,
+                    help="interval levels (e.g. 0.8,0.95): each pybbdl model's coverage and mean width (as a "
+                         "share of the actual level) are printed")
     ap.add_argument("--r", action="store_true", help="R's forecast::ets and auto.arima through rpy2 as a timed peer")
     ap.add_argument("--r-models", default="ets,auto.arima", help="R's models for --r: ets, auto.arima or both")
     ap.add_argument("--r-limit", type=int, default=3003, help="series for R's models (every k-th)")
@@ -169,10 +177,29 @@ def main(argv=None) -> int:
         if m == "nbeats":
             params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
                                  if v is not None}}
+            if args.nbeats_ensemble:
+                import json
+
+                ens = args.nbeats_ensemble
+                params["nbeats"]["ensemble"] = json.loads(ens) if ens.lstrip().startswith("{") else ens
+                params["nbeats"]["progress"] = True
+            if args.nbeats_checkpoint:
+                params["nbeats"]["checkpoint_dir"] = str(args.nbeats_checkpoint)
         start, start_cpu = time.perf_counter(), time.process_time()
         seeds = args.seeds if m in model_names("global") else 1  # only global models train with seeds
+        levels = [float(x) for x in args.levels.split(",")] if args.levels else ()
         run = forecast_panel(panel, models=[m], reference=None, seeds=seeds, params=params, n_jobs=args.jobs,
-                             backend=args.backend, address=args.address)
+                             backend=args.backend, address=args.address, levels=levels)
+        for level in levels:
+            from pybbdl.models.series import interval_columns
+
+            lo, hi = interval_columns(level)
+            f = run.forecasts
+            if lo in f.columns and "actual" in f.columns:
+                inside = (f["actual"] >= f[lo]) & (f["actual"] <= f[hi])
+                width = ((f[hi] - f[lo]) / f["actual"].abs()).median()
+                print(f"{m}: {level:.0%} intervals cover {inside.mean():.1%} of {len(f)} held-out values "
+                      f"(median width {width:.1%} of the actual value)", flush=True)
         walls[m] = time.perf_counter() - start
         fc = run.forecasts
         for sid, g in fc.groupby("id", sort=False):
@@ -181,6 +208,19 @@ def main(argv=None) -> int:
                                  "note": r["note"]}
         for _, r in run.series[run.series["error"] != ""].iterrows():
             results[(m, r["id"])] = {"mean": None, "error": r["error"], "seconds": r["seconds"], "note": ""}
+        members = [{"group": g, "seed": sd, **row} for (mm, g, sd), h in run.histories.items() if mm == m and h
+                   and "members" in h for row in h["members"]]
+        if members:
+            mt = pd.DataFrame(members)
+            print(f"{m}: {len(mt)} ensemble members ({int(mt['resumed'].sum())} resumed from checkpoints); "
+                  f"trained ones: {mt['seconds'][~mt['resumed']].sum():.0f} s wall, "
+                  f"{mt['cpu_seconds'][~mt['resumed']].sum():.0f} s CPU, worker peak RSS "
+                  f"{mt['peak_rss_mib'].max():.0f} MiB; per frequency (mean s per member, steps):\n"
+                  + mt.groupby("frequency")[["seconds", "cpu_seconds", "steps"]].mean().round(1).to_string(),
+                  flush=True)
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                mt.to_csv(args.save / f"{m}.members.csv", index=False)
         print(f"{m}: {walls[m]:.1f} s wall, {time.process_time() - start_cpu:.1f} s CPU (this process) over "
               f"{len(ids)} series, load {os.getloadavg()[0]:.2f} "
               f"(peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)", flush=True)

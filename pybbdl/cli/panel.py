@@ -53,7 +53,11 @@ def add_parser(sub) -> None:
                    help="comma-separated registered combinations to make, e.g. comb,comb_ivw (default: the fixed "
                         "ones whose members all run; comb_ivw, comb_select, comb_tdn_ivw choose their weights on a "
                         "validation window cut from each series' training part)")
-    p.add_argument("--levels", help="interval levels of the local models, e.g. 0.8,0.95 (default none)")
+    p.add_argument("--levels", help="interval levels, e.g. 0.8,0.95 (default none): the local models' own, conformal "
+                                    "ones for the global models")
+    p.add_argument("--ensemble", help="nbeats as the paper's median ensemble: a preset of "
+                                      "pybbdl.models.global_nbeats.ENSEMBLES (quick, cpu, paper)")
+    p.add_argument("--checkpoint-dir", help="with --ensemble: save each trained network there; a rerun resumes")
     p.add_argument("--seed", type=int, help="first seed of the global models (default 42)")
     p.add_argument("--seeds", type=int, default=1, help="seeds of the global models (forecasts averaged)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes for the series x model tasks")
@@ -103,13 +107,23 @@ def run(args) -> int:
     if args.seed is not None and not any(m in model_names("global") for m in models):
         raise ArgumentError(f"--seed only applies to the global models ({', '.join(model_names('global'))}); the local models "
                             f"use no seed. Received: --seed {args.seed} with --models {','.join(models)}")
+    if (args.ensemble is not None or args.checkpoint_dir is not None) and "nbeats" not in models:
+        raise ArgumentError(f"--ensemble and --checkpoint-dir apply to the global model nbeats only. Received: "
+                            f"--models {','.join(models)}")
+    if args.checkpoint_dir is not None and args.ensemble is None:
+        raise ArgumentError(f"--checkpoint-dir saves the networks of an ensemble: give --ensemble too. Received: "
+                            f"--checkpoint-dir {args.checkpoint_dir!r} alone")
+    params = {}
+    if args.ensemble is not None:
+        params["nbeats"] = {"ensemble": args.ensemble, "checkpoint_dir": args.checkpoint_dir,
+                            "progress": not args.quiet}
     if "nbeats" in models:
         _quiet_tensorflow()
     common = dict(models=models, horizon=args.horizon, period=args.period, id_col=args.id_col,
                   time_col=False if args.no_time_col else args.time_col, value_col=args.value_col,
                   period_col=args.period_col, horizon_col=args.horizon_col, frequency_col=args.frequency_col,
                   part_col=args.part_col, date_format=args.date_format, dayfirst=args.dayfirst,
-                  encoding=args.encoding, levels=levels, combinations=args.combinations,
+                  encoding=args.encoding, levels=levels, combinations=args.combinations, params=params,
                   seed=PANEL_DEFAULTS["seed"] if args.seed is None else args.seed, seeds=args.seeds,
                   n_jobs=args.jobs, backend=args.backend, address=args.address, progress=not args.quiet,
                   out_dir=args.out)

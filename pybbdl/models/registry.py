@@ -333,7 +333,8 @@ _NEURAL = {
 for _name, (_summary, _defaults) in _NEURAL.items():
     register_model(_name, family="neural", summary=_summary, windows=_NN, defaults=_defaults,
                    settings=_NEURAL_SETTINGS, capabilities=_NN_CAPS)
-register_model("nbeats", family="global", summary="N-BEATS-style network trained across a panel group",
+register_model("nbeats", family="global", summary="N-BEATS trained across a panel group: one network, or the "
+               "paper's median ensemble by stack x loss x lookback x repeat (ensemble=)",
                global_="pybbdl.models.global_nbeats:NBeatsGlobal", capabilities=("keras", "stochastic"))
 # Panel combinations (forecast_panel): fixed ones, made whenever their members all run ...
 _PC = "pybbdl.workflows.combinations:PanelCombination"

@@ -86,19 +86,36 @@ def _local_task(task: dict) -> dict:
     return out
 
 
+def _global_model(task: dict):
+    """The unfitted global model of a task (one model, group and seed)."""
+    spec = get_spec(task["model"], "global")
+    return spec.load("global")(horizon=task["horizon"], period=task["period"], seed=task["seed"],
+                               **{**dict(spec.defaults), **task["params"]})
+
+
+def _global_rows(task: dict, model, seconds: float) -> list[dict]:
+    """The fitted global model's forecasts (and intervals, when the task has levels) per series."""
+    means = model.forecast(task["ys"])
+    ivs = (model.forecast_intervals(task["ys"], task["levels"]) if task.get("levels")
+           and hasattr(model, "forecast_intervals") else [None] * len(means))
+    return [{"id": sid, "model": task["label"], "mean": m, "intervals": iv, "error": "", "note": "",
+             "seconds": seconds / len(task["ids"]), "history": getattr(model, "history_", None)}
+            for sid, m, iv in zip(task["ids"], means, ivs)]
+
+
 def _global_task(task: dict) -> list[dict]:
     """Train one global model (one seed) on one group of series; forecasts for each of them."""
-    spec = get_spec(task["model"], "global")
-    cls = spec.load("global")
     start = time.perf_counter()
-    model = cls(horizon=task["horizon"], period=task["period"], seed=task["seed"],
-                **{**dict(spec.defaults), **task["params"]})
+    model = _global_model(task)
     model.fit(task["ys"])
-    means = model.forecast(task["ys"])
-    seconds = time.perf_counter() - start
-    return [{"id": sid, "model": task["label"], "mean": m, "intervals": None, "error": "", "note": "",
-             "seconds": seconds / len(task["ids"]), "history": getattr(model, "history_", None)}
-            for sid, m in zip(task["ids"], means)]
+    return _global_rows(task, model, time.perf_counter() - start)
+
+
+def _member_task(task: dict) -> dict:
+    """Train one member of an ensemble global model (pybbdl.models.global_nbeats.train_member)."""
+    from pybbdl.models.global_nbeats import train_member
+
+    return train_member(task)
 
 
 # ---------------------------------------------------------------- result
@@ -423,38 +440,66 @@ def _check_run_settings(models, seeds, levels, n_jobs, backend, address) -> None
         raise ArgumentError(f"`seeds` must be 1 without a global model: only global models "
                             f"({', '.join(model_names('global'))}) train with seeds. Received: seeds={seeds!r}, models "
                             f"{list(models)}")
-    if levels and not any(m in model_names("series") for m in models):
-        raise ArgumentError(f"`levels` apply to the local models' intervals, and the run has none. Received: "
+    with_intervals = [m for m in models if m in model_names("series") or (
+        m in model_names("global") and hasattr(get_spec(m).load("global"), "forecast_intervals"))]
+    if levels and not with_intervals:
+        raise ArgumentError(f"`levels` apply to the models' intervals, and the run has none. Received: "
                             f"levels={list(levels)}, models {list(models)}")
 
 
 def _fit_models(series, local, glob, *, levels, params, seed, seeds, n_jobs, backend, address, progress,
-                desc: str = "panel") -> tuple[list, dict]:
-    """Fit the local models on each series and the global ones per (period, horizon) group."""
+                desc: str = "panel") -> tuple[list, dict, dict]:
+    """Fit the local models on each series and the global ones per (period, horizon) group (an
+    ensemble's members as tasks of their own). Returns the results, the global models' histories
+    and what each global model was per group."""
     tasks = [{"model": m, "label": m, "params": params.get(m, {}), "id": s.id, "y": s.y, "period": s.period,
               "horizon": s.horizon, "levels": levels} for s in series for m in local]
     results = run_tasks(_local_task, tasks, n_jobs=n_jobs, backend=backend, address=address, progress=progress,
                         desc=f"{desc}: local models") if tasks else []
-    histories = {}
+    histories, described = {}, {}
     if glob:
         groups: dict[tuple[int, int], list] = {}
         for s in series:
             groups.setdefault((s.period, s.horizon), []).append(s)
         gtasks = [{"model": m, "label": m, "params": params.get(m, {}), "seed": int(seed) + k, "period": p,
-                   "horizon": h, "ids": [s.id for s in group], "ys": [s.y for s in group]}
+                   "horizon": h, "ids": [s.id for s in group], "ys": [s.y for s in group], "levels": levels}
                   for m in glob for (p, h), group in groups.items() for k in range(int(seeds))]
-        gout = run_tasks(_global_task, gtasks, n_jobs=n_jobs, backend=backend,
-                         address=address, progress=progress, desc=f"{desc}: global models")
+        # a global model made of members (N-BEATS' ensembles) runs each member of each group as its own task
+        ensembles = [_global_model(t) for t in gtasks]
+        ensembles = [g if getattr(g, "ensemble", None) is not None else None for g in ensembles]
+        member_tasks, owner = [], []
+        for j, (t, g) in enumerate(zip(gtasks, ensembles)):
+            if g is not None:
+                mt = g.member_tasks(t["ys"])
+                member_tasks += mt
+                owner += [j] * len(mt)
+        plain = [j for j, g in enumerate(ensembles) if g is None]
+        trained = run_tasks(_member_task, member_tasks, n_jobs=n_jobs, backend=backend, address=address,
+                            progress=progress, desc=f"{desc}: global model members") if member_tasks else []
+        gout = [None] * len(gtasks)
+        plain_out = run_tasks(_global_task, [gtasks[j] for j in plain], n_jobs=n_jobs, backend=backend,
+                              address=address, progress=progress, desc=f"{desc}: global models") if plain else []
+        for j, rows in zip(plain, plain_out):
+            gout[j] = rows
+        for t, g in zip(gtasks, (_global_model(t) for t in gtasks)):
+            group = f"period={t['period']},h={t['horizon']}"
+            described.setdefault(t["model"], {})[group] = g.describe() if hasattr(g, "describe") else t["model"]
+        for j, g in enumerate(ensembles):
+            if g is not None:
+                g.adopt(gtasks[j]["ys"], [r for r, o in zip(trained, owner) if o == j])
+                gout[j] = _global_rows(gtasks[j], g, g.fit_seconds_)
         by_key: dict[tuple[str, str], list] = {}
         for t, rows in zip(gtasks, gout):
             histories[(t["model"], f"period={t['period']},h={t['horizon']}", t["seed"])] = rows[0]["history"]
             for r in rows:
                 by_key.setdefault((r["model"], r["id"]), []).append(r)
         for (m, sid), rs in by_key.items():
+            ivs = [r["intervals"] for r in rs if r["intervals"] is not None]
             results.append({"id": sid, "model": m, "mean": np.mean([r["mean"] for r in rs], axis=0),
-                            "intervals": None, "error": "", "seconds": float(sum(r["seconds"] for r in rs)),
+                            "intervals": sum(ivs[1:], ivs[0]) / len(ivs) if ivs else None, "error": "",
+                            "seconds": float(sum(r["seconds"] for r in rs)),
                             "note": f"mean of {len(rs)} seeds" if len(rs) > 1 else ""})
-    return results, histories
+    return results, histories, described
 
 
 def validation_series(series) -> tuple[list, list]:
@@ -483,7 +528,7 @@ def _combine(series, combos: dict, by: dict, combine: str, local, glob, run_opts
     if validated:
         need = sorted({m for c in validated.values() for m in c.members})
         val_series, short = validation_series(series)
-        res, _ = _fit_models(val_series, [m for m in local if m in need], [m for m in glob if m in need], levels=(),
+        res, _, _ = _fit_models(val_series, [m for m in local if m in need], [m for m in glob if m in need], levels=(),
                              desc="panel: validation window", **run_opts)
         val_by = {(r["model"], r["id"]): r for r in res}
     val_actual = {s.id: s.actual for s in val_series}
@@ -550,7 +595,8 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
             fitted again without them; :mod:`pybbdl.workflows.combinations`), never on the test
             part; the table's note says so and ``run.combination_weights`` lists them.
         reference: The model OWA is relative to; added to the run when missing (NAIVE2).
-        levels: Interval levels in (0, 1) for the local models' forecasts.
+        levels: Interval levels in (0, 1): the local models' own intervals; global models' are
+            conformal, from in-sample origins (:meth:`~pybbdl.models.global_nbeats.NBeatsGlobal.forecast_intervals`).
         params: ``{model: {parameter: value}}`` passed to the models.
         seed, seeds: Global models train with seeds seed..seed+seeds-1; their forecast is the
             mean over seeds (an ensemble); ``seeds > 1`` needs a global model.
@@ -602,19 +648,22 @@ def forecast_panel(data, models=PANEL_DEFAULTS["models"], horizon=None, *, perio
         if unknown_keys:
             raise ArgumentError(f"`params[{m!r}]` has unknown parameter(s) {unknown_keys}. Valid parameters of "
                                 f"{m!r}: {valid}")
+        if contract == "global":  # bad values (an unknown ensemble preset, ...) fail now, before any training
+            _global_model({"model": m, "horizon": 1, "period": 1, "seed": 0, "params": params.get(m, {})})
 
     local = [m for m in models if m in model_names("series")]
     glob = [m for m in models if m in model_names("global")]
     run_opts = dict(params=params, seed=seed, seeds=seeds, n_jobs=n_jobs, backend=backend, address=address,
                     progress=progress)
-    results, histories = _fit_models(panel.series, local, glob, levels=levels, **run_opts)
+    results, histories, described = _fit_models(panel.series, local, glob, levels=levels, **run_opts)
     by = {(r["model"], r["id"]): r for r in results}
     weights_table = _combine(panel.series, combos, by, combine, local, glob, run_opts)
     all_models = [*models, *combos]
     series_table, forecasts, table = score_panel(panel, by, all_models, reference=reference)
     settings = {"models": all_models, "local_models": local, "global_models": glob,
                 "combinations": {k: list(v.members) for k, v in combos.items()}, "combine": combine, "reference": reference,
-                "levels": list(levels), "params": params, "seed": int(seed), "seeds": int(seeds), "n_jobs": n_jobs,
+                "levels": list(levels), "global_settings": described, "params": params, "seed": int(seed),
+                "seeds": int(seeds), "n_jobs": n_jobs,
                 "backend": backend or "sequential", "holdout": bool(holdout) if part_col is None else "part_col",
                 "time_col": panel.time_col, "n_series": len(panel.order), "n_failed_input": len(panel.errors),
                 "frequencies": sorted({s.frequency for s in panel.series}),
