@@ -69,7 +69,8 @@ class EpochTimer(keras.callbacks.Callback):
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--recipe", choices=sorted(RECIPES), default="custom")
-    p.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 (mean and sd)")
+    p.add_argument("--seeds", type=int, default=1, help="seeds FIRST..FIRST+N-1 (mean and sd)")
+    p.add_argument("--first-seed", type=int, default=0, help="the first seed (run seeds in separate processes)")
     p.add_argument("--target-epsilon", type=float, default=None,
                    help="calibrate sigma so the whole run (normalisation releases included) spends this epsilon")
     p.add_argument("--bn-sigma", type=float, default=None, help="scatter-linear: noise of the normalisation")
@@ -103,7 +104,7 @@ def main() -> None:
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     rows, hist_rows = [], []
     seed_rows = []
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         args.seed = seed
         run_rows = _run(args, x, y, xt, yt, loss, hist_rows, fx if args.recipe == "scatter-linear" else None,
                         fxt if args.recipe == "scatter-linear" else None)
