@@ -123,7 +123,7 @@ class ModelSpec:
         unknown = [k for k in params if k not in accepted]
         if unknown:
             raise ArgumentError(f"Unknown parameter(s) {unknown} for model {self.name!r}. Valid: {accepted}")
-        defaults = self.series_defaults if contract == "series" and self.series is not self.windows else self.defaults
+        defaults = self.series_defaults if contract == "series" and self.series != self.windows else self.defaults
         return cls(**{**dict(defaults), **params})
 
 
@@ -253,16 +253,15 @@ _NN = "pybbdl.models.neural:NeuralForecaster"
 _NN_CAPS = ("keras", "stochastic", "all_horizons", "uses_known")
 
 register_model("naive", family="baseline", summary="last value (persistence, DLwR 6.3)",
-               windows=f"{_B}:NaiveForecaster", series=f"{_L}:NaiveSeries", capabilities=("all_horizons",))
+               windows=f"{_B}:NaiveForecaster", series=f"{_B}:NaiveForecaster", capabilities=("all_horizons",))
 register_model("seasonal_naive", family="baseline", summary="value one season earlier",
-               windows=f"{_B}:SeasonalNaiveForecaster", series=f"{_L}:SeasonalNaiveSeries", settings=("season",),
-               capabilities=("all_horizons",))
+               windows=f"{_B}:SeasonalNaiveForecaster", series=f"{_B}:SeasonalNaiveForecaster",
+               settings=("season",), capabilities=("all_horizons",))
 register_model("naive2", family="baseline", summary="M3's NAIVE2: naive on the seasonally adjusted series",
                series=f"{_L}:Naive2Series", capabilities=("own_intervals",))
 register_model("arima", family="statistical",
-               summary="auto ARIMA by AICc (windows: exhaustive p,q <= 3, statsmodels fit; series: R's "
-                       "auto.arima stepwise search, p,q <= 5)",
-               windows=f"{_A}:ArimaForecaster", series="pybbdl.models.arima_search:AutoArima",
+               summary="R's auto.arima: stepwise search by AICc, p,q <= 5, P,Q <= 2, the data's season",
+               windows=f"{_A}:ArimaForecaster", series=f"{_A}:ArimaForecaster",
                settings=("max_train", "max_p", "max_q", "progress"),
                capabilities=("own_intervals", "all_horizons", "uses_known", "nests"))
 register_model("ets", family="statistical", summary="exponential smoothing chosen by AICc (R's ets)",
