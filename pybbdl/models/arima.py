@@ -1,6 +1,8 @@
-"""ARIMA baseline (statsmodels), fitted on the training range, forecasting from every origin.
+"""ARIMA: the model behind the name ``"arima"`` (R's ``auto.arima`` by default), in both contracts.
 
-After the fit, the state-space model is filtered once through the whole series with the fitted
+The order is chosen by :class:`~pybbdl.models.arima_search.AutoArima`'s search (exact likelihood,
+R's rules); the chosen model is held as statsmodels results. In the windowed contract, after the
+fit, the state-space model is filtered once through the whole series with the fitted
 parameters (``results.apply``), and the ``horizon``-step forecast from every origin is computed at
 once from the filtered states: ``a[e+h|e] = T^(h-1) a[e+1|e]`` (plus intercepts) and
 ``y[e+h|e] = Z a[e+h|e] + d``. This equals a ``get_forecast`` call per origin (the tests check it)

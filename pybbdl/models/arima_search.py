@@ -1159,7 +1159,9 @@ def _constants_for(trend: str | None, d: int, D: int):
 
 
 def forecaster_search(model, y: np.ndarray, fit_final):
-    """The order search of :class:`~pybbdl.models.arima.ArimaForecaster` with ``order=None``.
+    """pybbdl 0.3's windowed order search (``ArimaForecaster`` before it ran :class:`AutoArima`'s search
+    in both contracts); kept for ``benchmarks/arima_engines.py`` and the engine tests. It reads the
+    bounds of `model` (an ``ArimaForecaster``).
 
     ``search="exhaustive"``: the forecaster's grid (p <= max_p, q <= max_q, P, Q in {0, 1} with a
     seasonal period, the trend by d + D). ``search="stepwise"``: Hyndman-Khandakar over the same
