@@ -317,9 +317,9 @@ class ArimaForecaster(BaseForecaster):
         if self.seasonal_period is not None:
             m = int(self.seasonal_period)
         else:
-            from pybbdl.models.statistical import _index_period
+            from pybbdl.models.series import index_period
 
-            m = _index_period(windows)
+            m = index_period(windows)
         self._fit_core(y, exog, m)
         self.mode_ = "windows"
         self.train_start_ = start

@@ -377,6 +377,15 @@ def help_text(contract: str = "windows") -> str:
 _B, _S, _L, _A = ("pybbdl.models.baselines", "pybbdl.models.statistical", "pybbdl.models.local",
                   "pybbdl.models.arima")
 _NN = "pybbdl.models.neural:NeuralForecaster"
+
+
+def _rolled(name: str) -> dict:
+    """A series-only local model in comparisons: the windowed contract by refitting at each origin
+    (:class:`pybbdl.models.series.SeriesOrigins`, the generic path of the one contract)."""
+    return {"windows": "pybbdl.models.series:SeriesOrigins", "defaults": {"model": name},
+            "settings": ("season", "max_train"), "capabilities": ("own_intervals", "all_horizons")}
+
+
 _NN_CAPS = ("keras", "stochastic", "all_horizons", "uses_known")
 
 register_model("naive", family="baseline", summary="last value (persistence, DLwR 6.3)",
@@ -385,7 +394,7 @@ register_model("seasonal_naive", family="baseline", summary="value one season ea
                windows=f"{_B}:SeasonalNaiveForecaster", series=f"{_B}:SeasonalNaiveForecaster",
                settings=("season",), capabilities=("all_horizons",))
 register_model("naive2", family="baseline", summary="M3's NAIVE2: naive on the seasonally adjusted series",
-               series=f"{_L}:Naive2Series", capabilities=("own_intervals",))
+               series=f"{_L}:Naive2Series", **_rolled("naive2"))
 register_model("arima", family="statistical",
                summary="R's auto.arima: stepwise search by AICc, p,q <= 5, P,Q <= 2, the data's season",
                windows=f"{_A}:ArimaForecaster", series=f"{_A}:ArimaForecaster",
@@ -398,13 +407,13 @@ register_model("theta", family="statistical", summary="Theta method (statsmodels
                windows=f"{_S}:ThetaForecaster", series=f"{_S}:ThetaForecaster", settings=("season", "max_train"),
                capabilities=("own_intervals", "all_horizons"))
 register_model("theta_m3", family="statistical", summary="classic Theta of the M3 competition",
-               series=f"{_L}:ThetaSeries", capabilities=("own_intervals",))
+               series=f"{_L}:ThetaSeries", **_rolled("theta_m3"))
 register_model("ses", family="statistical", summary="simple exponential smoothing (seasonally adjusted)",
-               series=f"{_L}:SESSeries", capabilities=("own_intervals",))
+               series=f"{_L}:SESSeries", **_rolled("ses"))
 register_model("holt", family="statistical", summary="Holt's linear trend (seasonally adjusted)",
-               series=f"{_L}:HoltSeries", capabilities=("own_intervals",))
+               series=f"{_L}:HoltSeries", **_rolled("holt"))
 register_model("damped", family="statistical", summary="damped-trend exponential smoothing (seasonally adjusted)",
-               series=f"{_L}:DampedSeries", capabilities=("own_intervals",))
+               series=f"{_L}:DampedSeries", **_rolled("damped"))
 register_model("ar", family="statistical", summary="AR(p), p by BIC, iterated forecasts",
                windows=f"{_S}:ArForecaster", series=f"{_S}:ArForecaster", defaults={"method": "iterated"},
                series_defaults={"method": "iterated"}, settings=("max_train",), capabilities=("own_intervals", "all_horizons", "nests"))

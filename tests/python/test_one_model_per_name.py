@@ -12,6 +12,7 @@ from pybbdl.exceptions import ArgumentError, DataError, NotFittedError
 from pybbdl.models import ArimaForecaster, NaiveForecaster, SeasonalNaiveForecaster
 from pybbdl.models.local import NaiveSeries, SeasonalNaiveSeries
 from pybbdl.models.registry import get_spec, model_names
+from pybbdl.models.series import SeriesOrigins
 from pybbdl.windows import prepare_windows
 
 
@@ -25,8 +26,51 @@ def _quarterly(n: int = 48, seed: int = 3) -> pd.DataFrame:
 @pytest.mark.parametrize("name", [n for n in model_names("series") if n in model_names("windows")])
 def test_a_name_with_both_contracts_is_one_class_with_one_set_of_defaults(name):
     spec = get_spec(name)
+    if spec.load("windows") is SeriesOrigins:  # the generic path: the series class itself, refitted per origin
+        assert dict(spec.defaults) == {"model": name} and spec.load("series") is not SeriesOrigins
+        return
     assert spec.load("windows") is spec.load("series"), name
     assert spec.build("windows").get_params() == spec.build("series").get_params(), name
+
+
+def test_series_models_roll_through_every_origin_of_a_comparison():
+    """SeriesOrigins: fit on the rows up to each origin, forecast from it (the one contract's generic path)."""
+    from pybbdl.models.local import SESSeries
+
+    frame = _quarterly()
+    w = prepare_windows(frame, target="y", lookback=4, horizon=2, split=(0.6, 0.2, 0.2))
+    model = get_spec("ses").build("windows").fit(w)
+    start = w.bounds["train"][0]
+    origins = w.target_positions("test") - 2
+    y = frame["y"].to_numpy()
+    want = [SESSeries().fit(y[start:e + 1], 4).forecast(2, levels=(0.8,)) for e in origins]
+    np.testing.assert_allclose(model.predict(w, "test"), [f["mean"].iloc[1] for f in want], rtol=1e-12)
+    lo, hi = model.predict_interval(w, "test", (0.8,))[0.8]
+    np.testing.assert_allclose(lo, [f["lower_80"].iloc[1] for f in want], rtol=1e-12)
+    np.testing.assert_allclose(hi, [f["upper_80"].iloc[1] for f in want], rtol=1e-12)
+    assert model.period_ == 4 and model.describe().endswith("refitted at each origin")
+    multi = prepare_windows(frame, target="y", lookback=4, horizons=3, split=(0.6, 0.2, 0.2))
+    out = get_spec("ses").build("windows").fit(multi).predict_horizons(multi, "test")
+    assert out.shape == (multi.n_windows("test"), 3)
+    lo3, hi3 = get_spec("ses").build("windows").fit(multi).predict_interval_horizons(multi, "test", (0.8,))[0.8]
+    assert lo3.shape == hi3.shape == out.shape and np.all(lo3 < out) and np.all(out < hi3)
+    bounded = SeriesOrigins("ses", max_train=12).fit(w)
+    e = origins[0]
+    assert bounded.predict(w, "test")[0] == pytest.approx(SESSeries().fit(y[e - 11:e + 1], 4).forecast(2)["mean"].iloc[1])
+
+
+@pytest.mark.parametrize("params,error,match", [
+    ({"model": "gru"}, ArgumentError, "no series contract"),
+    ({"model": "prophet"}, ArgumentError, "Unknown model 'prophet'"),
+    ({"model": "ses", "period": 0}, ArgumentError, "`period` must be"),
+    ({"model": "ses", "max_train": 1}, ArgumentError, "`max_train` must be"),
+])
+def test_series_origins_refuses_bad_arguments(params, error, match):
+    w = prepare_windows(_quarterly(), target="y", lookback=4, split=(0.6, 0.2, 0.2))
+    with pytest.raises(error, match=match):
+        SeriesOrigins(**params).fit(w)
+    with pytest.raises(NotFittedError):
+        SeriesOrigins("ses").predict(w, "test")
 
 
 def test_naive_and_seasonal_naive_series_contract_is_the_series_rule():
