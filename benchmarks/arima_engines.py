@@ -69,7 +69,7 @@ def main() -> None:
 
         y = jena_series()
         for engine in ("numba", "numpy"):
-            model = ArimaForecaster(max_p=2, max_q=2, engine=engine)
+            model = ArimaForecaster(max_p=2, max_q=2, engine=engine, search="exhaustive")
             result = S.forecaster_search(model, y, lambda *spec: spec)
             best = min((r for r in result[0] if not r["error"]), key=lambda r: (not r["converged"], r["aicc"]))
             print(f"Jena (n = {len(y)}), ArimaForecaster(max_p=2, max_q=2, engine={engine!r}): "

@@ -58,7 +58,9 @@ def jena(ro) -> None:
     print("|---:|---|---|---:|---:|---:|---:|---:|")
     for rows, season in ((1000, None), (2000, None), (4000, None), (1000, 24)):
         start = time.perf_counter()
-        m = make_model("arima", max_train=rows, max_p=2, max_q=2, period=season).fit(w)
+        # the exhaustive grid R's auto.arima(stepwise = FALSE) runs below (and BENCHMARKS.md's numbers)
+        m = make_model("arima", max_train=rows, max_p=2, max_q=2, period=season or 1, search="exhaustive",
+                       seasonal_d=0, max_P=1, max_Q=1, max_order=6, estimates="statsmodels").fit(w)
         point = m.predict(w, "test")
         sc = interval_scores(y, point, model_intervals(m, w, "test", (0.8, 0.95), point=point)[0])
         print(f"| {rows} | {season or '-'} | {m.describe()} | {sc['coverage_80']:.3f} | {sc['coverage_95']:.3f} | "

@@ -1,6 +1,8 @@
-"""ARIMA baseline (statsmodels), fitted on the training range, forecasting from every origin.
+"""ARIMA: the model behind the name ``"arima"`` (R's ``auto.arima`` by default), in both contracts.
 
-After the fit, the state-space model is filtered once through the whole series with the fitted
+The order is chosen by :class:`~pybbdl.models.arima_search.AutoArima`'s search (exact likelihood,
+R's rules); the chosen model is held as statsmodels results. In the windowed contract, after the
+fit, the state-space model is filtered once through the whole series with the fitted
 parameters (``results.apply``), and the ``horizon``-step forecast from every origin is computed at
 once from the filtered states: ``a[e+h|e] = T^(h-1) a[e+1|e]`` (plus intercepts) and
 ``y[e+h|e] = Z a[e+h|e] + d``. This equals a ``get_forecast`` call per origin (the tests check it)
@@ -104,53 +106,74 @@ def h_step_variances(filter_results, origins: np.ndarray, horizon: int) -> np.nd
 
 
 class ArimaForecaster(BaseForecaster):
-    """ARIMA(p, d, q)(P, D, Q)m on the target alone, statsmodels' state-space MLE.
+    """Automatic ARIMA(p, d, q)(P, D, Q)m: the one model behind the name ``"arima"``, in both contracts.
+
+    **By default it is R's** ``forecast::auto.arima(y)`` (with ``approximation = FALSE``): ``d`` by
+    KPSS tests, ``D`` by the seasonal-strength test, then the stepwise Hyndman-Khandakar search over
+    ``p, q <= 5``, ``P, Q <= 2``, a mean (d + D = 0) or drift (d + D = 1) tried both ways, by AICc;
+    the chosen model keeps the search's exact maximum-likelihood estimates, as R's does
+    (:mod:`pybbdl.models.arima_search`, :class:`~pybbdl.models.arima_search.AutoArima`, which this
+    class runs). The seasonal period is the data's: the ``period`` of ``fit(y, period)``, or for
+    windows the index frequency (4 for quarters, 12 for months, else 1), unless `period`
+    says otherwise.
+
+    * ``fit(windows)`` / ``predict(windows, part)`` (windowed contract): the model is chosen and
+      estimated once on the training part, then filtered through the whole series with those
+      parameters, and the ``horizon``-step forecasts from every origin come from the filtered states
+      at once (:func:`h_step_forecasts`; data up to each origin only).
+    * ``fit(y, period)`` / ``forecast(h, levels)`` (series contract): steps 1..h past the end of
+      one series (panels, :func:`~pybbdl.models.statistical.forecast_series`).
+
+    pybbdl 0.3's windowed ARIMA (an exhaustive search over ``p, q <= 3``, non-seasonal, refitted by
+    statsmodels) is ``ArimaForecaster(search="exhaustive", max_p=3, max_q=3, max_order=6,
+    period=1, estimates="statsmodels")`` (``params={"arima": {...}}`` in the workflows).
 
     Args:
-        order: ``(p, d, q)``; None = choose it: ``d`` by KPSS tests (with future-known
-            regressors, on the residuals of the target regressed on them, as R's ``auto.arima``:
-            the ARIMA errors must be stationary, not the target), then ``p <= max_p``,
-            ``q <= max_q`` and the trend (mean/none for d = 0, drift/none for d = 1) by
-            `criterion` over the full grid.
-        seasonal_order: ``(P, D, Q, m)``, or None; with ``order=None`` and ``period=m``
-            the search also tries ``P, Q in {0, 1}`` with ``D = seasonal_d``.
-        trend: statsmodels trend (``"n"``, ``"c"``, ``"t"``, ``"ct"``); None = default for the
-            order (``"c"`` if d = 0 else ``"n"``), or searched when the order is searched.
-        max_p, max_q, max_d: Bounds of the search.
-        period, seasonal_d: See `seasonal_order` (``period``: the seasonal period in rows, the
-            name every pybbdl model uses).
+        order: ``(p, d, q)``; None = choose it (above). Given: fitted by statsmodels as R's
+            ``Arima(y, order = ...)``.
+        seasonal_order: ``(P, D, Q, m)`` with a given `order`, or None.
+        trend: statsmodels trend (``"n"``, ``"c"``, ``"t"``, ``"ct"``); None = for a given order
+            ``"c"`` if d = 0 else ``"n"``, for a searched one the constant is searched; ``"n"`` = no
+            constant in the search; another trend fits every grid candidate with statsmodels.
+        max_p, max_q, max_P, max_Q, max_order, max_d, max_D: Bounds of the search, as R's
+            ``auto.arima`` (``max_order`` bounds p + q + P + Q in the exhaustive search).
+        period: The period m of the seasonal terms (rows per season, the name every pybbdl model uses);
+            None = the data's (above); 1 = none.
         seasonal_period: Deprecated old name of `period` (FutureWarning; removed in the next release).
+        seasonal_d: Seasonal differences D; None = chosen by the seasonal-strength test, as R.
         criterion: ``"aicc"`` (as R's ``auto.arima``), ``"aic"`` or ``"bic"``.
-        refit_every: Re-estimate the parameters every this many origins (expanding window);
-            None = fit once on the training range.
-        max_train: Fit on at most the last this many training rows (long hourly series);
-            None = all.
-        progress: Show progress bars over the refits (and over the order search when the trend
-            asked for is not a mean/drift, which fits every candidate with statsmodels).
-        search: ``"exhaustive"`` (every candidate of the grid) or ``"stepwise"`` (Hyndman-Khandakar
-            as R's ``auto.arima``: start models, then +-1 moves on p, q, P, Q and the constant).
-            Candidates are scored by :mod:`pybbdl.models.arima_search` (exact likelihood, no
-            statsmodels fit per candidate); the winner is fitted by statsmodels. As in R, a
-            candidate with an AR/MA root of modulus < 1.01 is refused, and with ``seasonal_d``
-            the KPSS tests for ``d`` run on the seasonally differenced series. With future-known
-            regressors (ARIMAX) every grid candidate is fitted by statsmodels instead (exhaustive).
-        engine: Likelihood engine of that search: ``"auto"`` (numba unless the environment sets
-            ``PYBBDL_ARIMA_ENGINE=numpy``), ``"numba"``, ``"numpy"``. Both choose the same model;
-            the one used is ``engine_``.
+        refit_every: Windows only: re-estimate the parameters every this many origins (expanding
+            window, statsmodels); None = fit once on the training range.
+        max_train: Fit on at most the last this many training rows (long hourly series); None = all.
+        progress: Show progress bars over the refits and the statsmodels grid.
+        search: ``"stepwise"`` (R's default) or ``"exhaustive"`` (R's ``stepwise = FALSE``).
+        engine: Likelihood engine of the search: ``"auto"`` (numba unless the environment sets
+            ``PYBBDL_ARIMA_ENGINE=numpy``), ``"numba"``, ``"numpy"``; both choose the same model.
+        estimates: ``"search"`` (default): the search's exact ML estimates, as R's ``auto.arima``
+            returns them; ``"statsmodels"``: the chosen order re-estimated by statsmodels from its
+            own start values (pybbdl 0.3's windowed ARIMA; estimates differ in about the 5th digit).
+
+    Intervals: normal, with the model's exact h-step variance. sigma2 is the search's ML estimate
+    for a searched model (R's ``forecast(auto.arima(y))``) and R's degrees-of-freedom corrected one
+    for statsmodels' estimates (R's ``forecast(Arima(y, order = ...))``, :meth:`_sigma2_correction`).
 
     Future-known columns of the windows (``prepare_windows(..., known=[...])``) are regressors
-    (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX); their values at each target
-    enter its forecast. Several ``horizons``: one fit, iterated forecasts for every step from
-    each origin (:meth:`predict_horizons`).
+    (statsmodels' ``exog``: regression with ARIMA errors, ARIMAX; ``d`` by KPSS on the residuals of
+    the target regressed on them, as R's ``auto.arima``); every candidate of the grid ``p <= max_p,
+    q <= max_q, p + q <= max_order`` (seasonal ``P, Q in {0, 1}`` only with a `period`
+    given) is fitted by statsmodels. Several ``horizons``: one fit, iterated forecasts for every step
+    from each origin (:meth:`predict_horizons`).
 
     Attributes:
-        results_: statsmodels results of the final fit (``summary()``, ``conf_int()`` work).
+        results_: statsmodels results of the final model (``summary()``, ``conf_int()`` work; without
+            standard errors for the search's estimates).
         order_, seasonal_order_, trend_: What was fitted.
         converged_: Whether the optimiser reported convergence.
         notes_: What the comparison tables should say about the fit (e.g. no convergence).
         search_: One row per candidate of the order search (criterion value or the error).
         engine_: The likelihood engine of the order search (``"numba"``/``"numpy"``; None when
             no search ran or statsmodels fitted every candidate).
+        mode_: ``"windows"`` or ``"series"``: the contract ``fit`` was called with.
     """
 
     #: ARIMA on levels nests the random walk (every coefficient zero): the comparison tables test
@@ -164,17 +187,22 @@ class ArimaForecaster(BaseForecaster):
         order: tuple[int, int, int] | None = None,
         seasonal_order: tuple[int, int, int, int] | None = None,
         trend: str | None = None,
-        max_p: int = 3,
-        max_q: int = 3,
+        max_p: int = 5,
+        max_q: int = 5,
         max_d: int = 2,
         period: int | None = None,
-        seasonal_d: int = 0,
+        seasonal_d: int | None = None,
         criterion: Criterion = "aicc",
         refit_every: int | None = None,
         max_train: int | None = None,
         progress: bool = False,
-        search: Literal["exhaustive", "stepwise"] = "exhaustive",
+        search: Literal["exhaustive", "stepwise"] = "stepwise",
         engine: Literal["auto", "numba", "numpy"] = "auto",
+        max_P: int = 2,
+        max_Q: int = 2,
+        max_D: int = 1,
+        max_order: int = 5,
+        estimates: Literal["search", "statsmodels"] = "search",
         seasonal_period: int | None = None,
     ):
         self.order = order
@@ -191,11 +219,16 @@ class ArimaForecaster(BaseForecaster):
         self.progress = progress
         self.search = search
         self.engine = engine
+        self.max_P = max_P
+        self.max_Q = max_Q
+        self.max_D = max_D
+        self.max_order = max_order
+        self.estimates = estimates
         self.seasonal_period = seasonal_period
 
     def resolved_period(self) -> int | None:
-        """The seasonal period to search (`period`, or the deprecated `seasonal_period` with a
-        FutureWarning); None or 0 = none."""
+        """The seasonal period asked for (`period`, or the deprecated `seasonal_period` with a
+        FutureWarning); None = the data's."""
         if self.seasonal_period is None:
             return self.period
         warnings.warn("`seasonal_period` is deprecated and will be removed in the next release; use `period` (the "
@@ -207,39 +240,86 @@ class ArimaForecaster(BaseForecaster):
 
     # -- fitting ----------------------------------------------------------------------------
     def _candidates(self, y: np.ndarray, exog: np.ndarray | None = None) -> list[tuple]:
+        """The statsmodels grid (a given order, regressors, or a trend the search does not handle)."""
         if self.order is not None:
             p, d, q = (int(v) for v in self.order)
             trend = self.trend if self.trend is not None else ("c" if d == 0 else "n")
             return [((p, d, q), tuple(self.seasonal_order or (0, 0, 0, 0)), trend)]
-        period = self.resolved_period()
-        d = number_of_differences(_unit_root_series(y, exog, self.seasonal_d, period),
+        seasonal_d = int(self.seasonal_d or 0)
+        asked = self.resolved_period()
+        period = asked if asked not in (None, 1) else None
+        d = number_of_differences(_unit_root_series(y, exog, seasonal_d, period),
                                   max_d=check_positive_int("max_d", self.max_d, minimum=0))
         seasonal = [(0, 0, 0, 0)]
         if period:
             m = check_positive_int("period", period, minimum=2)
-            seasonal = [(P, int(self.seasonal_d), Q, m) for P in (0, 1) for Q in (0, 1)]
+            seasonal = [(P, seasonal_d, Q, m) for P in (0, 1) for Q in (0, 1)]
         trends = (self.trend,) if self.trend is not None else _TRENDS_BY_D.get(d, ("n",))
+        max_order = check_positive_int("max_order", self.max_order, minimum=0)
         grid = itertools.product(range(check_positive_int("max_p", self.max_p, minimum=0) + 1),
                                  range(check_positive_int("max_q", self.max_q, minimum=0) + 1), seasonal, trends)
-        return [((p, d, q), s, t) for p, q, s, t in grid]
+        return [((p, d, q), s, t) for p, q, s, t in grid if p + q + s[0] + s[2] <= max_order]
 
-    def _fast_search(self, y: np.ndarray):
-        from pybbdl.models.arima_search import forecaster_search
-
-        return forecaster_search(self, y, lambda *spec: _fit_arima(y, *spec))
-
-    def _score(self, results) -> float:
-        return float(getattr(results, self.criterion))
-
-    def fit(self, windows: Windows) -> ArimaForecaster:
-        """Fit (or search and fit) on the training range of the target; returns self."""
-        from tqdm.auto import tqdm
-
-        windows = self._check_windows(windows)
+    def _check_options(self) -> None:
         if self.criterion not in ("aicc", "aic", "bic"):
             raise ArgumentError(f'`criterion` must be "aicc", "aic" or "bic". Received: {self.criterion!r}')
         if self.search not in ("exhaustive", "stepwise"):
             raise ArgumentError(f'`search` must be "exhaustive" or "stepwise". Received: {self.search!r}')
+        if self.estimates not in ("search", "statsmodels"):
+            raise ArgumentError(f'`estimates` must be "search" or "statsmodels". Received: {self.estimates!r}')
+        if self.resolved_period() is not None:
+            check_positive_int("period", self.resolved_period(), minimum=1)
+        if self.seasonal_d is not None:
+            check_positive_int("seasonal_d", self.seasonal_d, minimum=0)
+
+    def _auto(self, period: int):
+        """The series model of the search: R's ``auto.arima`` with this model's bounds."""
+        from pybbdl.models.arima_search import AutoArima
+
+        allow = self.trend is None
+        return AutoArima(self.search, max_p=self.max_p, max_q=self.max_q, max_P=self.max_P, max_Q=self.max_Q,
+                         max_order=self.max_order, max_d=self.max_d, max_D=self.max_D, criterion=self.criterion,
+                         allow_drift=allow, allow_mean=allow, refit=False, engine=self.engine,
+                         seasonal_d=self.seasonal_d)
+
+    def fit(self, data, period: int | None = None) -> ArimaForecaster:
+        """``fit(windows)``: choose and estimate on the training range of the target (windowed
+        contract); ``fit(y, period)``: on a whole 1-d series (series contract). Returns self."""
+        if isinstance(data, Windows):
+            return self._fit_windows(data)
+        return self._fit_series(data, period)
+
+    def _fit_series(self, y, period) -> ArimaForecaster:
+        from pybbdl.models.arima_search import check_series
+
+        began = time.perf_counter()
+        self._check_options()
+        if isinstance(y, np.ndarray) and y.ndim > 1 or hasattr(y, "columns"):
+            raise ArgumentError(f"ArimaForecaster.fit takes a pybbdl Windows or a 1-d series. Received: "
+                                f"{type(y).__name__}")
+        y = check_series(y)
+        period = 1 if period is None else check_positive_int("period", period, minimum=1)
+        if self.max_train is not None:
+            y = y[-check_positive_int("max_train", self.max_train, minimum=10):]
+        self.period_ = period
+        self.y_ = y
+        m = period if self.resolved_period() is None else int(self.resolved_period())
+        if np.ptp(y) == 0:  # as R: a constant series is its own mean model
+            self.results_, self.search_, self.engine_ = None, None, None
+            self.order_, self.seasonal_order_, self.trend_ = (0, 0, 0), (0, 0, 0, 0), "c"
+            self.estimates_ = "search"
+            self.converged_ = True
+            self.notes_ = ["constant series: forecast = its value, zero-width intervals"]
+        else:
+            self._fit_core(y, None, m)
+        self.mode_ = "series"
+        self.fit_seconds_ = time.perf_counter() - began
+        self.fitted_ = True
+        return self
+
+    def _fit_windows(self, windows: Windows) -> ArimaForecaster:
+        windows = self._check_windows(windows)
+        self._check_options()
         start, stop = windows.bounds["train"]
         if self.max_train is not None:
             start = max(start, stop - check_positive_int("max_train", self.max_train, minimum=10))
@@ -251,22 +331,56 @@ class ArimaForecaster(BaseForecaster):
                                 f"{len(y)} training rows.")
         exog = windows.values[start:stop][:, windows.known_index] if windows.known else None
         began = time.perf_counter()
-        # with order=None the candidates are scored by pybbdl.models.arima_search (exact likelihood,
-        # fast) and only the winner is fitted here; None = a trend it does not handle: the loop below.
-        # With regressors (future-known columns) every candidate is fitted as an ARIMAX in the loop
-        # below (the fast search does not take regressors)
+        if self.resolved_period() is not None:
+            m = int(self.resolved_period())
+        else:
+            from pybbdl.models.series import index_period
+
+            m = index_period(windows)
+        self._fit_core(y, exog, m)
+        self.mode_ = "windows"
+        self.train_start_ = start
+        self.known_ = list(windows.known)
+        self.fit_seconds_ = time.perf_counter() - began
+        self.fitted_ = True
+        return self
+
+    def _fit_core(self, y: np.ndarray, exog: np.ndarray | None, m: int) -> None:
+        """Choose and estimate: R's ``auto.arima`` search (order None, no regressors, trend None or
+        "n"), else statsmodels over :meth:`_candidates`."""
+        from tqdm.auto import tqdm
+
         from pybbdl.models.arima_search import resolve_engine
 
         engine = resolve_engine(self.engine)  # checked up front, even when no search runs
-        fast = self._fast_search(y) if self.order is None and exog is None else None
-        self.engine_ = engine if fast is not None else None
-        candidates = self._candidates(y, exog) if fast is None else []
-        search, best = ([], None) if fast is None else fast
+        if self.order is None and exog is None and self.trend in (None, "n"):
+            auto = self._auto(m).fit(y, m)
+            self.engine_ = auto.engine_
+            self.search_ = auto.search_
+            self.order_, self.seasonal_order_, self.trend_ = auto.order_, auto.seasonal_order_, auto.trend_
+            if self.estimates == "search":
+                self.results_ = auto.results_
+                self.converged_ = not auto.notes_
+            else:
+                try:
+                    self.results_ = _fit_arima(y, self.order_, self.seasonal_order_, self.trend_)
+                except (np.linalg.LinAlgError, ValueError) as err:
+                    raise ModelFitError(f"statsmodels could not re-estimate the chosen {auto.describe()}: "
+                                        f"{type(err).__name__}: {err}") from err
+                self.converged_ = _converged(self.results_)
+            self.estimates_ = self.estimates
+            self.notes_ = [] if self.converged_ else ["ARIMA optimiser did not converge"]
+            self.n_params_ = int(len(self.results_.params))
+            return
+        self.engine_ = None
+        del engine
+        candidates = self._candidates(y, exog)
+        search, best = [], None
         for order, seasonal, trend in tqdm(candidates, desc="ARIMA order search", leave=False,
                                            disable=not self.progress or len(candidates) == 1):
             try:
                 res = _fit_arima(y, order, seasonal, trend, exog=exog)
-                score = self._score(res)
+                score = float(getattr(res, self.criterion))
                 if not np.isfinite(score):
                     raise ArgumentError(f"{self.criterion} is not finite")
             except Exception as err:  # noqa: BLE001 - every failure is recorded in search_
@@ -287,14 +401,46 @@ class ArimaForecaster(BaseForecaster):
             raise ModelFitError(f"The ARIMA order search found no model that could be fitted "
                                 f"({len(candidates) or len(search)} candidate(s)): {errors}")
         _, self.results_, self.order_, self.seasonal_order_, self.trend_ = best
+        self.estimates_ = "statsmodels"
         self.converged_ = _converged(self.results_)
         self.notes_ = [] if self.converged_ else ["ARIMA optimiser did not converge"]
-        self.train_start_ = start
-        self.known_ = list(windows.known)
         self.n_params_ = int(len(self.results_.params))
-        self.fit_seconds_ = time.perf_counter() - began
-        self.fitted_ = True
-        return self
+
+    def _check_mode(self, mode: str) -> None:
+        self._check_fitted()
+        if getattr(self, "mode_", "windows") != mode:
+            have, need = ("fit(y, period)", "fit(windows)") if mode == "windows" else ("fit(windows)",
+                                                                                      "fit(y, period)")
+            raise ArgumentError(f"This ArimaForecaster was fitted with {have}; call {need} first for this kind "
+                                "of forecast.")
+
+    def forecast(self, h: int, levels=()):
+        """Steps 1..h past the end of the series given to ``fit(y, period)``: ``mean`` and, per level,
+        ``lower_80``/``upper_80``... (normal, the exact h-step variance; sigma2 as in the class
+        docstring)."""
+        from scipy.stats import norm
+
+        from pybbdl.models.series import check_levels, forecast_frame
+
+        self._check_mode("series")
+        h = check_positive_int("h", h)
+        levels = check_levels(levels)
+        if self.results_ is None:
+            mean = np.full(h, self.y_[-1])
+            return forecast_frame(mean, {lv: (mean, mean) for lv in levels}, levels)
+        fc = self.results_.get_forecast(h)
+        mean = np.asarray(fc.predicted_mean, dtype=float)
+        intervals = {}
+        if levels:
+            if self.estimates_ == "search":  # exactly statsmodels' (and AutoArima's) intervals
+                for lv in levels:
+                    ci = np.asarray(fc.conf_int(alpha=1 - lv), dtype=float)
+                    intervals[lv] = (ci[:, 0], ci[:, 1])
+            else:
+                sd = np.sqrt(np.asarray(fc.var_pred_mean, dtype=float) * self._sigma2_correction(self.results_))
+                intervals = {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd)
+                             for lv in levels}
+        return forecast_frame(mean, intervals, levels)
 
     # -- forecasting ------------------------------------------------------------------------
     def predict(self, windows: Windows, part: str) -> np.ndarray:
@@ -315,7 +461,7 @@ class ArimaForecaster(BaseForecaster):
     def _series(self, windows: Windows, part: str):
         """The target (and regressors) from the first training row to the part's last target, and
         the part's origins relative to it."""
-        self._check_fitted()
+        self._check_mode("windows")
         windows = self._check_windows(windows)
         known = getattr(self, "known_", [])
         if list(windows.known) != known:
@@ -413,7 +559,10 @@ class ArimaForecaster(BaseForecaster):
     def _sigma2_correction(self, res) -> float:
         """R's ``forecast::Arima`` divides the residual sum of squares by ``n* - k`` (``n*`` = rows
         after differencing, ``k`` = estimated coefficients), statsmodels' MLE of sigma2 by ``n*``;
-        the intervals use R's (the ratio ``n* / (n* - k)``)."""
+        the intervals use R's (the ratio ``n* / (n* - k)``) for statsmodels' estimates; the search's
+        estimates keep their ML sigma2, as R's ``auto.arima`` (ratio 1)."""
+        if getattr(self, "estimates_", "statsmodels") == "search" and res is self.results_:
+            return 1.0
         d, (D, m) = self.order_[1], (self.seasonal_order_[1], self.seasonal_order_[3])
         nstar = int(res.nobs) - d - D * m
         k = len(res.params) - 1

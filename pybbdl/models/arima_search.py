@@ -1054,6 +1054,10 @@ class AutoArima:
         engine: The likelihood engine of the search: ``"auto"`` (numba unless
             ``PYBBDL_ARIMA_ENGINE=numpy``), ``"numba"`` or ``"numpy"``; both choose the same model
             (the numpy one about 10x slower).
+        seasonal_d: Seasonal differences D; None = by the seasonal-strength test, as R.
+
+    The name ``"arima"`` is :class:`~pybbdl.models.arima.ArimaForecaster`, which runs this search in
+    both contracts (windows and series) with the same defaults.
 
     Attributes:
         spec_, order_, seasonal_order_, trend_: What was chosen.
@@ -1068,8 +1072,9 @@ class AutoArima:
     def __init__(self, search: str = "stepwise", *, max_p: int = 5, max_q: int = 5, max_P: int = 2, max_Q: int = 2,
                  max_order: int = 5, max_d: int = 2, max_D: int = 1, criterion: str = "aicc",
                  allow_drift: bool = True, allow_mean: bool = True, nmodels: int = 94, refit: bool = False,
-                 engine: Literal["auto", "numba", "numpy"] = "auto"):
+                 engine: Literal["auto", "numba", "numpy"] = "auto", seasonal_d: int | None = None):
         self.search = search
+        self.seasonal_d = seasonal_d
         self.refit = refit
         self.max_p, self.max_q, self.max_P, self.max_Q = max_p, max_q, max_P, max_Q
         self.max_order, self.max_d, self.max_D = max_order, max_d, max_D
@@ -1095,7 +1100,8 @@ class AutoArima:
             result = auto_order(y, period, search=self.search, max_p=self.max_p, max_q=self.max_q,
                                 max_P=self.max_P, max_Q=self.max_Q, max_order=self.max_order, max_d=self.max_d,
                                 max_D=self.max_D, criterion=self.criterion, allow_drift=self.allow_drift,
-                                allow_mean=self.allow_mean, nmodels=self.nmodels, engine=self.engine_)
+                                allow_mean=self.allow_mean, nmodels=self.nmodels, engine=self.engine_,
+                                D=self.seasonal_d)
             self.search_ = result.table()
             self.spec_ = result.best.spec
             self.criterion_value_ = result.best.ic(result.criterion)
@@ -1153,7 +1159,9 @@ def _constants_for(trend: str | None, d: int, D: int):
 
 
 def forecaster_search(model, y: np.ndarray, fit_final):
-    """The order search of :class:`~pybbdl.models.arima.ArimaForecaster` with ``order=None``.
+    """pybbdl 0.3's windowed order search (``ArimaForecaster`` before it ran :class:`AutoArima`'s search
+    in both contracts); kept for ``benchmarks/arima_engines.py`` and the engine tests. It reads the
+    bounds of `model` (an ``ArimaForecaster``).
 
     ``search="exhaustive"``: the forecaster's grid (p <= max_p, q <= max_q, P, Q in {0, 1} with a
     seasonal period, the trend by d + D). ``search="stepwise"``: Hyndman-Khandakar over the same

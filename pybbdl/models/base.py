@@ -1,5 +1,22 @@
 """The forecaster contract: what :func:`~pybbdl.evaluation.compare`, :func:`~pybbdl.evaluation.backtest`
-and the forecast workflows rely on, and nothing more. Any object that follows it can be compared
+and the forecast workflows rely on, and nothing more.
+
+**One contract, two speeds.** Every model answers one question: *fitted on the data up to an origin,
+what are its forecasts of steps 1..H from that origin?* Scoring past origins (compare, backtest,
+conformal calibration) and forecasting from today (:mod:`pybbdl.workflows.future`, the origin after
+the last observation) are that question at different origins. Two shapes answer it:
+
+* the **series** shape (:mod:`pybbdl.models.series`: ``fit(y, period)`` on the data up to the
+  origin, ``forecast(h, levels)`` from it) is the contract itself, one origin per fit; the
+  evaluation layer rolls a series-only model over a part's origins with
+  :class:`~pybbdl.models.series.SeriesOrigins` (one refit per origin, an expanding window);
+* the **windows** shape below is the fast path: fitted once on the training part, ``predict``
+  answers for every origin of a part at once (ARIMA filters the series once, ETS/Theta/AR run
+  their recursions, the networks predict batched windows), with the parameters of that one fit.
+
+A model that has both (ARIMA, ETS, Theta, AR, naive, gbm, ...) is one class whose ``fit`` takes
+either a :class:`~pybbdl.windows.Windows` or a 1-d series; the registry
+(:mod:`pybbdl.models.registry`) names the class for each shape. Any object that follows it can be compared
 with pybbdl's models, from Python or R, without changing pybbdl (and need not subclass
 :class:`BaseForecaster`, which only saves typing).
 

@@ -1,28 +1,73 @@
-"""Common-sense baselines: naive persistence (the book's ``evaluate_naive_method``) and seasonal naive."""
+"""Common-sense baselines: naive persistence (the book's ``evaluate_naive_method``) and seasonal naive.
+
+Each name is one class that follows both contracts (``naive`` and ``seasonal_naive`` in
+:mod:`pybbdl.models.registry`): ``fit(windows)`` / ``predict(windows, part)`` scores it from every
+origin of a part; ``fit(y, period)`` / ``forecast(h, levels)`` forecasts one whole series (panels),
+through the series rule of :mod:`pybbdl.models.local` (:class:`~pybbdl.models.local.NaiveSeries`,
+:class:`~pybbdl.models.local.SeasonalNaiveSeries`: the same last value / value one season earlier,
+with random-walk intervals). ``fit`` tells the two apart by its argument.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from pybbdl._validation import check_positive_int
-from pybbdl.exceptions import ArgumentTypeError, DataError
+from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError
 from pybbdl.models.base import BaseForecaster
 from pybbdl.windows import WindowGenerator, Windows
 
 
-class NaiveForecaster(BaseForecaster):
-    """Persistence: the forecast is the target's last value in the window (DLwR §6.3.3)."""
+class _BothContracts(BaseForecaster):
+    """``fit(windows)`` or ``fit(y, period)``; the series contract runs :attr:`_series_class`."""
+
+    _series_class: type = None
+
+    def fit(self, data, period: int | None = None):
+        """``fit(windows)`` (windowed contract) or ``fit(y, period)`` (series contract); returns self."""
+        if isinstance(data, Windows):
+            self.mode_ = "windows"
+            self._fit_windows(data)
+        else:
+            self.mode_ = "series"
+            self.series_ = self._series_class().fit(data, 1 if period is None else period)
+            self.notes_ = list(self.series_.notes_)
+        self.fitted_ = True
+        return self
+
+    def _fit_windows(self, windows: Windows) -> None:
+        self._check_windows(windows)
+
+    def _check_mode(self, mode: str) -> None:
+        self._check_fitted()
+        if self.mode_ != mode:
+            have, need = ("fit(y, period)", "fit(windows)") if mode == "windows" else ("fit(windows)",
+                                                                                      "fit(y, period)")
+            raise ArgumentError(f"This {type(self).__name__} was fitted with {have}; call {need} first for this "
+                                "kind of forecast.")
+
+    def forecast(self, h: int, levels=()):
+        """Steps 1..h past the end of the series given to ``fit(y, period)``: ``mean`` and, per level,
+        random-walk intervals (:mod:`pybbdl.models.series`)."""
+        self._check_mode("series")
+        return self.series_.forecast(h, levels=levels)
+
+
+class NaiveForecaster(_BothContracts):
+    """Persistence: the forecast is the target's last value in the window (DLwR §6.3.3); for a whole
+    series (``fit(y, period)``), its last value with random-walk intervals."""
 
     def __init__(self):
         pass
 
-    def fit(self, windows: Windows) -> NaiveForecaster:
-        self._check_windows(windows)
-        self.fitted_ = True
-        return self
+    @property
+    def _series_class(self):
+        from pybbdl.models.local import NaiveSeries
+
+        return NaiveSeries
 
     def predict(self, windows: Windows, part: str) -> np.ndarray:
-        self._check_fitted()
+        self._check_mode("windows")
         return self._check_windows(windows).last_values(part)
 
     def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
@@ -31,28 +76,35 @@ class NaiveForecaster(BaseForecaster):
         return np.repeat(last[:, None], len(windows.horizons), axis=1)
 
     def describe(self) -> str:
-        return "last value of the window"
+        return "last value of the window" if getattr(self, "mode_", "windows") == "windows" else "last value"
 
 
-class SeasonalNaiveForecaster(BaseForecaster):
+class SeasonalNaiveForecaster(_BothContracts):
     """The value one season before the target: ``y[t - k * period]`` with the smallest ``k``
-    such that ``k * period >= horizon`` (so only data up to the window's end is used).
+    such that ``k * period >= horizon`` (so only data up to the window's end is used). For a whole
+    series (``fit(y, period)``), the last season repeated, with seasonal random-walk intervals.
 
     Args:
-        period: Season length in rows (24 for hourly data with a daily cycle, 4 for quarters).
+        period: Season length in rows of windowed data (24 for hourly data with a daily cycle, 4 for
+            quarters). A series fit uses the period given to ``fit(y, period)`` (the panel's), as ETS
+            and Theta do.
     """
 
     def __init__(self, period: int = 24):
         self.period = period
 
-    def fit(self, windows: Windows) -> SeasonalNaiveForecaster:
+    @property
+    def _series_class(self):
+        from pybbdl.models.local import SeasonalNaiveSeries
+
+        return SeasonalNaiveSeries
+
+    def _fit_windows(self, windows: Windows) -> None:
         self._check_windows(windows)
         check_positive_int("period", self.period)
-        self.fitted_ = True
-        return self
 
     def predict(self, windows: Windows, part: str) -> np.ndarray:
-        self._check_fitted()
+        self._check_mode("windows")
         windows = self._check_windows(windows)
         return self._at(windows, part, windows.horizon)
 
@@ -69,11 +121,13 @@ class SeasonalNaiveForecaster(BaseForecaster):
 
     def predict_horizons(self, windows: Windows, part: str) -> np.ndarray:
         """The value one season before each horizon's target, ``(n_windows, len(horizons))``."""
-        self._check_fitted()
+        self._check_mode("windows")
         windows = self._check_windows(windows)
         return np.column_stack([self._at(windows, part, h) for h in windows.horizons])
 
     def describe(self) -> str:
+        if getattr(self, "mode_", "windows") == "series":
+            return f"value one season (period {self.series_.m_}) earlier"
         return f"value one season (period {self.period}) before the target"
 
 

@@ -32,6 +32,22 @@ registry (``pybbdl forecast --help``, R's documentation) never imports TensorFlo
 
 Your own model: :func:`register_model` (then it is available by name in ``compare``,
 ``forecast_compare``, the CLI of the same process and the panels).
+
+A model in its own package (or an optional model of pybbdl's): one module and one **entry point**
+in the group ``pybbdl.models`` (:data:`ENTRY_POINT_GROUP`) of its ``pyproject.toml``::
+
+    [project.entry-points."pybbdl.models"]
+    gbm = "pybbdl.models.gbm:REGISTRATION"
+
+The entry point's name is the model name; it points at a dict of :func:`register_model`'s keyword
+arguments (``family``, ``summary``, ``windows``/``series``/``global_`` as ``"module:Class"``,
+``defaults``, ``settings``, ``capabilities``). Installed entry points are read (with
+:mod:`importlib.metadata`) the first time the registry is read, after pybbdl's own models, so the
+model appears in ``compare``, panels, ``pybbdl models``, the CLI help and R's ``pybbdl_models()``
+and ``forecast_compare(models = ...)`` with no other edit. An entry point that cannot be loaded,
+is not such a dict or takes a name already registered is refused with a warning naming it (the
+other models still work), and asking for its name then says why it is missing
+(:func:`entry_point_errors`).
 """
 
 from __future__ import annotations
@@ -135,7 +151,7 @@ class ModelSpec:
         unknown = [k for k in params if k not in accepted]
         if unknown:
             raise ArgumentError(f"Unknown parameter(s) {unknown} for model {self.name!r}. Valid: {accepted}")
-        defaults = self.series_defaults if contract == "series" and self.series is not self.windows else self.defaults
+        defaults = self.series_defaults if contract == "series" and self.series != self.windows else self.defaults
         return cls(**{**dict(defaults), **params})
 
 
@@ -147,6 +163,110 @@ def _resolve(target) -> type:
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
+#: The entry-point group third-party (and optional) models register under.
+ENTRY_POINT_GROUP = "pybbdl.models"
+#: {model name: why its entry point was refused}, filled when the entry points are read.
+_ENTRY_POINT_ERRORS: dict[str, str] = {}
+#: {model name: "name = module:attr (distribution version)"} of the models that came from entry points.
+_FROM_ENTRY_POINTS: dict[str, str] = {}
+_ENTRY_POINTS_READ: list[bool] = []
+_REGISTRATION_KEYS = ("family", "summary", "windows", "series", "global_", "defaults", "series_defaults",
+                      "settings", "capabilities")
+
+
+def _entry_points(group: str):
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group=group))
+
+
+def _describe_entry_point(ep) -> str:
+    dist = getattr(ep, "dist", None)
+    where = f" (distribution {dist.metadata['Name']} {dist.version})" if dist is not None else ""
+    return f"{ep.name} = {ep.value}{where}"
+
+
+def load_entry_points(*, group: str = ENTRY_POINT_GROUP, reload: bool = False) -> dict[str, str]:
+    """Register the models declared as entry points of `group` (done once, automatically, the first
+    time the registry is read; ``reload=True`` reads them again, e.g. after installing a package).
+
+    Returns:
+        ``{name: reason}`` of the entry points that were refused (also warned about).
+    """
+    import warnings
+
+    if _ENTRY_POINTS_READ and not reload:
+        return dict(_ENTRY_POINT_ERRORS)
+    _ENTRY_POINTS_READ[:] = [True]
+    try:
+        found = _entry_points(group)
+    except Exception as err:  # noqa: BLE001 - broken metadata must not break pybbdl
+        warnings.warn(f"pybbdl could not read the entry points of group {group!r}: {type(err).__name__}: {err}",
+                      RuntimeWarning, stacklevel=2)
+        return {}
+    found.sort(key=lambda ep: (ep.name, ep.value))
+    by_name: dict[str, list] = {}
+    for ep in found:
+        by_name.setdefault(ep.name, []).append(ep)
+    for ep in found:
+        label = _describe_entry_point(ep)
+        if _FROM_ENTRY_POINTS.get(ep.name) == label:
+            continue  # read before (reload)
+        if len(by_name[ep.name]) > 1:  # ambiguous: none of them is the model
+            others = ", ".join(repr(_describe_entry_point(o)) for o in by_name[ep.name])
+            reason = (f"entry points {others} of group {ENTRY_POINT_GROUP!r} all take the model name "
+                      f"{ep.name!r}; none is registered.")
+            if ep is not by_name[ep.name][0]:
+                continue  # one warning per name
+        else:
+            reason = _register_entry_point(ep, label)
+        if reason:
+            _ENTRY_POINT_ERRORS.setdefault(ep.name, reason)
+            warnings.warn(f"pybbdl model entry point refused: {reason}", RuntimeWarning, stacklevel=2)
+        else:
+            _ENTRY_POINT_ERRORS.pop(ep.name, None)
+    return dict(_ENTRY_POINT_ERRORS)
+
+
+def _register_entry_point(ep, label: str) -> str:
+    """Register one entry point; the reason it was refused, or ""."""
+    if ep.name in _REGISTRY:
+        owner = _FROM_ENTRY_POINTS.get(ep.name, "pybbdl's own models" if ep.name in _BUILTIN else
+                                       "register_model()")
+        return (f"entry point {label!r} of group {ENTRY_POINT_GROUP!r} takes the model name {ep.name!r}, "
+                f"already registered by {owner}; rename the entry point.")
+    try:
+        target = ep.load()
+    except Exception as err:  # noqa: BLE001 - any import error of a third-party module
+        return (f"entry point {label!r} of group {ENTRY_POINT_GROUP!r} could not be loaded: "
+                f"{type(err).__name__}: {err}")
+    if not isinstance(target, Mapping):
+        return (f"entry point {label!r} of group {ENTRY_POINT_GROUP!r} must point at a dict of "
+                f"register_model() arguments. Received: {type(target).__name__}")
+    unknown = sorted(set(target) - set(_REGISTRATION_KEYS))
+    if unknown:
+        return (f"entry point {label!r} of group {ENTRY_POINT_GROUP!r} has unknown key(s) {unknown}. Valid: "
+                f"{list(_REGISTRATION_KEYS)}")
+    try:
+        register_model(ep.name, **dict(target))
+        for contract in get_spec(ep.name).contracts:  # the classes must import and exist
+            get_spec(ep.name).load(contract)
+    except Exception as err:  # noqa: BLE001 - reported with the entry point's name
+        _REGISTRY.pop(ep.name, None)
+        return f"entry point {label!r} of group {ENTRY_POINT_GROUP!r} is not a valid model: {type(err).__name__}: {err}"
+    _FROM_ENTRY_POINTS[ep.name] = label
+    return ""
+
+
+def _read_entry_points() -> None:
+    if not _ENTRY_POINTS_READ:
+        load_entry_points()
+
+
+def entry_point_errors() -> dict[str, str]:
+    """``{name: reason}`` of the ``pybbdl.models`` entry points that were refused."""
+    _read_entry_points()
+    return dict(_ENTRY_POINT_ERRORS)
 
 
 def register_model(name: str, *, family: str = "user", summary: str = "", windows=None, series=None,
@@ -205,13 +325,17 @@ def unregister_model(name: str) -> None:
     if name in _BUILTIN:
         raise ArgumentError(f"Model {name!r} is one of pybbdl's own and cannot be removed.")
     _REGISTRY.pop(name, None)
+    _FROM_ENTRY_POINTS.pop(name, None)
 
 
 def get_spec(name: str, contract: str | None = None) -> ModelSpec:
     """The registry entry of a name (optionally one that follows `contract`), or a clear error."""
     if not isinstance(name, str):
         raise ArgumentTypeError(f"A model name must be a string. Received: {name!r} ({type(name).__name__})")
+    _read_entry_points()
     spec = _REGISTRY.get(name)
+    if spec is None and name in _ENTRY_POINT_ERRORS:
+        raise ArgumentError(f"Model {name!r} is not available: {_ENTRY_POINT_ERRORS[name]}")
     if spec is None:
         known = model_names(contract)
         raise ArgumentError(f"Unknown model {name!r}. Known models: {', '.join(known)}")
@@ -226,6 +350,7 @@ def model_names(contract: str | None = None, *, capability: str | None = None, w
     or lacking `without`."""
     if contract is not None and contract not in CONTRACTS:
         raise ArgumentError(f"`contract` must be one of {CONTRACTS}. Received: {contract!r}")
+    _read_entry_points()
     out = []
     for name, spec in _REGISTRY.items():
         if contract is not None and contract not in spec.contracts:
@@ -240,6 +365,7 @@ def model_names(contract: str | None = None, *, capability: str | None = None, w
 
 def registry() -> dict[str, ModelSpec]:
     """A copy of the registry ``{name: ModelSpec}``."""
+    _read_entry_points()
     return dict(_REGISTRY)
 
 
@@ -248,6 +374,7 @@ def model_table():
     defaults, settings, summary): what ``pybbdl models`` prints and R's ``pybbdl_models()`` returns."""
     import pandas as pd
 
+    _read_entry_points()
     rows = [{"model": s.name, "family": s.family, "contracts": ",".join(s.contracts),
              "capabilities": ",".join(sorted(s.capabilities)), "defaults": ", ".join(f"{k}={v!r}" for k, v in
                                                                                        s.defaults.items()),
@@ -270,19 +397,27 @@ def help_text(contract: str = "windows") -> str:
 _B, _S, _L, _A = ("pybbdl.models.baselines", "pybbdl.models.statistical", "pybbdl.models.local",
                   "pybbdl.models.arima")
 _NN = "pybbdl.models.neural:NeuralForecaster"
+
+
+def _rolled(name: str) -> dict:
+    """A series-only local model in comparisons: the windowed contract by refitting at each origin
+    (:class:`pybbdl.models.series.SeriesOrigins`, the generic path of the one contract)."""
+    return {"windows": "pybbdl.models.series:SeriesOrigins", "defaults": {"model": name},
+            "settings": ("season", "max_train"), "capabilities": ("own_intervals", "all_horizons")}
+
+
 _NN_CAPS = ("keras", "stochastic", "all_horizons", "uses_known")
 
 register_model("naive", family="baseline", summary="last value (persistence, DLwR 6.3)",
-               windows=f"{_B}:NaiveForecaster", series=f"{_L}:NaiveSeries", capabilities=("all_horizons",))
+               windows=f"{_B}:NaiveForecaster", series=f"{_B}:NaiveForecaster", capabilities=("all_horizons",))
 register_model("seasonal_naive", family="baseline", summary="value one season earlier",
-               windows=f"{_B}:SeasonalNaiveForecaster", series=f"{_L}:SeasonalNaiveSeries", settings=("period",),
-               capabilities=("all_horizons",))
+               windows=f"{_B}:SeasonalNaiveForecaster", series=f"{_B}:SeasonalNaiveForecaster",
+               settings=("period",), capabilities=("all_horizons",))
 register_model("naive2", family="baseline", summary="M3's NAIVE2: naive on the seasonally adjusted series",
-               series=f"{_L}:Naive2Series", capabilities=("own_intervals",))
+               series=f"{_L}:Naive2Series", **_rolled("naive2"))
 register_model("arima", family="statistical",
-               summary="auto ARIMA by AICc (windows: exhaustive p,q <= 3, statsmodels fit; series: R's "
-                       "auto.arima stepwise search, p,q <= 5)",
-               windows=f"{_A}:ArimaForecaster", series="pybbdl.models.arima_search:AutoArima",
+               summary="R's auto.arima: stepwise search by AICc, p,q <= 5, P,Q <= 2, the data's season",
+               windows=f"{_A}:ArimaForecaster", series=f"{_A}:ArimaForecaster",
                settings=("max_train", "max_p", "max_q", "progress"),
                capabilities=("own_intervals", "all_horizons", "uses_known", "nests"))
 register_model("ets", family="statistical", summary="exponential smoothing chosen by AICc (R's ets)",
@@ -292,13 +427,13 @@ register_model("theta", family="statistical", summary="Theta method (statsmodels
                windows=f"{_S}:ThetaForecaster", series=f"{_S}:ThetaForecaster", settings=("period", "max_train"),
                capabilities=("own_intervals", "all_horizons"))
 register_model("theta_m3", family="statistical", summary="classic Theta of the M3 competition",
-               series=f"{_L}:ThetaSeries", capabilities=("own_intervals",))
+               series=f"{_L}:ThetaSeries", **_rolled("theta_m3"))
 register_model("ses", family="statistical", summary="simple exponential smoothing (seasonally adjusted)",
-               series=f"{_L}:SESSeries", capabilities=("own_intervals",))
+               series=f"{_L}:SESSeries", **_rolled("ses"))
 register_model("holt", family="statistical", summary="Holt's linear trend (seasonally adjusted)",
-               series=f"{_L}:HoltSeries", capabilities=("own_intervals",))
+               series=f"{_L}:HoltSeries", **_rolled("holt"))
 register_model("damped", family="statistical", summary="damped-trend exponential smoothing (seasonally adjusted)",
-               series=f"{_L}:DampedSeries", capabilities=("own_intervals",))
+               series=f"{_L}:DampedSeries", **_rolled("damped"))
 register_model("ar", family="statistical", summary="AR(p), p by BIC, iterated forecasts",
                windows=f"{_S}:ArForecaster", series=f"{_S}:ArForecaster", defaults={"method": "iterated"},
                series_defaults={"method": "iterated"}, settings=("max_train",), capabilities=("own_intervals", "all_horizons", "nests"))
@@ -354,5 +489,6 @@ register_model("comb_tdn_ivw", family="combination", capabilities=("validation",
                combination=_PC, defaults={"members": ("theta_m3", "damped", "nbeats"), "weights": "inverse_smape"})
 _BUILTIN = frozenset(_REGISTRY)
 
-__all__ = ["CAPABILITIES", "CONTRACTS", "RUN_SETTINGS", "ModelSpec", "get_spec", "help_text", "model_names",
-           "model_table", "register_model", "registry", "unregister_model"]
+__all__ = ["CAPABILITIES", "CONTRACTS", "ENTRY_POINT_GROUP", "RUN_SETTINGS", "ModelSpec", "entry_point_errors",
+           "get_spec", "help_text", "load_entry_points", "model_names", "model_table", "register_model", "registry",
+           "unregister_model"]

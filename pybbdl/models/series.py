@@ -25,9 +25,25 @@ import numpy as np
 import pandas as pd
 
 from pybbdl.exceptions import ArgumentError
+from pybbdl.models.base import BaseForecaster
 
 #: Interval levels when none are given (80 % and 95 %, as R's forecast package).
 DEFAULT_LEVELS = (0.8, 0.95)
+
+
+def index_period(windows) -> int:
+    """The seasonal period of windowed data from its index frequency: 4 for quarters, 12 for months,
+    else 1 (a frame from R or a CSV carries no ``freq``: it is inferred from three or more dates)."""
+    index = windows.frame.index
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    freq = freq or ""
+    if freq.startswith(("Q", "BQ")):
+        return 4
+    if freq.startswith(("M", "BM", "MS", "BMS")) and not freq.startswith("min"):
+        return 12
+    return 1
 
 
 def check_levels(levels) -> tuple[float, ...]:
@@ -77,3 +93,125 @@ def forecast_frame(mean, intervals: dict | None = None, levels: Sequence[float] 
         frame[lo_col] = np.asarray(lo, dtype=float).reshape(-1)
         frame[hi_col] = np.asarray(hi, dtype=float).reshape(-1)
     return frame
+
+
+class SeriesOrigins(BaseForecaster):
+    """The windowed contract of :mod:`pybbdl.models.base` for a model that has only the series
+    contract (``naive2``, ``ses``, ``holt``, ``damped``, ``theta_m3``): the generic path of the one
+    contract, *fit on the data up to the origin, forecast steps 1..H from it*, rolled over every
+    origin of a part (an expanding window from the first training row; ``max_train`` bounds it).
+
+    Models with a windowed ``predict`` of their own skip this and score every origin at once (their
+    fast path: ARIMA's filter, the networks' batched windows); this adapter refits the series model
+    at each origin, so it suits fast local models. ``fit(windows)`` fits once on the training part
+    (to fail early and to describe the model).
+
+    Args:
+        model: A registered name with the series contract (:mod:`pybbdl.models.registry`).
+        period: Seasonal period given to the series model; None = the index frequency (4 for
+            quarters, 12 for months, else 1).
+        max_train: Fit on at most the last this many rows before each origin; None = all from the
+            first training row.
+    """
+
+    stochastic = False
+    uses_known = False
+
+    def __init__(self, model: str = "ses", period: int | None = None, max_train: int | None = None):
+        self.model = model
+        self.period = period
+        self.max_train = max_train
+
+    def _spec(self):
+        from pybbdl.models.registry import get_spec
+
+        return get_spec(self.model, "series")
+
+    @property
+    def interval_levels(self):
+        """None (any level) when the series model has intervals of its own, else none (conformal)."""
+        return None if self._spec().has("own_intervals") else ()
+
+    def fit(self, windows) -> SeriesOrigins:
+        from pybbdl._validation import check_positive_int
+
+        windows = self._check_windows(windows)
+        self._spec()  # a clear error for a name without the series contract
+        if self.period is None:
+            self.period_ = index_period(windows)
+        else:
+            self.period_ = check_positive_int("period", self.period)
+        if self.max_train is not None:
+            check_positive_int("max_train", self.max_train, minimum=2)
+        self.train_start_, stop = windows.bounds["train"]
+        self.horizon_ = windows.horizon
+        self.model_ = self._fit_at(windows, stop - 1)
+        self.notes_ = list(getattr(self.model_, "notes_", []) or [])
+        self.fitted_ = True
+        return self
+
+    def _fit_at(self, windows, origin: int):
+        start = self.train_start_
+        if self.max_train is not None:
+            start = max(start, origin + 1 - int(self.max_train))
+        return self._spec().build("series").fit(windows.values[start:origin + 1, 0], self.period_)
+
+    def _origins(self, windows, part: str) -> np.ndarray:
+        self._check_fitted()
+        windows = self._check_windows(windows)
+        origins = windows.target_positions(part) - windows.horizon
+        if len(origins) and origins.min() < self.train_start_:
+            from pybbdl.exceptions import DataError
+
+            raise DataError(f"The {part} part has origins before the first training row {self.train_start_}; "
+                            f"{self.model} is fitted on the rows from there up to each origin.")
+        return origins
+
+    def _steps(self, windows) -> list[int]:
+        return list(windows.horizons) if windows.horizons else [windows.horizon]
+
+    def _forecasts(self, windows, part: str, levels=()) -> list[pd.DataFrame]:
+        h = max(self._steps(windows))
+        return [self._fit_at(windows, int(e)).forecast(h, levels=levels) for e in self._origins(windows, part)]
+
+    def predict(self, windows, part: str) -> np.ndarray:
+        """The ``windows.horizon``-step forecast from every origin of the part, one refit per origin."""
+        h = windows.horizon
+        return np.array([fc["mean"].iloc[h - 1] for fc in self._forecasts(windows, part)], dtype=float)
+
+    def predict_horizons(self, windows, part: str) -> np.ndarray:
+        """Every horizon of the windows from one refit per origin, ``(n_windows, len(horizons))``."""
+        steps = self._steps(windows)
+        out = [fc["mean"].to_numpy()[np.asarray(steps) - 1] for fc in self._forecasts(windows, part)]
+        return np.asarray(out, dtype=float).reshape(-1, len(steps))
+
+    def _intervals(self, windows, part: str, levels, steps: list[int]) -> dict:
+        levels = check_levels(levels)
+        if not levels:
+            raise ArgumentError("`levels` must name at least one level in (0, 1). Received: none")
+        if not self._spec().has("own_intervals"):
+            raise ArgumentError(f"{self.model} has no intervals of its own; the evaluation layer gives it "
+                                "conformal ones.")
+        fcs = self._forecasts(windows, part, levels)
+        idx = np.asarray(steps) - 1
+        out = {}
+        for lv in levels:
+            lo, hi = interval_columns(lv)
+            out[lv] = (np.array([fc[lo].to_numpy()[idx] for fc in fcs], dtype=float).reshape(-1, len(steps)),
+                       np.array([fc[hi].to_numpy()[idx] for fc in fcs], dtype=float).reshape(-1, len(steps)))
+        return out
+
+    def predict_interval(self, windows, part: str, levels=(0.8, 0.95)) -> dict:
+        """``{level: (lower, upper)}`` at the windows' horizon from each origin: the series model's own
+        intervals (an ``ArgumentError`` for a model without them)."""
+        out = self._intervals(windows, part, levels, [windows.horizon])
+        return {lv: (lo[:, 0], hi[:, 0]) for lv, (lo, hi) in out.items()}
+
+    def predict_interval_horizons(self, windows, part: str, levels=(0.8, 0.95)) -> dict:
+        """``{level: (lower, upper)}``, each ``(n_windows, len(horizons))``: the series model's own
+        intervals at every horizon, one refit per origin."""
+        return self._intervals(windows, part, levels, self._steps(windows))
+
+    def describe(self) -> str:
+        text = self.model_.describe() if hasattr(self, "model_") else self.model
+        return f"{text}, refitted at each origin"

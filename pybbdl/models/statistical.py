@@ -38,7 +38,7 @@ import pandas as pd
 from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, ModelFitError
 from pybbdl.models.base import BaseForecaster
-from pybbdl.models.series import check_levels, forecast_frame
+from pybbdl.models.series import check_levels, forecast_frame, index_period
 from pybbdl.windows import Windows
 
 
@@ -75,17 +75,9 @@ def _check_period(period) -> int:
 
 
 def _index_period(windows: Windows) -> int:
-    """Seasonal period from the index frequency: 4 for quarters, 12 for months, else 1."""
-    index = windows.frame.index
-    freq = getattr(index, "freqstr", None)
-    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index)  # a frame from R or a CSV carries no freq
-    freq = freq or ""
-    if freq.startswith(("Q", "BQ")):
-        return 4
-    if freq.startswith(("M", "BM", "MS", "BMS")) and not freq.startswith("min"):
-        return 12
-    return 1
+    """Seasonal period from the index frequency: 4 for quarters, 12 for months, else 1
+    (:func:`pybbdl.models.series.index_period`, the one rule)."""
+    return index_period(windows)
 
 
 class _Dual(BaseForecaster):

@@ -29,12 +29,13 @@ def _series_windows(y, lookback=1, horizon=1, split=None):
 
 def test_auto_order_matches_r_auto_arima_on_wwwusage():
     w = _series_windows(WWWUSAGE)
-    model = ArimaForecaster(max_p=5, max_q=5).fit(w)
+    model = ArimaForecaster(max_p=5, max_q=5, search="exhaustive").fit(w)
     assert model.order_ == (3, 1, 0) and model.trend_ == "n" and model.converged_
     assert model.results_.aicc == pytest.approx(512.42, abs=0.01)
     np.testing.assert_allclose(model.results_.forecast(5), R_WWW_FORECAST, atol=1e-3)
     assert model.describe() == "ARIMA(3,1,0) trend=n"
-    assert len(model.search_) == 6 * 6 * 2 and model.search_["aicc"].min() == pytest.approx(512.42, abs=0.01)
+    # p, q <= 5 with p + q <= max_order = 5 (as R's stepwise = FALSE), with and without drift
+    assert len(model.search_) == 21 * 2 and model.search_["aicc"].min() == pytest.approx(512.42, abs=0.01)
 
 
 def test_auto_order_matches_live_r_when_available():
@@ -45,7 +46,7 @@ def test_auto_order_matches_live_r_when_available():
         r = interop.auto_arima(WWWUSAGE, h=5, stepwise=False, approximation=False)
     except ImportError as err:
         pytest.skip(f"R package missing: {err}")
-    model = ArimaForecaster(max_p=5, max_q=5).fit(_series_windows(WWWUSAGE))
+    model = ArimaForecaster(max_p=5, max_q=5, search="exhaustive").fit(_series_windows(WWWUSAGE))
     assert r["order"] == model.order_
     assert r["aicc"] == pytest.approx(model.results_.aicc, abs=1e-2)
     np.testing.assert_allclose(model.results_.forecast(5), r["forecast"], atol=1e-3)
@@ -89,7 +90,14 @@ def test_order_search_that_finds_nothing_raises(monkeypatch):
         raise np.linalg.LinAlgError("Schur decomposition solver error")
 
     monkeypatch.setattr(arima_module, "_fit_arima", broken)
-    with pytest.raises(ModelFitError, match="found no model.*LinAlgError"):
+    with pytest.raises(ModelFitError, match="found no model.*LinAlgError"):  # the statsmodels grid (a trend)
+        ArimaForecaster(max_p=1, max_q=1, trend="t").fit(_series_windows(WWWUSAGE))
+    with pytest.raises(ModelFitError, match=r"could not re-estimate the chosen ARIMA\(.*LinAlgError"):
+        ArimaForecaster(max_p=1, max_q=1, estimates="statsmodels").fit(_series_windows(WWWUSAGE))
+    from pybbdl.models import arima_search
+
+    monkeypatch.setattr(arima_search, "_fit_statsmodels", broken)
+    with pytest.raises(ModelFitError, match=r"could not fit the chosen ARIMA\(.*Schur"):
         ArimaForecaster(max_p=1, max_q=1).fit(_series_windows(WWWUSAGE))
 
 
@@ -99,7 +107,7 @@ def test_failed_and_unconverged_arima_are_reported_in_the_table(monkeypatch):
     table = compare(w, ["arima"], params={"order": (1, 1, 0)}, progress=False).table.set_index("model")
     assert "did not converge" in table.loc["arima", "note"] and np.isfinite(table.loc["arima", "test_mae"])
     monkeypatch.setattr(arima_module, "_fit_arima", lambda *a, **k: (_ for _ in ()).throw(ValueError("bad")))
-    table = compare(w, ["arima"], progress=False).table.set_index("model")
+    table = compare(w, ["arima"], params={"estimates": "statsmodels"}, progress=False).table.set_index("model")
     assert "fit failed" in table.loc["arima", "note"] and np.isnan(table.loc["arima", "test_mae"])
 
 

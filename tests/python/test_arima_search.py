@@ -118,13 +118,13 @@ def test_seasonal_m3_orders_match_r(sid, period, search, expected):
     assert _chosen(S.auto_order(y, period, search=search)) == expected
 
 
-def test_forecaster_search_option_and_default_unchanged():
+def test_forecaster_search_option_and_default_is_r_stepwise():
     frame = pd.DataFrame({"y": np.asarray(WWWUSAGE, dtype=float)})
     w = prepare_windows(frame, target="y", lookback=1, horizon=1, split={"train": (0, len(frame))})
-    exhaustive = ArimaForecaster(max_p=5, max_q=5).fit(w)
-    assert exhaustive.search == "exhaustive" and exhaustive.order_ == (3, 1, 0) and len(exhaustive.search_) == 72
-    stepwise = ArimaForecaster(max_p=5, max_q=5, search="stepwise").fit(w)
-    assert stepwise.order_ == (1, 1, 1) and stepwise.trend_ == "n"
+    exhaustive = ArimaForecaster(search="exhaustive").fit(w)
+    assert exhaustive.order_ == (3, 1, 0) and len(exhaustive.search_) == 42  # p + q <= max_order = 5, as R
+    stepwise = ArimaForecaster().fit(w)  # the default: R's auto.arima(WWWusage), stepwise
+    assert stepwise.search == "stepwise" and stepwise.order_ == (1, 1, 1) and stepwise.trend_ == "n"
     assert len(stepwise.search_) < 20 and stepwise.results_.aicc == pytest.approx(514.552, abs=1e-2)
     with pytest.raises(ArgumentError, match="`search` must be"):
         ArimaForecaster(search="greedy").fit(w)
