@@ -215,7 +215,8 @@ def main(argv=None) -> int:
             print(f"{m}: {len(mt)} ensemble members ({int(mt['resumed'].sum())} resumed from checkpoints); "
                   f"trained ones: {mt['seconds'][~mt['resumed']].sum():.0f} s wall, "
                   f"{mt['cpu_seconds'][~mt['resumed']].sum():.0f} s CPU, worker peak RSS "
-                  f"{mt['peak_rss_mib'].max():.0f} MiB; per frequency (mean s per member, steps):\n"
+                  f"{mt['peak_rss_mib'].max():.0f} MiB (resumed members: as recorded when trained); per frequency "
+                  f"(mean s per member, steps):\n"
                   + mt.groupby("frequency")[["seconds", "cpu_seconds", "steps"]].mean().round(1).to_string(),
                   flush=True)
             if args.save:

@@ -680,7 +680,8 @@ def train_member(task: dict) -> dict:
             if meta.get("key") == key:
                 return {"config": cfg, "key": key, "forecast": z["forecast"], "calib": z["calib"],
                         "steps": meta["steps"], "seconds": meta["seconds"], "loss": meta["loss"], "resumed": True,
-                        "weights": None, "checkpoint": str(path)}
+                        "cpu_seconds": meta.get("cpu_seconds"), "peak_rss_mib": meta.get("peak_rss_mib"),
+                        "threads": meta.get("threads"), "weights": None, "checkpoint": str(path)}
     from pybbdl._tensorflow import import_tensorflow_quietly
 
     import_tensorflow_quietly()
@@ -723,7 +724,8 @@ def train_member(task: dict) -> dict:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
         np.savez(tmp, forecast=forecast, calib=calib, meta=np.array(json.dumps(
-            {"key": key, "config": cfg, "steps": out["steps"], "seconds": out["seconds"], "loss": out["loss"]})))
+            {"key": key, "config": cfg, "loss": out["loss"],
+             **{k: out[k] for k in ("steps", "seconds", "cpu_seconds", "peak_rss_mib", "threads")}})))
         model.save_weights(str(path.with_suffix(".weights.h5")))  # first: a saved member always has weights
         os.replace(tmp, path)  # atomic: an interrupted save leaves no half member
         out["checkpoint"] = str(path)

@@ -119,6 +119,7 @@ def test_same_seed_same_forecasts_and_resumed_equals_uninterrupted(uninterrupted
     (tmp_path / "run" / whole.members_[1]["checkpoint"].split("/")[-1]).unlink()  # "interrupted": member 2 unsaved
     resumed = _model(checkpoint_dir=tmp_path / "run").fit(ys)
     assert [r["resumed"] for r in resumed.members_] == [True, False, True, True]
+    assert resumed.members_[0]["cpu_seconds"] == whole.members_[0]["cpu_seconds"] > 0  # the record survives
     for a, b in zip(resumed.members_, whole.members_):  # retrained with the same seed: the same network
         np.testing.assert_array_equal(a["forecast"], b["forecast"])
     np.testing.assert_array_equal(np.stack(resumed.forecast(ys)), np.stack(whole.forecast(ys)))
