@@ -403,7 +403,7 @@ def _rolled(name: str) -> dict:
     """A series-only local model in comparisons: the windowed contract by refitting at each origin
     (:class:`pybbdl.models.series.SeriesOrigins`, the generic path of the one contract)."""
     return {"windows": "pybbdl.models.series:SeriesOrigins", "defaults": {"model": name},
-            "settings": ("season", "max_train"), "capabilities": ("own_intervals", "all_horizons")}
+            "settings": ("period", "max_train"), "capabilities": ("own_intervals", "all_horizons")}
 
 
 _NN_CAPS = ("keras", "stochastic", "all_horizons", "uses_known")
