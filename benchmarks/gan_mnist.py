@@ -4,13 +4,17 @@ conditional label accuracy, class coverage and the Parzen-window log-likelihood 
 Usage: python benchmarks/gan_mnist.py [--models cgan,mlp,dcgan] [--cgan-epochs 30] [--mlp-epochs 10]
        [--dcgan-epochs 1] [--dp-epsilons 1,10] [--dp-epochs 3] [--out /tmp/gan_bench]
        python benchmarks/gan_mnist.py --method merf [--merf-epsilons 10,1] [--merf-seeds 1,2] [--merf-report]
-       [--out /tmp/gan_bench]
+       [--merf-epochs 5] [--merf-validation] [--out /tmp/gan_bench]
 
 ``--method merf`` runs DP-MERF (pybbdl.workflows.merf.merf_train, the door of ``pybbdl gan --method merf``) with the
 reference implementation's settings for each epsilon and seed, and prints the downstream accuracy (logistic
 regression, MLP, CNN trained on 60,000 synthetic digits, tested on the real test set) as mean +- sd over the seeds
 beside the published numbers (DPDM, Dockhorn et al. 2023, Table 1), with the wall time and load average of each
 run. Each run writes ``OUT/merf_eps<e>_seed<s>/`` and is skipped on a rerun when its summary.json exists.
+``--merf-epochs E`` trains the generator E epochs (post-processing: the data are released once whatever E; the
+folder gets ``_ep<E>`` when E != 5). ``--merf-validation`` tunes without the test set: it releases the embedding of
+the first 50,000 training images only and scores the downstream classifiers on the last 10,000 training images
+(folder prefix ``val_``); the real test set is not read.
 
 Each model trains into ``OUT/<name>/`` with a checkpoint every epoch; a rerun resumes (a finished run is only
 scored again). The classifier is trained once (``OUT/classifier.keras``). Prints a Markdown table for
@@ -38,6 +42,8 @@ from pybbdl.reports import markdown_table  # noqa: E402
 
 MNIST = SHARED_DATA / "mnist"
 N_SAMPLES = 10_000
+#: --merf-validation releases the first VALIDATION_SPLIT training images and scores on the rest (no test set).
+VALIDATION_SPLIT = 50_000
 
 
 def _score(name, fake, gen_labels, clf, x_val_unit, xt, xt_unit, parzen=True):
@@ -73,10 +79,21 @@ def merf_main(args) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}", file=sys.stderr)
+    if args.merf_epochs < 1:
+        raise SystemExit(f"--merf-epochs must be an integer >= 1. Received: {args.merf_epochs}")
+    tag = ("val_" if args.merf_validation else "") + "merf_eps{eps:g}_seed{seed}" + (
+        f"_ep{args.merf_epochs}" if args.merf_epochs != 5 else "")
+    data = {}
+    if args.merf_validation and not args.merf_report:
+        (x, y), _ = load_mnist(require(MNIST), scale="unit")
+        if len(x) != 60_000:
+            raise SystemExit(f"--merf-validation expects the 60,000 MNIST training images. Received: {len(x)}")
+        data = {"images": x[:VALIDATION_SPLIT], "labels": y[:VALIDATION_SPLIT],
+                "test_images": x[VALIDATION_SPLIT:], "test_labels": y[VALIDATION_SPLIT:]}
     runs = []
     for eps in [float(e) for e in args.merf_epsilons.split(",") if e]:
         for seed in [int(s) for s in args.merf_seeds.split(",") if s]:
-            folder = out / f"merf_eps{eps:g}_seed{seed}"
+            folder = out / tag.format(eps=eps, seed=seed)
             cache = folder / "bench.json"
             if cache.exists():
                 runs.append(json.loads(cache.read_text()))
@@ -87,11 +104,12 @@ def merf_main(args) -> None:
                 continue
             load0 = os.getloadavg()
             t = time.perf_counter()
-            run = merf_train(require(MNIST), target_epsilon=eps, delta=args.delta, seed=seed, out_dir=folder,
-                             progress=False)
+            run = merf_train(None if data else require(MNIST), target_epsilon=eps, delta=args.delta, seed=seed,
+                             epochs=args.merf_epochs, out_dir=folder, progress=False, **data)
             wall = time.perf_counter() - t
             load1 = os.getloadavg()
-            row = {"epsilon target": eps, "seed": seed, "epsilon": run.settings["epsilon"],
+            row = {"split": "validation" if data else "test", "epochs": args.merf_epochs,
+                   "epsilon target": eps, "seed": seed, "epsilon": run.settings["epsilon"],
                    "sigma": run.settings["noise_multiplier"], "wall (s)": wall,
                    "release (s)": run.settings["seconds_release"], "generator (s)": run.settings["seconds_training"],
                    "load avg (start, end)": f"{load0[0]:.1f}, {load1[0]:.1f}"}
@@ -105,8 +123,10 @@ def merf_main(args) -> None:
         print("no finished DP-MERF runs in " + str(out))
         return
     frame = pd.DataFrame(runs)
-    print(f"\nDP-MERF on MNIST (delta = {args.delta:g}; reference settings: 10,000 features, l^2 = 105, batch 100, "
-          f"5 epochs; downstream on 60,000 synthetic digits vs the 10,000 real test images) on {machine()}")
+    where = ("the last 10,000 TRAINING images (validation: released the first 50,000)" if args.merf_validation
+             else "the 10,000 real test images")
+    print(f"\nDP-MERF on MNIST (delta = {args.delta:g}; 10,000 features, l^2 = 105, batch 100, "
+          f"{args.merf_epochs} epochs; downstream on 60,000 synthetic digits vs {where}) on {machine()}")
     print(markdown_table(frame, digits=3))
     lines = []
     for eps, part in frame.groupby("epsilon target", sort=False):
@@ -115,7 +135,7 @@ def merf_main(args) -> None:
         lines.append({"method": f"pybbdl DP-MERF ({len(part)} seeds)", "epsilon": f"{part['epsilon'].max():.3f}",
                       "LogReg": cells[0], "MLP": cells[1], "CNN": cells[2],
                       "wall per run (s)": f"{part['wall (s)'].mean():.0f}"})
-        for name, acc in PUBLISHED.get(float(eps), {}).items():
+        for name, acc in ({} if args.merf_validation else PUBLISHED.get(float(eps), {})).items():
             lines.append({"method": f"{name} (published)", "epsilon": f"{eps:g}", "LogReg": f"{acc[0]}",
                           "MLP": f"{acc[1]}", "CNN": f"{acc[2]}", "wall per run (s)": ""})
     print()
@@ -131,6 +151,10 @@ def main() -> None:
     parser.add_argument("--merf-report", action="store_true",
                         help="print the table of the finished runs in --out only (several runs can go in parallel, "
                              "one process per epsilon and seed, then one --merf-report)")
+    parser.add_argument("--merf-epochs", type=int, default=5,
+                        help="generator epochs of the DP-MERF runs (post-processing; reference 5)")
+    parser.add_argument("--merf-validation", action="store_true",
+                        help="release the first 50,000 training images, score on the last 10,000 (no test set)")
     parser.add_argument("--models", default="cgan,mlp,dcgan")
     parser.add_argument("--cgan-epochs", type=int, default=30)
     parser.add_argument("--mlp-epochs", type=int, default=10)
