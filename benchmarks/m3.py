@@ -137,6 +137,8 @@ def main(argv=None) -> int:
     ap.add_argument("--backend", default=None, help="task backend: sequential, loky or ray (pybbdl.parallel)")
     ap.add_argument("--address", default=None, help="a running Ray cluster (HEAD:PORT) to run the tasks on")
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the global model (an ensemble)")
+    ap.add_argument("--seed", type=int, default=42, help="the global model's first seed (seeds seed..seed+seeds-1): "
+                    "run --seeds 1 --seed 42, then --seed 43 to score two ensembles apart")
     ap.add_argument("--nbeats-steps", type=int, default=None, help="training batches per N-BEATS network")
     ap.add_argument("--nbeats-batch", type=int, default=None, help="windows per N-BEATS training batch")
     ap.add_argument("--nbeats-ensemble", default=None,
@@ -188,7 +190,7 @@ def main(argv=None) -> int:
         start, start_cpu = time.perf_counter(), time.process_time()
         seeds = args.seeds if m in model_names("global") else 1  # only global models train with seeds
         levels = [float(x) for x in args.levels.split(",")] if args.levels else ()
-        run = forecast_panel(panel, models=[m], reference=None, seeds=seeds, params=params, n_jobs=args.jobs,
+        run = forecast_panel(panel, models=[m], reference=None, seed=args.seed, seeds=seeds, params=params, n_jobs=args.jobs,
                              backend=args.backend, address=args.address, levels=levels)
         for level in levels:
             from pybbdl.models.series import interval_columns
