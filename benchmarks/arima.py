@@ -55,7 +55,7 @@ def main() -> None:
     naive = NaiveForecaster().fit(w)
     rows = []
     for part, pred in (("val", val), ("test", test)):
-        actual = w.y(part, scaled=False)
+        actual = w.targets(part, scaled=False)
         nv = naive.predict(w, part)
         dm, p = diebold_mariano(actual, pred, nv, horizon=24)
         rows.append((part, mae(actual, nv), mae(actual, pred), dm, p))

@@ -94,7 +94,7 @@ def main() -> None:
 
     window = args.window or (8760 if args.dataset == "jena" else 40)
     rows = []
-    y = windows.y("test", scaled=False)
+    y = windows.targets("test", scaled=False)
     for win, scale in ((None, "window"), (None, "none"), (window, "none"), (window, "window")):
         for name, model in result.models.items():
             if (win, scale) == (None, "window") and not has_own_intervals(model):

@@ -82,7 +82,7 @@ def main() -> None:
     print(f"machine: {machine()}; load average at start {load_average()}", file=sys.stderr)
     print(windows, file=sys.stderr)
     models = [m.strip() for m in args.models.split(",")]
-    y = {p: windows.y(p, scaled=False) for p in ("val", "test")}
+    y = {p: windows.targets(p, scaled=False) for p in ("val", "test")}
     rows: dict[str, dict] = {}
     start = time.perf_counter()
     for seed in seeds:
@@ -157,7 +157,7 @@ def combine(dirs) -> None:
             if m:
                 found.setdefault(m.group(1), {}).setdefault(int(m.group(3)), {})[f"{d}:{m.group(2)}"] = np.load(f)
     for part, by_seed in found.items():
-        y = windows.y(part, scaled=False)
+        y = windows.targets(part, scaled=False)
         maes = {s: mae(y, np.mean(list(f.values()), axis=0)) for s, f in sorted(by_seed.items())}
         members = sorted({k for f in by_seed.values() for k in f})
         print(f"{part}: mean of {len(members)} forecasts per seed ({', '.join(members)}): MAE per seed "

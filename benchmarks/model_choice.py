@@ -53,7 +53,7 @@ def jena(ro) -> None:
 
     w = prepare_windows(jena_climate(require(JENA_HOURLY)), target="T (degC)", lookback=240, horizon=24,
                         split=(0.5, 0.25, 0.25))
-    y = w.y("test", scaled=False)
+    y = w.targets("test", scaled=False)
     print("| training rows | season | chosen | coverage 80 | coverage 95 | width 80 | MAE | fit s |")
     print("|---:|---|---|---:|---:|---:|---:|---:|")
     for rows, season in ((1000, None), (2000, None), (4000, None), (1000, 24)):

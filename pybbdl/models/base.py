@@ -14,6 +14,16 @@ the last observation) are that question at different origins. Two shapes answer 
   answers for every origin of a part at once (ARIMA filters the series once, ETS/Theta/AR run
   their recursions, the networks predict batched windows), with the parameters of that one fit.
 
+* the **global** shape (:class:`~pybbdl.models.global_nbeats.NBeatsGlobal`, used by
+  :func:`~pybbdl.workflows.panel.forecast_panel`) asks the same question of many series at
+  once: ``fit(ys)`` on a list of 1-d series, each cut at its own origin (a panel's training
+  parts), then ``forecast(ys) -> list`` of arrays of steps 1..H from each series' origin, and
+  optionally ``forecast_intervals(ys, levels) -> list`` of ``{level: (lower, upper)}``. One network
+  (or ensemble) learns from every series; the origin is still "the end of the data given";
+* a **combination** (:class:`~pybbdl.workflows.combinations.PanelCombination`) answers it from
+  its members' answers at that origin (fixed weights, or weights chosen on a validation window
+  cut from the training part, never the test part).
+
 A model that has both (ARIMA, ETS, Theta, AR, naive, gbm, ...) is one class whose ``fit`` takes
 either a :class:`~pybbdl.windows.Windows` or a 1-d series; the registry
 (:mod:`pybbdl.models.registry`) names the class for each shape. Any object that follows it can be compared

@@ -207,6 +207,7 @@ class NBeatsGlobal:
             results = run_tasks(train_member, tasks, n_jobs=n_jobs, backend=backend, address=address,
                                 progress=self.progress, desc="nbeats members")
             return self.adopt(ys, results)
+        ys = self._check_ys(ys)  # NaN, an empty panel and a lone array are refused, as for an ensemble
         from pybbdl._tensorflow import import_tensorflow_quietly
 
         import_tensorflow_quietly()
@@ -214,10 +215,6 @@ class NBeatsGlobal:
 
         from pybbdl.models.neural import op_determinism, seed_everything
 
-        ys = [np.asarray(y, dtype=float) for y in ys]
-        if not any(len(y) > self.horizon for y in ys):
-            raise DataError(f"N-BEATS needs at least one series longer than the horizon {self.horizon}. "
-                            f"Received: lengths {sorted({len(y) for y in ys})[:10]}")
         start = time.perf_counter()
         seed_everything(self.seed)
         per_epoch = max(1, self.steps // self.epochs)
@@ -238,7 +235,7 @@ class NBeatsGlobal:
             return [row for row in np.median(self._member_forecasts(ys, "forecast"), axis=0)]
         if not hasattr(self, "model_"):
             raise NotFittedError("NBeatsGlobal: call fit(ys) before forecast()")
-        x = last_windows(ys, self.lookback)
+        x = last_windows(self._check_ys(ys), self.lookback)
         scale = window_scale(x)
         out = self.model_.predict(x / scale, batch_size=4096, verbose=0) * scale
         return [row.astype(float) for row in out]
@@ -277,6 +274,20 @@ class NBeatsGlobal:
         else:
             calib = self.forecast(hist) if hist else []
         return conformal_intervals(ys, means, self.horizon, where, calib, levels)
+
+    def get_params(self) -> dict:
+        """The constructor's arguments as stored (``ensemble`` as its checked dict), for the run's
+        record and :meth:`clone`."""
+        import inspect
+
+        return {name: getattr(self, name) for name in inspect.signature(type(self).__init__).parameters
+                if name != "self"}
+
+    def clone(self) -> NBeatsGlobal:
+        """A new, unfitted model with the same parameters."""
+        import copy
+
+        return type(self)(**copy.deepcopy(self.get_params()))
 
     def describe(self) -> str:
         if self.ensemble is not None:

@@ -104,10 +104,10 @@ def test_order_search_that_finds_nothing_raises(monkeypatch):
 def test_failed_and_unconverged_arima_are_reported_in_the_table(monkeypatch):
     w = _series_windows(WWWUSAGE, lookback=3, split=(0.6, 0.2, 0.2))
     monkeypatch.setattr(arima_module, "_converged", lambda results: False)
-    table = compare(w, ["arima"], params={"order": (1, 1, 0)}, progress=False).table.set_index("model")
+    table = compare(w, ["arima"], params={"arima": {"order": (1, 1, 0)}}, progress=False).table.set_index("model")
     assert "did not converge" in table.loc["arima", "note"] and np.isfinite(table.loc["arima", "test_mae"])
     monkeypatch.setattr(arima_module, "_fit_arima", lambda *a, **k: (_ for _ in ()).throw(ValueError("bad")))
-    table = compare(w, ["arima"], params={"estimates": "statsmodels"}, progress=False).table.set_index("model")
+    table = compare(w, ["arima"], params={"arima": {"estimates": "statsmodels"}}, progress=False).table.set_index("model")
     assert "fit failed" in table.loc["arima", "note"] and np.isnan(table.loc["arima", "test_mae"])
 
 
@@ -174,17 +174,17 @@ def _macro_like(n=140, seed=0):
 
 def test_compare_with_seeds_and_arima_columns():
     w = prepare_windows(_macro_like(), target="y", lookback=4, horizon=1, split=(0.6, 0.2, 0.2))
-    result = compare(w, ["arima", "dense"], params={"epochs": 2, "batch_size": 16, "verbose": 0, "max_p": 2,
-                                                    "max_q": 1}, seeds=[1, 2, 3], progress=False)
+    result = compare(w, ["arima", "dense"], params={"dense": {"epochs": 2, "batch_size": 16, "verbose": 0},
+                                                    "arima": {"max_p": 2, "max_q": 1}}, seeds=[1, 2, 3], progress=False)
     t = result.table.set_index("model")
     assert t.loc["dense", "seeds"] == 3 and t.loc["naive", "seeds"] == 1 and t.loc["arima", "seeds"] == 1
-    maes = [np.mean(np.abs(s - w.y("test", scaled=False))) for s in result.seed_forecasts["test"]["dense"]]
+    maes = [np.mean(np.abs(s - w.targets("test", scaled=False))) for s in result.seed_forecasts["test"]["dense"]]
     assert t.loc["dense", "test_mae"] == pytest.approx(np.mean(maes))
     assert t.loc["dense", "test_mae_sd"] == pytest.approx(np.std(maes, ddof=1)) and t.loc["dense", "test_mae_sd"] > 0
     for col in ("test_dm_vs_naive", "test_p_vs_naive", "test_dm_vs_arima", "test_p_vs_arima"):
         assert col in t.columns
     assert np.isnan(t.loc["naive", "test_dm_vs_naive"]) and np.isnan(t.loc["arima", "test_dm_vs_arima"])
-    actual = w.y("test", scaled=False)
+    actual = w.targets("test", scaled=False)
     expected = diebold_mariano(actual, result.forecasts["test"]["arima"], result.forecasts["test"]["naive"])
     assert (t.loc["arima", "test_dm_vs_naive"], t.loc["arima", "test_p_vs_naive"]) == pytest.approx(expected)
     assert t.loc["arima", "spec"].startswith("ARIMA(")
@@ -193,7 +193,7 @@ def test_compare_with_seeds_and_arima_columns():
 def test_backtest_expanding_folds_pool_identical_targets():
     frame = _macro_like()
     result = backtest(frame, target="y", lookback=4, horizon=2, models=["arima"], folds=3, fold_size=10,
-                      params={"order": (1, 0, 0)}, progress=False)
+                      params={"arima": {"order": (1, 0, 0)}}, progress=False)
     fc = result.forecasts["test"]
     assert len(fc) == 30 and fc["fold"].tolist() == [1] * 10 + [2] * 10 + [3] * 10
     assert list(fc.index) == list(frame.index[110:140])
@@ -206,8 +206,8 @@ def test_backtest_expanding_folds_pool_identical_targets():
 def test_backtest_without_retrain_sliding_and_stride():
     frame = _macro_like()
     kept = backtest(frame, target="y", lookback=4, horizon=1, models=["arima", "dense"], folds=2, fold_size=12,
-                    retrain=False, train_length=60, stride=3, params={"order": (1, 0, 0), "epochs": 1,
-                                                                     "verbose": 0, "random_state": 0},
+                    retrain=False, train_length=60, stride=3, params={"arima": {"order": (1, 0, 0)},
+                                                                     "dense": {"epochs": 1, "verbose": 0, "random_state": 0}},
                     progress=False)
     fc = kept.forecasts["test"]
     assert len(fc) == 8  # 4 of 12 targets per fold
@@ -215,7 +215,7 @@ def test_backtest_without_retrain_sliding_and_stride():
     # without retraining, fold 2 uses the parameters fitted before fold 1
     first_fit = kept.models["arima"].results_.params
     refit = backtest(frame, target="y", lookback=4, horizon=1, models=["arima"], folds=2, fold_size=12,
-                     train_length=60, stride=3, params={"order": (1, 0, 0)}, progress=False)
+                     train_length=60, stride=3, params={"arima": {"order": (1, 0, 0)}}, progress=False)
     assert not np.allclose(refit.models["arima"].results_.params, first_fit)
 
 
@@ -340,7 +340,7 @@ def test_exact_naive_part_gives_nan_skill_with_a_note():
     y = np.r_[np.sin(np.arange(60) / 3.0) + 5, np.full(20, 5.0)]
     frame = pd.DataFrame({"y": y}, index=pd.date_range("2000-01-01", periods=80, freq="QS"))
     w = prepare_windows(frame, target="y", lookback=4, split={"train": (0, 50), "val": (50, 60), "test": (64, 80)})
-    result = compare(w, ["arima"], params={"order": (1, 0, 0)}, progress=False)
+    result = compare(w, ["arima"], params={"arima": {"order": (1, 0, 0)}}, progress=False)
     row = result.table.set_index("model").loc["arima"]
     assert np.isnan(row["test_skill_pct"]) and "skill undefined" in row["note"]
     long = result.long.set_index(["model", "part", "metric"])
@@ -374,6 +374,6 @@ def test_dm_of_forecasts_equal_up_to_round_off_is_no_difference():
     assert res == (0.0, 1.0) and "round-off" in res.note
     y = np.cumsum(rng.normal(size=120)) + 50
     w = _series_windows(y, lookback=2, split=(0.6, 0.2, 0.2))
-    result = compare(w, ["arima"], params={"order": (0, 1, 0), "trend": "n"}, progress=False)
+    result = compare(w, ["arima"], params={"arima": {"order": (0, 1, 0), "trend": "n"}}, progress=False)
     t = result.table.set_index("model")
     assert t.loc["arima", "test_p_vs_naive"] == 1.0 and t.loc["arima", "test_dm_vs_naive"] == 0.0

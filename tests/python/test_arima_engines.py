@@ -143,7 +143,7 @@ def test_forecast_run_manifest_records_the_engine(tmp_path):
     from pybbdl.workflows.forecasting import forecast_compare
 
     run = forecast_compare(macro_data(), target="infl", models=["arima"], lookback=4, levels=(), progress=False,
-                           params={"max_p": 1, "max_q": 1}, out_dir=tmp_path)
+                           params={"arima": {"max_p": 1, "max_q": 1}}, out_dir=tmp_path)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     entry = manifest["settings"]["models"]["arima"]
     assert entry["engine_used"] == "numba" and entry["params"]["engine"] == "auto"

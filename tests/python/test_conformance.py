@@ -284,3 +284,61 @@ def test_forecast_from_today_is_the_contract_at_the_last_origin(name):
     # float32 inputs (networks, the user's ridge on Windows.X) agree to float32 round-off across batch sizes
     rel = 1e-5 if name == "user_ridge" or get_spec(name).has("keras") else 1e-9
     assert today == pytest.approx(last, rel=rel, abs=1e-9)
+
+
+# ---------------------------------------------------------------- the global contract (many series at once)
+#: Tiny settings: one small network, or a two-member median ensemble (trained in a second or two).
+GLOBAL_FAST = {"steps": 24, "batch_size": 32, "blocks": 1, "layers": 1, "width": 16, "epochs": 1}
+GLOBAL_CASES = [(n, e) for n in model_names("global")
+                for e in (None, {"preset": "quick", "lookbacks": [2], "losses": ["smape", "mase"]})]
+
+
+def _panel_histories(n: int = 8, length: int = 40, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    return [50 + 5 * k + 0.3 * t + 3 * np.sin(2 * np.pi * t / 4 + k) + rng.normal(0, 0.5, length) for k in range(n)]
+
+
+@pytest.mark.parametrize("name,ensemble", GLOBAL_CASES)
+def test_global_contract(name, ensemble):
+    ys, h = _panel_histories(), 4
+    spec = get_spec(name, "global")
+    model = spec.build("global", horizon=h, period=4, seed=7, ensemble=ensemble, **GLOBAL_FAST)
+    params = model.get_params()
+    assert str(model.clone().get_params()) == str(params)  # clone/params round-trip
+    assert model.fit(ys) is model
+    assert str(model.get_params()) == str(params)  # fit learns into attributes, not parameters
+    fc = model.forecast(ys)
+    assert isinstance(fc, list) and len(fc) == len(ys)
+    assert all(np.shape(f) == (h,) and np.all(np.isfinite(f)) for f in fc)
+    np.testing.assert_array_equal(np.stack(model.forecast(ys)), np.stack(fc))  # forecasting changes nothing
+    # the same question at other origins: histories cut 3 values earlier (rebuilt members, not stored forecasts)
+    earlier = model.forecast([y[:-3] for y in ys])
+    assert len(earlier) == len(ys) and not np.allclose(np.stack(earlier), np.stack(fc))
+    np.testing.assert_array_equal(np.stack(model.forecast(ys)), np.stack(fc))
+    if ensemble is None:  # same seed, same numbers (an ensemble's members are seeded alike: test_nbeats_ensemble.py)
+        again = model.clone().fit(ys).forecast(ys)
+        np.testing.assert_array_equal(np.stack(again), np.stack(fc))
+    else:  # the members differ by loss, and the forecast is their median
+        members = np.stack([np.asarray(r["forecast"], float) for r in model.members_])
+        assert [r["config"]["loss"] for r in model.members_] == ["smape", "mase"]
+        assert not np.allclose(members[0], members[1])
+        np.testing.assert_allclose(np.stack(fc), np.median(members, axis=0))
+    # intervals ordered and nested by level, around the point forecast
+    iv = model.forecast_intervals(ys, (0.8, 0.95))
+    assert len(iv) == len(ys)
+    for f, frame in zip(fc, iv):
+        lo80, hi80, lo95, hi95 = (frame[c].to_numpy() for c in ("lower_80", "upper_80", "lower_95", "upper_95"))
+        assert np.all(lo95 <= lo80 + 1e-9) and np.all(lo80 <= f + 1e-6) and np.all(f <= hi80 + 1e-6)
+        assert np.all(hi80 <= hi95 + 1e-9) and np.all(hi95 - lo95 > 0)
+    # NaN, a lone array and an empty panel are refused
+    bad = [y.copy() for y in ys]
+    bad[2][5] = np.nan
+    with pytest.raises(DataError, match="finite"):
+        model.clone().fit(bad)
+    with pytest.raises(DataError, match="finite"):
+        model.forecast(bad)
+    with pytest.raises(PybbdlError, match="list of 1-d"):
+        model.clone().fit(ys[0])
+    with pytest.raises(DataError, match="at least one series"):
+        model.clone().fit([])

@@ -70,7 +70,7 @@ def test_one_horizon_in_horizons_is_the_single_horizon_run(data):
     new = prepare_windows(data, target="y", lookback=6, horizons=[3], split=(0.6, 0.2, 0.2))
     for part in old.parts:
         np.testing.assert_array_equal(old.rows(part), new.rows(part))
-        np.testing.assert_array_equal(old.Y(part)[:, 0], new.y(part))
+        np.testing.assert_array_equal(old.targets_by_horizon(part)[:, 0], new.targets(part))
     with pytest.raises(ArgumentError, match="max\\(horizons\\)"):
         prepare_windows(data, target="y", lookback=6, horizon=2, horizons="1-3", split=(0.6, 0.2, 0.2))
 
@@ -79,7 +79,7 @@ def test_every_horizon_is_scored_from_the_same_origins_inside_the_part(windows):
     for part in windows.parts:
         start, stop = windows.bounds[part]
         rows = windows.rows(part)
-        Y = windows.Y(part, scaled=False)
+        Y = windows.targets_by_horizon(part, scaled=False)
         assert Y.shape == (len(rows), 3)
         for j, h in enumerate(windows.horizons):
             targets = rows + h - 1
@@ -91,7 +91,7 @@ def test_long_table_has_a_horizon_column_and_single_horizon_numbers_are_unchange
     w = prepare_windows(data, target="y", lookback=6, horizon=2, split=(0.6, 0.2, 0.2))
     c = compare(w, ["naive"], **QUIET)
     assert tuple(c.long.columns) == LONG_COLUMNS and (c.long["horizon"] == 2).all()
-    y = w.y("test", scaled=False)
+    y = w.targets("test", scaled=False)
     got = c.long.query("part == 'test' and metric == 'mae'")["value"].item()
     assert got == pytest.approx(np.mean(np.abs(y - w.last_values("test"))), rel=1e-12)
 
@@ -102,7 +102,7 @@ def test_compare_scores_every_horizon_with_dm_per_horizon(windows):
     long = c.long
     assert sorted(long.loc[long["part"] == "test", "horizon"].unique()) == [1, 2, 3]
     assert (long.loc[long["part"] == "train", "horizon"] == 3).all()  # fit rows once
-    actual = windows.Y("test", scaled=False)
+    actual = windows.targets_by_horizon("test", scaled=False)
     origins_last = windows.last_values("test")
     for j, h in enumerate(windows.horizons):
         got = long.query(f"model == 'naive' and part == 'test' and metric == 'mae' and horizon == {h}")["value"].item()
@@ -156,7 +156,7 @@ def test_statistical_models_iterate_every_horizon_from_one_fit(name, params, dat
     assert not isinstance(c.models[name], DirectForecaster)
     np.testing.assert_allclose(c.long.query(f"model == '{name}' and part == 'test' and metric == 'mae'")
                                ["value"].to_numpy(),
-                               [np.mean(np.abs(w.Y("test", scaled=False)[:, j] - multi[:, j])) for j in range(4)],
+                               [np.mean(np.abs(w.targets_by_horizon("test", scaled=False)[:, j] - multi[:, j])) for j in range(4)],
                                rtol=1e-9)
     if name == "ar":
         direct = make_model("ar", method="direct")

@@ -26,13 +26,14 @@ def test_metrics():
 
 def test_compare_table_and_forecasts(windows, tmp_path):
     result = compare(windows, ["seasonal_naive", "dense"],
-                     params={"epochs": 2, "batch_size": 16, "random_state": 0, "verbose": 0, "period": 4},
+                     params={"dense": {"epochs": 2, "batch_size": 16, "random_state": 0, "verbose": 0},
+                             "seasonal_naive": {"period": 4}},
                      progress=False)
     table = result.table
     assert list(table["model"]) == ["naive", "seasonal_naive", "dense"]  # naive always first
     assert list(table.columns[:4]) == ["model", "val_mae", "val_rmse", "val_skill_pct"]
     naive = table.set_index("model").loc["naive"]
-    actual = windows.y("test", scaled=False)
+    actual = windows.targets("test", scaled=False)
     last = windows.last_values("test")
     assert naive["test_mae"] == pytest.approx(np.mean(np.abs(actual - last)))
     assert naive["test_skill_pct"] == 0.0

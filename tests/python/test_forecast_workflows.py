@@ -158,7 +158,7 @@ def test_qa_flags_seeds_and_start_are_checked(macro, workflow, kwargs, error, ma
 
 def test_given_values_reach_the_models():
     s = resolve_settings("macro", models=["seasonal_naive", "dense", "arima"], units=7, period=3,
-                         learning_rate=0.01, params={"max_p": 2, "dropout": 0.1})
+                         learning_rate=0.01, params={"arima": {"max_p": 2}, "dense": {"dropout": 0.1}})
     s["seeds"] = [0]
     built = build_models(s)
     assert built["dense"].units == 7 and built["dense"].learning_rate == 0.01 and built["dense"].dropout == 0.1

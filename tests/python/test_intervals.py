@@ -181,10 +181,10 @@ def test_compare_scores_conformal_and_own_intervals(walk):
     assert np.isnan(long.loc[("naive", "val", "coverage_80"), "value"])
     assert "calibrates" in long.loc[("naive", "val", "coverage_80"), "note"]
     # test part: the scores equal the functions on the stored interval forecasts
-    y = w.y("test", scaled=False)
+    y = w.targets("test", scaled=False)
     frame = c.intervals["test"]["naive"]
     assert list(frame.columns) == ["mean", "lower_80", "upper_80", "lower_95", "upper_95"]
-    resid = w.y("val", scaled=False) - w.last_values("val")
+    resid = w.targets("val", scaled=False) - w.last_values("val")
     q80 = conformal_half_width(resid, 0.8)
     np.testing.assert_allclose(frame["upper_80"] - frame["mean"], q80)
     assert long.loc[("naive", "test", "coverage_80"), "value"] == pytest.approx(
@@ -272,7 +272,7 @@ def test_compare_rolling_conformal_window(walk):
     frame = c.intervals["test"]["naive"]
     half = (frame["upper_80"] - frame["mean"]).to_numpy()
     assert len(np.unique(half.round(12))) > 1  # recalibrated as the origin moves
-    res = np.r_[w.y("val", scaled=False) - w.last_values("val"), w.y("test", scaled=False) - w.last_values("test")]
+    res = np.r_[w.targets("val", scaled=False) - w.last_values("val"), w.targets("test", scaled=False) - w.last_values("test")]
     pos = np.r_[w.target_positions("val"), w.target_positions("test")]
     tau = w.target_positions("test")[25]
     assert half[25] == pytest.approx(conformal_half_width(res[pos <= tau - 1][-40:], 0.8))
@@ -315,7 +315,7 @@ def test_normalized_conformal_intervals_by_hand_and_bad_input(walk):
     frame = c.intervals["test"]["naive"]
     s_val, s_test = window_scales(w, "val"), window_scales(w, "test")
     floor = SCALE_FLOOR * np.median(s_val)
-    r = np.abs(w.y("val", scaled=False) - w.last_values("val")) / np.maximum(s_val, floor)
+    r = np.abs(w.targets("val", scaled=False) - w.last_values("val")) / np.maximum(s_val, floor)
     for lv in (0.8, 0.95):
         half = conformal_half_width(r, lv) * np.maximum(s_test, floor)
         np.testing.assert_allclose(frame[f"upper_{int(lv * 100)}"] - frame["mean"], half, rtol=1e-12)
@@ -323,7 +323,7 @@ def test_normalized_conformal_intervals_by_hand_and_bad_input(walk):
     # rolling and normalized together: each half-width from the last 30 scaled errors known at the origin
     r2 = compare(w, ["naive"], conformal_scale="window", conformal_window=30, levels=(0.8,), progress=False)
     half = (r2.intervals["test"]["naive"]["upper_80"] - r2.intervals["test"]["naive"]["mean"]).to_numpy()
-    res = np.r_[w.y("val", scaled=False) - w.last_values("val"), w.y("test", scaled=False) - w.last_values("test")]
+    res = np.r_[w.targets("val", scaled=False) - w.last_values("val"), w.targets("test", scaled=False) - w.last_values("test")]
     scale = np.maximum(np.r_[s_val, s_test], floor)
     pos = np.r_[w.target_positions("val"), w.target_positions("test")]
     tau = w.target_positions("test")[17]
@@ -400,7 +400,7 @@ def test_interval_method_conformal_calibrates_a_models_own_intervals_on_val(walk
     assert conf.table.attrs["interval_method"] == "conformal" and auto.table.attrs["interval_method"] == "auto"
     assert (auto.intervals["test"]["own"]["upper_80"] - auto.intervals["test"]["own"]["mean"]).to_numpy() == \
         pytest.approx(1.0)  # the model's own half-width
-    resid = w.y("val", scaled=False) - w.last_values("val")  # "own" forecasts the last value, as naive
+    resid = w.targets("val", scaled=False) - w.last_values("val")  # "own" forecasts the last value, as naive
     half = (conf.intervals["test"]["own"]["upper_80"] - conf.intervals["test"]["own"]["mean"]).to_numpy()
     np.testing.assert_allclose(half, conformal_half_width(resid, 0.8))
     # conformal intervals are calibrated on val: no interval scores there, with the note saying why

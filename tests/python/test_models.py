@@ -122,7 +122,7 @@ def test_neural_forecaster_learns_and_is_reproducible():
     pred = a.predict(w, "val")
     assert pred.shape == (w.n_windows("val"),)
     naive = NaiveForecaster().fit(w).predict(w, "val")
-    actual = w.y("val", scaled=False)
+    actual = w.targets("val", scaled=False)
     # a quarter period ahead, persistence is poor and a dense net learns the cycle
     assert np.mean(np.abs(pred - actual)) < 0.5 * np.mean(np.abs(naive - actual))
     b = NeuralForecaster(**kwargs).fit(w)
@@ -144,8 +144,8 @@ def test_seasonal_naive_is_exact_on_a_seasonal_series():
     frame = pd.DataFrame({"y": np.tile([1.0, 5.0, 2.0, 7.0], 30)})
     w = prepare_windows(frame, target="y", lookback=4, horizon=6)
     pred = SeasonalNaiveForecaster(period=4).fit(w).predict(w, "test")
-    np.testing.assert_array_equal(pred, w.y("test", scaled=False))
-    assert np.abs(NaiveForecaster().fit(w).predict(w, "test") - w.y("test", scaled=False)).mean() > 1
+    np.testing.assert_array_equal(pred, w.targets("test", scaled=False))
+    assert np.abs(NaiveForecaster().fit(w).predict(w, "test") - w.targets("test", scaled=False)).mean() > 1
 
 
 def test_evaluate_naive_method_is_the_books_batch_average():

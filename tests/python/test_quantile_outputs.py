@@ -67,7 +67,7 @@ def test_keras_pinball_loss_equals_the_summed_pinball_loss_by_hand():
     assert isinstance(est.model_.loss, PinballLoss)
     taus = np.array(est.taus_)
     assert tuple(taus) == (0.05, 0.25, 0.5, 0.75, 0.95)
-    X, Y = w.inputs("val"), w.Y("val")
+    X, Y = w.inputs("val"), w.targets_by_horizon("val")
     reported = est.model_.evaluate(X, Y, batch_size=1000, verbose=0)
     out = est.model_.predict(X, verbose=0).reshape(len(Y), 2, len(taus))  # horizon-major outputs
     d = Y[:, :, None] - out

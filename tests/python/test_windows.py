@@ -44,7 +44,7 @@ def test_prepare_windows_parts_scaler_and_targets():
         assert pos.min() >= start and pos.max() == stop - 1
         X = w.X(part, scaled=False)
         np.testing.assert_array_equal(X[:, -1, 0], frame["y"].to_numpy()[pos - 3])
-        np.testing.assert_allclose(w.inverse_target(w.y(part)), frame["y"].to_numpy()[pos], atol=1e-5)
+        np.testing.assert_allclose(w.inverse_target(w.targets(part)), frame["y"].to_numpy()[pos], atol=1e-5)
     assert w.n_windows("val") == 25 and w.n_windows("train") == 50 - 8
     assert list(w.actuals("test").index) == list(frame.index[75:100])
     np.testing.assert_array_equal(w.last_values("val"), frame["y"].to_numpy()[w.target_positions("val") - 3])
@@ -60,10 +60,10 @@ def test_prepare_windows_split_by_dates_and_dataset_batches():
     assert len(ds) == 3
     X0, y0 = ds[0]
     np.testing.assert_array_equal(X0, w.X("val")[:10])
-    np.testing.assert_array_equal(y0, w.y("val")[:10])
+    np.testing.assert_array_equal(y0, w.targets("val")[:10])
     shuffled = w.dataset("train", batch_size=8, shuffle=True, seed=0)
     seen = np.concatenate([shuffled[i][1] for i in range(len(shuffled))])
-    np.testing.assert_array_equal(np.sort(seen), np.sort(w.y("train")))
+    np.testing.assert_array_equal(np.sort(seen), np.sort(w.targets("train")))
 
 
 @pytest.mark.parametrize("mutate,match", [
@@ -99,8 +99,8 @@ def test_naive_on_real_jena_hourly_matches_dlwp_second_edition(jena_hourly_path)
 
     w = prepare_windows(jena_climate(jena_hourly_path), target="T (degC)", lookback=240, horizon=24,
                         split=(0.5, 0.25, 0.25))
-    val = np.mean(np.abs(w.last_values("val") - w.y("val", scaled=False)))
-    test = np.mean(np.abs(w.last_values("test") - w.y("test", scaled=False)))
+    val = np.mean(np.abs(w.last_values("val") - w.targets("val", scaled=False)))
+    test = np.mean(np.abs(w.last_values("test") - w.targets("test", scaled=False)))
     assert val == pytest.approx(2.44, abs=0.01)
     assert test == pytest.approx(2.62, abs=0.01)
 
