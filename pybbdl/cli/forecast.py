@@ -65,7 +65,8 @@ def add_parser(sub) -> None:
                                     "e.g. an assumed policy path); 'calendar' = the --calendar columns")
     fc.add_argument("--split", help=_SPLIT_HELP)
     fc.add_argument("--period", type=int, help="seasonal period in rows of seasonal_naive, ets and theta "
-                                               "(default: each model's own)")
+                                               "(default: each model's own; seasonal_naive: the dates' season, "
+                                               "4 quarterly, 12 monthly, 24 hourly, 7 daily)")
     fc.add_argument("--season", type=int, help="deprecated: the old name of --period")
     fc.add_argument("--units", type=int, help="hidden units of the neural models")
     fc.add_argument("--epochs", type=int, help="maximum epochs")

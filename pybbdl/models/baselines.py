@@ -85,12 +85,14 @@ class SeasonalNaiveForecaster(_BothContracts):
     series (``fit(y, period)``), the last season repeated, with seasonal random-walk intervals.
 
     Args:
-        period: Season length in rows of windowed data (24 for hourly data with a daily cycle, 4 for
-            quarters). A series fit uses the period given to ``fit(y, period)`` (the panel's), as ETS
-            and Theta do.
+        period: Season length in rows of windowed data; None (the default) = the index's season
+            (:func:`season_of_index`: 4 for quarters, 12 for months, a day of rows for sub-daily
+            data, e.g. 24 hourly, 7 for daily data); an index without one is refused, naming
+            ``period``. A series fit uses the period given to ``fit(y, period)`` (the panel's), as
+            ETS and Theta do.
     """
 
-    def __init__(self, period: int = 24):
+    def __init__(self, period: int | None = None):
         self.period = period
 
     @property
@@ -101,7 +103,10 @@ class SeasonalNaiveForecaster(_BothContracts):
 
     def _fit_windows(self, windows: Windows) -> None:
         self._check_windows(windows)
-        check_positive_int("period", self.period)
+        if self.period is None:
+            self.period_ = season_of_index(windows)
+        else:
+            self.period_ = check_positive_int("period", self.period)
 
     def predict(self, windows: Windows, part: str) -> np.ndarray:
         self._check_mode("windows")
@@ -109,12 +114,13 @@ class SeasonalNaiveForecaster(_BothContracts):
         return self._at(windows, part, windows.horizon)
 
     def _at(self, windows: Windows, part: str, h: int) -> np.ndarray:
-        k = -(-int(h) // self.period)  # ceil(horizon / period)
+        period = self.period_
+        k = -(-int(h) // period)  # ceil(horizon / period)
         targets = windows.target_positions_at(part, h)
-        source = targets - k * self.period
+        source = targets - k * period
         if source.min() < 0:
             raise DataError(
-                f"Seasonal naive with period={self.period} needs {k * self.period} rows before the first "
+                f"Seasonal naive with period={period} needs {k * period} rows before the first "
                 f"target of the {part} part, which starts at row {targets[0]}."
             )
         return windows.values[source, 0]
@@ -128,7 +134,41 @@ class SeasonalNaiveForecaster(_BothContracts):
     def describe(self) -> str:
         if getattr(self, "mode_", "windows") == "series":
             return f"value one season (period {self.series_.m_}) earlier"
-        return f"value one season (period {self.period}) before the target"
+        return f"value one season (period {getattr(self, 'period_', self.period)}) before the target"
+
+
+def season_of_index(windows: Windows) -> int:
+    """Seasonal naive's season in rows when no ``period`` is given, from the index frequency:
+    4 for quarters and 12 for months (:func:`pybbdl.models.series.index_period`, the rule ETS and
+    Theta use), one day of rows for regular sub-daily data (24 hourly, 144 for 10-minute rows),
+    7 for daily data. Any other index (yearly, weekly, business days, integers, irregular dates)
+    has no season this rule knows: refused, asking for ``period``."""
+    import pandas as pd
+
+    from pybbdl.models.series import index_period
+
+    m = index_period(windows)
+    if m > 1:
+        return m
+    index = windows.frame.index
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    step = None
+    if freq:
+        try:
+            step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+        except (ValueError, TypeError):
+            step = None  # months, years, business days: no fixed length
+    day = pd.Timedelta(days=1)
+    if step is not None and pd.Timedelta(0) < step < day and day % step == pd.Timedelta(0):
+        return int(day / step)
+    if step == day:
+        return 7
+    raise ArgumentError(f"seasonal_naive needs `period` (rows per season): the index (frequency "
+                        f"{freq or 'none'}) has no season it knows (quarters 4, months 12, a day of "
+                        f"sub-daily rows, a week of days). Received: period=None; give e.g. period=7 "
+                        f"(--period 7, R period = 7).")
 
 
 def evaluate_naive_method(gen: WindowGenerator, steps: int | None = None) -> float:
