@@ -13,8 +13,10 @@ from pybbdl.models.arima import ArimaForecaster
 from pybbdl.models.base import BaseForecaster
 from pybbdl.models.baselines import NaiveForecaster, SeasonalNaiveForecaster, evaluate_naive_method
 from pybbdl.models.neural import NeuralForecaster
-from pybbdl.models.statistical import (ArForecaster, CombinationForecaster, EtsForecaster, RandomWalkMeanForecaster,
-                                       ThetaForecaster, VarForecaster)
+from pybbdl.models.autoregressive import ArForecaster, RandomWalkMeanForecaster, VarForecaster
+from pybbdl.models.combination import CombinationForecaster
+from pybbdl.models.ets import EtsForecaster
+from pybbdl.models.theta import ThetaForecaster
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import registry as _registry
 from pybbdl.models.registry import get_spec, model_names, model_table, register_model, unregister_model

@@ -122,7 +122,7 @@ class ArimaForecaster(BaseForecaster):
       parameters, and the ``horizon``-step forecasts from every origin come from the filtered states
       at once (:func:`h_step_forecasts`; data up to each origin only).
     * ``fit(y, period)`` / ``forecast(h, levels)`` (series contract): steps 1..h past the end of
-      one series (panels, :func:`~pybbdl.models.statistical.forecast_series`).
+      one series (panels, :func:`~pybbdl.models.series.forecast_series`).
 
     pybbdl 0.3's windowed ARIMA (an exhaustive search over ``p, q <= 3``, non-seasonal, refitted by
     statsmodels) is ``ArimaForecaster(search="exhaustive", max_p=3, max_q=3, max_order=6,
