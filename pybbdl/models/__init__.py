@@ -31,7 +31,7 @@ def __getattr__(name: str):
     if name == "MODEL_NAMES":
         return _registry.model_names("windows")
     if name == "AutoArima":
-        from pybbdl.models.arima_search import AutoArima
+        from pybbdl.models.auto_arima import AutoArima
 
         return AutoArima
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """ARIMA: the model behind the name ``"arima"`` (R's ``auto.arima`` by default), in both contracts.
 
-The order is chosen by :class:`~pybbdl.models.arima_search.AutoArima`'s search (exact likelihood,
+The order is chosen by :class:`~pybbdl.models.auto_arima.AutoArima`'s search (exact likelihood,
 R's rules); the chosen model is held as statsmodels results. In the windowed contract, after the
 fit, the state-space model is filtered once through the whole series with the fitted
 parameters (``results.apply``), and the ``horizon``-step forecast from every origin is computed at
@@ -112,7 +112,7 @@ class ArimaForecaster(BaseForecaster):
     KPSS tests, ``D`` by the seasonal-strength test, then the stepwise Hyndman-Khandakar search over
     ``p, q <= 5``, ``P, Q <= 2``, a mean (d + D = 0) or drift (d + D = 1) tried both ways, by AICc;
     the chosen model keeps the search's exact maximum-likelihood estimates, as R's does
-    (:mod:`pybbdl.models.arima_search`, :class:`~pybbdl.models.arima_search.AutoArima`, which this
+    (:mod:`pybbdl.models.arima_order`, :class:`~pybbdl.models.auto_arima.AutoArima`, which this
     class runs). The seasonal period is the data's: the ``period`` of ``fit(y, period)``, or for
     windows the index frequency (4 for quarters, 12 for months, else 1), unless `period`
     says otherwise.
@@ -274,7 +274,7 @@ class ArimaForecaster(BaseForecaster):
 
     def _auto(self, period: int):
         """The series model of the search: R's ``auto.arima`` with this model's bounds."""
-        from pybbdl.models.arima_search import AutoArima
+        from pybbdl.models.auto_arima import AutoArima
 
         allow = self.trend is None
         return AutoArima(self.search, max_p=self.max_p, max_q=self.max_q, max_P=self.max_P, max_Q=self.max_Q,
@@ -290,7 +290,7 @@ class ArimaForecaster(BaseForecaster):
         return self._fit_series(data, period)
 
     def _fit_series(self, y, period) -> ArimaForecaster:
-        from pybbdl.models.arima_search import check_series
+        from pybbdl.models.arima_order import check_series
 
         began = time.perf_counter()
         self._check_options()
@@ -350,7 +350,7 @@ class ArimaForecaster(BaseForecaster):
         "n"), else statsmodels over :meth:`_candidates`."""
         from tqdm.auto import tqdm
 
-        from pybbdl.models.arima_search import resolve_engine
+        from pybbdl.models.arima_likelihood import resolve_engine
 
         engine = resolve_engine(self.engine)  # checked up front, even when no search runs
         if self.order is None and exog is None and self.trend in (None, "n"):
@@ -578,9 +578,9 @@ class ArimaForecaster(BaseForecaster):
 
 
 def __getattr__(name: str):
-    # the series-level auto ARIMA (pybbdl.models.arima_search.AutoArima), imported when asked for
+    # the series-level auto ARIMA (pybbdl.models.auto_arima.AutoArima), imported when asked for
     if name == "AutoArima":
-        from pybbdl.models.arima_search import AutoArima
+        from pybbdl.models.auto_arima import AutoArima
 
         return AutoArima
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
