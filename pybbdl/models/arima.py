@@ -418,29 +418,12 @@ class ArimaForecaster(BaseForecaster):
         """Steps 1..h past the end of the series given to ``fit(y, period)``: ``mean`` and, per level,
         ``lower_80``/``upper_80``... (normal, the exact h-step variance; sigma2 as in the class
         docstring)."""
-        from scipy.stats import norm
-
-        from pybbdl.models.series import check_levels, forecast_frame
+        from pybbdl.models.auto_arima import results_forecast
 
         self._check_mode("series")
-        h = check_positive_int("h", h)
-        levels = check_levels(levels)
-        if self.results_ is None:
-            mean = np.full(h, self.y_[-1])
-            return forecast_frame(mean, {lv: (mean, mean) for lv in levels}, levels)
-        fc = self.results_.get_forecast(h)
-        mean = np.asarray(fc.predicted_mean, dtype=float)
-        intervals = {}
-        if levels:
-            if self.estimates_ == "search":  # exactly statsmodels' (and AutoArima's) intervals
-                for lv in levels:
-                    ci = np.asarray(fc.conf_int(alpha=1 - lv), dtype=float)
-                    intervals[lv] = (ci[:, 0], ci[:, 1])
-            else:
-                sd = np.sqrt(np.asarray(fc.var_pred_mean, dtype=float) * self._sigma2_correction(self.results_))
-                intervals = {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd)
-                             for lv in levels}
-        return forecast_frame(mean, intervals, levels)
+        # the search's estimates: exactly statsmodels' (and AutoArima's) intervals; else R's sigma2
+        scale = None if self.estimates_ == "search" else (lambda: self._sigma2_correction(self.results_))
+        return results_forecast(self.results_, self.y_, h, levels, scale)
 
     # -- forecasting ------------------------------------------------------------------------
     def predict(self, windows: Windows, part: str) -> np.ndarray:

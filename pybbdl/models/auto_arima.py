@@ -40,6 +40,37 @@ def _fit_statsmodels(y: np.ndarray, spec: Spec, start_params=None, refit: bool =
             return model.fit()
 
 
+def results_forecast(results, y: np.ndarray, h, levels=(), variance_scale=None) -> pd.DataFrame:
+    """Steps 1..h past the end of `y` from statsmodels ARIMA `results`, as the series contract's
+    frame (`h` and `levels` checked here): ``mean`` and, per level, statsmodels' own intervals
+    (``conf_int``), or, with `variance_scale` (called only when levels are asked, returns a
+    number), normal intervals of the forecast variance times it. `results` None (a constant
+    series, as R): the last value of `y` at every step with zero-width intervals.
+
+    The one forecast of :class:`AutoArima` and ``ArimaForecaster.forecast``.
+    """
+    from pybbdl.models.series import check_levels, forecast_frame
+
+    h = check_positive_int("h", h)
+    levels = check_levels(levels)
+    if results is None:
+        mean = np.full(h, y[-1])
+        return forecast_frame(mean, {lv: (mean, mean) for lv in levels}, levels)
+    fc = results.get_forecast(h)
+    mean = np.asarray(fc.predicted_mean, dtype=float)
+    intervals = {}
+    if levels and variance_scale is None:
+        for lv in levels:
+            ci = np.asarray(fc.conf_int(alpha=1 - lv), dtype=float)
+            intervals[lv] = (ci[:, 0], ci[:, 1])
+    elif levels:
+        from scipy.stats import norm
+
+        sd = np.sqrt(np.asarray(fc.var_pred_mean, dtype=float) * variance_scale())
+        intervals = {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd) for lv in levels}
+    return forecast_frame(mean, intervals, levels)
+
+
 class AutoArima:
     """Automatic ARIMA for one series, as R's ``forecast::auto.arima`` (series-level contract).
 
@@ -124,24 +155,11 @@ class AutoArima:
 
     def forecast(self, h: int, levels=()) -> pd.DataFrame:
         """Steps 1..h past the end: ``mean`` and ``lower_80``/``upper_80``... for each level."""
-        from pybbdl.models.series import check_levels, forecast_frame
-
         if not hasattr(self, "spec_"):
             from pybbdl.exceptions import NotFittedError
 
             raise NotFittedError("AutoArima is not fitted yet: call fit(y, period) first.")
-        h = check_positive_int("h", h)
-        levels = check_levels(levels)
-        if self.results_ is None:
-            mean = np.full(h, self.y_[-1])
-            return forecast_frame(mean, {lv: (mean, mean) for lv in levels}, levels)
-        fc = self.results_.get_forecast(h)
-        mean = np.asarray(fc.predicted_mean, dtype=float)
-        intervals = {}
-        for lv in levels:
-            ci = np.asarray(fc.conf_int(alpha=1 - lv), dtype=float)
-            intervals[lv] = (ci[:, 0], ci[:, 1])
-        return forecast_frame(mean, intervals, levels)
+        return results_forecast(self.results_, self.y_, h, levels)
 
     def describe(self) -> str:
         """E.g. ``ARIMA(0,1,1)(0,1,1)[12] trend=n``."""
