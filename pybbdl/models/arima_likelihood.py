@@ -1,8 +1,8 @@
 """The exact ARIMA likelihood and one candidate's fit (R's ``arima(method = "CSS-ML")``).
 
 The order search (:mod:`pybbdl.models.arima_order`) scores each candidate ARIMA(p, d, q)(P, D, Q)m
-by its exact Gaussian maximum likelihood, computed here without a Kalman filter loop. For the differenced series ``w`` (length
-N) of an ARMA with AR polynomial ``a(B)`` and MA polynomial ``b(B)`` (seasonal factors
+by its exact Gaussian maximum likelihood, computed here without a Kalman filter loop. For the
+differenced series ``w`` (length N) of an ARMA with AR polynomial ``a(B)`` and MA polynomial ``b(B)`` (seasonal factors
 multiplied in), ``e0 = a(B)/b(B) w`` from zero initial conditions is one linear filter, and the
 unknown pre-sample state ``s`` (covariance ``V`` from the autocovariances, no Lyapunov solve)
 enters linearly: ``e0 = H s + e``, ``H[t, k] = pi[t - k]`` with ``pi`` the impulse response of

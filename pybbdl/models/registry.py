@@ -422,10 +422,12 @@ register_model("arima", family="statistical",
                settings=("max_train", "max_p", "max_q", "progress"),
                capabilities=("own_intervals", "all_horizons", "uses_known", "nests"))
 register_model("ets", family="statistical", summary="exponential smoothing chosen by AICc (R's ets)",
-               windows=f"{_ETS}:EtsForecaster", series=f"{_ETS}:EtsForecaster", settings=("period", "seed", "max_train"),
+               windows=f"{_ETS}:EtsForecaster", series=f"{_ETS}:EtsForecaster",
+               settings=("period", "seed", "max_train"),
                capabilities=("own_intervals", "all_horizons", "nests"))
 register_model("theta", family="statistical", summary="Theta method (statsmodels ThetaModel)",
-               windows=f"{_THETA}:ThetaForecaster", series=f"{_THETA}:ThetaForecaster", settings=("period", "max_train"),
+               windows=f"{_THETA}:ThetaForecaster", series=f"{_THETA}:ThetaForecaster",
+               settings=("period", "max_train"),
                capabilities=("own_intervals", "all_horizons"))
 register_model("theta_m3", family="statistical", summary="classic Theta of the M3 competition",
                series=f"{_L}:ThetaSeries", **_rolled("theta_m3"))
