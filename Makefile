@@ -93,7 +93,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PIP) install -q --no-deps tensorflow-privacy==0.9.0
 	# compile the ARIMA likelihood (numba, cached in pybbdl/models/__pycache__) once here, not in every
 	# first process that fits an ARIMA (about a minute on 2 cores)
-	$(PY) -c 'from pybbdl.models.arima_search import warm_up; warm_up()'
+	$(PY) -c 'from pybbdl.models.auto_arima import warm_up; warm_up()'
 	touch $@
 
 $(VENV)/.installed-r: $(VENV)/.installed

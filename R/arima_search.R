@@ -48,7 +48,7 @@ auto_arima <- function(y, h = 10, period = NULL, search = c("stepwise", "exhaust
     stop("`y` must have at least 4 values for an automatic ARIMA, not ", length(y), ".", call. = FALSE)
   }
   levels <- if (is.null(levels) || (is.numeric(levels) && !length(levels))) numeric(0) else check_levels_arg(levels)
-  mod <- python_module("models.arima_search")
+  mod <- python_module("models.auto_arima")
   model <- with_py_errors(mod$AutoArima(search = search)$fit(reticulate::np_array(y), period))
   frame <- with_py_errors(model$forecast(h, levels = as.list(levels))$reset_index())
   structure(list(

@@ -54,8 +54,8 @@ forecast_series <- function(y, model = "ets", h = 8, levels = c(0.8, 0.95), peri
   params <- lapply(list(...), function(v) {
     if (is.numeric(v) && length(v) == 1 && !is.na(v) && v == round(v)) as.integer(v) else v
   })
-  stat <- python_module("models.statistical")
-  frame <- with_py_errors(do.call(stat$forecast_series, c(
+  series <- python_module("models.series")
+  frame <- with_py_errors(do.call(series$forecast_series, c(
     list(reticulate::np_array(as.numeric(y), dtype = "float64"), model, as.integer(h),
          reticulate::tuple(as.list(as.numeric(levels))), as.integer(period)),
     params

@@ -105,7 +105,7 @@ def wwwusage(ro) -> None:
     r = ETSModel(y, error="add", trend="add").fit(disp=False)
     print(f"statsmodels ETS(A,A,N) on WWWusage: alpha {r.params[0]:.4f}, beta {r.params[1]:.4f}, "
           f"SSE {np.sum(r.resid ** 2):.1f}")
-    from pybbdl.models.statistical import EtsForecaster
+    from pybbdl.models.ets import EtsForecaster
 
     ours = EtsForecaster(spec="AAN", damped=False).fit(y, 1)
     print(f"pybbdl ETS(A,A,N) on WWWusage: alpha {ours.fit_['alpha']:.4f}, beta {ours.fit_['beta']:.4f}, "
@@ -121,7 +121,7 @@ def m3_ets(ro, limit: int) -> None:
     import pandas as pd
     from _common import SHARED_DATA
 
-    from pybbdl.models.statistical import EtsForecaster
+    from pybbdl.models.ets import EtsForecaster
 
     if ro is None:
         return

@@ -13,8 +13,10 @@ from pybbdl.models.arima import ArimaForecaster
 from pybbdl.models.base import BaseForecaster
 from pybbdl.models.baselines import NaiveForecaster, SeasonalNaiveForecaster, evaluate_naive_method
 from pybbdl.models.neural import NeuralForecaster
-from pybbdl.models.statistical import (ArForecaster, CombinationForecaster, EtsForecaster, RandomWalkMeanForecaster,
-                                       ThetaForecaster, VarForecaster)
+from pybbdl.models.autoregressive import ArForecaster, RandomWalkMeanForecaster, VarForecaster
+from pybbdl.models.combination import CombinationForecaster
+from pybbdl.models.ets import EtsForecaster
+from pybbdl.models.theta import ThetaForecaster
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 from pybbdl.models import registry as _registry
 from pybbdl.models.registry import get_spec, model_names, model_table, register_model, unregister_model
@@ -29,7 +31,7 @@ def __getattr__(name: str):
     if name == "MODEL_NAMES":
         return _registry.model_names("windows")
     if name == "AutoArima":
-        from pybbdl.models.arima_search import AutoArima
+        from pybbdl.models.auto_arima import AutoArima
 
         return AutoArima
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,11 +1,11 @@
-"""Compiled (numba) twin of the exact ARMA likelihood in :mod:`pybbdl.models.arima_search`.
+"""Compiled (numba) twin of the exact ARMA likelihood in :mod:`pybbdl.models.arima_likelihood`.
 
 The default engine (numba is a dependency of pybbdl); ``engine="numpy"`` runs the same steps in
 numpy and the tests check that both give the same fits (tests/python/test_arima_engines.py).
 Same algorithm, written as loops: the pre-sample state covariance from the autocovariances,
 ``e0 = a(B)/b(B) w``, the Woodbury form of the exact likelihood, the mean and the scale
 concentrated out; R's CSS-ML candidate fit with a port of R's BFGS (:func:`vmmin`), whose numpy
-twin is ``arima_search._vmmin``: a change to one must be made to the other.
+twin is ``_optim._vmmin``: a change to one must be made to the other.
 """
 
 from __future__ import annotations

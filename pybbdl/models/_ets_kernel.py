@@ -9,7 +9,7 @@ Nelder-Mead (``nmmin`` of ``optim``, reflection 1, contraction 0.5, expansion 2,
 tolerance ``sqrt(eps)``, 2,000 evaluations), started where ``initparam`` and ``initstate`` start it.
 
 The same source is the pure-Python engine: :func:`python_twin` loads it again without numba
-(``engine="python"`` of :class:`~pybbdl.models.statistical.EtsForecaster`, slow, for checks), and
+(``engine="python"`` of :class:`~pybbdl.models.ets.EtsForecaster`, slow, for checks), and
 the tests check that both engines give the same fits.
 """
 

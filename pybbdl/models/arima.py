@@ -1,6 +1,6 @@
 """ARIMA: the model behind the name ``"arima"`` (R's ``auto.arima`` by default), in both contracts.
 
-The order is chosen by :class:`~pybbdl.models.arima_search.AutoArima`'s search (exact likelihood,
+The order is chosen by :class:`~pybbdl.models.auto_arima.AutoArima`'s search (exact likelihood,
 R's rules); the chosen model is held as statsmodels results. In the windowed contract, after the
 fit, the state-space model is filtered once through the whole series with the fitted
 parameters (``results.apply``), and the ``horizon``-step forecast from every origin is computed at
@@ -112,7 +112,7 @@ class ArimaForecaster(BaseForecaster):
     KPSS tests, ``D`` by the seasonal-strength test, then the stepwise Hyndman-Khandakar search over
     ``p, q <= 5``, ``P, Q <= 2``, a mean (d + D = 0) or drift (d + D = 1) tried both ways, by AICc;
     the chosen model keeps the search's exact maximum-likelihood estimates, as R's does
-    (:mod:`pybbdl.models.arima_search`, :class:`~pybbdl.models.arima_search.AutoArima`, which this
+    (:mod:`pybbdl.models.arima_order`, :class:`~pybbdl.models.auto_arima.AutoArima`, which this
     class runs). The seasonal period is the data's: the ``period`` of ``fit(y, period)``, or for
     windows the index frequency (4 for quarters, 12 for months, else 1), unless `period`
     says otherwise.
@@ -122,7 +122,7 @@ class ArimaForecaster(BaseForecaster):
       parameters, and the ``horizon``-step forecasts from every origin come from the filtered states
       at once (:func:`h_step_forecasts`; data up to each origin only).
     * ``fit(y, period)`` / ``forecast(h, levels)`` (series contract): steps 1..h past the end of
-      one series (panels, :func:`~pybbdl.models.statistical.forecast_series`).
+      one series (panels, :func:`~pybbdl.models.series.forecast_series`).
 
     pybbdl 0.3's windowed ARIMA (an exhaustive search over ``p, q <= 3``, non-seasonal, refitted by
     statsmodels) is ``ArimaForecaster(search="exhaustive", max_p=3, max_q=3, max_order=6,
@@ -274,7 +274,7 @@ class ArimaForecaster(BaseForecaster):
 
     def _auto(self, period: int):
         """The series model of the search: R's ``auto.arima`` with this model's bounds."""
-        from pybbdl.models.arima_search import AutoArima
+        from pybbdl.models.auto_arima import AutoArima
 
         allow = self.trend is None
         return AutoArima(self.search, max_p=self.max_p, max_q=self.max_q, max_P=self.max_P, max_Q=self.max_Q,
@@ -290,7 +290,7 @@ class ArimaForecaster(BaseForecaster):
         return self._fit_series(data, period)
 
     def _fit_series(self, y, period) -> ArimaForecaster:
-        from pybbdl.models.arima_search import check_series
+        from pybbdl.models.arima_order import check_series
 
         began = time.perf_counter()
         self._check_options()
@@ -350,7 +350,7 @@ class ArimaForecaster(BaseForecaster):
         "n"), else statsmodels over :meth:`_candidates`."""
         from tqdm.auto import tqdm
 
-        from pybbdl.models.arima_search import resolve_engine
+        from pybbdl.models.arima_likelihood import resolve_engine
 
         engine = resolve_engine(self.engine)  # checked up front, even when no search runs
         if self.order is None and exog is None and self.trend in (None, "n"):
@@ -418,29 +418,12 @@ class ArimaForecaster(BaseForecaster):
         """Steps 1..h past the end of the series given to ``fit(y, period)``: ``mean`` and, per level,
         ``lower_80``/``upper_80``... (normal, the exact h-step variance; sigma2 as in the class
         docstring)."""
-        from scipy.stats import norm
-
-        from pybbdl.models.series import check_levels, forecast_frame
+        from pybbdl.models.auto_arima import results_forecast
 
         self._check_mode("series")
-        h = check_positive_int("h", h)
-        levels = check_levels(levels)
-        if self.results_ is None:
-            mean = np.full(h, self.y_[-1])
-            return forecast_frame(mean, {lv: (mean, mean) for lv in levels}, levels)
-        fc = self.results_.get_forecast(h)
-        mean = np.asarray(fc.predicted_mean, dtype=float)
-        intervals = {}
-        if levels:
-            if self.estimates_ == "search":  # exactly statsmodels' (and AutoArima's) intervals
-                for lv in levels:
-                    ci = np.asarray(fc.conf_int(alpha=1 - lv), dtype=float)
-                    intervals[lv] = (ci[:, 0], ci[:, 1])
-            else:
-                sd = np.sqrt(np.asarray(fc.var_pred_mean, dtype=float) * self._sigma2_correction(self.results_))
-                intervals = {lv: (mean - norm.ppf(0.5 + lv / 2) * sd, mean + norm.ppf(0.5 + lv / 2) * sd)
-                             for lv in levels}
-        return forecast_frame(mean, intervals, levels)
+        # the search's estimates: exactly statsmodels' (and AutoArima's) intervals; else R's sigma2
+        scale = None if self.estimates_ == "search" else (lambda: self._sigma2_correction(self.results_))
+        return results_forecast(self.results_, self.y_, h, levels, scale)
 
     # -- forecasting ------------------------------------------------------------------------
     def predict(self, windows: Windows, part: str) -> np.ndarray:
@@ -578,9 +561,9 @@ class ArimaForecaster(BaseForecaster):
 
 
 def __getattr__(name: str):
-    # the series-level auto ARIMA (pybbdl.models.arima_search.AutoArima), imported when asked for
+    # the series-level auto ARIMA (pybbdl.models.auto_arima.AutoArima), imported when asked for
     if name == "AutoArima":
-        from pybbdl.models.arima_search import AutoArima
+        from pybbdl.models.auto_arima import AutoArima
 
         return AutoArima
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

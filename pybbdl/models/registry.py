@@ -3,7 +3,7 @@ parameters, the run-wide settings it takes and what it can do.
 
 Everything that lists or builds models by name reads this module: :func:`pybbdl.models.make_model`
 and :func:`~pybbdl.evaluation.compare` (rolling-origin scoring), the panel workflow
-(:func:`pybbdl.workflows.panel.forecast_panel`), :func:`pybbdl.models.statistical.forecast_series`,
+(:func:`pybbdl.workflows.panel.forecast_panel`), :func:`pybbdl.models.series.forecast_series`,
 the CLI's ``--models`` help and its TensorFlow-free start-up rule, and R's ``pybbdl_models()``.
 No other module keeps a list of model names.
 
@@ -14,7 +14,7 @@ A model is registered with the **contracts** it follows (see :mod:`pybbdl.models
   part (compare, backtest, conformal calibration) and forecast from the last observation
   (the ``"future"`` part of :meth:`pybbdl.windows.Windows.with_future`);
 * ``"series"``: ``fit(y, period)`` / ``forecast(h, levels)``: one whole series, steps 1..h past
-  its end (panels, :func:`~pybbdl.models.statistical.forecast_series`);
+  its end (panels, :func:`~pybbdl.models.series.forecast_series`);
 * ``"global"``: trained across the series of a panel group (``fit(ys)`` / ``forecast(ys)``);
 * ``"combination"``: a panel combination of other models' forecasts
   (:class:`pybbdl.workflows.combinations.PanelCombination`, its members and weighting rule in
@@ -394,8 +394,9 @@ def help_text(contract: str = "windows") -> str:
 # --------------------------------------------------------------------------------------------
 # pybbdl's own models
 # --------------------------------------------------------------------------------------------
-_B, _S, _L, _A = ("pybbdl.models.baselines", "pybbdl.models.statistical", "pybbdl.models.local",
-                  "pybbdl.models.arima")
+_B, _L, _A = "pybbdl.models.baselines", "pybbdl.models.local", "pybbdl.models.arima"
+_ETS, _THETA, _AR, _COMBO = ("pybbdl.models.ets", "pybbdl.models.theta", "pybbdl.models.autoregressive",
+                             "pybbdl.models.combination")
 _NN = "pybbdl.models.neural:NeuralForecaster"
 
 
@@ -421,10 +422,12 @@ register_model("arima", family="statistical",
                settings=("max_train", "max_p", "max_q", "progress"),
                capabilities=("own_intervals", "all_horizons", "uses_known", "nests"))
 register_model("ets", family="statistical", summary="exponential smoothing chosen by AICc (R's ets)",
-               windows=f"{_S}:EtsForecaster", series=f"{_S}:EtsForecaster", settings=("period", "seed", "max_train"),
+               windows=f"{_ETS}:EtsForecaster", series=f"{_ETS}:EtsForecaster",
+               settings=("period", "seed", "max_train"),
                capabilities=("own_intervals", "all_horizons", "nests"))
 register_model("theta", family="statistical", summary="Theta method (statsmodels ThetaModel)",
-               windows=f"{_S}:ThetaForecaster", series=f"{_S}:ThetaForecaster", settings=("period", "max_train"),
+               windows=f"{_THETA}:ThetaForecaster", series=f"{_THETA}:ThetaForecaster",
+               settings=("period", "max_train"),
                capabilities=("own_intervals", "all_horizons"))
 register_model("theta_m3", family="statistical", summary="classic Theta of the M3 competition",
                series=f"{_L}:ThetaSeries", **_rolled("theta_m3"))
@@ -435,20 +438,20 @@ register_model("holt", family="statistical", summary="Holt's linear trend (seaso
 register_model("damped", family="statistical", summary="damped-trend exponential smoothing (seasonally adjusted)",
                series=f"{_L}:DampedSeries", **_rolled("damped"))
 register_model("ar", family="statistical", summary="AR(p), p by BIC, iterated forecasts",
-               windows=f"{_S}:ArForecaster", series=f"{_S}:ArForecaster", defaults={"method": "iterated"},
+               windows=f"{_AR}:ArForecaster", series=f"{_AR}:ArForecaster", defaults={"method": "iterated"},
                series_defaults={"method": "iterated"}, settings=("max_train",), capabilities=("own_intervals", "all_horizons", "nests"))
 register_model("ar_direct", family="statistical", summary="AR(p), p by BIC, one direct regression per horizon",
-               windows=f"{_S}:ArForecaster", series=f"{_S}:ArForecaster", defaults={"method": "direct"},
+               windows=f"{_AR}:ArForecaster", series=f"{_AR}:ArForecaster", defaults={"method": "direct"},
                series_defaults={"method": "direct"}, settings=("max_train",), capabilities=("own_intervals", "nests"))
 register_model("rw_mean", family="statistical", summary="random walk on the mean of the last k periods",
-               windows=f"{_S}:RandomWalkMeanForecaster", series=f"{_S}:RandomWalkMeanForecaster",
+               windows=f"{_AR}:RandomWalkMeanForecaster", series=f"{_AR}:RandomWalkMeanForecaster",
                defaults={"k": 4}, series_defaults={"k": 4}, capabilities=("own_intervals", "all_horizons"))
 register_model("var", family="statistical", summary="VAR on every column, lags by BIC",
-               windows=f"{_S}:VarForecaster", settings=("max_train",), capabilities=("own_intervals", "all_horizons", "nests", "multivariate"))
+               windows=f"{_AR}:VarForecaster", settings=("max_train",), capabilities=("own_intervals", "all_horizons", "nests", "multivariate"))
 for _name, _method in (("combo_mean", "mean"), ("combo_median", "median"), ("combo_inverse_mse", "inverse_mse")):
     register_model(_name, family="combination", summary=f"{_method.replace('_', ' ')} of ets, theta and ar",
-                   windows=f"{_S}:CombinationForecaster",
-                   series=None if _method == "inverse_mse" else f"{_S}:CombinationForecaster",
+                   windows=f"{_COMBO}:CombinationForecaster",
+                   series=None if _method == "inverse_mse" else f"{_COMBO}:CombinationForecaster",
                    defaults={"members": ("ets", "theta", "ar"), "method": _method},
                    series_defaults={"members": ("ets", "theta", "ar"), "method": _method})
 _NEURAL = {

@@ -215,3 +215,39 @@ class SeriesOrigins(BaseForecaster):
     def describe(self) -> str:
         text = self.model_.describe() if hasattr(self, "model_") else self.model
         return f"{text}, refitted at each origin"
+
+
+def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int = 1, **params) -> pd.DataFrame:
+    """Fit a series-level forecaster on all of `y` and forecast steps 1..h with intervals.
+
+    Args:
+        y: 1-d series (original units, no NaN).
+        model: A registered model name with the series contract (every name of
+            ``pybbdl.models.model_names("series")``: ``"ets"``, ``"theta"``, ``"arima"`` (R's
+            auto.arima search), ``"ar"``, ``"rw_mean"``, ``"naive"``, ``"ses"``, ...) or a forecaster
+            object that has ``fit(y, period)`` and ``forecast(h, levels)``.
+        h: Steps ahead, >= 1.
+        levels: Interval levels in (0, 1); ``()`` for none.
+        period: Seasonal period (1 = none, 4 = quarterly, 12 = monthly).
+        **params: Parameters of the named model (``k=8`` for ``rw_mean``, ``spec="AAN"`` for ``ets``).
+
+    Returns:
+        The forecaster's frame: index ``step``, columns ``mean``, ``lower_80``, ``upper_80``, ...
+    """
+    from pybbdl._validation import check_positive_int
+    from pybbdl.models.registry import get_spec
+
+    if isinstance(model, str):
+        estimator = get_spec(model, "series").build("series", **params)
+    else:
+        if params:
+            raise ArgumentError(f"`params` apply to model names only. Received: {sorted(params)} with a "
+                                f"{type(model).__name__}")
+        estimator = model
+    if not (callable(getattr(estimator, "forecast", None)) and callable(getattr(estimator, "fit", None))):
+        raise ArgumentError(f"`model` must have the series contract (fit(y, period), forecast(h, levels)). "
+                            f"Received: {model!r}")
+    levels = check_levels(levels)
+    h = check_positive_int("h", h)
+    period = check_positive_int("period", period)
+    return estimator.fit(y, period).forecast(h, levels)

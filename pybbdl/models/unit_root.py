@@ -1,7 +1,7 @@
 """Unit-root tests that choose the number of differences of an ARIMA (as R's ``forecast::ndiffs``).
 
 Its own module so that the ARIMA model classes (:mod:`pybbdl.models.arima`) and the order search
-(:mod:`pybbdl.models.arima_search`) can both use it without importing each other.
+(:mod:`pybbdl.models.arima_order`) can both use it without importing each other.
 """
 
 from __future__ import annotations

@@ -305,7 +305,7 @@ def _model_record(model) -> dict:
     params = model.get_params() if callable(getattr(model, "get_params", None)) else {}
     out = {"class": type(model).__name__, "params": params}
     if isinstance(params.get("engine"), str):  # ARIMA's likelihood engine: what "auto" runs here
-        from pybbdl.models.arima_search import resolve_engine
+        from pybbdl.models.arima_likelihood import resolve_engine
 
         out["engine_used"] = resolve_engine(params["engine"])
     return out

@@ -54,7 +54,7 @@ from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, Model
 from pybbdl.models.arima import ArimaForecaster
 from pybbdl.models.horizons import DirectForecaster
 from pybbdl.models.series import interval_columns, level_label
-from pybbdl.models.statistical import EtsForecaster
+from pybbdl.models.ets import EtsForecaster
 from pybbdl.outputs import atomic_write, prepare_output_dir
 from pybbdl.reports import _save_figure, _stamp, format_table, future_fan_figure
 from pybbdl.windows import prepare_windows

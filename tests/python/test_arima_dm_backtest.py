@@ -94,9 +94,9 @@ def test_order_search_that_finds_nothing_raises(monkeypatch):
         ArimaForecaster(max_p=1, max_q=1, trend="t").fit(_series_windows(WWWUSAGE))
     with pytest.raises(ModelFitError, match=r"could not re-estimate the chosen ARIMA\(.*LinAlgError"):
         ArimaForecaster(max_p=1, max_q=1, estimates="statsmodels").fit(_series_windows(WWWUSAGE))
-    from pybbdl.models import arima_search
+    from pybbdl.models import auto_arima
 
-    monkeypatch.setattr(arima_search, "_fit_statsmodels", broken)
+    monkeypatch.setattr(auto_arima, "_fit_statsmodels", broken)
     with pytest.raises(ModelFitError, match=r"could not fit the chosen ARIMA\(.*Schur"):
         ArimaForecaster(max_p=1, max_q=1).fit(_series_windows(WWWUSAGE))
 

@@ -4,7 +4,7 @@ Before: the numpy engine optimised with scipy's BFGS (forward differences, gtol 
 CSS start, the numba engine with a port of R's BFGS (optim's vmmin, central differences, reltol);
 on the Jena case of issue 20 they reached different optima of ARIMA(2,1,2) (AICc 1763.4 vs
 1784.7) and chose different models, ARIMA(2,1,2) (numpy) and ARIMA(2,1,0) (numba, R). Now both run
-R's CSS-ML with R's BFGS step for step (pybbdl.models.arima_search._vmmin is the twin of
+R's CSS-ML with R's BFGS step for step (pybbdl.models._optim._vmmin is the twin of
 _arima_kernel.vmmin).
 """
 
@@ -15,6 +15,7 @@ import pytest
 
 from pybbdl.exceptions import ArgumentError
 from pybbdl.models import ArimaForecaster
+from pybbdl.models import arima_likelihood
 from pybbdl.models import arima_search as S
 from test_arima_dm_backtest import WWWUSAGE
 
@@ -116,7 +117,7 @@ def test_engine_is_checked_and_resolved(monkeypatch):
     with pytest.raises(ArgumentError, match="PYBBDL_ARIMA_ENGINE must be"):
         S.resolve_engine("auto")
     monkeypatch.delenv("PYBBDL_ARIMA_ENGINE")
-    monkeypatch.setattr(S, "_KERNEL", [None])  # numba not importable
+    monkeypatch.setattr(arima_likelihood, "_KERNEL", [None])  # numba not importable
     assert S.resolve_engine("auto") == "numpy"
     with pytest.raises(ArgumentError, match="needs numba"):
         S.resolve_engine("numba")

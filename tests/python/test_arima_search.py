@@ -9,6 +9,7 @@ import pytest
 
 from pybbdl.exceptions import ArgumentError, DataError, NotFittedError
 from pybbdl.models import ArimaForecaster, AutoArima
+from pybbdl.models import arima_likelihood
 from pybbdl.models import arima_search as S
 from pybbdl.models.series import check_levels
 from pybbdl.windows import prepare_windows
@@ -47,7 +48,7 @@ def _chosen(result):
 def engine(request, monkeypatch):
     """Both likelihood engines: numba when installed ("auto"), and the numpy reference."""
     if request.param == "numpy":
-        monkeypatch.setattr(S, "_KERNEL", [None])
+        monkeypatch.setattr(arima_likelihood, "_KERNEL", [None])  # where the engine is looked up
     return request.param
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pybbdl.exceptions import ArgumentError
-from pybbdl.models.statistical import EtsForecaster
+from pybbdl.models.ets import EtsForecaster
 
 
 def _series():
