@@ -145,15 +145,12 @@ def season_of_index(windows: Windows) -> int:
     has no season this rule knows: refused, asking for ``period``."""
     import pandas as pd
 
-    from pybbdl.models.series import index_period
+    from pybbdl.models.series import index_frequency, index_period
 
     m = index_period(windows)
     if m > 1:
         return m
-    index = windows.frame.index
-    freq = getattr(index, "freqstr", None)
-    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index)
+    freq = index_frequency(windows.frame.index)
     step = None
     if freq:
         try:

@@ -34,16 +34,27 @@ DEFAULT_LEVELS = (0.8, 0.95)
 def index_period(windows) -> int:
     """The seasonal period of windowed data from its index frequency: 4 for quarters, 12 for months,
     else 1 (a frame from R or a CSV carries no ``freq``: it is inferred from three or more dates)."""
-    index = windows.frame.index
-    freq = getattr(index, "freqstr", None)
-    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index)
-    freq = freq or ""
+    return period_of_index(windows.frame.index)
+
+
+def period_of_index(index) -> int:
+    """:func:`index_period`'s rule for a bare index (a pandas Series' dates): 4 for quarters, 12
+    for months, else 1."""
+    freq = index_frequency(index) or ""
     if freq.startswith(("Q", "BQ")):
         return 4
     if freq.startswith(("M", "BM", "MS", "BMS")) and not freq.startswith("min"):
         return 12
     return 1
+
+
+def index_frequency(index) -> str | None:
+    """The index's frequency string: its ``freq``, else inferred from three or more regular dates
+    (a frame from R or a CSV carries none), else None."""
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    return freq
 
 
 def check_levels(levels) -> tuple[float, ...]:
@@ -217,7 +228,8 @@ class SeriesOrigins(BaseForecaster):
         return f"{text}, refitted at each origin"
 
 
-def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int = 1, **params) -> pd.DataFrame:
+def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int | None = None,
+                    **params) -> pd.DataFrame:
     """Fit a series-level forecaster on all of `y` and forecast steps 1..h with intervals.
 
     Args:
@@ -228,7 +240,8 @@ def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int 
             object that has ``fit(y, period)`` and ``forecast(h, levels)``.
         h: Steps ahead, >= 1.
         levels: Interval levels in (0, 1); ``()`` for none.
-        period: Seasonal period (1 = none, 4 = quarterly, 12 = monthly).
+        period: Seasonal period (1 = none, 4 = quarterly, 12 = monthly); None (default) = the
+            dates' season of a pandas Series with a date index (4 quarterly, 12 monthly), else 1.
         **params: Parameters of the named model (``k=8`` for ``rw_mean``, ``spec="AAN"`` for ``ets``).
 
     Returns:
@@ -249,5 +262,7 @@ def forecast_series(y, model="ets", h: int = 8, levels=(0.8, 0.95), period: int 
                             f"Received: {model!r}")
     levels = check_levels(levels)
     h = check_positive_int("h", h)
+    if period is None:
+        period = period_of_index(y.index) if isinstance(y, pd.Series) else 1
     period = check_positive_int("period", period)
     return estimator.fit(y, period).forecast(h, levels)

@@ -71,3 +71,21 @@ def test_monthly_data_through_the_workflow_use_twelve(tmp_path):
     row = run.wide.set_index("model").loc["seasonal_naive"]
     # with no noise the season repeats exactly: only the trend over one year (0.4 x 12) is missed
     assert row["test_mae"] == pytest.approx(4.8, abs=1e-9) and "period 12" in row["spec"]
+
+
+def test_forecast_series_takes_the_season_of_a_dated_series():
+    from pybbdl.models.series import forecast_series
+
+    n = 96
+    t = np.arange(n)
+    values = 50 + 0.2 * t + 6 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(1).normal(0, 0.3, n)
+    dated = pd.Series(values, index=pd.DatetimeIndex(pd.date_range("2015-01-01", periods=n, freq="MS").values))
+    got = forecast_series(dated, "seasonal_naive", h=12, levels=())
+    np.testing.assert_allclose(got["mean"].to_numpy(), values[-12:])  # the last year repeated: period 12
+    pd.testing.assert_frame_equal(got, forecast_series(values, "seasonal_naive", h=12, levels=(), period=12))
+    # a bare array has no dates: period 1 unless given; a given period wins over the dates
+    np.testing.assert_allclose(forecast_series(values, "seasonal_naive", h=3, levels=())["mean"], values[-1])
+    np.testing.assert_allclose(forecast_series(dated, "seasonal_naive", h=4, levels=(), period=4)["mean"],
+                               values[-4:])
+    with pytest.raises(ArgumentError, match="`period` must be"):
+        forecast_series(dated, "seasonal_naive", h=3, period=0)
