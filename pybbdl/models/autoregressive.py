@@ -159,12 +159,6 @@ class ArForecaster(_Dual):
         psi = _psi_weights(self.coef_[1:], h)
         return float(np.sqrt(self.sigma2_ * np.sum(psi**2)))
 
-    def _intervals_windows(self, windows, origins, levels, h=None):
-        h = windows.horizon if h is None else h
-        mean = self._predict_origins(windows, origins, h)
-        sd = self._sd(h)
-        return self._interval_dict(mean, {lv: _normal_quantile(lv) * sd for lv in levels})
-
     def _forecast_series(self, h, levels):
         y = self.y_
         if self.method == "iterated":

@@ -147,6 +147,14 @@ class _Dual(BaseForecaster):
     def _interval_dict(self, mean, half_widths: dict) -> dict:
         return {lv: (mean - w, mean + w) for lv, w in half_widths.items()}
 
+    def _intervals_windows(self, windows, origins, levels, h=None):
+        """Normal intervals around the forecasts from `origins` with the model's ``h``-step
+        standard deviation ``self._sd(h)`` (Theta, AR); models with another rule override this."""
+        h = windows.horizon if h is None else h
+        mean = self._predict_origins(windows, origins, h)
+        sd = self._sd(h)
+        return self._interval_dict(mean, {lv: _normal_quantile(lv) * sd for lv in levels})
+
     def forecast(self, h: int, levels=()) -> pd.DataFrame:
         """Steps 1..h past the end of the series given to ``fit(y, period)``, with intervals."""
         self._check_mode("series")

@@ -103,12 +103,6 @@ class ThetaForecaster(_Dual):
         series = windows.values[self.train_start_:origins.max() + 1, 0]
         return self._means(series, origins - self.train_start_, windows.horizon if h is None else h)
 
-    def _intervals_windows(self, windows, origins, levels, h=None):
-        h = windows.horizon if h is None else h
-        mean = self._predict_origins(windows, origins, h)
-        sd = self._sd(h)
-        return self._interval_dict(mean, {lv: _normal_quantile(lv) * sd for lv in levels})
-
     def _forecast_series(self, h, levels):
         rows = np.array([len(self.y_) - 1])
         mean = np.array([self._means(self.y_, rows, i)[0] for i in range(1, h + 1)])
