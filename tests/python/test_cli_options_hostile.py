@@ -340,7 +340,7 @@ def no_work(monkeypatch):
         raise AssertionError("work started: the bad value was not refused up front")
 
     modules = [importlib.import_module(name) for name in ("pybbdl.parallel", "pybbdl.evaluation.compare",
-                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel")]
+                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel_fit")]
     for module in modules:
         monkeypatch.setattr(module, "run_tasks", work)
     for name in ("pybbdl.cli.gan", "pybbdl.cli.privacy"):

@@ -39,7 +39,7 @@ def _no_work(monkeypatch):
 
     # import every module first: one imported after the patch would keep `boom` for good
     modules = [importlib.import_module(name) for name in ("pybbdl.parallel", "pybbdl.evaluation.compare",
-                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel")]
+                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel_fit")]
     for module in modules:
         monkeypatch.setattr(module, "run_tasks", boom)
 
