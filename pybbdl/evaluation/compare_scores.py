@@ -18,12 +18,8 @@ from pybbdl.evaluation.nested import clark_west, model_confidence_set
 
 #: Columns of the long table, in order (see :func:`long_table`).
 LONG_COLUMNS = ("model", "part", "horizon", "metric", "value", "sd", "n", "seeds", "note")
-
-
 #: The columns of one row as :func:`long_table` builds it (``horizon`` is added to the whole table).
 _ROW_COLUMNS = tuple(c for c in LONG_COLUMNS if c != "horizon")
-
-
 #: The model confidence set of the tables: size (0.10 = the 90 % set), bootstrap replications, seed.
 MCS_SIZE, MCS_REPS, MCS_SEED = 0.10, 1000, 0
 

@@ -127,8 +127,6 @@ class PanelRun(RunResult):
 
 #: Columns of the per-series table of a panel backtest (one row per series x fold x model).
 BACKTEST_SERIES_COLUMNS = ["id", "fold", *SERIES_COLUMNS[1:]]
-
-
 #: Columns of a panel backtest's per-fold table (each fold's overall scores).
 FOLD_COLUMNS = ["fold", *AGGREGATE_COLUMNS]
 
