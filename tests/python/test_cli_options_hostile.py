@@ -339,8 +339,8 @@ def no_work(monkeypatch):
         resolve_backend(n_jobs, backend, address)
         raise AssertionError("work started: the bad value was not refused up front")
 
-    modules = [importlib.import_module(name) for name in ("pybbdl.parallel", "pybbdl.evaluation.compare",
-                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel")]
+    modules = [importlib.import_module(name) for name in ("pybbdl.parallel", "pybbdl.evaluation.compare_fits",
+                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel_fit")]
     for module in modules:
         monkeypatch.setattr(module, "run_tasks", work)
     for name in ("pybbdl.cli.gan", "pybbdl.cli.privacy"):

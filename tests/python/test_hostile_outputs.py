@@ -38,8 +38,8 @@ def _no_work(monkeypatch):
         raise AssertionError("work started before the output folder was checked")
 
     # import every module first: one imported after the patch would keep `boom` for good
-    modules = [importlib.import_module(name) for name in ("pybbdl.parallel", "pybbdl.evaluation.compare",
-                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel")]
+    modules = [importlib.import_module(name) for name in ("pybbdl.parallel", "pybbdl.evaluation.compare_fits",
+                                                          "pybbdl.evaluation.backtest", "pybbdl.workflows.panel_fit")]
     for module in modules:
         monkeypatch.setattr(module, "run_tasks", boom)
 

@@ -159,11 +159,12 @@ def test_the_panel_runs_members_as_tasks_with_intervals():
 
 def test_the_panel_refuses_a_bad_ensemble_before_any_work(monkeypatch):
     import pybbdl.workflows.panel as panel
+    import pybbdl.workflows.panel_fit as panel_fit  # where the panel's tasks are run
 
     def no_work(*a, **k):
         raise AssertionError("work started")
 
-    monkeypatch.setattr(panel, "run_tasks", no_work)
+    monkeypatch.setattr(panel_fit, "run_tasks", no_work)
     data = {f"s{i}": y for i, y in enumerate(_ys(n=2))}
     for params, match in (({"ensemble": "huge"}, "`ensemble` must be None"),
                           ({"ensemble": {"lookbacks": [0]}}, "lookbacks"),
