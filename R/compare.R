@@ -69,8 +69,9 @@
 #' @param units Hidden units of the networks; `NULL`: each model's own (32).
 #' @param period Seasonal period, in rows, of `"seasonal_naive"`, `"ets"` and `"theta"`; `NULL`: the
 #'   frequency of a `ts` (or zooreg) `data` when it is above 1 (`ts(y, frequency = 7)`: 7), else each
-model's own (seasonal naive: the dates' season, 4 quarterly, 12 monthly, 24 hourly, 7 daily, else
-#'   refused; ETS and Theta 4 for quarterly and 12 for monthly dates, else none). A `period` given wins over the ts frequency; the one used is `settings$period`. The same
+#'   model's own (seasonal naive: the dates' season, 4 quarterly, 12 monthly, 24 hourly, 7 daily, else
+#'   refused; ETS and Theta 4 for quarterly and 12 for monthly dates, else none). A `period` given
+#'   wins over the ts frequency; the one used is `settings$period`. The same
 #'   name as in [forecast_panel()], [forecast_series()], Python and the CLI (`--period`).
 #' @param season Deprecated old name of `period` (a warning; removed in the next release).
 #' @param seed Seed of weights, shuffling and dropout (Python, NumPy and TensorFlow are seeded
