@@ -114,7 +114,8 @@ def effective_workers(n_jobs: int, n_tasks: int, *, warn: bool = False) -> int:
 
 
 def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | None = None,
-              address: str | None = None, progress: bool = False, desc: str | None = None) -> list:
+              address: str | None = None, progress: bool = False, desc: str | None = None,
+              fresh_process: bool = False) -> list:
     """``[fn(task) for task in tasks]``, in task order, possibly in parallel.
 
     Args:
@@ -128,6 +129,14 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
         address: A Ray cluster's address (``"HOST:PORT"``, ``"auto"``, ``"ray://HOST:PORT"``).
         progress: Show a progress bar (tqdm) that moves as tasks complete.
         desc: The progress bar's label.
+        fresh_process: Run each task in a new worker process, which ends with the task, for tasks
+            whose memory is not given back when they end (TensorFlow keeps about 40 MB per trained
+            network in the process, so a worker that trains network after network grows by GBs).
+            ``"loky"``: the standard library's ``ProcessPoolExecutor`` (spawned workers,
+            ``max_tasks_per_child=1``), `fn` and tasks picklable by :mod:`pickle`; ``"ray"``: the
+            task's worker is retired after it (``max_calls=1``); ``"sequential"``: no effect
+            (the tasks run in this process). Each new process pays its imports (TensorFlow: a few
+            seconds).
 
     Raises:
         ArgumentError: n_jobs < 1, an unknown backend, an address without Ray.
@@ -139,6 +148,8 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
     n_jobs = int(n_jobs)
     if not callable(fn):
         raise ArgumentTypeError(f"`fn` must be a function of one task. Received: {type(fn).__name__}")
+    if not isinstance(fresh_process, bool):
+        raise ArgumentTypeError(f"`fresh_process` must be True or False. Received: {fresh_process!r}")
     tasks = list(tasks)
     if not tasks:
         return []
@@ -152,8 +163,8 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
         if backend == "loky" or (backend == "ray" and address is None and not _ray_is_initialized()):
             n_jobs = effective_workers(n_jobs, len(tasks), warn=True)
         if backend == "loky":
-            return _run_loky(fn, tasks, n_jobs, bar)
-        return _run_ray(fn, tasks, n_jobs, address, bar)
+            return _run_fresh(fn, tasks, n_jobs, bar) if fresh_process else _run_loky(fn, tasks, n_jobs, bar)
+        return _run_ray(fn, tasks, n_jobs, address, bar, fresh_process)
     finally:
         bar.close()
 
@@ -386,7 +397,36 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
                         "the address, e.g. HOST:6379).")
 
 
-def _run_ray(fn, tasks, n_jobs, address, bar) -> list:
+def _run_fresh(fn, tasks, n_jobs, bar) -> list:
+    """Each task in a new spawned process (``max_tasks_per_child=1``), at most `n_jobs` at once."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    from joblib.externals.loky.backend.context import get_context
+
+    results = [None] * len(tasks)
+    # loky's start method, as joblib's workers: a new interpreter that does not re-run the
+    # caller's script (multiprocessing's "spawn" would, and fail in a script with no main guard)
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("loky"), max_tasks_per_child=1,
+                             initializer=limit_worker_threads) as pool:
+        futures = {pool.submit(call_in_worker, fn, i, task): i for i, task in enumerate(tasks)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    done = future.result()
+                except BrokenProcessPool as err:  # the worker died (killed, out of memory, a crash)
+                    i = futures[future]
+                    err.add_note(f"pybbdl.parallel: the worker process of {task_label(tasks[i], i, len(tasks))} "
+                                 "ended without a result (killed, out of memory or crashed)")
+                    raise
+                _collect(results, done, tasks, bar)
+        finally:
+            for future in futures:  # a failed task: what has not started is not started
+                future.cancel()
+    return results
+
+
+def _run_ray(fn, tasks, n_jobs, address, bar, fresh_process: bool = False) -> list:
     ray = _import_ray()
     started = _connect_ray(ray, n_jobs, address)
     results = [None] * len(tasks)
@@ -394,7 +434,8 @@ def _run_ray(fn, tasks, n_jobs, address, bar) -> list:
     try:
         import ray.cloudpickle as cloudpickle
 
-        remote = ray.remote(num_cpus=1, max_retries=0)(call_in_ray_worker)
+        remote = ray.remote(num_cpus=1, max_retries=0, **({"max_calls": 1} if fresh_process else {}))(
+            call_in_ray_worker)
         fn_ref = ray.put(fn)
         pending = {remote.remote(fn_ref, i, cloudpickle.dumps(task)): i for i, task in enumerate(tasks)}
         while pending:

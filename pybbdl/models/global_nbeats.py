@@ -63,6 +63,9 @@ class NBeatsGlobal:
             same seed and TensorFlow thread count give the same members: task-backend workers
             (loky, Ray) train on one thread each, so their runs agree with each other; a sequential
             run in a process whose TensorFlow uses several threads differs in the last digits.
+            With ``n_jobs > 1`` or Ray each member trains in a new worker process that ends with it
+            (:func:`pybbdl.parallel.run_tasks`' ``fresh_process``): TensorFlow does not give back
+            the memory of a trained network, so a reused worker would grow member by member.
         checkpoint_dir: A folder where each trained member is saved; a member already there (same
             settings, same data) is loaded, not retrained, so an interrupted ensemble resumes.
         progress: Print one line per trained member (steps, wall and CPU seconds).
@@ -145,7 +148,7 @@ class NBeatsGlobal:
 
             tasks = self.member_tasks(ys)
             results = run_tasks(train_member, tasks, n_jobs=n_jobs, backend=backend, address=address,
-                                progress=self.progress, desc="nbeats members")
+                                progress=self.progress, desc="nbeats members", fresh_process=True)
             return self.adopt(ys, results)
         ys = self._check_ys(ys)  # NaN, an empty panel and a lone array are refused, as for an ensemble
         from pybbdl._tensorflow import import_tensorflow_quietly

@@ -100,7 +100,8 @@ def _fit_models(series, local, glob, *, levels, params, seed, seeds, n_jobs, bac
                 owner += [j] * len(mt)
         plain = [j for j, g in enumerate(ensembles) if g is None]
         trained = run_tasks(_member_task, member_tasks, n_jobs=n_jobs, backend=backend, address=address,
-                            progress=progress, desc=f"{desc}: global model members") if member_tasks else []
+                            progress=progress, desc=f"{desc}: global model members",
+                            fresh_process=True) if member_tasks else []
         gout = [None] * len(gtasks)
         plain_out = run_tasks(_global_task, [gtasks[j] for j in plain], n_jobs=n_jobs, backend=backend,
                               address=address, progress=progress, desc=f"{desc}: global models") if plain else []

@@ -31,6 +31,7 @@ def main(address: str, out: Path) -> None:
     # connect by address, run, disconnect (run_tasks opens and closes its own session)
     got["squares"] = run_tasks(tp._square_after, tasks, address=address)
     got["initialized_after"] = ray.is_initialized()
+    got["fresh_pids"] = run_tasks(tp._pid, range(4), address=address, fresh_process=True)
     try:
         run_tasks(tp._fail_on_three, range(5), address=address)
     except Exception as err:  # noqa: BLE001 - the test checks type, message and notes

@@ -130,6 +130,21 @@ def test_same_seed_same_forecasts_and_resumed_equals_uninterrupted(uninterrupted
     assert _model().member_tasks(ys)[0]["fingerprint"] != _model().member_tasks(ys[:3])[0]["fingerprint"]
 
 
+def test_members_on_two_workers_each_train_in_a_new_process(uninterrupted, monkeypatch):
+    """A worker that trains member after member would keep ~40 MB of TensorFlow per network (a
+    2 GB worker on M3): with n_jobs > 1 each member trains in its own process, on one thread."""
+    import pybbdl.parallel
+
+    ys, whole, _ = uninterrupted
+    calls, run = [], pybbdl.parallel.run_tasks
+    monkeypatch.setattr(pybbdl.parallel, "run_tasks", lambda *a, **k: calls.append(k) or run(*a, **k))
+    par = _model().fit(ys, n_jobs=2)
+    assert calls[0]["fresh_process"] is True and calls[0]["n_jobs"] == 2
+    assert [r["threads"] for r in par.members_] == [1] * 4 and not any(r["resumed"] for r in par.members_)
+    for a, b in zip(par.members_, whole.members_):  # one thread vs this process's: the last digits only
+        np.testing.assert_allclose(a["forecast"], b["forecast"], rtol=1e-3)
+
+
 def test_intervals_are_conformal_and_nested(uninterrupted):
     ys, m, _ = uninterrupted
     iv = m.forecast_intervals(ys, [0.5, 0.9])
@@ -141,9 +156,13 @@ def test_intervals_are_conformal_and_nested(uninterrupted):
         m.forecast_intervals(ys, [1.5])
 
 
-def test_the_panel_runs_members_as_tasks_with_intervals():
+def test_the_panel_runs_members_as_tasks_with_intervals(monkeypatch):
     pytest.importorskip("keras")
+    import pybbdl.workflows.panel_fit as panel_fit
     from pybbdl.workflows.panel import forecast_panel
+
+    calls, run_tasks = [], panel_fit.run_tasks
+    monkeypatch.setattr(panel_fit, "run_tasks", lambda fn, tasks, **k: calls.append((fn, k)) or run_tasks(fn, tasks, **k))
 
     data = {f"s{i}": y for i, y in enumerate(_ys(length=28))}
     params = {"nbeats": {**TINY, "ensemble": {"losses": ["mape"], "lookbacks": [2]}}}
@@ -155,6 +174,7 @@ def test_the_panel_runs_members_as_tasks_with_intervals():
     assert "median of 1 networks" in run.settings["global_settings"]["nbeats"]["period=4,h=4"]
     hist = run.histories[("nbeats", "period=4,h=4", 42)]["members"]
     assert hist[0]["loss"] == "mape" and hist[0]["steps"] == 3 and hist[0]["seconds"] > 0
+    assert [k["fresh_process"] for fn, k in calls if fn is panel_fit._member_task] == [True]  # a process each
 
 
 def test_the_panel_refuses_a_bad_ensemble_before_any_work(monkeypatch):

@@ -46,6 +46,16 @@ def _plus_one(i):
     return i + 1
 
 
+def _pid(_):
+    return os.getpid()
+
+
+def _die_on_one(i):
+    if i == 1:
+        os._exit(3)  # the worker process ends without a result (as when the kernel kills it)
+    return i
+
+
 def _worker_threads(_):
     from threadpoolctl import threadpool_info
 
@@ -145,6 +155,33 @@ def test_loky_results_come_back_in_task_order_with_one_thread_per_worker():
     assert run_tasks(_square_after, tasks, n_jobs=2, progress=True, desc="squares") == [i * i for i in range(6)]
     for tf_threads, blas_threads in run_tasks(_worker_threads, range(2), n_jobs=2):
         assert tf_threads == "1" and blas_threads == 1
+
+
+def test_fresh_process_runs_each_task_in_a_new_worker_in_task_order():
+    """N-BEATS members run so: TensorFlow keeps ~40 MB per trained network in its process."""
+    tasks = [(i, 0.3 - 0.05 * i) for i in range(5)]  # the last tasks finish first
+    assert run_tasks(_square_after, tasks, n_jobs=2, fresh_process=True) == [i * i for i in range(5)]
+    pids = run_tasks(_pid, range(4), n_jobs=2, fresh_process=True)
+    assert len(set(pids)) == 4 and os.getpid() not in pids  # a new process per task
+    assert len(set(run_tasks(_pid, range(4), n_jobs=2))) <= 2  # loky reuses its 2 workers
+    assert run_tasks(_pid, range(3), fresh_process=True) == [os.getpid()] * 3  # sequential: no effect
+    for tf_threads, blas_threads in run_tasks(_worker_threads, range(2), n_jobs=2, fresh_process=True):
+        assert tf_threads == "1" and blas_threads == 1  # one thread each, as loky's workers
+
+
+def test_fresh_process_names_a_failing_task_and_a_worker_that_died():
+    with pytest.raises(ValueError, match="task three refuses") as info:
+        run_tasks(_fail_on_three, range(6), n_jobs=2, fresh_process=True)
+    notes = "\n".join(info.value.__notes__)
+    assert "raised by task 4 of 6 (3)" in notes and "_fail_on_three" in notes
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool) as info:
+        run_tasks(_die_on_one, range(4), n_jobs=2, fresh_process=True)
+    assert "ended without a result" in "\n".join(info.value.__notes__)
+    for bad in ("yes", 1, None):
+        with pytest.raises(TypeError, match="`fresh_process` must be True or False"):
+            run_tasks(_pid, range(2), n_jobs=2, fresh_process=bad)
 
 
 @pytest.mark.slow  # trains a network (TensorFlow start-up)
@@ -344,6 +381,7 @@ def test_a_real_ray_cluster_gives_the_local_results(ray_cluster, tmp_path):
     assert got["initialized_after"] is False  # run_tasks closed the session it opened
     kind, message, notes = got["error"]
     assert kind == "ValueError" and "task three refuses" in message and "raised by task 4 of 5 (3)" in notes
+    assert len(set(got["fresh_pids"])) == 4  # fresh_process: each task's Ray worker retires after it
 
     # an M3 subset: every series' comparison, fitted on the cluster, equals the local run
     series, panel_args = _m3_subset()
