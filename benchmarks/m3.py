@@ -35,10 +35,64 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SHARED_DATA, machine, require  # noqa: E402
 
 M3 = SHARED_DATA / "m3"
-COMBINATIONS = {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
-                "comb_tdn": ("theta_m3", "damped", "nbeats"), "comb_etn": ("ets", "theta_m3", "nbeats"),
-                "comb_eatn": ("ets", "arima", "theta_m3", "nbeats")}
 ANCHORS = "THETA 13.05, ForecastPro 13.23, B-J auto 13.99, Auto-ANN 14.23, NAIVE2 15.46 (pooled sMAPE); N-BEATS 12.37"
+
+
+def model_params(models, args) -> dict:
+    """The per-model parameters the command line sets (N-BEATS' steps, batch, ensemble, checkpoints)."""
+    if "nbeats" not in models:
+        return {}
+    params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
+                         if v is not None}}
+    if args.nbeats_ensemble:
+        import json
+
+        ens = args.nbeats_ensemble
+        params["nbeats"]["ensemble"] = json.loads(ens) if ens.lstrip().startswith("{") else ens
+        params["nbeats"]["progress"] = True
+    if args.nbeats_checkpoint:
+        params["nbeats"]["checkpoint_dir"] = str(args.nbeats_checkpoint)
+    return params
+
+
+def validation_combinations(names, panel, args, results, walls) -> None:
+    """Run the combinations chosen on a validation window (their members fitted on each series'
+    training part, and again on it less its last h values; one run per set of members) and add
+    their forecasts to `results`. The wall time of a run is given to each of its combinations."""
+    from pybbdl.models.registry import get_spec
+    from pybbdl.workflows.panel import forecast_panel
+
+    by_members: dict = {}
+    for name in names:
+        by_members.setdefault(tuple(get_spec(name).defaults["members"]), []).append(name)
+    for members, combos in by_members.items():
+        start, start_cpu = time.perf_counter(), time.process_time()
+        run = forecast_panel(panel, models=list(members), combinations=combos, reference=None, seed=args.seed,
+                             seeds=1, params=model_params(members, args), n_jobs=args.jobs, backend=args.backend,
+                             address=args.address)
+        wall = time.perf_counter() - start
+        for name in combos:
+            walls[name] = wall
+            rows = run.series[run.series["model"] == name].set_index("id")
+            for sid, g in run.forecasts[run.forecasts["model"] == name].groupby("id", sort=False):
+                results[(name, sid)] = {"mean": g["forecast"].to_numpy(float), "error": "",
+                                        "seconds": rows.loc[sid, "seconds"], "note": rows.loc[sid, "note"]}
+            for sid, r in rows[rows["error"] != ""].iterrows():
+                results[(name, sid)] = {"mean": None, "error": r["error"], "seconds": r["seconds"], "note": ""}
+            print(f"{name} (members {', '.join(members)}, chosen on a validation window): equal weights on "
+                  f"{int(rows['note'].astype(str).str.startswith('equal weights').sum())} of {len(rows)} series "
+                  "(no validation window to be had)", flush=True)
+        print(f"{', '.join(combos)}: {wall:.1f} s wall, {time.process_time() - start_cpu:.1f} s CPU (this process) "
+              f"for the members and their validation refits, load {os.getloadavg()[0]:.2f}", flush=True)
+
+
+def fixed_combinations() -> dict:
+    """The registry's fixed combinations ``{name: members}`` (the mean of the members' forecasts),
+    made from whichever members this run has; those chosen on a validation window run with
+    ``--combinations`` (they refit their members on each series' training part less h values)."""
+    from pybbdl.models.registry import get_spec, model_names
+
+    return {n: tuple(get_spec(n).defaults["members"]) for n in model_names("combination", without="validation")}
 
 
 def load_m3(limit: int | None, only: Path | None = None):
@@ -149,6 +203,10 @@ def main(argv=None) -> int:
     ap.add_argument("--levels", default=None,
                     help="interval levels (e.g. 0.8,0.95): each pybbdl model's coverage and mean width (as a "
                          "share of the actual level) are printed")
+    ap.add_argument("--combinations", default=None,
+                    help="combinations chosen on a validation window, e.g. comb_ivw,comb_select (registered; "
+                         "each runs its members again, with their validation refits); the fixed ones "
+                         "(comb, comb_etn, ...) are made from the models run or loaded")
     ap.add_argument("--r", action="store_true", help="R's forecast::ets and auto.arima through rpy2 as a timed peer")
     ap.add_argument("--r-models", default="ets,auto.arima", help="R's models for --r: ets, auto.arima or both")
     ap.add_argument("--r-limit", type=int, default=3003, help="series for R's models (every k-th)")
@@ -161,6 +219,11 @@ def main(argv=None) -> int:
     from pybbdl.models.registry import model_names
     from pybbdl.workflows.panel import available_series_models, forecast_panel, score_panel
 
+    validation_names = [c.strip() for c in (args.combinations or "").split(",") if c.strip()]
+    allowed = model_names("combination", capability="validation")
+    if [c for c in validation_names if c not in allowed] or len(set(validation_names)) != len(validation_names):
+        ap.error(f"--combinations must name distinct combinations among {', '.join(allowed)}. "
+                 f"Received: {args.combinations!r}")
     t_all = time.perf_counter()
     data, panel = load_m3(args.limit, args.ids)
     ids = panel.ids
@@ -175,18 +238,7 @@ def main(argv=None) -> int:
         if m in model_names("series") and m not in have:
             notes.append(f"{m}: not in this install (skipped)")
             continue
-        params = {}
-        if m == "nbeats":
-            params = {"nbeats": {k: v for k, v in (("steps", args.nbeats_steps), ("batch_size", args.nbeats_batch))
-                                 if v is not None}}
-            if args.nbeats_ensemble:
-                import json
-
-                ens = args.nbeats_ensemble
-                params["nbeats"]["ensemble"] = json.loads(ens) if ens.lstrip().startswith("{") else ens
-                params["nbeats"]["progress"] = True
-            if args.nbeats_checkpoint:
-                params["nbeats"]["checkpoint_dir"] = str(args.nbeats_checkpoint)
+        params = model_params([m], args)
         start, start_cpu = time.perf_counter(), time.process_time()
         seeds = args.seeds if m in model_names("global") else 1  # only global models train with seeds
         levels = [float(x) for x in args.levels.split(",")] if args.levels else ()
@@ -230,6 +282,11 @@ def main(argv=None) -> int:
         if args.save:
             save_results(results, m, args.save)
             (args.save / f"{m}.wall").write_text(f"{walls[m]:.3f} s, {len(ids)} series, jobs {args.jobs}\n")
+    validation_combinations(validation_names, panel, args, results, walls)
+    for name in validation_names:
+        if args.save:
+            save_results(results, name, args.save)
+            (args.save / f"{name}.wall").write_text(f"{walls[name]:.3f} s, {len(ids)} series, jobs {args.jobs}\n")
     r_ids = None
     if args.r:
         r_models = [m.strip() for m in args.r_models.split(",") if m.strip()]
@@ -246,7 +303,7 @@ def main(argv=None) -> int:
     elif any(m == "R ets" for m, _ in results):
         r_ids = [sid for sid in ids if ("R ets", sid) in results]
     ours = list(dict.fromkeys(m for m, _ in results))
-    for name, members in COMBINATIONS.items():
+    for name, members in fixed_combinations().items():
         if all(mm in ours for mm in members):
             for sid in ids:
                 rs = [results.get((mm, sid)) for mm in members]

@@ -477,7 +477,8 @@ register_model("nbeats", family="global", summary="N-BEATS trained across a pane
 # Panel combinations (forecast_panel): fixed ones, made whenever their members all run ...
 _PC = "pybbdl.workflows.combinations:PanelCombination"
 for _name, _members in (("comb", ("ets", "theta", "arima")), ("comb_shd", ("ses", "holt", "damped")),
-                        ("comb_tdn", ("theta_m3", "damped", "nbeats"))):
+                        ("comb_tdn", ("theta_m3", "damped", "nbeats")), ("comb_etn", ("ets", "theta_m3", "nbeats")),
+                        ("comb_eatn", ("ets", "arima", "theta_m3", "nbeats"))):
     register_model(_name, family="combination", summary=f"mean (or `combine`) of {', '.join(_members)}",
                    combination=_PC, defaults={"members": _members, "weights": "equal"})
 # ... and chosen on a validation window cut from each series' training part, made when named

@@ -4,7 +4,7 @@ run, combined per series (the registry's ``"combination"`` contract).
 Two kinds, both registered in :mod:`pybbdl.models.registry` (``model_names("combination")``):
 
 * fixed (``weights="equal"``): the mean (or the run's ``combine``, median) of the members'
-  forecasts; ``comb``, ``comb_shd``, ``comb_tdn``, made whenever their members all run;
+  forecasts; ``comb``, ``comb_shd``, ``comb_tdn``, ``comb_etn``, ``comb_eatn``, made whenever their members all run;
 * chosen without peeking (capability ``validation``): each member is also fitted on the series'
   training part less its last ``h`` values and forecasts those ``h`` values (the validation
   window; the test part is never read); the members' sMAPE there gives the weights

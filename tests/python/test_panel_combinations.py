@@ -31,7 +31,8 @@ def _run(data, combinations=OWN, **kw):
 
 def test_combinations_live_in_the_one_registry():
     assert DEFAULT_COMBINATIONS == {"comb": ("ets", "theta", "arima"), "comb_shd": ("ses", "holt", "damped"),
-                                    "comb_tdn": ("theta_m3", "damped", "nbeats")}
+                                    "comb_tdn": ("theta_m3", "damped", "nbeats"), "comb_etn": ("ets", "theta_m3", "nbeats"),
+                                    "comb_eatn": ("ets", "arima", "theta_m3", "nbeats")}
     names = model_names("combination")
     assert {"comb", "comb_ivw", "comb_select", "comb_tdn_ivw"} <= set(names)
     assert set(model_names("combination", capability="validation")) == {"comb_ivw", "comb_select", "comb_tdn_ivw"}
