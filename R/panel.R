@@ -27,7 +27,8 @@
 #' @param holdout Hold back each series' last `horizon` values and score the forecasts on them
 #'   (`FALSE`: forecast past the end, nothing scored).
 #' @param combinations Named list of model-name vectors; each is the mean of its members'
-#'   forecasts (default: `comb_shd` = SES, Holt, damped and `comb` = ETS, Theta, ARIMA when all run).
+#'   forecasts (default: the registered fixed ones whose members all run, e.g. `comb_shd` = SES, Holt,
+#'   damped, `comb` = ETS, Theta, ARIMA, `comb_etn` = ETS, theta_m3, N-BEATS).
 #'   Or a character vector of registered combinations (`pybbdl_models()`, family `"combination"`),
 #'   e.g. `c("comb", "comb_ivw")`: `comb_ivw`, `comb_select` and `comb_tdn_ivw` choose their
 #'   weights per series on a validation window, the last `horizon` values of its training part
