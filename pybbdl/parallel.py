@@ -26,6 +26,7 @@ traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
@@ -397,6 +398,16 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
                         "the address, e.g. HOST:6379).")
 
 
+@contextlib.contextmanager
+def _noted(kind, tasks, index: int, why: str):
+    """Re-raise an exception of `kind` (a task lost outside its own code) with a note naming the task."""
+    try:
+        yield
+    except kind as err:
+        err.add_note(f"pybbdl.parallel: {task_label(tasks[index], index, len(tasks))} {why}")
+        raise
+
+
 def _run_fresh(fn, tasks, n_jobs, bar) -> list:
     """Each task in a new spawned process (``max_tasks_per_child=1``), at most `n_jobs` at once."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -412,13 +423,9 @@ def _run_fresh(fn, tasks, n_jobs, bar) -> list:
         futures = {pool.submit(call_in_worker, fn, i, task): i for i, task in enumerate(tasks)}
         try:
             for future in as_completed(futures):
-                try:
+                with _noted(BrokenProcessPool, tasks, futures[future],  # the worker died
+                            "ended without a result: its worker process was killed, ran out of memory or crashed"):
                     done = future.result()
-                except BrokenProcessPool as err:  # the worker died (killed, out of memory, a crash)
-                    i = futures[future]
-                    err.add_note(f"pybbdl.parallel: the worker process of {task_label(tasks[i], i, len(tasks))} "
-                                 "ended without a result (killed, out of memory or crashed)")
-                    raise
                 _collect(results, done, tasks, bar)
         finally:
             for future in futures:  # a failed task: what has not started is not started
@@ -441,13 +448,10 @@ def _run_ray(fn, tasks, n_jobs, address, bar, fresh_process: bool = False) -> li
         while pending:
             done, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0.2)
             for ref in done:
-                index = pending.pop(ref)
-                try:
+                with _noted(ray.exceptions.RayError, tasks, pending.pop(ref),  # the worker died or could not run fn
+                            "failed on the Ray cluster outside the task's own code (is the same pybbdl installed on "
+                            "every node?)"):
                     value = pickle.loads(ray.get(ref))
-                except ray.exceptions.RayError as err:  # the worker died or could not run the function
-                    err.add_note(f"pybbdl.parallel: {task_label(tasks[index], index, len(tasks))} failed on the Ray "
-                                 "cluster outside the task's own code (is the same pybbdl installed on every node?)")
-                    raise
                 _collect(results, value, tasks, bar)
     finally:
         for ref in pending:  # a failed task: what has not run is not started

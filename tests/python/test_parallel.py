@@ -178,7 +178,7 @@ def test_fresh_process_names_a_failing_task_and_a_worker_that_died():
 
     with pytest.raises(BrokenProcessPool) as info:
         run_tasks(_die_on_one, range(4), n_jobs=2, fresh_process=True)
-    assert "ended without a result" in "\n".join(info.value.__notes__)
+    assert "task 2 of 4 (1) ended without a result" in "\n".join(info.value.__notes__)
     for bad in ("yes", 1, None):
         with pytest.raises(TypeError, match="`fresh_process` must be True or False"):
             run_tasks(_pid, range(2), n_jobs=2, fresh_process=bad)
