@@ -13,6 +13,11 @@ existing machinery, nothing home-made:
   Ray spreads the tasks over all its CPUs, one CPU per task. pybbdl must be importable on every
   node. A Ray session the caller opened with ``ray.init`` is used as it is and left open.
 
+``fresh_process=True`` runs each task in a new worker process that ends with it (the standard
+library's ``ProcessPoolExecutor`` with ``max_tasks_per_child=1`` over loky's start method, which
+does not re-run the caller's script; on Ray, ``max_calls=1``): for tasks that leave memory behind,
+as TensorFlow does for every network trained (N-BEATS ensemble members run so).
+
 Local workers (loky, a private local Ray) never outnumber the tasks, nor the cores this process
 may use (:func:`available_cores`: CPU affinity and container quotas count) unless the environment
 variable ``PYBBDL_ALLOW_OVERSUBSCRIBE=1`` allows it; :func:`effective_workers` says how many start,
