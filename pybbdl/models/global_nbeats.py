@@ -55,7 +55,7 @@ class NBeatsGlobal:
             ensemble of networks, one per stack x loss x lookback x repeat: ``"quick"`` (6 small
             generic networks: the settings above, 3 losses x lookbacks 2H, 4H), ``"cpu"`` (18
             networks of the size above, trained with the paper's per-frequency history limits and
-            steps, capped at 1,000), ``"paper"`` (the paper's 360 networks and per-frequency
+            steps, capped at 3,000), ``"paper"`` (the paper's 360 networks and per-frequency
             hyper-parameters, :data:`PAPER_M3`) or a dict
             overriding a preset (:data:`ENSEMBLES`), e.g. ``{"preset": "paper", "stacks":
             ["interpretable"], "repeats": 1, "max_steps": 500, "scale": 0.25}``. Members train

@@ -46,6 +46,9 @@ def test_presets_and_members_follow_the_paper():
                                                                                "other"]
     assert len(_model().members()) == 4 and NBeatsGlobal(horizon=4).members() == []
     assert ENSEMBLES["quick"]["lookbacks"] == (2, 4)
+    cpu = member_configs(check_ensemble("cpu"), horizon=18, period=12, seed=0,
+                         model={"learning_rate": 1e-3, "blocks": 4, "layers": 3, "width": 256})
+    assert len(cpu) == 18 and {(c["steps"], c["history_limit"], c["batch_size"]) for c in cpu} == {(3000, 20, 1024)}
 
 
 def test_interpretable_bases_and_the_paper_sampler():
