@@ -35,7 +35,7 @@ PAPER_NETWORKS = {"generic": {"blocks": 30, "layers": 4, "width": 512},
 #: trying things; ``"cpu"``: 18 generic networks (3 losses x lookbacks 2H..7H) of the model's
 #: size trained as the paper trains them (its per-frequency history limits and steps, batches of
 #: 1,024), steps capped at 3,000 (the paper's monthly networks take 10,000; 3,000 keeps the whole
-#: M3 ensemble near 2 CPU-hours; the cap was 1,000 before 0.3); ``"paper"``: the
+#: M3 ensemble near 2 CPU-hours; it was first 1,000); ``"paper"``: the
 #: paper's 360 networks with its per-frequency hyper-parameters (:data:`PAPER_M3`; GPU-sized).
 #: A dict ``{"preset": ..., key: value}`` overrides a preset's keys (``stacks``, ``losses``,
 #: ``lookbacks``, ``repeats``, ``hyper``: ``"model"``/``"cpu"``/``"paper"``, ``max_steps``,
