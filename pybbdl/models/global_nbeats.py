@@ -31,7 +31,7 @@ from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, NotFittedError
 from pybbdl.models.nbeats_ensemble import (_ENSEMBLE_KEYS, ENSEMBLES, LOSSES, PAPER_M3,  # noqa: F401
                                            PAPER_NETWORKS, STACKS, _check_checkpoint_dir, check_ensemble,
-                                           data_fingerprint, m3_frequency, member_configs)
+                                           data_fingerprint, ensemble_stacks, m3_frequency, member_configs)
 from pybbdl.models.nbeats_intervals import CALIBRATION_ORIGINS, calibration_histories, conformal_intervals  # noqa: F401
 from pybbdl.models.nbeats_members import _member_key, _predict, _tf_threads, train_member  # noqa: F401
 from pybbdl.models.nbeats_networks import (_basis_matrices, _dense, _loss_fn, build_nbeats,  # noqa: F401
@@ -54,11 +54,14 @@ class NBeatsGlobal:
         ensemble: None (one network, the settings above) or N-BEATS as published: a median
             ensemble of networks, one per stack x loss x lookback x repeat: ``"quick"`` (6 small
             generic networks: the settings above, 3 losses x lookbacks 2H, 4H), ``"cpu"`` (18
-            networks of the size above, trained with the paper's per-frequency history limits and
-            steps, capped at 3,000), ``"paper"`` (the paper's 360 networks and per-frequency
+            generic networks of the size above, trained with the paper's per-frequency history
+            limits and steps, capped at 3,000, plus for yearly groups the paper's 18 interpretable
+            networks at its 50 steps), ``"paper"`` (the paper's 360 networks and per-frequency
             hyper-parameters, :data:`PAPER_M3`) or a dict
             overriding a preset (:data:`ENSEMBLES`), e.g. ``{"preset": "paper", "stacks":
-            ["interpretable"], "repeats": 1, "max_steps": 500, "scale": 0.25}``. Members train
+            ["interpretable"], "repeats": 1, "max_steps": 500, "scale": 0.25}``; ``stacks`` is one
+            list for every group or a dict of one list per frequency (``"yearly"``,
+            ``"quarterly"``, ``"monthly"``, ``"other"``: :func:`m3_frequency`). Members train
             as independent tasks (:meth:`member_tasks`; :meth:`fit`'s ``n_jobs``/``backend``). The
             same seed and TensorFlow thread count give the same members: task-backend workers
             (loky, Ray) train on one thread each, so their runs agree with each other; a sequential
@@ -235,8 +238,9 @@ class NBeatsGlobal:
     def describe(self) -> str:
         if self.ensemble is not None:
             e = self.ensemble
-            n = len(e["stacks"]) * len(e["losses"]) * len(e["lookbacks"]) * e["repeats"]
-            return (f"N-BEATS ensemble ({e['preset']}): median of {n} networks = stacks {list(e['stacks'])} x losses "
+            stacks = ensemble_stacks(e, self.period, self.horizon)
+            n = len(stacks) * len(e["losses"]) * len(e["lookbacks"]) * e["repeats"]
+            return (f"N-BEATS ensemble ({e['preset']}): median of {n} networks = stacks {list(stacks)} x losses "
                     f"{list(e['losses'])} x lookbacks {list(e['lookbacks'])}H x {e['repeats']} repeat(s), "
                     f"{e['hyper']} hyper-parameters")
         return (f"N-BEATS generic: {self.blocks} blocks x {self.layers} x {self.width} units, lookback "

@@ -17,6 +17,8 @@ from pybbdl.exceptions import ArgumentError, ArgumentTypeError
 #: in-sample seasonal naive error of each input window).
 LOSSES = ("smape", "mape", "mase")
 STACKS = ("generic", "interpretable")
+#: The frequency groups whose hyper-parameters a (period, horizon) group takes (:func:`m3_frequency`).
+FREQUENCIES = ("yearly", "quarterly", "monthly", "other")
 #: The paper's M3 hyper-parameters (its repository's ``experiments/m3/*.gin``), per stack type and
 #: frequency: ``history_limit`` (training cut points come from the last ``history_limit * H``
 #: values) and ``steps`` (training batches of 1,024 windows). Networks: generic 30 blocks x 4
@@ -35,15 +37,19 @@ PAPER_NETWORKS = {"generic": {"blocks": 30, "layers": 4, "width": 512},
 #: trying things; ``"cpu"``: 18 generic networks (3 losses x lookbacks 2H..7H) of the model's
 #: size trained as the paper trains them (its per-frequency history limits and steps, batches of
 #: 1,024), steps capped at 3,000 (the paper's monthly networks take 10,000; 3,000 keeps the whole
-#: M3 ensemble near 2 CPU-hours; it was first 1,000); ``"paper"``: the
-#: paper's 360 networks with its per-frequency hyper-parameters (:data:`PAPER_M3`; GPU-sized).
-#: A dict ``{"preset": ..., key: value}`` overrides a preset's keys (``stacks``, ``losses``,
-#: ``lookbacks``, ``repeats``, ``hyper``: ``"model"``/``"cpu"``/``"paper"``, ``max_steps``,
-#: ``scale``: network widths x scale).
+#: M3 ensemble near 2 CPU-hours; it was first 1,000), plus, for yearly groups only, the paper's 18
+#: interpretable networks (its 50 steps: about 1 CPU-hour on M3's 645 yearly series; elsewhere
+#: the paper trains them for 250-6,000 steps of 2,048-wide layers, beyond a CPU budget);
+#: ``"paper"``: the paper's 360 networks with its per-frequency hyper-parameters
+#: (:data:`PAPER_M3`; GPU-sized). A dict ``{"preset": ..., key: value}`` overrides a preset's keys
+#: (``stacks``: a list for every frequency or a dict of one list per frequency of
+#: :data:`FREQUENCIES`; ``losses``, ``lookbacks``, ``repeats``, ``hyper``:
+#: ``"model"``/``"cpu"``/``"paper"``, ``max_steps``, ``scale``: network widths x scale).
 ENSEMBLES = {
     "quick": {"stacks": ("generic",), "losses": LOSSES, "lookbacks": (2, 4), "repeats": 1, "hyper": "model",
               "max_steps": None, "scale": 1.0},
-    "cpu": {"stacks": ("generic",), "losses": LOSSES, "lookbacks": (2, 3, 4, 5, 6, 7), "repeats": 1, "hyper": "cpu",
+    "cpu": {"stacks": {"yearly": STACKS, "quarterly": ("generic",), "monthly": ("generic",), "other": ("generic",)},
+            "losses": LOSSES, "lookbacks": (2, 3, 4, 5, 6, 7), "repeats": 1, "hyper": "cpu",
             "max_steps": 3000, "scale": 1.0},
     "paper": {"stacks": STACKS, "losses": LOSSES, "lookbacks": (2, 3, 4, 5, 6, 7), "repeats": 10, "hyper": "paper",
               "max_steps": None, "scale": 1.0},
@@ -80,17 +86,17 @@ def check_ensemble(ensemble) -> dict | None:
     if preset not in ENSEMBLES:
         raise ArgumentError(f"`ensemble['preset']` must be one of {list(ENSEMBLES)}. Received: {preset!r}")
     out = {**ENSEMBLES[preset], **{k: v for k, v in ensemble.items() if k != "preset"}, "preset": preset}
-    for key, allowed in (("stacks", STACKS), ("losses", LOSSES)):
-        vals = out[key]
-        vals = (vals,) if isinstance(vals, str) else vals
-        if not isinstance(vals, (list, tuple)) or not vals:
-            raise ArgumentError(f"`ensemble['{key}']` must be a non-empty list of {list(allowed)}. Received: {vals!r}")
-        unknown = [v for v in vals if v not in allowed]
-        if unknown:
-            raise ArgumentError(f"`ensemble['{key}']` must be among {list(allowed)}. Received: {unknown!r}")
-        if len(set(vals)) != len(vals):
-            raise ArgumentError(f"`ensemble['{key}']` has duplicates. Received: {list(vals)!r}")
-        out[key] = tuple(vals)
+    stacks = out["stacks"]
+    if isinstance(stacks, dict):
+        bad = [k for k in stacks if k not in FREQUENCIES]
+        missing = [f for f in FREQUENCIES if f not in stacks]
+        if bad or missing:
+            raise ArgumentError(f"`ensemble['stacks']` as a dict needs one list of stacks for each of "
+                                f"{list(FREQUENCIES)}; unknown key(s) {bad}, missing {missing}")
+        out["stacks"] = {f: _check_names(f"stacks']['{f}", stacks[f], STACKS) for f in FREQUENCIES}
+    else:
+        out["stacks"] = _check_names("stacks", stacks, STACKS)
+    out["losses"] = _check_names("losses", out["losses"], LOSSES)
     lbs = out["lookbacks"]
     lbs = (lbs,) if isinstance(lbs, (int, np.integer)) and not isinstance(lbs, bool) else lbs
     if not isinstance(lbs, (list, tuple)) or not lbs:
@@ -110,6 +116,24 @@ def check_ensemble(ensemble) -> dict | None:
         raise ArgumentError(f"`ensemble['scale']` (network widths x scale) must be in (0, 1]. Received: {scale!r}")
     out["scale"] = float(scale)
     return out
+
+
+def _check_names(key: str, vals, allowed) -> tuple:
+    vals = (vals,) if isinstance(vals, str) else vals
+    if not isinstance(vals, (list, tuple)) or not vals:
+        raise ArgumentError(f"`ensemble['{key}']` must be a non-empty list of {list(allowed)}. Received: {vals!r}")
+    unknown = [v for v in vals if v not in allowed]
+    if unknown:
+        raise ArgumentError(f"`ensemble['{key}']` must be among {list(allowed)}. Received: {unknown!r}")
+    if len(set(vals)) != len(vals):
+        raise ArgumentError(f"`ensemble['{key}']` has duplicates. Received: {list(vals)!r}")
+    return tuple(vals)
+
+
+def ensemble_stacks(ensemble: dict, period: int, horizon: int) -> tuple:
+    """The stacks an ensemble trains for one (period, horizon) group (``stacks`` may be per frequency)."""
+    stacks = ensemble["stacks"]
+    return stacks[m3_frequency(period, horizon)] if isinstance(stacks, dict) else stacks
 
 
 def _check_checkpoint_dir(path):
@@ -143,7 +167,7 @@ def member_configs(ensemble: dict, *, horizon: int, period: int, seed: int, mode
     and the member's place, so the same seed gives the same members)."""
     freq = m3_frequency(period, horizon)
     out = []
-    for si, stack in enumerate(ensemble["stacks"]):
+    for si, stack in enumerate(ensemble_stacks(ensemble, period, horizon)):
         if ensemble["hyper"] in ("paper", "cpu"):
             history_limit, steps = PAPER_M3[stack][freq]
             batch_size = 1024

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, NotFittedError
-from pybbdl.models.global_nbeats import (ENSEMBLES, PAPER_M3, NBeatsGlobal, PaperSampler, _basis_matrices,
-                                         check_ensemble, m3_frequency, member_configs)
+from pybbdl.models.global_nbeats import (ENSEMBLES, PAPER_M3, PAPER_NETWORKS, NBeatsGlobal, PaperSampler,
+                                         _basis_matrices, check_ensemble, m3_frequency, member_configs)
 
 TINY = {"steps": 3, "batch_size": 8, "width": 4, "blocks": 1, "layers": 1}
 
@@ -49,6 +49,32 @@ def test_presets_and_members_follow_the_paper():
     cpu = member_configs(check_ensemble("cpu"), horizon=18, period=12, seed=0,
                          model={"learning_rate": 1e-3, "blocks": 4, "layers": 3, "width": 256})
     assert len(cpu) == 18 and {(c["steps"], c["history_limit"], c["batch_size"]) for c in cpu} == {(3000, 20, 1024)}
+    assert {c["stack"] for c in cpu} == {"generic"}
+
+
+def test_cpu_preset_adds_the_papers_interpretable_networks_to_yearly_groups_only():
+    model = {"learning_rate": 1e-3, "blocks": 4, "layers": 3, "width": 256}
+    cpu = check_ensemble("cpu")
+    yearly = member_configs(cpu, horizon=6, period=1, seed=7, model=model)
+    assert len(yearly) == 36 and [c["stack"] for c in yearly].count("interpretable") == 18
+    interp = [c for c in yearly if c["stack"] == "interpretable"]
+    assert {(c["steps"], c["history_limit"]) for c in interp} == {(50, 20)}  # the paper's yearly I settings
+    assert interp[0]["network"] == PAPER_NETWORKS["interpretable"]
+    for period, horizon in ((4, 8), (12, 18), (1, 8)):  # quarterly, monthly, other: generic only
+        assert {c["stack"] for c in member_configs(cpu, horizon=horizon, period=period, seed=7, model=model)} == {
+            "generic"}
+    # the generic members are those of a generic-only ensemble (same seeds, so checkpoints carry over)
+    gen_only = member_configs(check_ensemble({"preset": "cpu", "stacks": ["generic"]}), horizon=6, period=1, seed=7,
+                              model=model)
+    assert [c for c in yearly if c["stack"] == "generic"] == gen_only
+    both = member_configs(check_ensemble({"preset": "cpu", "stacks": ["generic", "interpretable"]}), horizon=6,
+                          period=1, seed=7, model=model)
+    assert both == yearly
+    assert "median of 36 networks" in NBeatsGlobal(horizon=6, period=1, ensemble="cpu").describe()
+    assert "median of 18 networks" in NBeatsGlobal(horizon=18, period=12, ensemble="cpu").describe()
+    per_freq = check_ensemble({"preset": "quick", "stacks": {"yearly": "interpretable", "quarterly": ["generic"],
+                                                             "monthly": ["generic"], "other": ["generic"]}})
+    assert per_freq["stacks"]["yearly"] == ("interpretable",)
 
 
 def test_interpretable_bases_and_the_paper_sampler():
@@ -72,7 +98,16 @@ def test_interpretable_bases_and_the_paper_sampler():
     ({"lookbacks": [0]}, ArgumentError), ({"lookbacks": [2.5]}, ArgumentError), ({"lookbacks": []}, ArgumentError),
     ({"repeats": 0}, ArgumentError), ({"stacks": ["trend"]}, ArgumentError), ({"preset": "nope"}, ArgumentError),
     ({"hyper": "gpu"}, ArgumentError), ({"max_steps": 0}, ArgumentError), ({"scale": 0}, ArgumentError),
-    ({"scale": 2}, ArgumentError), ({"members": 3}, ArgumentError)])
+    ({"scale": 2}, ArgumentError), ({"members": 3}, ArgumentError),
+    ({"stacks": {"yearly": ["generic"]}}, ArgumentError),  # a per-frequency dict missing frequencies
+    ({"stacks": {"yearly": ["generic"], "quarterly": ["generic"], "monthly": ["generic"], "other": ["generic"],
+                 "weekly": ["generic"]}}, ArgumentError),  # an unknown frequency
+    ({"stacks": {"yearly": [], "quarterly": ["generic"], "monthly": ["generic"], "other": ["generic"]}},
+     ArgumentError),  # empty
+    ({"stacks": {"yearly": ["generic", "generic"], "quarterly": ["generic"], "monthly": ["generic"],
+                 "other": ["generic"]}}, ArgumentError),  # duplicate
+    ({"stacks": {"yearly": ["trend"], "quarterly": ["generic"], "monthly": ["generic"], "other": ["generic"]}},
+     ArgumentError), ({"stacks": {}}, ArgumentError), ({"stacks": 3}, ArgumentError)])
 def test_bad_ensembles_are_refused_up_front(ensemble, err):
     with pytest.raises(err):
         NBeatsGlobal(horizon=4, ensemble=ensemble)
