@@ -121,7 +121,7 @@ def effective_workers(n_jobs: int, n_tasks: int, *, warn: bool = False) -> int:
 
 def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | None = None,
               address: str | None = None, progress: bool = False, desc: str | None = None,
-              fresh_process: bool = False) -> list:
+              fresh_process: bool = False, exclusive: Sequence[bool] | None = None) -> list:
     """``[fn(task) for task in tasks]``, in task order, possibly in parallel.
 
     Args:
@@ -143,6 +143,12 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
             task's worker is retired after it (``max_calls=1``); ``"sequential"``: no effect
             (the tasks run in this process). Each new process pays its imports (TensorFlow: a few
             seconds).
+        exclusive: One bool per task, or None: tasks marked True never run two at a time (tasks
+            whose peak memory is large: their peaks do not add up), and the first of them waiting
+            starts as soon as none runs, ahead of unmarked tasks (a chain of them is the longest
+            path); unmarked tasks fill the other workers. Every backend honours it (on Ray: at
+            most one marked task is submitted at a time, anywhere in the cluster). Results are
+            returned in task order whatever order the tasks ran in.
 
     Raises:
         ArgumentError: n_jobs < 1, an unknown backend, an address without Ray.
@@ -157,6 +163,7 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
     if not isinstance(fresh_process, bool):
         raise ArgumentTypeError(f"`fresh_process` must be True or False. Received: {fresh_process!r}")
     tasks = list(tasks)
+    exclusive = _check_exclusive(exclusive, len(tasks))
     if not tasks:
         return []
     from tqdm.auto import tqdm
@@ -169,8 +176,10 @@ def run_tasks(fn: Callable, tasks: Sequence, *, n_jobs: int = 1, backend: str | 
         if backend == "loky" or (backend == "ray" and address is None and not _ray_is_initialized()):
             n_jobs = effective_workers(n_jobs, len(tasks), warn=True)
         if backend == "loky":
-            return _run_fresh(fn, tasks, n_jobs, bar) if fresh_process else _run_loky(fn, tasks, n_jobs, bar)
-        return _run_ray(fn, tasks, n_jobs, address, bar, fresh_process)
+            if fresh_process or any(exclusive):
+                return _run_pool(fn, tasks, n_jobs, bar, fresh_process, exclusive)
+            return _run_loky(fn, tasks, n_jobs, bar)
+        return _run_ray(fn, tasks, n_jobs, address, bar, fresh_process, exclusive)
     finally:
         bar.close()
 
@@ -413,35 +422,82 @@ def _noted(kind, tasks, index: int, why: str):
         raise
 
 
-def _run_fresh(fn, tasks, n_jobs, bar) -> list:
-    """Each task in a new spawned process (``max_tasks_per_child=1``), at most `n_jobs` at once."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _check_exclusive(exclusive, n: int) -> list[bool]:
+    if exclusive is None:
+        return [False] * n
+    if isinstance(exclusive, (str, bytes, Mapping)) or not isinstance(exclusive, Sequence):
+        raise ArgumentTypeError(f"`exclusive` must be None or one True/False per task. Received: "
+                                f"{type(exclusive).__name__}")
+    if len(exclusive) != n:
+        raise ArgumentError(f"`exclusive` must have one True/False per task: {n} tasks, {len(exclusive)} values")
+    import numpy as np
+
+    bad = [v for v in exclusive if not isinstance(v, (bool, np.bool_))]
+    if bad:
+        raise ArgumentTypeError(f"`exclusive` must hold True/False only. Received: {bad[:3]!r}")
+    return [bool(v) for v in exclusive]
+
+
+def next_task(pending: Sequence[int], exclusive: Sequence[bool], exclusive_running: bool) -> int | None:
+    """Which pending task starts when a worker is free: the first exclusive one when none runs,
+    else the first unmarked one; None when only exclusive tasks wait behind a running one."""
+    if not exclusive_running:
+        for i in pending:
+            if exclusive[i]:
+                return i
+    for i in pending:
+        if not exclusive[i]:
+            return i
+    return None
+
+
+def _run_pool(fn, tasks, n_jobs, bar, fresh: bool, exclusive: list[bool]) -> list:
+    """The tasks on at most `n_jobs` worker processes, each task in a new one when `fresh`
+    (``max_tasks_per_child=1``), started in :func:`next_task`'s order."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     from joblib.externals.loky.backend.context import get_context
 
     results = [None] * len(tasks)
+    pending, running = list(range(len(tasks))), {}
     # loky's start method, as joblib's workers: a new interpreter that does not re-run the
     # caller's script (multiprocessing's "spawn" would, and fail in a script with no main guard)
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("loky"), max_tasks_per_child=1,
-                             initializer=limit_worker_threads) as pool:
-        futures = {pool.submit(call_in_worker, fn, i, task): i for i, task in enumerate(tasks)}
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("loky"),
+                             max_tasks_per_child=1 if fresh else None, initializer=limit_worker_threads) as pool:
         try:
-            for future in as_completed(futures):
-                with _noted(BrokenProcessPool, tasks, futures[future],  # the worker died
-                            "ended without a result: its worker process was killed, ran out of memory or crashed"):
-                    done = future.result()
-                _collect(results, done, tasks, bar)
+            while pending or running:
+                while pending and len(running) < n_jobs:
+                    i = next_task(pending, exclusive, any(exclusive[j] for j in running.values()))
+                    if i is None:
+                        break
+                    pending.remove(i)
+                    running[pool.submit(call_in_worker, fn, i, tasks[i])] = i
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=running.get):
+                    try:
+                        value = future.result()
+                    except BrokenProcessPool as err:  # a worker died: every running task fails with it
+                        lost = sorted(i for f, i in running.items() if f.done() and f.exception() is not None)
+                        err.add_note("pybbdl.parallel: " + " or ".join(task_label(tasks[i], i, len(tasks))
+                                                                      for i in lost)
+                                     + " ended without a result: its worker process was killed, ran out of memory "
+                                       "or crashed")
+                        raise
+                    running.pop(future)
+                    _collect(results, value, tasks, bar)
         finally:
-            for future in futures:  # a failed task: what has not started is not started
+            pending.clear()  # a failed task: what has not started is not started
+            for future in running:
                 future.cancel()
     return results
 
 
-def _run_ray(fn, tasks, n_jobs, address, bar, fresh_process: bool = False) -> list:
+def _run_ray(fn, tasks, n_jobs, address, bar, fresh_process: bool = False, exclusive=None) -> list:
     ray = _import_ray()
     started = _connect_ray(ray, n_jobs, address)
     results = [None] * len(tasks)
+    exclusive = exclusive or [False] * len(tasks)
     pending: dict = {}
     try:
         import ray.cloudpickle as cloudpickle
@@ -449,8 +505,14 @@ def _run_ray(fn, tasks, n_jobs, address, bar, fresh_process: bool = False) -> li
         remote = ray.remote(num_cpus=1, max_retries=0, **({"max_calls": 1} if fresh_process else {}))(
             call_in_ray_worker)
         fn_ref = ray.put(fn)
-        pending = {remote.remote(fn_ref, i, cloudpickle.dumps(task)): i for i, task in enumerate(tasks)}
-        while pending:
+        waiting = list(range(len(tasks)))  # Ray schedules what is submitted; exclusive ones go one at a time
+        while waiting or pending:
+            while waiting:
+                i = next_task(waiting, exclusive, any(exclusive[j] for j in pending.values()))
+                if i is None:
+                    break
+                waiting.remove(i)
+                pending[remote.remote(fn_ref, i, cloudpickle.dumps(tasks[i]))] = i
             done, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0.2)
             for ref in done:
                 with _noted(ray.exceptions.RayError, tasks, pending.pop(ref),  # the worker died or could not run fn
@@ -467,4 +529,5 @@ def _run_ray(fn, tasks, n_jobs, address, bar, fresh_process: bool = False) -> li
 
 
 __all__ = ["BACKENDS", "OVERSUBSCRIBE_ENV", "WORKER_THREAD_ENV", "ParallelError", "available_cores", "call_in_ray_worker",
-           "call_in_worker", "effective_workers", "limit_worker_threads", "resolve_backend", "run_tasks", "task_label"]
+           "call_in_worker", "effective_workers", "limit_worker_threads", "next_task", "resolve_backend", "run_tasks",
+           "task_label"]

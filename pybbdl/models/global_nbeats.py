@@ -31,7 +31,8 @@ from pybbdl._validation import check_positive_int
 from pybbdl.exceptions import ArgumentError, ArgumentTypeError, DataError, NotFittedError
 from pybbdl.models.nbeats_ensemble import (_ENSEMBLE_KEYS, ENSEMBLES, LOSSES, PAPER_M3,  # noqa: F401
                                            PAPER_NETWORKS, STACKS, _check_checkpoint_dir, check_ensemble,
-                                           data_fingerprint, ensemble_stacks, m3_frequency, member_configs)
+                                           data_fingerprint, ensemble_stacks, heavy_members, m3_frequency,
+                                           member_configs)
 from pybbdl.models.nbeats_intervals import CALIBRATION_ORIGINS, calibration_histories, conformal_intervals  # noqa: F401
 from pybbdl.models.nbeats_members import _member_key, _predict, _tf_threads, train_member  # noqa: F401
 from pybbdl.models.nbeats_networks import (_basis_matrices, _dense, _loss_fn, build_nbeats,  # noqa: F401
@@ -69,6 +70,9 @@ class NBeatsGlobal:
             With ``n_jobs > 1`` or Ray each member trains in a new worker process that ends with it
             (:func:`pybbdl.parallel.run_tasks`' ``fresh_process``): TensorFlow does not give back
             the memory of a trained network, so a reused worker would grow member by member.
+            Members of over 4 million weights (the paper's interpretable and generic networks)
+            train one at a time, beside the small ones (``run_tasks``' ``exclusive``), so their
+            memory peaks do not add up; the forecasts do not depend on the order.
         checkpoint_dir: A folder where each trained member is saved; a member already there (same
             settings, same data) is loaded, not retrained, so an interrupted ensemble resumes.
         progress: Print one line per trained member (steps, wall and CPU seconds).
@@ -107,12 +111,14 @@ class NBeatsGlobal:
         return member_configs(self.ensemble, horizon=self.horizon, period=self.period, seed=self.seed, model=model)
 
     def member_tasks(self, ys) -> list[dict]:
-        """One picklable task per member (for :func:`train_member` on any task backend)."""
+        """One picklable task per member (for :func:`train_member` on any task backend); its
+        ``"exclusive"`` says whether it is a large network, to train while no other large one does."""
         ys = self._check_ys(ys)
         fp = data_fingerprint(ys)
         cfgs = self.members()
         return [{"config": c, "ys": ys, "fingerprint": fp, "checkpoint_dir": self.checkpoint_dir,
-                 "progress": self.progress, "index": k, "total": len(cfgs)} for k, c in enumerate(cfgs)]
+                 "progress": self.progress, "index": k, "total": len(cfgs), "exclusive": heavy}
+                for k, (c, heavy) in enumerate(zip(cfgs, heavy_members(cfgs)))]
 
     def adopt(self, ys, results: list[dict]) -> NBeatsGlobal:
         """Take the trained members (:func:`train_member`'s results, in :meth:`member_tasks` order)."""
@@ -151,7 +157,8 @@ class NBeatsGlobal:
 
             tasks = self.member_tasks(ys)
             results = run_tasks(train_member, tasks, n_jobs=n_jobs, backend=backend, address=address,
-                                progress=self.progress, desc="nbeats members", fresh_process=True)
+                                progress=self.progress, desc="nbeats members", fresh_process=True,
+                                exclusive=[t["exclusive"] for t in tasks])
             return self.adopt(ys, results)
         ys = self._check_ys(ys)  # NaN, an empty panel and a lone array are refused, as for an ensemble
         from pybbdl._tensorflow import import_tensorflow_quietly

@@ -136,6 +136,38 @@ def ensemble_stacks(ensemble: dict, period: int, horizon: int) -> tuple:
     return stacks[m3_frequency(period, horizon)] if isinstance(stacks, dict) else stacks
 
 
+#: Members whose network has more weights than this train one at a time (``run_tasks``'
+#: ``exclusive``): the paper's interpretable networks (12.9 million weights; about 1.2 GB of
+#: peak RSS per worker with Adam's state) would otherwise peak together. The ``"cpu"`` preset's
+#: generic networks have about 0.8 million.
+HEAVY_WEIGHTS = 4_000_000
+
+
+def member_weights(cfg: dict) -> int:
+    """The number of weights of a member's network, as Keras counts them (kernels and biases;
+    blocks of an interpretable stack share theirs, so they count once), without building it."""
+    net, lookback, h = cfg["network"], cfg["lookback_mult"] * cfg["horizon"], cfg["horizon"]
+
+    def mlp(width: int, layers: int, outputs: int) -> int:
+        return (lookback + 1) * width + (layers - 1) * (width + 1) * width + (width + 1) * outputs
+
+    if cfg["stack"] == "generic":
+        # the last block's backcast feeds nothing, so the network has no such layer
+        return net["blocks"] * mlp(net["width"], net["layers"], lookback + h) - (net["width"] + 1) * lookback
+    from pybbdl.models.nbeats_networks import _basis_matrices
+
+    total = 0
+    for part in ("trend", "seasonality"):
+        back, fore = _basis_matrices(part, lookback, h, net["degree"], net["harmonics"])
+        total += mlp(net[f"{part}_width"], net[f"{part}_layers"], back.shape[0] + fore.shape[0])
+    return total
+
+
+def heavy_members(cfgs) -> list[bool]:
+    """For :func:`pybbdl.parallel.run_tasks`' ``exclusive``: which members' networks exceed :data:`HEAVY_WEIGHTS`."""
+    return [member_weights(c) > HEAVY_WEIGHTS for c in cfgs]
+
+
 def _check_checkpoint_dir(path):
     if path is None:
         return None

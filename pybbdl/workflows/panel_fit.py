@@ -101,7 +101,8 @@ def _fit_models(series, local, glob, *, levels, params, seed, seeds, n_jobs, bac
         plain = [j for j, g in enumerate(ensembles) if g is None]
         trained = run_tasks(_member_task, member_tasks, n_jobs=n_jobs, backend=backend, address=address,
                             progress=progress, desc=f"{desc}: global model members",
-                            fresh_process=True) if member_tasks else []
+                            fresh_process=True, exclusive=[bool(t.get("exclusive", False)) for t in member_tasks]
+                            ) if member_tasks else []
         gout = [None] * len(gtasks)
         plain_out = run_tasks(_global_task, [gtasks[j] for j in plain], n_jobs=n_jobs, backend=backend,
                               address=address, progress=progress, desc=f"{desc}: global models") if plain else []

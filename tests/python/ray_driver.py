@@ -32,6 +32,9 @@ def main(address: str, out: Path) -> None:
     got["squares"] = run_tasks(tp._square_after, tasks, address=address)
     got["initialized_after"] = ray.is_initialized()
     got["fresh_pids"] = run_tasks(tp._pid, range(4), address=address, fresh_process=True)
+    got["exclusive_ex"] = [True, True, False, True, False]
+    got["exclusive"] = run_tasks(tp._span, [(i, 0.5 if e else 0.1) for i, e in enumerate(got["exclusive_ex"])],
+                                 address=address, exclusive=got["exclusive_ex"])
     try:
         run_tasks(tp._fail_on_three, range(5), address=address)
     except Exception as err:  # noqa: BLE001 - the test checks type, message and notes

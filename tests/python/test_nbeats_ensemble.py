@@ -77,6 +77,22 @@ def test_cpu_preset_adds_the_papers_interpretable_networks_to_yearly_groups_only
     assert per_freq["stacks"]["yearly"] == ("interpretable",)
 
 
+def test_large_members_are_counted_as_keras_counts_them_and_train_one_at_a_time():
+    from pybbdl.models.nbeats_ensemble import HEAVY_WEIGHTS, member_weights
+    from pybbdl.models.nbeats_networks import build_nbeats_paper
+
+    tasks = NBeatsGlobal(horizon=6, period=1, ensemble="cpu").member_tasks(_ys(length=30))
+    assert [t["exclusive"] for t in tasks] == [t["config"]["stack"] == "interpretable" for t in tasks]
+    assert sum(t["exclusive"] for t in tasks) == 18 and all(member_weights(t["config"]) > HEAVY_WEIGHTS
+                                                           for t in tasks if t["exclusive"])
+    assert not any(t["exclusive"] for t in NBeatsGlobal(horizon=18, period=12, ensemble="cpu").member_tasks(
+        _ys(length=60)))
+    small = check_ensemble({"preset": "paper", "scale": 0.05, "repeats": 1, "losses": ["mase"], "lookbacks": [2, 5]})
+    for c in member_configs(small, horizon=8, period=4, seed=0, model={"learning_rate": 1e-3}):
+        net = build_nbeats_paper(c["stack"], c["lookback_mult"] * 8, 8, c["network"])
+        assert member_weights(c) == net.count_params(), c["stack"]
+
+
 def test_interpretable_bases_and_the_paper_sampler():
     back, fore = _basis_matrices("trend", 8, 4, degree=2)
     np.testing.assert_allclose(fore[:, 2], [1, 0.5, 0.25])  # t = 2/4, powers 0..2
@@ -178,6 +194,7 @@ def test_members_on_two_workers_each_train_in_a_new_process(uninterrupted, monke
     monkeypatch.setattr(pybbdl.parallel, "run_tasks", lambda *a, **k: calls.append(k) or run(*a, **k))
     par = _model().fit(ys, n_jobs=2)
     assert calls[0]["fresh_process"] is True and calls[0]["n_jobs"] == 2
+    assert calls[0]["exclusive"] == [False] * 4  # small networks: no need to train them one at a time
     assert [r["threads"] for r in par.members_] == [1] * 4 and not any(r["resumed"] for r in par.members_)
     for a, b in zip(par.members_, whole.members_):  # one thread vs this process's: the last digits only
         np.testing.assert_allclose(a["forecast"], b["forecast"], rtol=1e-3)
@@ -213,6 +230,7 @@ def test_the_panel_runs_members_as_tasks_with_intervals(monkeypatch):
     hist = run.histories[("nbeats", "period=4,h=4", 42)]["members"]
     assert hist[0]["loss"] == "mape" and hist[0]["steps"] == 3 and hist[0]["seconds"] > 0
     assert [k["fresh_process"] for fn, k in calls if fn is panel_fit._member_task] == [True]  # a process each
+    assert [k["exclusive"] for fn, k in calls if fn is panel_fit._member_task] == [[False]]
 
 
 def test_the_panel_refuses_a_bad_ensemble_before_any_work(monkeypatch):

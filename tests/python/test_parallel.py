@@ -21,7 +21,7 @@ from pybbdl.evaluation import backtest, compare
 from pybbdl.evaluation.compare import _seeded
 from pybbdl.exceptions import ArgumentError, MissingDependencyError
 from pybbdl.models import make_model
-from pybbdl.parallel import ParallelError, resolve_backend, run_tasks, worker_environment
+from pybbdl.parallel import ParallelError, next_task, resolve_backend, run_tasks, worker_environment
 from pybbdl.windows import prepare_windows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +54,14 @@ def _die_on_one(i):
     if i == 1:
         os._exit(3)  # the worker process ends without a result (as when the kernel kills it)
     return i
+
+
+def _span(task):
+    """(i, delay) -> (i, start, end, pid) after `delay` seconds: when the task ran, and where."""
+    i, delay = task
+    start = time.time()
+    time.sleep(delay)
+    return i, start, time.time(), os.getpid()
 
 
 def _worker_threads(_):
@@ -178,10 +186,49 @@ def test_fresh_process_names_a_failing_task_and_a_worker_that_died():
 
     with pytest.raises(BrokenProcessPool) as info:
         run_tasks(_die_on_one, range(4), n_jobs=2, fresh_process=True)
-    assert "task 2 of 4 (1) ended without a result" in "\n".join(info.value.__notes__)
+    notes = "\n".join(info.value.__notes__)  # the task whose worker died is named (with any that died with it)
+    assert "task 2 of 4 (1)" in notes and "ended without a result" in notes and "task 1 of 4" not in notes
     for bad in ("yes", 1, None):
         with pytest.raises(TypeError, match="`fresh_process` must be True or False"):
             run_tasks(_pid, range(2), n_jobs=2, fresh_process=bad)
+
+
+def test_next_task_starts_a_waiting_exclusive_task_first_and_never_two():
+    ex = [False, True, False, True, False]
+    assert next_task([0, 1, 2, 3, 4], ex, exclusive_running=False) == 1  # the chain of big ones starts at once
+    assert next_task([0, 2, 3, 4], ex, exclusive_running=True) == 0  # one runs: small ones fill the others
+    assert next_task([3], ex, exclusive_running=True) is None  # only a big one waits: it waits
+    assert next_task([3, 4], ex, exclusive_running=False) == 3
+    assert next_task([], ex, exclusive_running=False) is None
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_exclusive_tasks_never_run_together_and_results_keep_task_order(fresh):
+    """N-BEATS' large members (the paper's interpretable networks, ~1.2 GB each) run so."""
+    ex = [True, True, False, False, True, False, False]  # in plain task order the first two would pair up
+    tasks = [(i, 0.6 if e else 0.2) for i, e in enumerate(ex)]
+    got = run_tasks(_span, tasks, n_jobs=2, fresh_process=fresh, exclusive=ex)
+    assert [g[0] for g in got] == list(range(7))  # task order, whatever the start order
+    big = sorted((g[1], g[2]) for g, e in zip(got, ex) if e)
+    assert all(b[0] >= a[1] - 0.02 for a, b in zip(big, big[1:]))  # no two exclusive tasks overlap
+    pids = {g[3] for g in got}
+    assert len(pids) == 7 if fresh else len(pids) <= 2  # a new process per task only when fresh
+    smalls = [(g[1], g[2]) for g, e in zip(got, ex) if not e]
+    assert any(s[0] < b[1] and b[0] < s[1] for s in smalls for b in big)  # small ones ran beside the big ones
+    assert run_tasks(_square_after, [(i, 0) for i in range(3)], exclusive=[True, True, False]) == [0, 1, 4]
+
+
+@pytest.mark.parametrize("bad, err, match", [
+    ([True], ValueError, "one True/False per task: 3 tasks, 1 values"),
+    ([True, False, True, False], ValueError, "3 tasks, 4 values"),
+    ([1, 0, 1], TypeError, "True/False only"), (["yes", "no", "no"], TypeError, "True/False only"),
+    ("yes", TypeError, "must be None or one True/False per task"), (True, TypeError, "one True/False per task"),
+    ({0: True}, TypeError, "one True/False per task")])
+def test_bad_exclusive_is_refused_before_any_task_runs(bad, err, match):
+    with pytest.raises(err, match=match):
+        run_tasks(_fail_on_three, [3, 3, 3], n_jobs=2, exclusive=bad)  # a task that ran would raise ValueError
+    with pytest.raises(err, match=match):
+        run_tasks(_fail_on_three, [3, 3, 3], exclusive=bad)
 
 
 @pytest.mark.slow  # trains a network (TensorFlow start-up)
@@ -382,6 +429,9 @@ def test_a_real_ray_cluster_gives_the_local_results(ray_cluster, tmp_path):
     kind, message, notes = got["error"]
     assert kind == "ValueError" and "task three refuses" in message and "raised by task 4 of 5 (3)" in notes
     assert len(set(got["fresh_pids"])) == 4  # fresh_process: each task's Ray worker retires after it
+    assert [g[0] for g in got["exclusive"]] == list(range(5))
+    big = sorted((g[1], g[2]) for g, e in zip(got["exclusive"], got["exclusive_ex"]) if e)
+    assert all(b[0] >= a[1] - 0.02 for a, b in zip(big, big[1:]))  # exclusive tasks one at a time on the cluster
 
     # an M3 subset: every series' comparison, fitted on the cluster, equals the local run
     series, panel_args = _m3_subset()
