@@ -425,6 +425,8 @@ def _noted(kind, tasks, index: int, why: str):
 def _check_exclusive(exclusive, n: int) -> list[bool]:
     if exclusive is None:
         return [False] * n
+    if type(exclusive).__name__ == "ndarray" and getattr(exclusive, "ndim", None) == 1:
+        exclusive = list(exclusive)  # a NumPy array of bools
     if isinstance(exclusive, (str, bytes, Mapping)) or not isinstance(exclusive, Sequence):
         raise ArgumentTypeError(f"`exclusive` must be None or one True/False per task. Received: "
                                 f"{type(exclusive).__name__}")

@@ -216,6 +216,7 @@ def test_exclusive_tasks_never_run_together_and_results_keep_task_order(fresh):
     smalls = [(g[1], g[2]) for g, e in zip(got, ex) if not e]
     assert any(s[0] < b[1] and b[0] < s[1] for s in smalls for b in big)  # small ones ran beside the big ones
     assert run_tasks(_square_after, [(i, 0) for i in range(3)], exclusive=[True, True, False]) == [0, 1, 4]
+    assert run_tasks(_square_after, [(i, 0) for i in range(3)], exclusive=np.array([True, False, True])) == [0, 1, 4]
 
 
 @pytest.mark.parametrize("bad, err, match", [
@@ -223,7 +224,8 @@ def test_exclusive_tasks_never_run_together_and_results_keep_task_order(fresh):
     ([True, False, True, False], ValueError, "3 tasks, 4 values"),
     ([1, 0, 1], TypeError, "True/False only"), (["yes", "no", "no"], TypeError, "True/False only"),
     ("yes", TypeError, "must be None or one True/False per task"), (True, TypeError, "one True/False per task"),
-    ({0: True}, TypeError, "one True/False per task")])
+    ({0: True}, TypeError, "one True/False per task"), (np.array([1, 0, 1]), TypeError, "True/False only"),
+    (np.array([[True, False, True]]), TypeError, "one True/False per task")])
 def test_bad_exclusive_is_refused_before_any_task_runs(bad, err, match):
     with pytest.raises(err, match=match):
         run_tasks(_fail_on_three, [3, 3, 3], n_jobs=2, exclusive=bad)  # a task that ran would raise ValueError
